@@ -1,0 +1,73 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { docsRoutes } from "./docs/docs-page";
+import { requireAccount } from "./http/auth-dashboard";
+import { requireMerchantKey } from "./http/auth-merchant";
+import type { AppEnv } from "./http/context";
+import { handleError } from "./http/error-handler";
+import { idempotency } from "./http/idempotency";
+import { methodNotAllowedOrNotFound } from "./http/not-found";
+import { requestContext } from "./http/request-context";
+import { validationError } from "./http/validation";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { authRoutes } from "./routes/auth";
+import { healthRoutes } from "./routes/health";
+import { memberRoutes } from "./routes/members";
+import { merchantRoutes } from "./routes/merchants";
+import { userRoutes } from "./routes/users";
+
+/** The Hono app: middleware and route mounting, nothing else. */
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: async (result, c) => {
+      if (!result.success) throw await validationError(result.error.issues, result.target, c);
+    },
+  });
+
+  app.use("*", requestContext);
+  app.onError(handleError);
+  app.notFound(methodNotAllowedOrNotFound(app));
+
+  // Dashboard API: a JWT from /auth/login.
+  app.use("/api/v1/merchants", requireAccount, idempotency);
+  app.use("/api/v1/merchants/*", requireAccount, idempotency);
+
+  // Merchant API: a secret key or an HMAC signature, scoped to the key's merchant and mode.
+  for (const prefix of ["/api/v1/embedded/*", "/api/v1/users/*"]) app.use(prefix, requireMerchantKey, idempotency);
+
+  app.route("/", healthRoutes);
+  app.route("/api/v1/auth", authRoutes);
+  app.route("/api/v1/merchants", merchantRoutes);
+  app.route("/api/v1/merchants", apiKeyRoutes);
+  app.route("/api/v1/merchants", memberRoutes);
+  app.route("/api/v1", userRoutes);
+  app.route("/", docsRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "SecretKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "Your secret key: `Authorization: Bearer sk_sandbox_…`",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "HmacSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "X-Api-Key",
+    description:
+      "A signing key id (`mk_…`) with `X-Api-Timestamp` (Unix seconds) and `X-Api-Signature` = hex HMAC-SHA256(secret, timestamp\\nMETHOD\\npath_and_query\\nhex(sha256(body))).",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "DashboardToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "The access token from POST /api/v1/auth/login",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Mazad Wallet API",
+      version: "1.0.0",
+      description: "Payments gateway with embedded wallets. Amounts are integers in the currency's minor unit.",
+    },
+    servers: [{ url: "/", description: "This server" }],
+  });
+  return app;
+}

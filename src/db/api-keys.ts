@@ -1,0 +1,41 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { Database } from "./client";
+import { api_keys } from "./schema";
+
+export type ApiKeyRow = typeof api_keys.$inferSelect;
+
+export async function insertApiKey(db: Database, row: ApiKeyRow): Promise<void> {
+  await db.insert(api_keys).values(row);
+}
+
+export async function listApiKeys(db: Database, merchant_id: string): Promise<ApiKeyRow[]> {
+  return db.select().from(api_keys).where(eq(api_keys.merchant_id, merchant_id)).orderBy(desc(api_keys.created_at)).all();
+}
+
+/** Revokes the key; returns the row, or undefined when the merchant has no such key. Idempotent. */
+export async function revokeApiKey(db: Database, merchant_id: string, key_id: string, now: string) {
+  const updated = await db
+    .update(api_keys)
+    .set({ revoked_at: now })
+    .where(and(eq(api_keys.id, key_id), eq(api_keys.merchant_id, merchant_id), isNull(api_keys.revoked_at)))
+    .returning();
+  if (updated[0]) return updated[0];
+  return db.select().from(api_keys).where(and(eq(api_keys.id, key_id), eq(api_keys.merchant_id, merchant_id))).get();
+}
+
+/** An unrevoked secret or publishable key by the SHA-256 of its value. */
+export async function findActiveKeyByHash(db: Database, secret_hash: string): Promise<ApiKeyRow | undefined> {
+  return db
+    .select()
+    .from(api_keys)
+    .where(and(eq(api_keys.secret_hash, secret_hash), isNull(api_keys.revoked_at)))
+    .get();
+}
+
+export async function findActiveSigningKey(db: Database, key_id: string): Promise<ApiKeyRow | undefined> {
+  return db
+    .select()
+    .from(api_keys)
+    .where(and(eq(api_keys.id, key_id), eq(api_keys.type, "signing"), isNull(api_keys.revoked_at)))
+    .get();
+}

@@ -1,0 +1,116 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The D1 schema. Timestamps are ISO 8601 UTC strings (they sort as text); `*_ms` columns are
+ * epoch milliseconds where code compares them against the clock. Every merchant-owned row carries
+ * `merchant_id` and `mode`, and every query on it filters by both (tenancy).
+ */
+
+export const accounts = sqliteTable("accounts", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  name: text("name"),
+  password_hash: text("password_hash").notNull(),
+  created_at: text("created_at").notNull(),
+});
+
+export const merchants = sqliteTable("merchants", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  website: text("website"),
+  /** Platform commission in basis points (250 = 2.5 %), a platform setting stored per merchant. */
+  commission_bps: integer("commission_bps").notNull().default(250),
+  created_at: text("created_at").notNull(),
+  updated_at: text("updated_at").notNull(),
+});
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    merchant_id: text("merchant_id").notNull().references(() => merchants.id),
+    account_id: text("account_id").notNull().references(() => accounts.id),
+    role: text("role", { enum: ["owner", "admin", "developer", "viewer"] }).notNull(),
+    created_at: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.merchant_id, t.account_id] }), index("memberships_account").on(t.account_id)],
+);
+
+export const api_keys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull().references(() => merchants.id),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    type: text("type", { enum: ["secret", "publishable", "signing"] }).notNull(),
+    name: text("name"),
+    /** SHA-256 of a secret or publishable key; looked up on every request. */
+    secret_hash: text("secret_hash").unique(),
+    /** A signing secret, AES-GCM sealed: the server must read it back to verify signatures. */
+    secret_sealed: text("secret_sealed"),
+    /** What the dashboard may show: the prefix and last four characters. */
+    masked: text("masked").notNull(),
+    created_at: text("created_at").notNull(),
+    revoked_at: text("revoked_at"),
+  },
+  (t) => [index("api_keys_merchant").on(t.merchant_id, t.mode)],
+);
+
+export const wallets = sqliteTable(
+  "wallets",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    kind: text("kind", { enum: ["user", "settlement", "platform"] }).notNull(),
+    user_id: text("user_id"),
+    status: text("status", { enum: ["active", "frozen", "closed"] }).notNull().default("active"),
+    created_at: text("created_at").notNull(),
+  },
+  (t) => [index("wallets_merchant").on(t.merchant_id, t.mode, t.kind)],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    external_id: text("external_id").notNull(),
+    full_name: text("full_name").notNull(),
+    email: text("email"),
+    phone: text("phone"),
+    /** JSON object of string values. */
+    metadata: text("metadata").notNull().default("{}"),
+    default_currency: text("default_currency").notNull(),
+    wallet_id: text("wallet_id").notNull().unique(),
+    created_at: text("created_at").notNull(),
+    updated_at: text("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_external").on(t.merchant_id, t.mode, t.external_id)],
+);
+
+export const idempotency_keys = sqliteTable(
+  "idempotency_keys",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    request_hash: text("request_hash").notNull(),
+    state: text("state", { enum: ["running", "done"] }).notNull(),
+    response_status: integer("response_status"),
+    response_body: text("response_body"),
+    /** A running request that holds the key past this time is presumed crashed; the key may be taken over. */
+    locked_until_ms: integer("locked_until_ms").notNull(),
+    expires_at_ms: integer("expires_at_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_expiry").on(t.expires_at_ms)],
+);
+
+/** HMAC signatures accepted within the window, so a replay of one is refused. */
+export const seen_signatures = sqliteTable(
+  "seen_signatures",
+  {
+    signature: text("signature").primaryKey(),
+    expires_at_ms: integer("expires_at_ms").notNull(),
+  },
+  (t) => [index("seen_signatures_expiry").on(t.expires_at_ms)],
+);

@@ -1,0 +1,47 @@
+import { and, eq, or, sql } from "drizzle-orm";
+import type { Mode } from "../http/context";
+import type { Database } from "./client";
+import { users, wallets } from "./schema";
+
+export type UserRow = typeof users.$inferSelect;
+export type UserChanges = Partial<Pick<UserRow, "full_name" | "email" | "phone" | "metadata">>;
+
+/**
+ * Upsert by (merchant, mode, external_id) in one D1 transaction. The candidate wallet row is written
+ * only if the user row now points at the candidate id, i.e. only when this call created the user:
+ * two racing first syncs still make one user and one wallet.
+ */
+export async function upsertUser(db: Database, candidate: UserRow, changes: UserChanges): Promise<UserRow> {
+  const [upserted] = await db.batch([
+    db
+      .insert(users)
+      .values(candidate)
+      .onConflictDoUpdate({
+        target: [users.merchant_id, users.mode, users.external_id],
+        set: { ...changes, updated_at: candidate.updated_at },
+      })
+      .returning(),
+    db.run(sql`
+      INSERT INTO ${wallets} (id, merchant_id, mode, kind, user_id, status, created_at)
+      SELECT ${candidate.wallet_id}, ${candidate.merchant_id}, ${candidate.mode}, 'user', id, 'active', ${candidate.created_at}
+      FROM ${users} WHERE wallet_id = ${candidate.wallet_id}`),
+  ]);
+  return upserted[0]!;
+}
+
+/** A user by `mzd_usr_…` id or by the merchant's external id; the Mazad id wins if both match. */
+export async function findUser(db: Database, merchant_id: string, mode: Mode, id_or_external_id: string) {
+  return db
+    .select()
+    .from(users)
+    .where(
+      and(
+        eq(users.merchant_id, merchant_id),
+        eq(users.mode, mode),
+        or(eq(users.id, id_or_external_id), eq(users.external_id, id_or_external_id)),
+      ),
+    )
+    .orderBy(sql`${users.id} = ${id_or_external_id} DESC`)
+    .limit(1)
+    .get();
+}

@@ -1,0 +1,54 @@
+import { Hono } from "hono";
+import { html } from "hono/html";
+import { secureHeaders } from "hono/secure-headers";
+import swaggerCss from "swagger-ui-dist/swagger-ui.css";
+import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js";
+import type { AppEnv } from "../http/context";
+
+/**
+ * GET /docs: an interactive reference (Swagger UI) over /openapi.json. Its script and stylesheet are
+ * bundled into the worker and served from here, so the docs work offline and under a strict CSP.
+ */
+const ASSET_CACHE = "public, max-age=86400";
+
+const initScript = `window.addEventListener("load", () => {
+  window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true, persistAuthorization: false });
+});`;
+
+export const docsRoutes = new Hono<AppEnv>();
+
+// Swagger UI sets inline styles, hence 'unsafe-inline' for styles only; scripts are ours alone.
+const docsHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", "data:"],
+    connectSrc: ["'self'"],
+  },
+});
+docsRoutes.use("/docs", docsHeaders);
+docsRoutes.use("/docs/*", docsHeaders);
+
+docsRoutes.get("/docs", (c) =>
+  c.html(html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>Mazad Wallet API reference</title>
+        <link rel="stylesheet" href="/docs/assets/swagger-ui.css" />
+      </head>
+      <body>
+        <div id="reference"></div>
+        <script src="/docs/assets/swagger-ui-bundle.js"></script>
+        <script src="/docs/assets/init.js"></script>
+      </body>
+    </html>`),
+);
+
+docsRoutes.get("/docs/assets/swagger-ui.css", (c) => c.body(swaggerCss, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": ASSET_CACHE }));
+docsRoutes.get("/docs/assets/swagger-ui-bundle.js", (c) =>
+  c.body(swaggerBundle, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": ASSET_CACHE }),
+);
+docsRoutes.get("/docs/assets/init.js", (c) => c.body(initScript, 200, { "Content-Type": "text/javascript; charset=utf-8" }));

@@ -1,0 +1,72 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { sha256Hex, timingSafeEqual } from "../crypto/encoding";
+import { canonicalRequest, hmacSha256Hex, isTimestampFresh, SIGNATURE_WINDOW_SECONDS } from "../crypto/request-signature";
+import { openSecret } from "../crypto/sealed-secret";
+import { parseKeyValue } from "../domain/api-keys";
+import { findActiveKeyByHash, findActiveSigningKey } from "../db/api-keys";
+import { database } from "../db/client";
+import { recordSignatureOnce } from "../db/seen-signatures";
+import type { AppEnv, MerchantCaller } from "./context";
+import { ApiError } from "./errors";
+
+/**
+ * Authenticates a server-side call, by `Authorization: Bearer sk_…` or by an HMAC-signed request
+ * (`X-Api-Key: mk_…`, `X-Api-Timestamp`, `X-Api-Signature`), and scopes it to the key's merchant and mode.
+ */
+export const requireMerchantKey = createMiddleware<AppEnv>(async (c, next) => {
+  const caller = c.req.header("X-Api-Key") !== undefined ? await fromSignature(c) : await fromBearer(c);
+  c.set("merchant", caller);
+  c.set("idempotencyScope", `merchant:${caller.merchant_id}:${caller.mode}`);
+  await next();
+});
+
+/** For sandbox conveniences (free top-ups, the clock): a live key gets 403. */
+export const requireSandbox = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get("merchant").mode !== "sandbox") {
+    throw new ApiError("sandbox_only", "This endpoint exists only in sandbox mode; use a sk_sandbox_ key.");
+  }
+  await next();
+});
+
+async function fromBearer(c: Context<AppEnv>): Promise<MerchantCaller> {
+  const header = c.req.header("Authorization");
+  if (!header) {
+    throw new ApiError("authentication_required", "Send your secret key as `Authorization: Bearer sk_…`, or sign the request (X-Api-Key).");
+  }
+  const value = /^Bearer (.+)$/i.exec(header)?.[1]?.trim() ?? "";
+  const parsed = parseKeyValue(value);
+  const row = parsed ? await findActiveKeyByHash(database(c.env.DB), await sha256Hex(value)) : undefined;
+  if (!row) throw new ApiError("invalid_api_key", "Invalid API key provided.");
+  if (row.type !== "secret") {
+    throw new ApiError("publishable_key_not_allowed", "A publishable key cannot call server-side endpoints; use your secret key.");
+  }
+  return { merchant_id: row.merchant_id, mode: row.mode, key_id: row.id, key_type: "secret" };
+}
+
+async function fromSignature(c: Context<AppEnv>): Promise<MerchantCaller> {
+  const key_id = c.req.header("X-Api-Key")!;
+  const timestamp = c.req.header("X-Api-Timestamp");
+  const signature = c.req.header("X-Api-Signature")?.toLowerCase();
+  if (!timestamp) throw new ApiError("authentication_required", "Missing X-Api-Timestamp header.", "X-Api-Timestamp");
+  if (!signature) throw new ApiError("authentication_required", "Missing X-Api-Signature header.", "X-Api-Signature");
+  const now_ms = c.get("clock").now_ms();
+  if (!/^\d{1,12}$/.test(timestamp) || !isTimestampFresh(Number(timestamp), now_ms)) {
+    throw new ApiError("timestamp_out_of_window", `X-Api-Timestamp must be Unix seconds within ${SIGNATURE_WINDOW_SECONDS} s of the server's clock.`, "X-Api-Timestamp");
+  }
+  const db = database(c.env.DB);
+  const row = await findActiveSigningKey(db, key_id);
+  if (!row?.secret_sealed) throw new ApiError("invalid_api_key", "Invalid signing key id.", "X-Api-Key");
+  const secret = await openSecret(row.secret_sealed, c.env.DATA_ENCRYPTION_KEY);
+  const url = new URL(c.req.url);
+  const canonical = await canonicalRequest(timestamp, c.req.method, url.pathname + url.search, await c.req.arrayBuffer());
+  if (!timingSafeEqual(await hmacSha256Hex(secret, canonical), signature)) {
+    throw new ApiError("invalid_signature", "The signature does not match the request; see the HMAC recipe in the docs.", "X-Api-Signature");
+  }
+  // A signature stays replayable while its timestamp is inside the window, so remember it that long.
+  const remember_until_ms = (Number(timestamp) + SIGNATURE_WINDOW_SECONDS) * 1000;
+  if (!(await recordSignatureOnce(db, signature, remember_until_ms))) {
+    throw new ApiError("signature_replayed", "This signature was already used; sign each request with a fresh timestamp.", "X-Api-Signature");
+  }
+  return { merchant_id: row.merchant_id, mode: row.mode, key_id: row.id, key_type: "signing" };
+}

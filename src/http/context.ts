@@ -1,0 +1,36 @@
+import type { Clock } from "../domain/clock";
+import type { Role } from "../domain/roles";
+
+export type Mode = "sandbox" | "live";
+
+/** Who is calling the merchant API: resolved from a secret key or an HMAC signing key. */
+export interface MerchantCaller {
+  merchant_id: string;
+  mode: Mode;
+  key_id: string;
+  key_type: "secret" | "signing";
+}
+
+/** Who is calling the dashboard API: resolved from a JWT. */
+export interface AccountCaller {
+  account_id: string;
+  email: string;
+}
+
+export interface MembershipContext {
+  merchant_id: string;
+  role: Role;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    clock: Clock;
+    merchant: MerchantCaller;
+    account: AccountCaller;
+    membership: MembershipContext;
+    /** Scope of Idempotency-Key values: one merchant and mode, or one dashboard account. */
+    idempotencyScope: string;
+  };
+}

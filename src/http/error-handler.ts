@@ -1,0 +1,33 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./context";
+import { ApiError, errorBody } from "./errors";
+
+/**
+ * Every error leaves as the envelope with the request id. Our own ApiErrors carry their code;
+ * Hono's HTTPExceptions (malformed JSON, wrong content type) are mapped; anything else is a bug:
+ * logged with its cause, answered with a generic 500 and never a stack.
+ */
+export function handleError(err: Error, c: Context<AppEnv>): Response {
+  const apiError = err instanceof ApiError ? err : fromHttpException(err);
+  const requestId = c.get("requestId") ?? "req_unknown";
+  if (apiError.status >= 500) console.error(JSON.stringify({ request_id: requestId, error: String(err), stack: err.stack }));
+  const res = c.json(errorBody(apiError, requestId), apiError.status);
+  for (const [name, value] of Object.entries(apiError.headers)) res.headers.set(name, value);
+  res.headers.set("X-Request-Id", requestId);
+  return res;
+}
+
+function fromHttpException(err: Error): ApiError {
+  if (!(err instanceof HTTPException)) return new ApiError("internal_error", "Something went wrong on our side; it was logged.");
+  switch (err.status) {
+    case 400:
+      return new ApiError("invalid_json", "The request body is not valid JSON.");
+    case 415:
+      return new ApiError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
+    case 404:
+      return new ApiError("route_not_found", "Not found.");
+    default:
+      return new ApiError("internal_error", "Something went wrong on our side; it was logged.");
+  }
+}

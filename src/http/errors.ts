@@ -1,0 +1,77 @@
+/**
+ * One error class with a closed set of codes, and one table mapping each code to its
+ * HTTP status and error type. Routes throw `new ApiError("code", message, param)`;
+ * the app's error handler turns it into the envelope.
+ */
+const ERROR_CATALOG = {
+  // 400: the request itself is malformed.
+  invalid_json: { status: 400, type: "invalid_request_error" },
+  parameter_missing: { status: 400, type: "invalid_request_error" },
+  parameter_invalid_type: { status: 400, type: "invalid_request_error" },
+  parameter_unknown: { status: 400, type: "invalid_request_error" },
+  email_taken: { status: 400, type: "invalid_request_error" },
+  weak_password: { status: 400, type: "invalid_request_error" },
+  // 401: no or bad credentials.
+  authentication_required: { status: 401, type: "authentication_error" },
+  invalid_api_key: { status: 401, type: "authentication_error" },
+  invalid_credentials: { status: 401, type: "authentication_error" },
+  invalid_token: { status: 401, type: "authentication_error" },
+  invalid_signature: { status: 401, type: "authentication_error" },
+  timestamp_out_of_window: { status: 401, type: "authentication_error" },
+  signature_replayed: { status: 401, type: "authentication_error" },
+  // 403: authenticated, but not allowed.
+  publishable_key_not_allowed: { status: 403, type: "permission_error" },
+  sandbox_only: { status: 403, type: "permission_error" },
+  insufficient_role: { status: 403, type: "permission_error" },
+  // 404 / 405.
+  resource_missing: { status: 404, type: "invalid_request_error" },
+  route_not_found: { status: 404, type: "invalid_request_error" },
+  method_not_allowed: { status: 405, type: "invalid_request_error" },
+  unsupported_media_type: { status: 415, type: "invalid_request_error" },
+  // 409: a conflicting request is in flight.
+  idempotency_key_in_use: { status: 409, type: "idempotency_error" },
+  // 422: well-typed values that break a rule.
+  parameter_invalid: { status: 422, type: "invalid_request_error" },
+  idempotency_key_reused: { status: 422, type: "idempotency_error" },
+  idempotency_key_invalid: { status: 422, type: "idempotency_error" },
+  account_not_found: { status: 422, type: "invalid_request_error" },
+  last_owner: { status: 422, type: "invalid_request_error" },
+  // 429.
+  rate_limited: { status: 429, type: "rate_limit_error" },
+  // 500: a bug or an outage on our side; the body never carries the cause.
+  internal_error: { status: 500, type: "api_error" },
+} as const satisfies Record<string, { status: number; type: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+export const ERROR_CODES = Object.keys(ERROR_CATALOG) as [ErrorCode, ...ErrorCode[]];
+export type ErrorStatus = (typeof ERROR_CATALOG)[ErrorCode]["status"];
+
+export class ApiError extends Error {
+  readonly status: ErrorStatus;
+  readonly type: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly param?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.status = ERROR_CATALOG[code].status;
+    this.type = ERROR_CATALOG[code].type;
+  }
+}
+
+export interface ErrorBody {
+  success: false;
+  error: { type: string; code: ErrorCode; message: string; param?: string; request_id: string };
+}
+
+export function errorBody(error: ApiError, request_id: string): ErrorBody {
+  const body: ErrorBody["error"] = { type: error.type, code: error.code, message: error.message, request_id };
+  if (error.param !== undefined) body.param = error.param;
+  return { success: false, error: body };
+}
+
+export const notFound = (what: string, param?: string) =>
+  new ApiError("resource_missing", `No such ${what}.`, param);

@@ -1,0 +1,14 @@
+import { createApp } from "./app";
+import { systemClock } from "./domain/clock";
+import { runMaintenance } from "./services/maintenance";
+import { consumeWebhookBatch } from "./webhooks/consumer";
+
+export { WalletDO } from "./wallet/wallet-do";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  queue: (batch) => consumeWebhookBatch(batch),
+  scheduled: async (_controller, env) => runMaintenance(env, systemClock.now_ms()),
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,106 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { findAccountByEmail } from "../db/accounts";
+import { database } from "../db/client";
+import { changeRoleKeepingAnOwner, deleteMemberKeepingAnOwner, findMemberRole, insertMember, listMembers } from "../db/merchants";
+import { toIsoSeconds } from "../domain/clock";
+import { normalizeEmail } from "../domain/password-policy";
+import { canAssign, ROLES, type Role } from "../domain/roles";
+import { requireMembership, requirePermission } from "../http/auth-dashboard";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { ApiError, notFound } from "../http/errors";
+import { DASHBOARD_AUTH, errors, jsonBody, success } from "../http/openapi";
+import { MerchantId } from "./merchants";
+
+// ---- Contract ---------------------------------------------------------------------------------
+
+const Member = z
+  .object({
+    account_id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role: z.enum(ROLES),
+    created_at: z.string(),
+  })
+  .openapi("Member");
+
+const params = z.object({ id: MerchantId });
+const memberParams = params.extend({ account_id: z.string().max(64).openapi({ param: { name: "account_id", in: "path" } }) });
+
+const add = createRoute({
+  method: "post",
+  path: "/{id}/members",
+  tags: ["Onboarding"],
+  summary: "Add an existing account to the team, or change its role (owner, admin)",
+  security: DASHBOARD_AUTH,
+  request: { params, body: jsonBody(z.strictObject({ email: z.email(), role: z.enum(ROLES) })) },
+  responses: {
+    201: success(Member, "Member added"),
+    200: success(Member, "Role changed"),
+    ...errors(400, 401, 403, 404, 415, 422),
+  },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/{id}/members",
+  tags: ["Onboarding"],
+  summary: "The team",
+  security: DASHBOARD_AUTH,
+  request: { params },
+  responses: { 200: success(z.object({ members: z.array(Member) }), "Members, oldest first"), ...errors(401, 404) },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/{id}/members/{account_id}",
+  tags: ["Onboarding"],
+  summary: "Remove a member (owner, admin); the last owner cannot be removed",
+  security: DASHBOARD_AUTH,
+  request: { params: memberParams },
+  responses: { 200: success(Member, "The removed member"), ...errors(401, 403, 404, 422) },
+});
+
+// ---- Handlers ---------------------------------------------------------------------------------
+
+export const memberRoutes = new OpenAPIHono<AppEnv>();
+memberRoutes.use("/:id/members", requireMembership);
+memberRoutes.use("/:id/members/*", requireMembership);
+memberRoutes.on(["POST", "DELETE"], ["/:id/members", "/:id/members/*"], requirePermission("manage_members"));
+
+function assertMayTouch(actor: Role, ...roles: Role[]) {
+  if (!roles.every((role) => canAssign(actor, role))) {
+    throw new ApiError("insufficient_role", "Only an owner may grant, change or remove the owner role.");
+  }
+}
+
+const lastOwner = () => new ApiError("last_owner", "A merchant keeps at least one owner; make someone else owner first.", "account_id");
+
+memberRoutes.openapi(add, async (c) => {
+  const input = c.req.valid("json");
+  const { merchant_id, role: actor } = c.get("membership");
+  const db = database(c.env.DB);
+  const account = await findAccountByEmail(db, normalizeEmail(input.email));
+  if (!account) throw new ApiError("account_not_found", "No account has this email; ask them to register first.", "email");
+  const current = await findMemberRole(db, merchant_id, account.id);
+  assertMayTouch(actor, input.role, ...(current ? [current] : []));
+  const added = await insertMember(db, merchant_id, account.id, input.role, toIsoSeconds(c.get("clock").now_ms()));
+  if (!added && !(await changeRoleKeepingAnOwner(db, merchant_id, account.id, input.role))) throw lastOwner();
+  const member = (await listMembers(db, merchant_id)).find((m) => m.account_id === account.id);
+  if (!member) throw notFound("member", "email");
+  return added ? c.json(ok(member), 201) : c.json(ok(member), 200);
+});
+
+memberRoutes.openapi(list, async (c) => {
+  return c.json(ok({ members: await listMembers(database(c.env.DB), c.get("membership").merchant_id) }), 200);
+});
+
+memberRoutes.openapi(remove, async (c) => {
+  const { merchant_id, role: actor } = c.get("membership");
+  const db = database(c.env.DB);
+  const member = (await listMembers(db, merchant_id)).find((m) => m.account_id === c.req.valid("param").account_id);
+  if (!member) throw notFound("member", "account_id");
+  assertMayTouch(actor, member.role);
+  if (!(await deleteMemberKeepingAnOwner(db, merchant_id, member.account_id))) throw lastOwner();
+  return c.json(ok(member), 200);
+});

@@ -1,0 +1,107 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { database } from "../db/client";
+import { updateMerchant } from "../db/merchants";
+import { findMerchantForMember } from "../db/merchants";
+import { toIsoSeconds } from "../domain/clock";
+import { ROLES } from "../domain/roles";
+import { requireMembership, requirePermission } from "../http/auth-dashboard";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { notFound } from "../http/errors";
+import { DASHBOARD_AUTH, errors, jsonBody, success } from "../http/openapi";
+import { createMerchant } from "../services/merchants";
+
+// ---- Contract ---------------------------------------------------------------------------------
+
+export const MerchantId = z.uuid().openapi({ param: { name: "id", in: "path" }, example: "550e8400-e29b-41d4-a716-446655440000" });
+
+const Merchant = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    website: z.string().nullable(),
+    commission_bps: z.number().int().openapi({ description: "Platform commission in basis points (250 = 2.5 %)" }),
+    role: z.enum(ROLES).openapi({ description: "The caller's role in this merchant" }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Merchant");
+
+const name = z.string().trim().min(1).max(100).openapi({ example: "Mazad Antiques" });
+const website = z.url({ protocol: /^https?$/ }).max(2048).openapi({ example: "https://antiques.example" });
+
+const create = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["Onboarding"],
+  summary: "Create a merchant; returns its first sandbox keys, shown once",
+  security: DASHBOARD_AUTH,
+  request: { body: jsonBody(z.strictObject({ name, website: website.optional() })) },
+  responses: {
+    201: success(
+      Merchant.extend({
+        secret_key: z.string().openapi({ example: "sk_sandbox_…", description: "Shown once; store it safely" }),
+        publishable_key: z.string().openapi({ example: "pk_sandbox_…" }),
+      }),
+      "Merchant created",
+    ),
+    ...errors(400, 401, 415, 422),
+  },
+});
+
+const read = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["Onboarding"],
+  summary: "A merchant's settings",
+  security: DASHBOARD_AUTH,
+  request: { params: z.object({ id: MerchantId }) },
+  responses: { 200: success(Merchant, "The merchant"), ...errors(401, 404) },
+});
+
+const update = createRoute({
+  method: "patch",
+  path: "/{id}",
+  tags: ["Onboarding"],
+  summary: "Change a merchant's settings (owner, admin)",
+  security: DASHBOARD_AUTH,
+  request: {
+    params: z.object({ id: MerchantId }),
+    body: jsonBody(z.strictObject({ name: name.optional(), website: website.nullable().optional() })),
+  },
+  responses: { 200: success(Merchant, "The updated merchant"), ...errors(400, 401, 403, 404, 415, 422) },
+});
+
+// ---- Handlers ---------------------------------------------------------------------------------
+
+export const merchantRoutes = new OpenAPIHono<AppEnv>();
+merchantRoutes.use("/:id", requireMembership);
+merchantRoutes.on("PATCH", "/:id", requirePermission("manage_settings"));
+
+merchantRoutes.openapi(create, async (c) => {
+  const input = c.req.valid("json");
+  const created = await createMerchant(database(c.env.DB), c.env.DATA_ENCRYPTION_KEY, {
+    name: input.name,
+    website: input.website ?? null,
+    owner_account_id: c.get("account").account_id,
+    now_ms: c.get("clock").now_ms(),
+  });
+  return c.json(ok({ ...created.merchant, role: "owner" as const, secret_key: created.secret_key, publishable_key: created.publishable_key }), 201);
+});
+
+merchantRoutes.openapi(read, async (c) => {
+  const found = await findMerchantForMember(database(c.env.DB), c.req.valid("param").id, c.get("account").account_id);
+  if (!found) throw notFound("merchant", "id");
+  return c.json(ok({ ...found.merchant, role: found.role }), 200);
+});
+
+merchantRoutes.openapi(update, async (c) => {
+  const changes = c.req.valid("json");
+  const { merchant_id, role } = c.get("membership");
+  const updated = await updateMerchant(database(c.env.DB), merchant_id, {
+    ...changes,
+    updated_at: toIsoSeconds(c.get("clock").now_ms()),
+  });
+  if (!updated) throw notFound("merchant", "id");
+  return c.json(ok({ ...updated, role }), 200);
+});

@@ -1,0 +1,132 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { database } from "../db/client";
+import { findUser, type UserRow } from "../db/users";
+import { CURRENCY_CODES, DEFAULT_CURRENCY } from "../domain/currencies";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { notFound } from "../http/errors";
+import { errors, jsonBody, MERCHANT_AUTH, success } from "../http/openapi";
+import { syncUser, type SyncUserInput } from "../services/user-sync";
+
+// ---- Contract (spec/user-sync.txt, spec/quickstart-checkout.txt step 2) -----------------------
+
+const METADATA_MAX_KEYS = 20;
+const METADATA_KEY_MAX_LENGTH = 40;
+const METADATA_VALUE_MAX_LENGTH = 500;
+
+const external_id = z.string().trim().min(1).max(128).openapi({ example: "usr_12345", description: "Your stable user id (not an email or phone)" });
+const full_name = z.string().trim().min(1).max(200).openapi({ example: "Ahmed Al-Rashid" });
+const email = z.email().max(254).nullable().optional().openapi({ example: "ahmed@example.com" });
+const phone = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, "Phone numbers must be in E.164 format, e.g. +9647701234567")
+  .nullable()
+  .optional()
+  .openapi({ example: "+9647701234567" });
+const metadataValue = z.union([z.string(), z.number(), z.boolean(), z.null()]).refine(
+  (value) => String(value).length <= METADATA_VALUE_MAX_LENGTH,
+  `Metadata values are at most ${METADATA_VALUE_MAX_LENGTH} characters`,
+);
+const metadata = z
+  .record(z.string().min(1).max(METADATA_KEY_MAX_LENGTH), metadataValue)
+  .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, `Metadata holds at most ${METADATA_MAX_KEYS} keys`)
+  .optional()
+  .openapi({ example: { plan: "premium", signup_source: "mobile_app" } });
+const default_currency = z.enum(CURRENCY_CODES).default(DEFAULT_CURRENCY).openapi({ description: "Defaults to IQD; set on creation only" });
+
+const EmbeddedUser = z
+  .object({
+    mazad_user_id: z.string().openapi({ example: "mzd_usr_9f8e7d6c5b4a" }),
+    external_id: z.string(),
+    full_name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    wallet_id: z.string().openapi({ example: "wal_a1b2c3d4e5f6" }),
+    default_currency: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("EmbeddedUser");
+
+const syncResponses = {
+  201: success(EmbeddedUser, "Created the user and its wallet"),
+  200: success(EmbeddedUser, "Updated the existing user; the wallet is unchanged"),
+  ...errors(400, 401, 403, 409, 415, 422),
+};
+
+const embeddedSync = createRoute({
+  method: "post",
+  path: "/embedded/users/sync",
+  tags: ["Users"],
+  summary: "Create or update an embedded user by external_id; the wallet is created once",
+  security: MERCHANT_AUTH,
+  request: {
+    body: jsonBody(z.strictObject({ external_id, full_name, email, phone, metadata, default_currency }).openapi("UserSync")),
+  },
+  responses: syncResponses,
+});
+
+const quickstartSync = createRoute({
+  method: "post",
+  path: "/users/sync",
+  tags: ["Users"],
+  summary: "The same operation with the checkout quickstart's field names",
+  security: MERCHANT_AUTH,
+  request: {
+    body: jsonBody(
+      z.strictObject({ external_user_id: external_id, name: full_name, email, phone, metadata, default_currency }).openapi("QuickstartUserSync"),
+    ),
+  },
+  responses: syncResponses,
+});
+
+const read = createRoute({
+  method: "get",
+  path: "/embedded/users/{id}",
+  tags: ["Users"],
+  summary: "An embedded user by mazad_user_id or your external_id",
+  security: MERCHANT_AUTH,
+  request: { params: z.object({ id: z.string().min(1).max(128).openapi({ param: { name: "id", in: "path" }, example: "usr_12345" }) }) },
+  responses: { 200: success(EmbeddedUser, "The user"), ...errors(401, 403, 404) },
+});
+
+// ---- Handlers ---------------------------------------------------------------------------------
+
+export const userRoutes = new OpenAPIHono<AppEnv>();
+
+function present(user: UserRow) {
+  return {
+    mazad_user_id: user.id,
+    external_id: user.external_id,
+    full_name: user.full_name,
+    email: user.email,
+    phone: user.phone,
+    wallet_id: user.wallet_id,
+    default_currency: user.default_currency,
+    metadata: JSON.parse(user.metadata) as Record<string, unknown>,
+    created_at: user.created_at,
+    updated_at: user.updated_at,
+  };
+}
+
+async function respondToSync(c: Context<AppEnv>, input: SyncUserInput) {
+  const { merchant_id, mode } = c.get("merchant");
+  const { user, created } = await syncUser(database(c.env.DB), { merchant_id, mode, now_ms: c.get("clock").now_ms() }, input);
+  return created ? c.json(ok(present(user)), 201) : c.json(ok(present(user)), 200);
+}
+
+userRoutes.openapi(embeddedSync, (c) => respondToSync(c, c.req.valid("json")));
+
+userRoutes.openapi(quickstartSync, (c) => {
+  const { external_user_id, name, ...rest } = c.req.valid("json");
+  return respondToSync(c, { external_id: external_user_id, full_name: name, ...rest });
+});
+
+userRoutes.openapi(read, async (c) => {
+  const { merchant_id, mode } = c.get("merchant");
+  const user = await findUser(database(c.env.DB), merchant_id, mode, c.req.valid("param").id);
+  if (!user) throw notFound("user", "id");
+  return c.json(ok(present(user)), 200);
+});

@@ -1,0 +1,30 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Workers tests: they run inside workerd against real D1, Durable Objects and queues.
+const root = path.resolve(import.meta.dirname, "..");
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(root, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: path.join(root, "wrangler.toml") },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            // Test-only secrets: the real ones come from `.dev.vars` locally and `wrangler secret put` in production.
+            JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
+            DATA_ENCRYPTION_KEY: "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",
+          },
+        },
+      }),
+    ],
+    test: {
+      root,
+      include: ["test/workers/**/*.test.ts"],
+      setupFiles: ["test/workers/setup.ts"],
+    },
+  };
+});

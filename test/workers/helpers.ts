@@ -1,0 +1,88 @@
+import { exports } from "cloudflare:workers";
+
+/**
+ * Black-box helpers: every call goes through the worker's real fetch handler, with real D1 behind it.
+ * Each helper makes fresh accounts and merchants, so tests never depend on one another's leftovers.
+ */
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  rawBody?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  const res = await exports.default.fetch(new Request(`http://localhost${path}`, { method, headers, body }));
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON (HTML pages, scripts): the raw text is the body
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+export const STRONG_PASSWORD = "Correct-Horse-42";
+
+export function uniqueEmail(label = "owner"): string {
+  return `${label}-${crypto.randomUUID()}@example.com`;
+}
+
+export async function registerAndLogin(email = uniqueEmail()): Promise<{ token: string; email: string; account_id: string }> {
+  const registered = await call("POST", "/api/v1/auth/register", { body: { email, password: STRONG_PASSWORD, name: "Test Owner" } });
+  if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+  const login = await call("POST", "/api/v1/auth/login", { body: { email, password: STRONG_PASSWORD } });
+  return { token: login.body.data.access_token, email, account_id: registered.body.data.id };
+}
+
+export interface TestMerchant {
+  token: string;
+  account_id: string;
+  merchant_id: string;
+  secret_key: string;
+  publishable_key: string;
+}
+
+export async function newMerchant(name = "Test Shop"): Promise<TestMerchant> {
+  const owner = await registerAndLogin();
+  const created = await call("POST", "/api/v1/merchants", { token: owner.token, body: { name } });
+  if (created.status !== 201) throw new Error(`merchant failed: ${JSON.stringify(created.body)}`);
+  const { id, secret_key, publishable_key } = created.body.data;
+  return { token: owner.token, account_id: owner.account_id, merchant_id: id, secret_key, publishable_key };
+}
+
+export async function createKey(merchant: TestMerchant, type: "secret" | "publishable" | "signing", mode: "sandbox" | "live") {
+  const res = await call("POST", `/api/v1/merchants/${merchant.merchant_id}/api-keys`, { token: merchant.token, body: { type, mode } });
+  if (res.status !== 201) throw new Error(`key failed: ${JSON.stringify(res.body)}`);
+  return res.body.data as { id: string; key_id?: string; secret: string; mode: string };
+}
+
+export async function syncUser(secret_key: string, external_id = `usr_${crypto.randomUUID()}`, extra: Record<string, unknown> = {}) {
+  return call("POST", "/api/v1/embedded/users/sync", { token: secret_key, body: { external_id, full_name: "Ahmed Al-Rashid", ...extra } });
+}
+
+/**
+ * Signs a request exactly as API.md tells an integrator to, written here independently of the
+ * server's code so the test checks the documented recipe, not the implementation against itself.
+ */
+export async function signedHeaders(key_id: string, secret: string, method: string, path: string, body = "", timestamp?: number) {
+  const ts = String(timestamp ?? Math.floor(Date.now() / 1000));
+  const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const bodyHash = hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
+  const canonical = `${ts}\n${method}\n${path}\n${bodyHash}`;
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const signature = hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(canonical)));
+  return { "X-Api-Key": key_id, "X-Api-Timestamp": ts, "X-Api-Signature": signature };
+}
