@@ -56,7 +56,7 @@ export async function listMembers(db: Database, merchant_id: string) {
     .from(memberships)
     .innerJoin(accounts, eq(accounts.id, memberships.account_id))
     .where(eq(memberships.merchant_id, merchant_id))
-    .orderBy(memberships.created_at)
+    .orderBy(memberships.created_at, sql`memberships.rowid`)
     .all();
 }
 

@@ -21,10 +21,20 @@ export async function upsertUser(db: Database, candidate: UserRow, changes: User
         set: { ...changes, updated_at: candidate.updated_at },
       })
       .returning(),
-    db.run(sql`
-      INSERT INTO ${wallets} (id, merchant_id, mode, kind, user_id, status, created_at)
-      SELECT ${candidate.wallet_id}, ${candidate.merchant_id}, ${candidate.mode}, 'user', id, 'active', ${candidate.created_at}
-      FROM ${users} WHERE wallet_id = ${candidate.wallet_id}`),
+    db.insert(wallets).select(
+      db
+        .select({
+          id: users.wallet_id,
+          merchant_id: users.merchant_id,
+          mode: users.mode,
+          kind: sql<"user">`'user'`.as("kind"),
+          user_id: users.id,
+          status: sql<"active">`'active'`.as("status"),
+          created_at: users.created_at,
+        })
+        .from(users)
+        .where(eq(users.wallet_id, candidate.wallet_id)),
+    ),
   ]);
   return upserted[0]!;
 }

@@ -11,27 +11,28 @@ import { ApiError } from "./errors";
 type Target = "json" | "query" | "param" | "header" | "form" | "cookie";
 
 export async function validationError(issues: z.core.$ZodIssue[], target: Target, c: Context): Promise<ApiError> {
-  const malformed = issues.find((i) => i.code === "invalid_type" || i.code === "unrecognized_keys");
-  const issue = malformed ?? issues[0]!;
-  const param = paramName(issue);
+  const raw = await rawInput(target, c);
+  // Any rule (an enum included) reports a field that was not sent at all as missing.
+  const isMissing = (i: z.core.$ZodIssue) => i.code !== "unrecognized_keys" && i.path.length > 0 && valueAt(raw, i.path) === undefined;
+  const issue =
+    issues.find(isMissing) ?? issues.find((i) => i.code === "invalid_type" || i.code === "unrecognized_keys") ?? issues[0]!;
+  const param = paramName(issue) || undefined;
+  if (isMissing(issue)) return new ApiError("parameter_missing", `Missing required parameter: ${param}.`, param);
   if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0]!;
-    const name = param ? `${param}.${key}` : key;
+    const name = param ? `${param}.${issue.keys[0]}` : issue.keys[0]!;
     return new ApiError("parameter_unknown", `Received unknown parameter: ${name}.`, name);
   }
   if (issue.code === "invalid_type") {
-    const raw = await rawInput(target, c);
-    if (valueAt(raw, issue.path) === undefined) {
-      return new ApiError("parameter_missing", `Missing required parameter: ${param}.`, param || undefined);
-    }
     const expected = issue.expected === "int" ? "an integer" : `a ${issue.expected}`;
-    return new ApiError("parameter_invalid_type", `Invalid type for ${param || "body"}: expected ${expected}.`, param || undefined);
+    return new ApiError("parameter_invalid_type", `Invalid type for ${param ?? "the body"}: expected ${expected}.`, param);
   }
-  return new ApiError("parameter_invalid", `Invalid ${param || "value"}: ${lowerFirst(issue.message)}.`, param || undefined);
+  return new ApiError("parameter_invalid", `Invalid ${param ?? "value"}: ${lowerFirst(issue.message)}.`, param);
 }
 
 function paramName(issue: z.core.$ZodIssue): string {
-  return issue.path.map(String).join(".");
+  // A bad record key is reported at the record (`metadata`), not at a field named by the bad key.
+  const path = issue.code === "invalid_key" ? issue.path.slice(0, -1) : issue.path;
+  return path.map(String).join(".");
 }
 
 function lowerFirst(text: string): string {

@@ -1,0 +1,98 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, newMerchant } from "./helpers";
+
+const SYNC = "/api/v1/embedded/users/sync";
+
+async function usersWithExternalId(external_id: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE external_id = ?").bind(external_id).first<{ n: number }>();
+  return row!.n;
+}
+
+describe("Idempotency-Key", () => {
+  it("replays the stored status and body for the same key and body", async () => {
+    const merchant = await newMerchant();
+    const external_id = `idem_${crypto.randomUUID()}`;
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const first = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id, full_name: "A" } });
+    expect(first.status).toBe(201);
+    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
+    const second = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id, full_name: "A" } });
+    expect(second.status).toBe(201);
+    expect(second.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get("X-Request-Id")).not.toBe(first.headers.get("X-Request-Id"));
+  });
+
+  it("answers the same key with another body with 422 idempotency_key_reused", async () => {
+    const merchant = await newMerchant();
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "a1", full_name: "A" } });
+    const res = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "a2", full_name: "A" } });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "idempotency_key_reused", param: "Idempotency-Key" });
+    expect(await usersWithExternalId("a2")).toBe(0);
+  });
+
+  it("executes exactly one of 20 identical racing requests", async () => {
+    const merchant = await newMerchant();
+    const external_id = `race_${crypto.randomUUID()}`;
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id, full_name: "Racer" } })),
+    );
+    const executed = results.filter((r) => r.status === 201 && r.headers.get("Idempotent-Replayed") === null);
+    expect(executed).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 409) expect(r.body.error.code).toBe("idempotency_key_in_use");
+      else expect(r.body.data.mazad_user_id).toBe(executed[0]!.body.data.mazad_user_id);
+    }
+    expect(await usersWithExternalId(external_id)).toBe(1);
+  });
+
+  it("scopes keys to the merchant: another merchant may use the same key", async () => {
+    const a = await newMerchant();
+    const b = await newMerchant();
+    const headers = { "Idempotency-Key": "order-1042" };
+    const first = await call("POST", SYNC, { token: a.secret_key, headers, body: { external_id: "x", full_name: "A" } });
+    const second = await call("POST", SYNC, { token: b.secret_key, headers, body: { external_id: "x", full_name: "A" } });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(second.body.data.mazad_user_id).not.toBe(first.body.data.mazad_user_id);
+  });
+
+  it("accepts keys up to 255 characters and rejects longer ones with 422", async () => {
+    const merchant = await newMerchant();
+    const ok = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": "k".repeat(255) }, body: { external_id: "long1", full_name: "A" } });
+    expect(ok.status).toBe(201);
+    const tooLong = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": "k".repeat(256) }, body: { external_id: "long2", full_name: "A" } });
+    expect(tooLong.status).toBe(422);
+    expect(tooLong.body.error).toMatchObject({ code: "idempotency_key_invalid", param: "Idempotency-Key" });
+    expect(await usersWithExternalId("long2")).toBe(0);
+  });
+
+  it("keeps a key 24 hours: after that the same key runs the request afresh", async () => {
+    const merchant = await newMerchant();
+    const key = crypto.randomUUID();
+    const body = { external_id: `exp_${crypto.randomUUID()}`, full_name: "A" };
+    await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
+    // Age the stored key past its retention, as 24 hours would.
+    await env.DB.prepare("UPDATE idempotency_keys SET expires_at_ms = ? WHERE key = ?").bind(Date.now() - 1, key).run();
+    const again = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("Idempotent-Replayed")).toBeNull();
+    const stored = await env.DB.prepare("SELECT expires_at_ms - locked_until_ms AS retain FROM idempotency_keys WHERE key = ?").bind(key).first<{ retain: number }>();
+    expect(stored!.retain).toBe(24 * 3600 * 1000 - 2 * 60 * 1000);
+  });
+
+  it("replays validation errors too, so a retry sees the same answer", async () => {
+    const merchant = await newMerchant();
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const first = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "07701234567" } });
+    expect(first.status).toBe(422);
+    const second = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "07701234567" } });
+    expect(second.status).toBe(422);
+    expect(second.headers.get("Idempotent-Replayed")).toBe("true");
+  });
+});

@@ -1,0 +1,149 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, newMerchant, syncUser } from "./helpers";
+
+const SYNC = "/api/v1/embedded/users/sync";
+
+async function walletsOfUser(user_id: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM wallets WHERE user_id = ? AND kind = 'user'").bind(user_id).first<{ n: number }>();
+  return row!.n;
+}
+
+describe("POST /api/v1/embedded/users/sync (spec/user-sync.txt)", () => {
+  it("creates the spec's example user with a wallet, in the spec's shape", async () => {
+    const merchant = await newMerchant();
+    const body = {
+      external_id: "usr_12345",
+      full_name: "Ahmed Al-Rashid",
+      email: "ahmed@example.com",
+      phone: "+9647701234567",
+      metadata: { plan: "premium", signup_source: "mobile_app" },
+      default_currency: "IQD",
+    };
+    const res = await call("POST", SYNC, { token: merchant.secret_key, body });
+    expect(res.status).toBe(201);
+    expect(res.body.success).toBe(true);
+    const data = res.body.data;
+    expect(Object.keys(data).sort()).toEqual(
+      ["mazad_user_id", "external_id", "full_name", "email", "phone", "wallet_id", "default_currency", "metadata", "created_at", "updated_at"].sort(),
+    );
+    expect(data).toMatchObject({ ...body });
+    expect(data.mazad_user_id).toMatch(/^mzd_usr_[0-9A-Za-z]{16}$/);
+    expect(data.wallet_id).toMatch(/^wal_[0-9A-Za-z]{16}$/);
+    expect(data.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(await walletsOfUser(data.mazad_user_id)).toBe(1);
+  });
+
+  it("defaults the currency to IQD", async () => {
+    const merchant = await newMerchant();
+    const res = await syncUser(merchant.secret_key);
+    expect(res.body.data.default_currency).toBe("IQD");
+    expect(res.body.data.metadata).toEqual({});
+    expect(res.body.data.email).toBeNull();
+  });
+
+  it("updates the mutable fields on a repeat sync and never re-creates the wallet", async () => {
+    const merchant = await newMerchant();
+    const first = await syncUser(merchant.secret_key, "usr_upsert", { email: "old@example.com", phone: "+9647700000000", metadata: { a: "1" } });
+    const second = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      body: { external_id: "usr_upsert", full_name: "New Name", email: "new@example.com", metadata: { b: "2" }, default_currency: "USD" },
+    });
+    expect(second.status).toBe(200);
+    expect(second.body.data).toMatchObject({
+      mazad_user_id: first.body.data.mazad_user_id,
+      wallet_id: first.body.data.wallet_id,
+      full_name: "New Name",
+      email: "new@example.com",
+      phone: "+9647700000000",
+      metadata: { b: "2" },
+      default_currency: "IQD",
+      created_at: first.body.data.created_at,
+    });
+    expect(await walletsOfUser(first.body.data.mazad_user_id)).toBe(1);
+    const cleared = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "usr_upsert", full_name: "New Name", phone: null } });
+    expect(cleared.body.data.phone).toBeNull();
+    expect(cleared.body.data.email).toBe("new@example.com");
+  });
+
+  it("makes one user and one wallet from concurrent first syncs of one external id", async () => {
+    const merchant = await newMerchant();
+    const external_id = `usr_${crypto.randomUUID()}`;
+    const results = await Promise.all(Array.from({ length: 10 }, () => syncUser(merchant.secret_key, external_id)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(9);
+    expect(new Set(results.map((r) => r.body.data.wallet_id)).size).toBe(1);
+    const users = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE external_id = ?").bind(external_id).first<{ n: number }>();
+    expect(users!.n).toBe(1);
+    const wallets = await env.DB.prepare("SELECT count(*) AS n FROM wallets WHERE user_id = ?").bind(results[0]!.body.data.mazad_user_id).first<{ n: number }>();
+    expect(wallets!.n).toBe(1);
+  });
+
+  const tooMany = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"]));
+  it.each([
+    ["external_id", { external_id: "x".repeat(129) }],
+    ["phone", { phone: "07701234567" }],
+    ["email", { email: "ahmed@" }],
+    ["metadata", { metadata: tooMany }],
+    ["metadata", { metadata: { ["k".repeat(41)]: "v" } }],
+    ["metadata.note", { metadata: { note: "v".repeat(501) } }],
+    ["default_currency", { default_currency: "EUR" }],
+  ])("answers a bad %s with 422 naming the field", async (param, override) => {
+    const merchant = await newMerchant();
+    const res = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "usr_limits", full_name: "A", ...override } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe("parameter_invalid");
+    expect(res.body.error.param).toBe(param);
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE merchant_id = ?").bind(merchant.merchant_id).first<{ n: number }>();
+    expect(stored!.n).toBe(0);
+  });
+
+  it("accepts the limits exactly: 128-char id, 20 keys, 40-char key, 500-char value", async () => {
+    const merchant = await newMerchant();
+    const metadata = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padEnd(40, "k"), "v".repeat(500)]));
+    const res = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "x".repeat(128), full_name: "A", metadata } });
+    expect(res.status).toBe(201);
+  });
+
+  it("answers missing required fields with 400", async () => {
+    const merchant = await newMerchant();
+    const res = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "u" } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "parameter_missing", param: "full_name" });
+  });
+});
+
+describe("POST /api/v1/users/sync (spec/quickstart-checkout.txt step 2)", () => {
+  it("accepts the quickstart's fields and maps them to the same user", async () => {
+    const merchant = await newMerchant();
+    const res = await call("POST", "/api/v1/users/sync", {
+      token: merchant.secret_key,
+      headers: { "Idempotency-Key": crypto.randomUUID() },
+      body: { external_user_id: "usr_buyer_001", name: "Ahmed Al-Bayati", email: "ahmed@example.com", phone: "+9647701234567" },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.data).toMatchObject({ external_id: "usr_buyer_001", full_name: "Ahmed Al-Bayati", phone: "+9647701234567" });
+    const viaEmbedded = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "usr_buyer_001", full_name: "Ahmed Al-Bayati" } });
+    expect(viaEmbedded.status).toBe(200);
+    expect(viaEmbedded.body.data.wallet_id).toBe(res.body.data.wallet_id);
+  });
+});
+
+describe("GET /api/v1/embedded/users/{id}", () => {
+  it("finds a user by mazad_user_id and by external id", async () => {
+    const merchant = await newMerchant();
+    const synced = await syncUser(merchant.secret_key, "usr_lookup");
+    const byId = await call("GET", `/api/v1/embedded/users/${synced.body.data.mazad_user_id}`, { token: merchant.secret_key });
+    const byExternal = await call("GET", "/api/v1/embedded/users/usr_lookup", { token: merchant.secret_key });
+    expect(byId.status).toBe(200);
+    expect(byId.body).toEqual(byExternal.body);
+    expect(byId.body.data).toEqual(synced.body.data);
+  });
+
+  it("answers an unknown id with 404 resource_missing", async () => {
+    const merchant = await newMerchant();
+    const res = await call("GET", "/api/v1/embedded/users/mzd_usr_0000000000000000", { token: merchant.secret_key });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: "resource_missing", param: "id" });
+  });
+});
