@@ -11,6 +11,11 @@ import { validationError } from "./http/validation";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { holdRoutes } from "./routes/holds";
+import { ledgerRoutes } from "./routes/ledger";
+import { sandboxRoutes } from "./routes/sandbox";
+import { transferRoutes } from "./routes/transfers";
+import { walletRoutes } from "./routes/wallets";
 import { memberRoutes } from "./routes/members";
 import { merchantRoutes } from "./routes/merchants";
 import { userRoutes } from "./routes/users";
@@ -32,7 +37,9 @@ export function createApp() {
   app.use("/api/v1/merchants/*", requireAccount, idempotency);
 
   // Merchant API: a secret key or an HMAC signature, scoped to the key's merchant and mode.
-  for (const prefix of ["/api/v1/embedded/*", "/api/v1/users/*"]) app.use(prefix, requireMerchantKey, idempotency);
+  for (const prefix of ["/api/v1/embedded/*", "/api/v1/users/*", "/api/v1/balance", "/api/v1/ledger/*", "/api/v1/sandbox/*"]) {
+    app.use(prefix, requireMerchantKey, idempotency);
+  }
 
   app.route("/", healthRoutes);
   app.route("/api/v1/auth", authRoutes);
@@ -40,6 +47,11 @@ export function createApp() {
   app.route("/api/v1/merchants", apiKeyRoutes);
   app.route("/api/v1/merchants", memberRoutes);
   app.route("/api/v1", userRoutes);
+  app.route("/api/v1", walletRoutes);
+  app.route("/api/v1", holdRoutes);
+  app.route("/api/v1", transferRoutes);
+  app.route("/api/v1", ledgerRoutes);
+  app.route("/api/v1", sandboxRoutes);
   app.route("/", docsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "SecretKey", {

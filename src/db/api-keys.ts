@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Database } from "./client";
-import { api_keys } from "./schema";
+import { api_keys, merchants } from "./schema";
 
 export type ApiKeyRow = typeof api_keys.$inferSelect;
 
@@ -23,19 +23,28 @@ export async function revokeApiKey(db: Database, merchant_id: string, key_id: st
   return db.select().from(api_keys).where(and(eq(api_keys.id, key_id), eq(api_keys.merchant_id, merchant_id))).get();
 }
 
+/** What authenticating a request needs: the key and the few merchant settings every request uses. */
+const keyWithMerchant = {
+  key: api_keys,
+  commission_bps: merchants.commission_bps,
+  sandbox_clock_offset_seconds: merchants.sandbox_clock_offset_seconds,
+};
+
 /** An unrevoked secret or publishable key by the SHA-256 of its value. */
-export async function findActiveKeyByHash(db: Database, secret_hash: string): Promise<ApiKeyRow | undefined> {
+export async function findActiveKeyByHash(db: Database, secret_hash: string) {
   return db
-    .select()
+    .select(keyWithMerchant)
     .from(api_keys)
+    .innerJoin(merchants, eq(merchants.id, api_keys.merchant_id))
     .where(and(eq(api_keys.secret_hash, secret_hash), isNull(api_keys.revoked_at)))
     .get();
 }
 
-export async function findActiveSigningKey(db: Database, key_id: string): Promise<ApiKeyRow | undefined> {
+export async function findActiveSigningKey(db: Database, key_id: string) {
   return db
-    .select()
+    .select(keyWithMerchant)
     .from(api_keys)
+    .innerJoin(merchants, eq(merchants.id, api_keys.merchant_id))
     .where(and(eq(api_keys.id, key_id), eq(api_keys.type, "signing"), isNull(api_keys.revoked_at)))
     .get();
 }

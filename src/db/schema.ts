@@ -20,6 +20,8 @@ export const merchants = sqliteTable("merchants", {
   website: text("website"),
   /** Platform commission in basis points (250 = 2.5 %), a platform setting stored per merchant. */
   commission_bps: integer("commission_bps").notNull().default(250),
+  /** How far this merchant's sandbox clock runs ahead of real time (POST /sandbox/clock). */
+  sandbox_clock_offset_seconds: integer("sandbox_clock_offset_seconds").notNull().default(0),
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
 });
@@ -113,4 +115,21 @@ export const seen_signatures = sqliteTable(
     expires_at_ms: integer("expires_at_ms").notNull(),
   },
   (t) => [index("seen_signatures_expiry").on(t.expires_at_ms)],
+);
+
+/**
+ * Where each hold lives. The hold itself (amount, status) is the wallet object's; D1 only maps the
+ * public `hld_…` id to its wallet, scoped to the merchant and mode like every other row.
+ */
+export const holds = sqliteTable(
+  "holds",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    wallet_id: text("wallet_id").notNull(),
+    user_id: text("user_id").notNull(),
+    created_at: text("created_at").notNull(),
+  },
+  (t) => [index("holds_merchant").on(t.merchant_id, t.mode)],
 );

@@ -23,6 +23,10 @@ export const ID_PREFIXES = {
   api_key: "key_",
   signing_key: "mk_",
   request: "req_",
+  transaction: "txn_",
+  hold: "hld_",
+  transfer: "trf_",
+  top_up: "top_",
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIXES): string {

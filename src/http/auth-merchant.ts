@@ -4,6 +4,7 @@ import { sha256Hex, timingSafeEqual } from "../crypto/encoding";
 import { canonicalRequest, hmacSha256Hex, isTimestampFresh, SIGNATURE_WINDOW_SECONDS } from "../crypto/request-signature";
 import { openSecret } from "../crypto/sealed-secret";
 import { parseKeyValue } from "../domain/api-keys";
+import { offsetClock } from "../domain/clock";
 import { findActiveKeyByHash, findActiveSigningKey } from "../db/api-keys";
 import { database } from "../db/client";
 import { recordSignatureOnce } from "../db/seen-signatures";
@@ -15,8 +16,12 @@ import { ApiError } from "./errors";
  * (`X-Api-Key: mk_…`, `X-Api-Timestamp`, `X-Api-Signature`), and scopes it to the key's merchant and mode.
  */
 export const requireMerchantKey = createMiddleware<AppEnv>(async (c, next) => {
-  const caller = c.req.header("X-Api-Key") !== undefined ? await fromSignature(c) : await fromBearer(c);
+  const found = c.req.header("X-Api-Key") !== undefined ? await fromSignature(c) : await fromBearer(c);
+  const { key, commission_bps, sandbox_clock_offset_seconds } = found;
+  const caller: MerchantCaller = { merchant_id: key.merchant_id, mode: key.mode, key_id: key.id, key_type: key.type === "signing" ? "signing" : "secret", commission_bps };
   c.set("merchant", caller);
+  // The sandbox clock: a sandbox merchant's time may run ahead, so tests and demos can jump forward.
+  if (caller.mode === "sandbox" && sandbox_clock_offset_seconds !== 0) c.set("clock", offsetClock(c.get("clock"), sandbox_clock_offset_seconds));
   c.set("idempotencyScope", `merchant:${caller.merchant_id}:${caller.mode}`);
   await next();
 });
@@ -29,22 +34,24 @@ export const requireSandbox = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-async function fromBearer(c: Context<AppEnv>): Promise<MerchantCaller> {
+type FoundKey = NonNullable<Awaited<ReturnType<typeof findActiveKeyByHash>>>;
+
+async function fromBearer(c: Context<AppEnv>): Promise<FoundKey> {
   const header = c.req.header("Authorization");
   if (!header) {
     throw new ApiError("authentication_required", "Send your secret key as `Authorization: Bearer sk_…`, or sign the request (X-Api-Key).");
   }
   const value = /^Bearer (.+)$/i.exec(header)?.[1]?.trim() ?? "";
   const parsed = parseKeyValue(value);
-  const row = parsed ? await findActiveKeyByHash(database(c.env.DB), await sha256Hex(value)) : undefined;
-  if (!row) throw new ApiError("invalid_api_key", "Invalid API key provided.");
-  if (row.type !== "secret") {
+  const found = parsed ? await findActiveKeyByHash(database(c.env.DB), await sha256Hex(value)) : undefined;
+  if (!found) throw new ApiError("invalid_api_key", "Invalid API key provided.");
+  if (found.key.type !== "secret") {
     throw new ApiError("publishable_key_not_allowed", "A publishable key cannot call server-side endpoints; use your secret key.");
   }
-  return { merchant_id: row.merchant_id, mode: row.mode, key_id: row.id, key_type: "secret" };
+  return found;
 }
 
-async function fromSignature(c: Context<AppEnv>): Promise<MerchantCaller> {
+async function fromSignature(c: Context<AppEnv>): Promise<FoundKey> {
   const key_id = c.req.header("X-Api-Key")!;
   const timestamp = c.req.header("X-Api-Timestamp");
   const signature = c.req.header("X-Api-Signature")?.toLowerCase();
@@ -55,9 +62,9 @@ async function fromSignature(c: Context<AppEnv>): Promise<MerchantCaller> {
     throw new ApiError("timestamp_out_of_window", `X-Api-Timestamp must be Unix seconds within ${SIGNATURE_WINDOW_SECONDS} s of the server's clock.`, "X-Api-Timestamp");
   }
   const db = database(c.env.DB);
-  const row = await findActiveSigningKey(db, key_id);
-  if (!row?.secret_sealed) throw new ApiError("invalid_api_key", "Invalid signing key id.", "X-Api-Key");
-  const secret = await openSecret(row.secret_sealed, c.env.DATA_ENCRYPTION_KEY);
+  const found = await findActiveSigningKey(db, key_id);
+  if (!found?.key.secret_sealed) throw new ApiError("invalid_api_key", "Invalid signing key id.", "X-Api-Key");
+  const secret = await openSecret(found.key.secret_sealed, c.env.DATA_ENCRYPTION_KEY);
   const url = new URL(c.req.url);
   const canonical = await canonicalRequest(timestamp, c.req.method, url.pathname + url.search, await c.req.arrayBuffer());
   if (!timingSafeEqual(await hmacSha256Hex(secret, canonical), signature)) {
@@ -68,5 +75,5 @@ async function fromSignature(c: Context<AppEnv>): Promise<MerchantCaller> {
   if (!(await recordSignatureOnce(db, signature, remember_until_ms))) {
     throw new ApiError("signature_replayed", "This signature was already used; sign each request with a fresh timestamp.", "X-Api-Signature");
   }
-  return { merchant_id: row.merchant_id, mode: row.mode, key_id: row.id, key_type: "signing" };
+  return found;
 }

@@ -9,6 +9,8 @@ export interface MerchantCaller {
   mode: Mode;
   key_id: string;
   key_type: "secret" | "signing";
+  /** The merchant's platform commission, in basis points. */
+  commission_bps: number;
 }
 
 /** Who is calling the dashboard API: resolved from a JWT. */

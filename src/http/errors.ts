@@ -35,6 +35,10 @@ const ERROR_CATALOG = {
   idempotency_key_reused: { status: 422, type: "idempotency_error" },
   idempotency_key_invalid: { status: 422, type: "idempotency_error" },
   account_not_found: { status: 422, type: "invalid_request_error" },
+  insufficient_funds: { status: 422, type: "invalid_request_error" },
+  hold_not_active: { status: 422, type: "invalid_request_error" },
+  amount_exceeds_hold: { status: 422, type: "invalid_request_error" },
+  wallet_frozen: { status: 422, type: "invalid_request_error" },
   last_owner: { status: 422, type: "invalid_request_error" },
   // 429.
   rate_limited: { status: 429, type: "rate_limit_error" },

@@ -22,7 +22,8 @@ export async function validationError(issues: z.core.$ZodIssue[], target: Target
     const name = param ? `${param}.${issue.keys[0]}` : issue.keys[0]!;
     return new ApiError("parameter_unknown", `Received unknown parameter: ${name}.`, name);
   }
-  if (issue.code === "invalid_type") {
+  // Query strings are all text: a value that does not parse (a page of "abc") breaks a rule, 422.
+  if (issue.code === "invalid_type" && target !== "query") {
     const expected = issue.expected === "int" ? "an integer" : `a ${issue.expected}`;
     return new ApiError("parameter_invalid_type", `Invalid type for ${param ?? "the body"}: expected ${expected}.`, param);
   }

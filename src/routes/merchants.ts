@@ -1,9 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { updateMerchant } from "../db/merchants";
-import { findMerchantForMember } from "../db/merchants";
+import { findMerchantForMember, updateMerchant, type MerchantRow } from "../db/merchants";
 import { toIsoSeconds } from "../domain/clock";
-import { ROLES } from "../domain/roles";
+import { ROLES, type Role } from "../domain/roles";
 import { requireMembership, requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
@@ -75,6 +74,11 @@ const update = createRoute({
 // ---- Handlers ---------------------------------------------------------------------------------
 
 export const merchantRoutes = new OpenAPIHono<AppEnv>();
+
+function present(merchant: MerchantRow, role: Role) {
+  const { id, name, website, commission_bps, created_at, updated_at } = merchant;
+  return { id, name, website, commission_bps, role, created_at, updated_at };
+}
 merchantRoutes.use("/:id", requireMembership);
 merchantRoutes.on("PATCH", "/:id", requirePermission("manage_settings"));
 
@@ -86,13 +90,13 @@ merchantRoutes.openapi(create, async (c) => {
     owner_account_id: c.get("account").account_id,
     now_ms: c.get("clock").now_ms(),
   });
-  return c.json(ok({ ...created.merchant, role: "owner" as const, secret_key: created.secret_key, publishable_key: created.publishable_key }), 201);
+  return c.json(ok({ ...present(created.merchant, "owner"), secret_key: created.secret_key, publishable_key: created.publishable_key }), 201);
 });
 
 merchantRoutes.openapi(read, async (c) => {
   const found = await findMerchantForMember(database(c.env.DB), c.req.valid("param").id, c.get("account").account_id);
   if (!found) throw notFound("merchant", "id");
-  return c.json(ok({ ...found.merchant, role: found.role }), 200);
+  return c.json(ok(present(found.merchant, found.role)), 200);
 });
 
 merchantRoutes.openapi(update, async (c) => {
@@ -103,5 +107,5 @@ merchantRoutes.openapi(update, async (c) => {
     updated_at: toIsoSeconds(c.get("clock").now_ms()),
   });
   if (!updated) throw notFound("merchant", "id");
-  return c.json(ok({ ...updated, role }), 200);
+  return c.json(ok(present(updated, role)), 200);
 });

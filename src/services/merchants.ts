@@ -22,6 +22,7 @@ export async function createMerchant(
     name: input.name,
     website: input.website,
     commission_bps: DEFAULT_COMMISSION_BPS,
+    sandbox_clock_offset_seconds: 0,
     created_at: now,
     updated_at: now,
   };

@@ -86,3 +86,27 @@ export async function signedHeaders(key_id: string, secret: string, method: stri
   const signature = hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(canonical)));
   return { "X-Api-Key": key_id, "X-Api-Timestamp": ts, "X-Api-Signature": signature };
 }
+
+export async function topUp(secret_key: string, user_id: string, amount: number, currency = "IQD") {
+  const res = await call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { token: secret_key, body: { amount, currency } });
+  if (res.status !== 201) throw new Error(`top-up failed: ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+export async function walletOf(secret_key: string, user_id: string) {
+  const res = await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token: secret_key });
+  return res.body.data as { wallet_id: string; balances: { currency: string; available: number; held: number; total: number }[] };
+}
+
+export async function balanceOf(secret_key: string, user_id: string, currency = "IQD") {
+  return (await walletOf(secret_key, user_id)).balances.find((b) => b.currency === currency)!;
+}
+
+/** A merchant with one synced user holding `amount` IQD. */
+export async function fundedUser(amount: number, merchant?: TestMerchant) {
+  const m = merchant ?? (await newMerchant());
+  const user = await syncUser(m.secret_key);
+  const user_id: string = user.body.data.mazad_user_id;
+  if (amount > 0) await topUp(m.secret_key, user_id, amount);
+  return { merchant: m, user_id, wallet_id: user.body.data.wallet_id as string };
+}

@@ -1,0 +1,85 @@
+/**
+ * The wallet object's SQLite schema, as an append-only list: each object applies the ones it has not
+ * yet applied, in its constructor under blockConcurrencyWhile. Never edit an applied migration.
+ * CHECK constraints back the invariants the code asserts, so a bug cannot commit a negative balance.
+ */
+export const WALLET_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE balances (
+    currency TEXT PRIMARY KEY,
+    available INTEGER NOT NULL DEFAULT 0 CHECK (available >= 0),
+    held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0),
+    external_in INTEGER NOT NULL DEFAULT 0 CHECK (external_in >= 0),
+    external_out INTEGER NOT NULL DEFAULT 0 CHECK (external_out >= 0)
+  );
+  CREATE TABLE entries (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL CHECK (type IN ('credit', 'debit', 'hold', 'release', 'refund')),
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+    held_after INTEGER NOT NULL CHECK (held_after >= 0),
+    description TEXT,
+    reference TEXT,
+    operation_id TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  -- The transactions list filters by currency, type and a time range, newest first; one index per
+  -- combination keeps every page a range search (test/workers/wallet-history.test.ts checks the plans).
+  CREATE INDEX entries_currency_type_time ON entries (currency, type, created_at_ms);
+  CREATE INDEX entries_currency_time ON entries (currency, created_at_ms);
+  CREATE INDEX entries_type_time ON entries (type, created_at_ms);
+  CREATE INDEX entries_time ON entries (created_at_ms);
+  CREATE TABLE holds (
+    id TEXT PRIMARY KEY,
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    captured_amount INTEGER NOT NULL DEFAULT 0 CHECK (captured_amount >= 0 AND captured_amount <= amount),
+    status TEXT NOT NULL CHECK (status IN ('active', 'captured', 'released', 'expired')),
+    reference TEXT,
+    description TEXT,
+    expires_at_ms INTEGER,
+    created_at_ms INTEGER NOT NULL,
+    resolved_at_ms INTEGER
+  );
+  CREATE INDEX holds_status_expiry ON holds (status, expires_at_ms);
+  CREATE TABLE operations (operation_id TEXT PRIMARY KEY, result TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+  CREATE TABLE outbox (
+    operation_id TEXT PRIMARY KEY,
+    target_wallet_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('transfer', 'settlement', 'commission')),
+    entry_type TEXT NOT NULL CHECK (entry_type IN ('credit', 'refund')),
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    description TEXT,
+    reference TEXT,
+    merchant_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    sent_at_ms INTEGER
+  );
+  CREATE INDEX outbox_status_due ON outbox (status, next_attempt_at_ms);
+  -- On the platform revenue wallet: commission received, per merchant, for per-merchant audits.
+  CREATE TABLE commission_received (
+    merchant_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, currency)
+  );
+  `,
+];
+
+export function applyWalletMigrations(sql: SqlStorage): void {
+  sql.exec("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY)");
+  const applied = sql.exec<{ v: number | null }>("SELECT max(version) AS v FROM _migrations").one().v ?? 0;
+  for (let version = applied + 1; version <= WALLET_MIGRATIONS.length; version++) {
+    sql.exec(WALLET_MIGRATIONS[version - 1]!);
+    sql.exec("INSERT INTO _migrations (version) VALUES (?)", version);
+  }
+}
