@@ -11,3 +11,8 @@ export async function advanceSandboxClock(db: Database, merchant_id: string, sec
     .returning({ offset: merchants.sandbox_clock_offset_seconds });
   return row!.offset;
 }
+
+export async function readSandboxClockOffset(db: Database, merchant_id: string): Promise<number> {
+  const row = await db.select({ offset: merchants.sandbox_clock_offset_seconds }).from(merchants).where(eq(merchants.id, merchant_id)).get();
+  return row?.offset ?? 0;
+}

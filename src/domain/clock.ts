@@ -4,12 +4,15 @@
  */
 export interface Clock {
   now_ms(): number;
+  /** How far this clock runs ahead of real time (the sandbox clock); 0 for the real one. */
+  readonly offset_ms: number;
 }
 
-export const systemClock: Clock = { now_ms: () => Date.now() };
+export const systemClock: Clock = { now_ms: () => Date.now(), offset_ms: 0 };
 
 export function offsetClock(base: Clock, offset_seconds: number): Clock {
-  return { now_ms: () => base.now_ms() + offset_seconds * 1000 };
+  const offset_ms = base.offset_ms + offset_seconds * 1000;
+  return { now_ms: () => Date.now() + offset_ms, offset_ms };
 }
 
 /** ISO 8601 UTC with second precision, the API's timestamp format. */

@@ -119,7 +119,8 @@ holdRoutes.openapi(create, async (c) => {
   const input = c.req.valid("json");
   const merchant = c.get("merchant");
   const clock = c.get("clock");
-  const expires_at_ms = input.expires_at === undefined ? null : Date.parse(input.expires_at);
+  // Timestamps have one-second precision in the API, so the expiry is kept to the second it shows.
+  const expires_at_ms = input.expires_at === undefined ? null : Math.floor(Date.parse(input.expires_at) / 1000) * 1000;
   if (expires_at_ms !== null && (expires_at_ms <= clock.now_ms() || expires_at_ms > clock.now_ms() + MAX_HOLD_SECONDS * 1000)) {
     throw new ApiError("parameter_invalid", `expires_at must be in the future and within ${MAX_HOLD_SECONDS / 86400} days.`, "expires_at");
   }
@@ -128,7 +129,7 @@ holdRoutes.openapi(create, async (c) => {
   // The location is written first: a crash after it leaves a pointer to nothing, never held money nobody can find.
   const location = { id: newId("hold"), merchant_id: merchant.merchant_id, mode: merchant.mode, wallet_id: user.wallet_id, user_id: user.id, created_at: toIsoSeconds(clock.now_ms()) };
   await insertHoldLocation(db, location);
-  const result = await walletStub(c.env, user.wallet_id).placeHold(walletCall(user.wallet_id, clock), {
+  const result = await walletStub(c.env, user.wallet_id).placeHold(walletCall(user.wallet_id, clock, merchant), {
     operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"), "hold"),
     hold_id: location.id,
     currency: input.currency,
@@ -150,7 +151,7 @@ async function requireHold(c: Context<AppEnv>, id: string) {
   const merchant = c.get("merchant");
   const location = await findHoldLocation(database(c.env.DB), merchant.merchant_id, merchant.mode, id);
   if (!location) throw notFound("hold", "id");
-  return { location, stub: walletStub(c.env, location.wallet_id), call: walletCall(location.wallet_id, c.get("clock")) };
+  return { location, stub: walletStub(c.env, location.wallet_id), call: walletCall(location.wallet_id, c.get("clock"), c.get("merchant")) };
 }
 
 holdRoutes.openapi(read, async (c) => {

@@ -47,7 +47,7 @@ export const ledgerRoutes = new OpenAPIHono<AppEnv>();
 
 ledgerRoutes.openapi(balance, async (c) => {
   const wallet_id = await requireSettlementWallet(database(c.env.DB), c.get("merchant"));
-  const balances = await walletStub(c.env, wallet_id).balances(walletCall(wallet_id, c.get("clock")));
+  const balances = await walletStub(c.env, wallet_id).balances(walletCall(wallet_id, c.get("clock"), c.get("merchant")));
   return c.json(ok({ wallet_id, balances }), 200);
 });
 

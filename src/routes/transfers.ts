@@ -58,7 +58,7 @@ transferRoutes.openapi(create, async (c) => {
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"), "transfer");
   const id = newId("transfer");
   const stub = walletStub(c.env, from.wallet_id);
-  const call = walletCall(from.wallet_id, c.get("clock"));
+  const call = walletCall(from.wallet_id, c.get("clock"), c.get("merchant"));
   const result = await stub.transfer(call, {
     operation_id,
     to_wallet_id: to.wallet_id,

@@ -110,7 +110,7 @@ function transactionView(e: EntryView) {
 
 walletRoutes.openapi(wallet, async (c) => {
   const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
-  const balances = await walletStub(c.env, user.wallet_id).balances(walletCall(user.wallet_id, c.get("clock")));
+  const balances = await walletStub(c.env, user.wallet_id).balances(walletCall(user.wallet_id, c.get("clock"), c.get("merchant")));
   return c.json(ok({ wallet_id: user.wallet_id, mazad_user_id: user.id, external_id: user.external_id, status: "active" as const, balances, created_at: user.created_at }), 200);
 });
 
@@ -123,7 +123,7 @@ walletRoutes.openapi(transactions, async (c) => {
     from_ms: query.from ? Date.parse(query.from) : undefined,
     to_ms: query.to ? Date.parse(query.to) : undefined,
   };
-  const page = await walletStub(c.env, user.wallet_id).listEntries(walletCall(user.wallet_id, c.get("clock")), filters, query.per_page, (query.page - 1) * query.per_page);
+  const page = await walletStub(c.env, user.wallet_id).listEntries(walletCall(user.wallet_id, c.get("clock"), c.get("merchant")), filters, query.per_page, (query.page - 1) * query.per_page);
   return c.json(
     ok({
       transactions: page.entries.map(transactionView),
@@ -138,7 +138,7 @@ walletRoutes.openapi(topUp, async (c) => {
   const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"), "top_up");
   const stub = walletStub(c.env, user.wallet_id);
-  const call = walletCall(user.wallet_id, c.get("clock"));
+  const call = walletCall(user.wallet_id, c.get("clock"), c.get("merchant"));
   const result = await stub.creditExternal(call, {
     operation_id,
     currency: input.currency,
@@ -154,7 +154,7 @@ walletRoutes.openapi(topUp, async (c) => {
 walletRoutes.openapi(chain, async (c) => {
   const query = c.req.valid("query");
   const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
-  const page = await walletStub(c.env, user.wallet_id).chain(walletCall(user.wallet_id, c.get("clock")), query.after_seq, query.limit);
+  const page = await walletStub(c.env, user.wallet_id).chain(walletCall(user.wallet_id, c.get("clock"), c.get("merchant")), query.after_seq, query.limit);
   const entries = page.entries.map((e) => ({ ...transactionView(e), seq: e.seq, held_after: e.held_after, prev_hash: e.prev_hash, hash: e.hash }));
   const last_returned = entries.at(-1)?.seq ?? query.after_seq;
   return c.json(ok({ wallet_id: user.wallet_id, entries, last_seq: page.last_seq, has_more: last_returned < page.last_seq }), 200);

@@ -24,8 +24,8 @@ export async function auditLedger(env: Env, db: Database, merchant: MerchantCall
       ...(await Promise.all(
         chunk.map(async (id) => {
           const stub = walletStub(env, id);
-          await stub.flushOutbox(walletCall(id, clock));
-          return stub.auditTotals(walletCall(id, clock), currency);
+          await stub.flushOutbox(walletCall(id, clock, merchant));
+          return stub.auditTotals(walletCall(id, clock, merchant), currency);
         }),
       )),
     );

@@ -13,8 +13,10 @@ export { walletStub };
 
 export const platformWalletId = (mode: Mode) => `wal_platform_${mode}`;
 
-export function walletCall(wallet_id: string, clock: Clock): CallContext {
-  return { wallet_id, now_ms: clock.now_ms() };
+export function walletCall(wallet_id: string, clock: Clock, owner?: { merchant_id: string; mode: Mode }): CallContext {
+  const call: CallContext = { wallet_id, now_ms: clock.now_ms(), clock_offset_ms: clock.offset_ms };
+  if (owner) call.owner = { merchant_id: owner.merchant_id, mode: owner.mode };
+  return call;
 }
 
 export async function requireUser(db: Database, merchant: MerchantCaller, id: string, param = "id"): Promise<UserRow> {

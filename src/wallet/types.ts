@@ -5,6 +5,10 @@ import type { EntryType } from "../domain/ledger";
 export interface CallContext {
   wallet_id: string;
   now_ms: number;
+  /** How far the caller's clock runs ahead of real time, so the alarm can keep the caller's time. */
+  clock_offset_ms?: number;
+  /** The owning merchant and mode, when the caller knows them: a sandbox wallet's alarm reads its merchant's clock. */
+  owner?: { merchant_id: string; mode: "sandbox" | "live" };
 }
 
 export interface BalanceView {

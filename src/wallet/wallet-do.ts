@@ -1,4 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { database } from "../db/client";
+import { readSandboxClockOffset } from "../db/sandbox-clock";
 import { backoffDelayMs } from "../domain/backoff";
 import { CURRENCY_CODES, type Currency } from "../domain/currencies";
 import { commissionMinor } from "../domain/money";
@@ -190,6 +192,7 @@ export class WalletDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const wallet_id = this.store.getMeta("wallet_id");
     if (wallet_id) {
+      await this.refreshSandboxClock();
       const now_ms = this.clockNow();
       for (const hold of this.store.dueHolds(now_ms)) {
         this.ctx.storage.transactionSync(() => {
@@ -247,7 +250,11 @@ export class WalletDO extends DurableObject<Env> {
    */
   private enter(call: CallContext): void {
     if (this.store.getMeta("wallet_id") === null) this.store.setMeta("wallet_id", call.wallet_id);
-    this.store.setMeta("clock_offset_ms", String(call.now_ms - Date.now()));
+    if (call.owner && this.store.getMeta("merchant_id") === null) {
+      this.store.setMeta("merchant_id", call.owner.merchant_id);
+      this.store.setMeta("mode", call.owner.mode);
+    }
+    if (call.clock_offset_ms !== undefined) this.store.setMeta("clock_offset_ms", String(call.clock_offset_ms));
     const due = this.store.dueHolds(call.now_ms);
     if (due.length === 0) return;
     this.ctx.storage.transactionSync(() => {
@@ -257,13 +264,28 @@ export class WalletDO extends DurableObject<Env> {
     this.scheduleAlarm();
   }
 
+  /**
+   * A sandbox merchant's clock can be moved forward between calls (POST /sandbox/clock); the alarm
+   * reads it afresh so that holds expire by the merchant's time even when no request arrives.
+   */
+  private async refreshSandboxClock(): Promise<void> {
+    const merchant_id = this.store.getMeta("merchant_id");
+    if (!merchant_id || this.store.getMeta("mode") !== "sandbox") return;
+    const offset_seconds = await readSandboxClockOffset(database(this.env.DB), merchant_id);
+    this.store.setMeta("clock_offset_ms", String(offset_seconds * 1000));
+  }
+
+  private clockOffsetMs(): number {
+    return Number(this.store.getMeta("clock_offset_ms") ?? 0);
+  }
+
   private clockNow(): number {
-    return Date.now() + Number(this.store.getMeta("clock_offset_ms") ?? 0);
+    return Date.now() + this.clockOffsetMs();
   }
 
   /** One alarm multiplexes every hold expiry and outbox retry: it is set for the earliest. */
   private scheduleAlarm(): void {
-    const offset_ms = Number(this.store.getMeta("clock_offset_ms") ?? 0);
+    const offset_ms = this.clockOffsetMs();
     const times = [this.store.nextHoldExpiry(), this.store.nextOutboxAttempt()].filter((t): t is number => t !== null);
     if (times.length === 0) {
       void this.ctx.storage.deleteAlarm();
@@ -276,7 +298,7 @@ export class WalletDO extends DurableObject<Env> {
   private afterOutboxWrite(): void {
     const pending = this.store.nextOutboxAttempt();
     if (pending === null) return;
-    const offset_ms = Number(this.store.getMeta("clock_offset_ms") ?? 0);
+    const offset_ms = this.clockOffsetMs();
     void this.ctx.storage.setAlarm(Math.min(Date.now() + OUTBOX_BACKSTOP_MS, Math.max(Date.now(), pending - offset_ms + OUTBOX_BACKSTOP_MS)));
     this.ctx.waitUntil(this.deliverOutbox().catch((error) => console.error(JSON.stringify({ outbox_delivery_failed: String(error) }))));
   }
@@ -292,7 +314,7 @@ export class WalletDO extends DurableObject<Env> {
         const batch = rows.slice(i, i + OUTBOX_BATCH);
         const ids = batch.map((r) => r.operation_id);
         try {
-          await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clockNow() }, batch.map(toIncomingCredit));
+          await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clockNow(), clock_offset_ms: this.clockOffsetMs() }, batch.map(toIncomingCredit));
           this.store.markSent(ids, this.clockNow());
         } catch (error) {
           console.error(JSON.stringify({ wallet_id, target, outbox_attempt_failed: String(error) }));
