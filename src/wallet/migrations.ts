@@ -73,6 +73,10 @@ export const WALLET_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (merchant_id, currency)
   );
   `,
+  `
+  -- The held = sum(active holds) assertion after every hold mutation reads only this index.
+  CREATE INDEX holds_status_currency_amount ON holds (status, currency, amount);
+  `,
 ];
 
 export function applyWalletMigrations(sql: SqlStorage): void {

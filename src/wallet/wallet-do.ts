@@ -97,7 +97,7 @@ export class WalletDO extends DurableObject<Env> {
       this.store.addExternal(move.currency, "in", move.amount);
       const entry = this.store.writeEntry(call.wallet_id, { ...move, type: "credit" }, call.now_ms);
       return { ok: true as const, entry: entryView(entry) };
-    }, [move.currency]);
+    }, []);
   }
 
   placeHold(call: CallContext, move: MoveRequest & { hold_id: string; expires_at_ms: number | null }): Outcome<{ hold: HoldView }> {
@@ -158,7 +158,7 @@ export class WalletDO extends DurableObject<Env> {
       const entry = this.store.writeEntry(call.wallet_id, { ...move, type: "debit", debit_from: "available" }, call.now_ms);
       this.store.enqueueCredit(move.to_wallet_id, { operation_id: `${move.operation_id}:credit`, kind: "transfer", entry_type: move.entry_type, currency: move.currency, amount: move.amount, description: move.description, reference: move.reference, merchant_id: move.merchant_id }, call.now_ms);
       return { ok: true as const, entry: entryView(entry) };
-    }, [move.currency]);
+    }, []);
     this.afterOutboxWrite();
     return outcome;
   }
@@ -175,7 +175,6 @@ export class WalletDO extends DurableObject<Env> {
         this.store.recordOperation(credit.operation_id, { ok: true, entry_id: entry.id }, call.now_ms);
         applied++;
       }
-      for (const currency of new Set(credits.map((c) => c.currency))) this.store.assertHeldMatchesHolds(currency);
     });
     return { applied };
   }
@@ -210,15 +209,17 @@ export class WalletDO extends DurableObject<Env> {
   /**
    * Runs a mutation once per operation id, in one synchronous transaction that ends by checking the
    * invariants. A refusal is returned, not stored: it changed nothing, so a retry may succeed later.
+   * `hold_currencies` names the currencies whose holds the mutation touched: `held` is re-summed
+   * against their active holds. Every entry's balance move is checked as it is written.
    */
-  private once<T extends { ok: boolean }>(call: CallContext, operation_id: string, mutate: () => T, currencies: Currency[]): T {
+  private once<T extends { ok: boolean }>(call: CallContext, operation_id: string, mutate: () => T, hold_currencies: Currency[]): T {
     this.enter(call);
     return this.ctx.storage.transactionSync(() => {
       const previous = this.store.findOperation<T>(operation_id);
       if (previous) return previous;
       const result = mutate();
       if (result.ok) {
-        for (const currency of currencies) this.store.assertHeldMatchesHolds(currency);
+        for (const currency of hold_currencies) this.store.assertHeldMatchesHolds(currency);
         this.store.recordOperation(operation_id, result, call.now_ms);
       }
       return result;
