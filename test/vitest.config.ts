@@ -14,6 +14,9 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            // The wallet property test's size and seed (npm run test:property runs 10,000).
+            PROPERTY_RUNS: process.env.PROPERTY_RUNS ?? "200",
+            PROPERTY_SEED: process.env.PROPERTY_SEED ?? "",
             // Test-only secrets: the real ones come from `.dev.vars` locally and `wrangler secret put` in production.
             JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
             DATA_ENCRYPTION_KEY: "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",
