@@ -42,6 +42,7 @@ const create = createRoute({
   tags: ["Onboarding"],
   summary: "Create an API key (secret, publishable or signing) for a mode; the secret is shown once",
   security: DASHBOARD_AUTH,
+  middleware: [requirePermission("manage_keys")] as const,
   request: {
     params,
     body: jsonBody(
@@ -67,6 +68,7 @@ const revoke = createRoute({
   tags: ["Onboarding"],
   summary: "Revoke a key: it fails with 401 from now on",
   security: DASHBOARD_AUTH,
+  middleware: [requirePermission("manage_keys")] as const,
   request: { params: params.extend({ key_id: z.string().max(64).openapi({ param: { name: "key_id", in: "path" } }) }) },
   responses: { 200: success(ApiKey, "The revoked key"), ...errors(401, 403, 404) },
 });
@@ -76,7 +78,6 @@ const revoke = createRoute({
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>();
 apiKeyRoutes.use("/:id/api-keys/*", requireMembership);
 apiKeyRoutes.use("/:id/api-keys", requireMembership);
-apiKeyRoutes.on(["POST", "DELETE"], ["/:id/api-keys", "/:id/api-keys/*"], requirePermission("manage_keys"));
 
 function visible(row: ApiKeyRow) {
   return { id: row.id, type: row.type, mode: row.mode, name: row.name, masked: row.masked, created_at: row.created_at, revoked_at: row.revoked_at };

@@ -33,6 +33,7 @@ const add = createRoute({
   tags: ["Onboarding"],
   summary: "Add an existing account to the team, or change its role (owner, admin)",
   security: DASHBOARD_AUTH,
+  middleware: [requirePermission("manage_members")] as const,
   request: { params, body: jsonBody(z.strictObject({ email: z.email(), role: z.enum(ROLES) })) },
   responses: {
     201: success(Member, "Member added"),
@@ -57,6 +58,7 @@ const remove = createRoute({
   tags: ["Onboarding"],
   summary: "Remove a member (owner, admin); the last owner cannot be removed",
   security: DASHBOARD_AUTH,
+  middleware: [requirePermission("manage_members")] as const,
   request: { params: memberParams },
   responses: { 200: success(Member, "The removed member"), ...errors(401, 403, 404, 422) },
 });
@@ -66,7 +68,6 @@ const remove = createRoute({
 export const memberRoutes = new OpenAPIHono<AppEnv>();
 memberRoutes.use("/:id/members", requireMembership);
 memberRoutes.use("/:id/members/*", requireMembership);
-memberRoutes.on(["POST", "DELETE"], ["/:id/members", "/:id/members/*"], requirePermission("manage_members"));
 
 function assertMayTouch(actor: Role, ...roles: Role[]) {
   if (!roles.every((role) => canAssign(actor, role))) {

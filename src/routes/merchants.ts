@@ -64,6 +64,7 @@ const update = createRoute({
   tags: ["Onboarding"],
   summary: "Change a merchant's settings (owner, admin)",
   security: DASHBOARD_AUTH,
+  middleware: [requirePermission("manage_settings")] as const,
   request: {
     params: z.object({ id: MerchantId }),
     body: jsonBody(z.strictObject({ name: name.optional(), website: website.nullable().optional() })),
@@ -80,7 +81,6 @@ function present(merchant: MerchantRow, role: Role) {
   return { id, name, website, commission_bps, role, created_at, updated_at };
 }
 merchantRoutes.use("/:id", requireMembership);
-merchantRoutes.on("PATCH", "/:id", requirePermission("manage_settings"));
 
 merchantRoutes.openapi(create, async (c) => {
   const input = c.req.valid("json");

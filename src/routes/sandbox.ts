@@ -18,6 +18,7 @@ const clock = createRoute({
   tags: ["Sandbox"],
   summary: "Sandbox only: move this merchant's clock forward (expiries, refund windows)",
   security: MERCHANT_AUTH,
+  middleware: [requireSandbox] as const,
   request: { body: jsonBody(z.strictObject({ advance_seconds: z.number().int().min(1).max(MAX_ADVANCE_SECONDS) })) },
   responses: {
     200: success(z.object({ now: z.string(), offset_seconds: z.number().int() }).openapi("SandboxClock"), "The new sandbox time"),
@@ -28,7 +29,6 @@ const clock = createRoute({
 // ---- Handlers ---------------------------------------------------------------------------------
 
 export const sandboxRoutes = new OpenAPIHono<AppEnv>();
-sandboxRoutes.use("/sandbox/*", requireSandbox);
 
 sandboxRoutes.openapi(clock, async (c) => {
   const offset_seconds = await advanceSandboxClock(database(c.env.DB), c.get("merchant").merchant_id, c.req.valid("json").advance_seconds);

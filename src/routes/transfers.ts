@@ -73,7 +73,7 @@ transferRoutes.openapi(create, async (c) => {
   if (!result.ok) throw refusalError(result);
   // The recipient is another user, not the merchant's hot settlement wallet: deliver now so the
   // answer can say it landed. If delivery fails, the sender's alarm retries it.
-  const { pending } = await stub.flushOutbox(call);
+  const { pending } = await stub.flushOutbox(call, to.wallet_id);
   return c.json(
     ok({
       id: result.entry.reference!,

@@ -52,6 +52,7 @@ const transactions = createRoute({
   tags: ["Wallets"],
   summary: "A user's transactions, newest first (60 requests per minute per merchant)",
   security: MERCHANT_AUTH,
+  middleware: [rateLimit({ name: "transactions", limit: 60, window_seconds: 60 })] as const,
   request: { params: userIdParam, query: transactionsQuery },
   responses: {
     200: success(z.object({ transactions: z.array(Transaction), pagination: Pagination }), "One page of transactions"),
@@ -65,6 +66,7 @@ const topUp = createRoute({
   tags: ["Wallets"],
   summary: "Sandbox only: add free money to a user's wallet (a credit entry)",
   security: MERCHANT_AUTH,
+  middleware: [requireSandbox] as const,
   request: { params: userIdParam, body: jsonBody(withAmountLimit(z.strictObject({ amount, currency, description: description.optional() }))) },
   responses: {
     201: success(z.object({ transaction: Transaction, balance: Balance }), "Credited"),
@@ -101,8 +103,6 @@ const chain = createRoute({
 // ---- Handlers ---------------------------------------------------------------------------------
 
 export const walletRoutes = new OpenAPIHono<AppEnv>();
-walletRoutes.use("/embedded/users/:id/transactions", rateLimit({ name: "transactions", limit: 60, window_seconds: 60 }));
-walletRoutes.use("/embedded/users/:id/wallet/top-ups", requireSandbox);
 
 function transactionView(e: EntryView) {
   return { id: e.id, type: e.type, amount: e.amount, currency: e.currency, description: e.description, reference: e.reference, balance_after: e.balance_after, created_at: e.created_at };

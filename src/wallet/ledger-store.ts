@@ -321,8 +321,10 @@ export class LedgerStore {
     return this.sql.exec<{ t: number | null }>("SELECT min(next_attempt_at_ms) AS t FROM outbox WHERE status = 'pending'").one().t;
   }
 
-  pendingOutbox(currency: Currency): number {
-    return this.sql.exec<{ n: number }>("SELECT coalesce(sum(amount), 0) AS n FROM outbox WHERE status = 'pending' AND currency = ?", currency).one().n;
+  pendingOutbox(currency: Currency, target_wallet_id?: string): number {
+    const filter = target_wallet_id === undefined ? "" : " AND target_wallet_id = ?";
+    const params: SqlStorageValue[] = target_wallet_id === undefined ? [currency] : [currency, target_wallet_id];
+    return this.sql.exec<{ n: number }>(`SELECT coalesce(sum(amount), 0) AS n FROM outbox WHERE status = 'pending' AND currency = ?${filter}`, ...params).one().n;
   }
 
   // ---- commission (platform wallet) ---------------------------------------------------------

@@ -179,11 +179,14 @@ export class WalletDO extends DurableObject<Env> {
     return { applied };
   }
 
-  /** Delivers every due outbox row now; returns how many are still pending. */
-  async flushOutbox(call: CallContext): Promise<{ pending: number }> {
+  /**
+   * Delivers due outbox rows now (only those for `target_wallet_id` when given, so a user's transfer
+   * never waits on the merchant's busy settlement wallet); returns how much is still pending.
+   */
+  async flushOutbox(call: CallContext, target_wallet_id?: string): Promise<{ pending: number }> {
     this.enter(call);
-    await this.deliverOutbox();
-    return { pending: CURRENCY_CODES.reduce((sum, c) => sum + this.store.pendingOutbox(c), 0) };
+    await this.deliverOutbox(target_wallet_id);
+    return { pending: CURRENCY_CODES.reduce((sum, c) => sum + this.store.pendingOutbox(c, target_wallet_id), 0) };
   }
 
   // ---- the alarm: hold expiry and outbox redelivery -----------------------------------------
@@ -250,12 +253,13 @@ export class WalletDO extends DurableObject<Env> {
    * due holds first, so no read or write ever sees a hold past its expiry as active.
    */
   private enter(call: CallContext): void {
-    if (this.store.getMeta("wallet_id") === null) this.store.setMeta("wallet_id", call.wallet_id);
-    if (call.owner && this.store.getMeta("merchant_id") === null) {
-      this.store.setMeta("merchant_id", call.owner.merchant_id);
-      this.store.setMeta("mode", call.owner.mode);
+    // Reads are frequent: meta is written only when it changes.
+    this.setMetaIfChanged("wallet_id", call.wallet_id);
+    if (call.owner) {
+      this.setMetaIfChanged("merchant_id", call.owner.merchant_id);
+      this.setMetaIfChanged("mode", call.owner.mode);
     }
-    if (call.clock_offset_ms !== undefined) this.store.setMeta("clock_offset_ms", String(call.clock_offset_ms));
+    if (call.clock_offset_ms !== undefined) this.setMetaIfChanged("clock_offset_ms", String(call.clock_offset_ms));
     const due = this.store.dueHolds(call.now_ms);
     if (due.length === 0) return;
     this.ctx.storage.transactionSync(() => {
@@ -263,6 +267,10 @@ export class WalletDO extends DurableObject<Env> {
       for (const currency of new Set(due.map((h) => h.currency as Currency))) this.store.assertHeldMatchesHolds(currency);
     });
     this.scheduleAlarm();
+  }
+
+  private setMetaIfChanged(key: string, value: string): void {
+    if (this.store.getMeta(key) !== value) this.store.setMeta(key, value);
   }
 
   /**
@@ -304,11 +312,11 @@ export class WalletDO extends DurableObject<Env> {
     this.ctx.waitUntil(this.deliverOutbox().catch((error) => console.error(JSON.stringify({ outbox_delivery_failed: String(error) }))));
   }
 
-  private async deliverOutbox(): Promise<void> {
+  private async deliverOutbox(only_target?: string): Promise<void> {
     const wallet_id = this.store.getMeta("wallet_id");
     if (!wallet_id) return;
     const now_ms = this.clockNow();
-    const due = this.store.dueOutbox(now_ms, OUTBOX_BATCH * 10);
+    const due = this.store.dueOutbox(now_ms, OUTBOX_BATCH * 10).filter((row) => !only_target || row.target_wallet_id === only_target);
     const byTarget = Map.groupBy(due, (row) => row.target_wallet_id);
     for (const [target, rows] of byTarget) {
       for (let i = 0; i < rows.length; i += OUTBOX_BATCH) {
