@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 
 /**
  * Black-box helpers: every call goes through the worker's real fetch handler, with real D1 behind it.
@@ -109,4 +109,10 @@ export async function fundedUser(amount: number, merchant?: TestMerchant) {
   const user_id: string = user.body.data.mazad_user_id;
   if (amount > 0) await topUp(m.secret_key, user_id, amount);
   return { merchant: m, user_id, wallet_id: user.body.data.wallet_id as string };
+}
+
+/** A white-box count straight from D1, for asserting what was (or was not) stored. */
+export async function countRows(query: string, ...params: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(query).bind(...params).first<{ n: number }>();
+  return row!.n;
 }

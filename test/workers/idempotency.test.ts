@@ -1,13 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, newMerchant } from "./helpers";
+import { call, newMerchant, countRows } from "./helpers";
 
 const SYNC = "/api/v1/embedded/users/sync";
 
-async function usersWithExternalId(external_id: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE external_id = ?").bind(external_id).first<{ n: number }>();
-  return row!.n;
-}
+const usersWithExternalId = (external_id: string) => countRows("SELECT count(*) AS n FROM users WHERE external_id = ?", external_id);
 
 describe("Idempotency-Key", () => {
   it("replays the stored status and body for the same key and body", async () => {

@@ -1,13 +1,9 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, newMerchant, syncUser } from "./helpers";
+import { call, newMerchant, syncUser, countRows } from "./helpers";
 
 const SYNC = "/api/v1/embedded/users/sync";
 
-async function walletsOfUser(user_id: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM wallets WHERE user_id = ? AND kind = 'user'").bind(user_id).first<{ n: number }>();
-  return row!.n;
-}
+const walletsOfUser = (user_id: string) => countRows("SELECT count(*) AS n FROM wallets WHERE user_id = ? AND kind = 'user'", user_id);
 
 describe("POST /api/v1/embedded/users/sync (spec/user-sync.txt)", () => {
   it("creates the spec's example user with a wallet, in the spec's shape", async () => {
@@ -73,10 +69,10 @@ describe("POST /api/v1/embedded/users/sync (spec/user-sync.txt)", () => {
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 200)).toHaveLength(9);
     expect(new Set(results.map((r) => r.body.data.wallet_id)).size).toBe(1);
-    const users = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE external_id = ?").bind(external_id).first<{ n: number }>();
-    expect(users!.n).toBe(1);
-    const wallets = await env.DB.prepare("SELECT count(*) AS n FROM wallets WHERE user_id = ?").bind(results[0]!.body.data.mazad_user_id).first<{ n: number }>();
-    expect(wallets!.n).toBe(1);
+    const users = await countRows("SELECT count(*) AS n FROM users WHERE external_id = ?", external_id);
+    expect(users).toBe(1);
+    const wallets = await countRows("SELECT count(*) AS n FROM wallets WHERE user_id = ?", results[0]!.body.data.mazad_user_id);
+    expect(wallets).toBe(1);
   });
 
   const tooMany = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"]));
@@ -94,8 +90,8 @@ describe("POST /api/v1/embedded/users/sync (spec/user-sync.txt)", () => {
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("parameter_invalid");
     expect(res.body.error.param).toBe(param);
-    const stored = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE merchant_id = ?").bind(merchant.merchant_id).first<{ n: number }>();
-    expect(stored!.n).toBe(0);
+    const stored = await countRows("SELECT count(*) AS n FROM users WHERE merchant_id = ?", merchant.merchant_id);
+    expect(stored).toBe(0);
   });
 
   it("accepts the limits exactly: 128-char id, 20 keys, 40-char key, 500-char value", async () => {

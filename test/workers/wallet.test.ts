@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { walletStub } from "../../src/wallet/wallet-do";
-import { balanceOf, call, createKey, fundedUser, newMerchant, syncUser, topUp } from "./helpers";
+import { balanceOf, call, createKey, fundedUser, newMerchant, syncUser, topUp, countRows } from "./helpers";
 
 const flush = (wallet_id: string) => walletStub(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
 
@@ -97,8 +97,8 @@ describe("holds", () => {
     const res = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 1_001, currency: "IQD" } });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: "insufficient_funds", param: "amount" });
-    const holds = await env.DB.prepare("SELECT count(*) AS n FROM holds WHERE user_id = ?").bind(user_id).first<{ n: number }>();
-    expect(holds!.n).toBe(0);
+    const holds = await countRows("SELECT count(*) AS n FROM holds WHERE user_id = ?", user_id);
+    expect(holds).toBe(0);
   });
 
   it("captures part of a hold: net to the settlement wallet, commission to the platform, rest released", async () => {
