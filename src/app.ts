@@ -1,9 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { docsRoutes } from "./docs/docs-page";
 import { requireAccount } from "./http/auth-dashboard";
 import { requireMerchantKey } from "./http/auth-merchant";
 import type { AppEnv } from "./http/context";
 import { handleError } from "./http/error-handler";
+import { ApiError } from "./http/errors";
 import { idempotency } from "./http/idempotency";
 import { methodNotAllowedOrNotFound } from "./http/not-found";
 import { requestContext } from "./http/request-context";
@@ -20,6 +22,8 @@ import { memberRoutes } from "./routes/members";
 import { merchantRoutes } from "./routes/merchants";
 import { userRoutes } from "./routes/users";
 
+const MAX_BODY_BYTES = 64 * 1024;
+
 /** The Hono app: middleware and route mounting, nothing else. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -30,6 +34,16 @@ export function createApp() {
 
   app.use("*", requestContext);
   app.onError(handleError);
+  // A bound on everything: no request body this API takes comes near 64 KiB (metadata is 20 × 500 characters).
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`);
+      },
+    }),
+  );
   app.notFound(methodNotAllowedOrNotFound(app));
 
   // Dashboard API: a JWT from /auth/login.

@@ -10,6 +10,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch) => consumeWebhookBatch(batch),
+  queue: (batch, _env, _ctx) => consumeWebhookBatch(batch),
   scheduled: async (_controller, env) => runMaintenance(env, systemClock.now_ms()),
 } satisfies ExportedHandler<Env>;

@@ -27,6 +27,7 @@ const ERROR_CATALOG = {
   resource_missing: { status: 404, type: "invalid_request_error" },
   route_not_found: { status: 404, type: "invalid_request_error" },
   method_not_allowed: { status: 405, type: "invalid_request_error" },
+  payload_too_large: { status: 413, type: "invalid_request_error" },
   unsupported_media_type: { status: 415, type: "invalid_request_error" },
   // 409: a conflicting request is in flight.
   idempotency_key_in_use: { status: 409, type: "idempotency_error" },

@@ -17,6 +17,7 @@ const ERROR_DESCRIPTIONS = {
   403: "Authenticated but not allowed",
   404: "Not found, or owned by another merchant",
   409: "Idempotency key in use by a request still running",
+  413: "The body is larger than 64 KiB",
   415: "The body is not JSON",
   422: "A well-typed value that breaks a rule",
   429: "Rate limited: retry after `Retry-After` seconds",

@@ -116,3 +116,11 @@ describe("OpenAPI and docs", () => {
     expect(String(bundle.body)).toContain("SwaggerUIBundle");
   });
 });
+
+describe("limits", () => {
+  it("refuses a body over 64 KiB with 413, in the envelope", async () => {
+    const res = await call("POST", "/api/v1/auth/register", { rawBody: JSON.stringify({ email: "a@b.co", password: "x".repeat(70_000) }), headers: { "Content-Type": "application/json" } });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe("payload_too_large");
+  });
+});
