@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { backoffDelayMs } from "../../src/domain/backoff";
+import { isAllowedMove } from "../../src/domain/ledger";
+import { commissionMinor, isValidAmount } from "../../src/domain/money";
+
+describe("commission", () => {
+  it.each([
+    [10_000, 250, 250],
+    [10_020, 250, 251], // 250.5 rounds up
+    [10_001, 250, 250], // 250.025 rounds down
+    [10_019, 250, 250], // 250.475
+    [1, 250, 0], // 0.025
+    [20, 250, 1], // 0.5 rounds up
+    [0, 250, 0],
+    [12_345, 0, 0],
+    [12_345, 10_000, 12_345],
+  ])("of %i at %i bps is %i", (amount, bps, expected) => {
+    expect(commissionMinor(amount, bps)).toBe(expected);
+  });
+
+  it("stays exact for the largest amounts, where amount × bps passes 2^53", () => {
+    expect(commissionMinor(1_000_000_000_000, 9_999)).toBe(999_900_000_000);
+    expect(commissionMinor(999_999_999_999, 250)).toBe(25_000_000_000);
+  });
+
+  it("refuses a bad rate or amount loudly", () => {
+    expect(() => commissionMinor(100, 10_001)).toThrow();
+    expect(() => commissionMinor(1.5, 250)).toThrow();
+    expect(() => commissionMinor(100, 2.5)).toThrow();
+  });
+});
+
+describe("amounts", () => {
+  it("are positive safe integers within the currency's maximum", () => {
+    expect(isValidAmount(1, "IQD")).toBe(true);
+    expect(isValidAmount(1_000_000_000_000, "IQD")).toBe(true);
+    expect(isValidAmount(1_000_000_000_001, "IQD")).toBe(false);
+    expect(isValidAmount(100_000_000_001, "USD")).toBe(false);
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 2]) expect(isValidAmount(bad, "IQD")).toBe(false);
+  });
+});
+
+describe("ledger moves", () => {
+  const b = (available: number, held: number) => ({ available, held });
+  it("allow exactly the moves each entry type describes", () => {
+    expect(isAllowedMove("credit", 5, b(0, 0), b(5, 0))).toBe(true);
+    expect(isAllowedMove("hold", 5, b(5, 0), b(0, 5))).toBe(true);
+    expect(isAllowedMove("release", 5, b(0, 5), b(5, 0))).toBe(true);
+    expect(isAllowedMove("debit", 5, b(5, 0), b(0, 0))).toBe(true);
+    expect(isAllowedMove("debit", 5, b(0, 5), b(0, 0))).toBe(true);
+    expect(isAllowedMove("credit", 5, b(0, 0), b(0, 5))).toBe(false);
+    expect(isAllowedMove("debit", 5, b(5, 5), b(5, 5))).toBe(false);
+    expect(isAllowedMove("refund", 5, b(0, 0), b(6, 0))).toBe(false);
+  });
+});
+
+describe("backoff", () => {
+  it("grows exponentially, is capped, and never drops below half the base", () => {
+    const max = (attempt: number) => backoffDelayMs(attempt, () => 1);
+    const min = (attempt: number) => backoffDelayMs(attempt, () => 0);
+    expect([1, 2, 3, 4].map(max)).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(max(30)).toBe(300_000);
+    expect(min(1)).toBe(500);
+    expect(min(30)).toBe(500);
+  });
+});
