@@ -1,17 +1,19 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateLimiterDO } from "../rate-limit/rate-limiter-do";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
 
 /**
- * Per-merchant rate limit backed by one RateLimiterDO per (name, merchant): exact across isolates
- * and locations. Real time, not the sandbox clock: limits protect real capacity.
- * Sets X-RateLimit-Limit/Remaining/Reset (Unix seconds); a refusal is 429 with Retry-After.
+ * A rate limit backed by one RateLimiterDO per (name, key): exact across isolates and locations.
+ * The key defaults to the calling merchant. Real time, not the sandbox clock: limits protect real
+ * capacity. Sets X-RateLimit-Limit/Remaining/Reset (Unix seconds); a refusal is 429 with Retry-After.
  */
-export function rateLimit(options: { name: string; limit: number; window_seconds: number }) {
+export function rateLimit(options: { name: string; limit: number; window_seconds: number; key?: (c: Context<AppEnv>) => Promise<string> }) {
+  const keyOf = options.key ?? (async (c: Context<AppEnv>) => c.get("merchant").merchant_id);
   return createMiddleware<AppEnv>(async (c, next) => {
-    const { merchant_id } = c.get("merchant");
-    const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(`${options.name}:${merchant_id}`)) as DurableObjectStub<RateLimiterDO>;
+    const key = await keyOf(c);
+    const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(`${options.name}:${key}`)) as DurableObjectStub<RateLimiterDO>;
     const now_ms = Date.now();
     const decision = await stub.take(now_ms, options.limit, options.window_seconds * 1000);
     const headers = {

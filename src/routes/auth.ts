@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { sha256Hex } from "../crypto/encoding";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../crypto/password";
 import { findAccountByEmail, findAccountById, insertAccount, listMerchantsOfAccount } from "../db/accounts";
 import { database } from "../db/client";
@@ -11,6 +12,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../http/errors";
 import { DASHBOARD_AUTH, errors, jsonBody, success } from "../http/openapi";
+import { rateLimit } from "../http/rate-limit";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -40,18 +42,31 @@ const register = createRoute({
   responses: { 201: success(Account, "Account created"), ...errors(400, 415, 422) },
 });
 
+/** Password guessing is slowed per email address: 10 attempts per 15 minutes, wherever they come from. */
+const loginThrottle = rateLimit({
+  name: "login",
+  limit: 10,
+  window_seconds: 15 * 60,
+  key: async (c) => {
+    const body: unknown = await c.req.json().catch(() => null);
+    const email = body && typeof body === "object" && "email" in body && typeof body.email === "string" ? body.email : "";
+    return sha256Hex(normalizeEmail(email));
+  },
+});
+
 const login = createRoute({
   method: "post",
   path: "/login",
   tags: ["Onboarding"],
-  summary: "Exchange email and password for a dashboard access token (JWT)",
+  summary: "Exchange email and password for a dashboard access token (JWT); 10 attempts per 15 minutes per email",
+  middleware: [loginThrottle] as const,
   request: { body: jsonBody(z.strictObject({ email: z.string().max(254), password: z.string().max(1024) })) },
   responses: {
     200: success(
       z.object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() }).openapi("AccessToken"),
       "Logged in",
     ),
-    ...errors(400, 401, 415),
+    ...errors(400, 401, 415, 429),
   },
 });
 

@@ -273,3 +273,18 @@ describe("members and roles", () => {
     expect((await call("GET", base, { token: merchant.token })).status).toBe(404);
   });
 });
+
+describe("login throttling", () => {
+  it("allows 10 attempts per email in 15 minutes, then 429 with Retry-After, even for the right password", async () => {
+    const { email } = await registerAndLogin();
+    for (let i = 0; i < 9; i++) {
+      expect((await call("POST", "/api/v1/auth/login", { body: { email, password: "Wrong-Horse-42" } })).status).toBe(401);
+    }
+    const res = await call("POST", "/api/v1/auth/login", { body: { email: email.toUpperCase(), password: STRONG_PASSWORD } });
+    expect(res.status).toBe(429);
+    expect(res.body.error.code).toBe("rate_limited");
+    expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(800);
+    const other = await registerAndLogin();
+    expect((await call("POST", "/api/v1/auth/login", { body: { email: other.email, password: STRONG_PASSWORD } })).status).toBe(200);
+  });
+});
