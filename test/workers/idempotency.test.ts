@@ -92,4 +92,27 @@ describe("Idempotency-Key", () => {
     expect(second.status).toBe(422);
     expect(second.headers.get("Idempotent-Replayed")).toBe("true");
   });
+
+  it("answers 409 idempotency_key_in_use while the first request still runs, and lets a retry take over a crashed one", async () => {
+    const merchant = await newMerchant();
+    const key = crypto.randomUUID();
+    const body = { external_id: `run_${crypto.randomUUID()}`, full_name: "A" };
+    // Make the first request and keep its key's row, then put the row back into the state a request
+    // that is still running (or crashed mid-way) leaves behind.
+    await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
+    await env.DB.prepare("UPDATE idempotency_keys SET state = 'running', response_status = NULL, response_body = NULL, locked_until_ms = ? WHERE key = ?")
+      .bind(Date.now() + 60_000, key)
+      .run();
+    const inUse = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.error).toMatchObject({ code: "idempotency_key_in_use", param: "Idempotency-Key" });
+
+    await env.DB.prepare("UPDATE idempotency_keys SET locked_until_ms = ? WHERE key = ?").bind(Date.now() - 1, key).run();
+    const takenOver = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
+    expect(takenOver.status).toBe(200);
+    expect(takenOver.headers.get("Idempotent-Replayed")).toBeNull();
+    const replay = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
+    expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await usersWithExternalId(body.external_id)).toBe(1);
+  });
 });
