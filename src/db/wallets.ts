@@ -35,3 +35,8 @@ export async function deleteHoldLocation(db: Database, id: string): Promise<void
 export async function findHoldLocation(db: Database, merchant_id: string, mode: Mode, id: string): Promise<HoldLocation | undefined> {
   return db.select().from(holds).where(and(eq(holds.id, id), eq(holds.merchant_id, merchant_id), eq(holds.mode, mode))).get();
 }
+
+export async function findWalletStatus(db: Database, wallet_id: string) {
+  const row = await db.select({ status: wallets.status }).from(wallets).where(eq(wallets.id, wallet_id)).get();
+  return row?.status ?? "active";
+}

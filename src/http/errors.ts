@@ -39,7 +39,6 @@ const ERROR_CATALOG = {
   insufficient_funds: { status: 422, type: "invalid_request_error" },
   hold_not_active: { status: 422, type: "invalid_request_error" },
   amount_exceeds_hold: { status: 422, type: "invalid_request_error" },
-  wallet_frozen: { status: 422, type: "invalid_request_error" },
   last_owner: { status: 422, type: "invalid_request_error" },
   // 429.
   rate_limited: { status: 429, type: "rate_limit_error" },

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
+import { findWalletStatus } from "../db/wallets";
 import { CURRENCY_CODES } from "../domain/currencies";
 import { ENTRY_TYPES } from "../domain/ledger";
 import { requireSandbox } from "../http/auth-merchant";
@@ -109,9 +110,13 @@ function transactionView(e: EntryView) {
 }
 
 walletRoutes.openapi(wallet, async (c) => {
-  const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
-  const balances = await walletStub(c.env, user.wallet_id).balances(walletCall(user.wallet_id, c.get("clock"), c.get("merchant")));
-  return c.json(ok({ wallet_id: user.wallet_id, mazad_user_id: user.id, external_id: user.external_id, status: "active" as const, balances, created_at: user.created_at }), 200);
+  const db = database(c.env.DB);
+  const user = await requireUser(db, c.get("merchant"), c.req.valid("param").id);
+  const [balances, status] = await Promise.all([
+    walletStub(c.env, user.wallet_id).balances(walletCall(user.wallet_id, c.get("clock"), c.get("merchant"))),
+    findWalletStatus(db, user.wallet_id),
+  ]);
+  return c.json(ok({ wallet_id: user.wallet_id, mazad_user_id: user.id, external_id: user.external_id, status, balances, created_at: user.created_at }), 200);
 });
 
 walletRoutes.openapi(transactions, async (c) => {

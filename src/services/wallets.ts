@@ -46,7 +46,6 @@ const REFUSAL_PARAMS: Record<Refusal["code"], string | undefined> = {
   hold_not_found: "id",
   hold_not_active: "id",
   amount_exceeds_hold: "amount",
-  wallet_frozen: undefined,
 };
 
 export function refusalError(refusal: Refusal): ApiError {

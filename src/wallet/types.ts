@@ -54,7 +54,7 @@ export interface HoldView {
 /** A business refusal, returned (not thrown) so it crosses RPC intact. */
 export interface Refusal {
   ok: false;
-  code: "insufficient_funds" | "hold_not_found" | "hold_not_active" | "amount_exceeds_hold" | "wallet_frozen";
+  code: "insufficient_funds" | "hold_not_found" | "hold_not_active" | "amount_exceeds_hold";
   message: string;
 }
 

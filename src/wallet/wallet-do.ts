@@ -195,13 +195,7 @@ export class WalletDO extends DurableObject<Env> {
     const wallet_id = this.store.getMeta("wallet_id");
     if (wallet_id) {
       await this.refreshSandboxClock();
-      const now_ms = this.clockNow();
-      for (const hold of this.store.dueHolds(now_ms)) {
-        this.ctx.storage.transactionSync(() => {
-          this.releaseWholeHold({ wallet_id, now_ms }, `expire:${hold.id}`, hold.id, "expired");
-          this.store.assertHeldMatchesHolds(hold.currency as Currency);
-        });
-      }
+      this.expireDueHolds({ wallet_id, now_ms: this.clockNow() });
       await this.deliverOutbox();
     }
     this.scheduleAlarm();
@@ -260,13 +254,18 @@ export class WalletDO extends DurableObject<Env> {
       this.setMetaIfChanged("mode", call.owner.mode);
     }
     if (call.clock_offset_ms !== undefined) this.setMetaIfChanged("clock_offset_ms", String(call.clock_offset_ms));
+    if (this.expireDueHolds(call) > 0) this.scheduleAlarm();
+  }
+
+  /** Releases every hold whose expiry has passed, in one transaction; returns how many. */
+  private expireDueHolds(call: CallContext): number {
     const due = this.store.dueHolds(call.now_ms);
-    if (due.length === 0) return;
+    if (due.length === 0) return 0;
     this.ctx.storage.transactionSync(() => {
       for (const hold of due) this.releaseWholeHold(call, `expire:${hold.id}`, hold.id, "expired");
       for (const currency of new Set(due.map((h) => h.currency as Currency))) this.store.assertHeldMatchesHolds(currency);
     });
-    this.scheduleAlarm();
+    return due.length;
   }
 
   private setMetaIfChanged(key: string, value: string): void {
