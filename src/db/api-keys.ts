@@ -12,6 +12,10 @@ export async function listApiKeys(db: Database, merchant_id: string): Promise<Ap
   return db.select().from(api_keys).where(eq(api_keys.merchant_id, merchant_id)).orderBy(desc(api_keys.created_at)).all();
 }
 
+export async function findApiKey(db: Database, merchant_id: string, key_id: string): Promise<ApiKeyRow | undefined> {
+  return db.select().from(api_keys).where(and(eq(api_keys.id, key_id), eq(api_keys.merchant_id, merchant_id))).get();
+}
+
 /** Revokes the key; returns the row, or undefined when the merchant has no such key. Idempotent. */
 export async function revokeApiKey(db: Database, merchant_id: string, key_id: string, now: string) {
   const updated = await db
@@ -19,8 +23,7 @@ export async function revokeApiKey(db: Database, merchant_id: string, key_id: st
     .set({ revoked_at: now })
     .where(and(eq(api_keys.id, key_id), eq(api_keys.merchant_id, merchant_id), isNull(api_keys.revoked_at)))
     .returning();
-  if (updated[0]) return updated[0];
-  return db.select().from(api_keys).where(and(eq(api_keys.id, key_id), eq(api_keys.merchant_id, merchant_id))).get();
+  return updated[0] ?? findApiKey(db, merchant_id, key_id);
 }
 
 /** What authenticating a request needs: the key and the few merchant settings every request uses. */

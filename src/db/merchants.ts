@@ -44,15 +44,26 @@ export async function updateMerchant(
   return updated[0];
 }
 
+const memberColumns = {
+  account_id: memberships.account_id,
+  email: accounts.email,
+  name: accounts.name,
+  role: memberships.role,
+  created_at: memberships.created_at,
+};
+
+export async function findMember(db: Database, merchant_id: string, account_id: string) {
+  return db
+    .select(memberColumns)
+    .from(memberships)
+    .innerJoin(accounts, eq(accounts.id, memberships.account_id))
+    .where(and(eq(memberships.merchant_id, merchant_id), eq(memberships.account_id, account_id)))
+    .get();
+}
+
 export async function listMembers(db: Database, merchant_id: string) {
   return db
-    .select({
-      account_id: memberships.account_id,
-      email: accounts.email,
-      name: accounts.name,
-      role: memberships.role,
-      created_at: memberships.created_at,
-    })
+    .select(memberColumns)
     .from(memberships)
     .innerJoin(accounts, eq(accounts.id, memberships.account_id))
     .where(eq(memberships.merchant_id, merchant_id))
@@ -68,15 +79,6 @@ export async function insertMember(db: Database, merchant_id: string, account_id
     .onConflictDoNothing()
     .returning();
   return inserted.length > 0;
-}
-
-export async function findMemberRole(db: Database, merchant_id: string, account_id: string): Promise<Role | undefined> {
-  const row = await db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.merchant_id, merchant_id), eq(memberships.account_id, account_id)))
-    .get();
-  return row?.role;
 }
 
 /** True when the merchant has an owner other than this account (so it may lose this one). */

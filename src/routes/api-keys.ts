@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/api-keys";
+import { findApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/api-keys";
 import { database } from "../db/client";
 import { API_KEY_TYPES, MODES } from "../domain/api-keys";
 import { toIsoSeconds } from "../domain/clock";
@@ -112,7 +112,7 @@ apiKeyRoutes.openapi(list, async (c) => {
 apiKeyRoutes.openapi(revoke, async (c) => {
   const { merchant_id, role } = c.get("membership");
   const db = database(c.env.DB);
-  const existing = (await listApiKeys(db, merchant_id)).find((k) => k.id === c.req.valid("param").key_id);
+  const existing = await findApiKey(db, merchant_id, c.req.valid("param").key_id);
   if (!existing) throw notFound("API key", "key_id");
   assertMayManageMode(role, existing.mode);
   const revoked = await revokeApiKey(db, merchant_id, existing.id, toIsoSeconds(c.get("clock").now_ms()));

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { findAccountByEmail } from "../db/accounts";
 import { database } from "../db/client";
-import { changeRoleKeepingAnOwner, deleteMemberKeepingAnOwner, findMemberRole, insertMember, listMembers } from "../db/merchants";
+import { changeRoleKeepingAnOwner, deleteMemberKeepingAnOwner, findMember, insertMember, listMembers } from "../db/merchants";
 import { toIsoSeconds } from "../domain/clock";
 import { normalizeEmail } from "../domain/password-policy";
 import { canAssign, ROLES, type Role } from "../domain/roles";
@@ -83,11 +83,11 @@ memberRoutes.openapi(add, async (c) => {
   const db = database(c.env.DB);
   const account = await findAccountByEmail(db, normalizeEmail(input.email));
   if (!account) throw new ApiError("account_not_found", "No account has this email; ask them to register first.", "email");
-  const current = await findMemberRole(db, merchant_id, account.id);
-  assertMayTouch(actor, input.role, ...(current ? [current] : []));
+  const current = await findMember(db, merchant_id, account.id);
+  assertMayTouch(actor, input.role, ...(current ? [current.role] : []));
   const added = await insertMember(db, merchant_id, account.id, input.role, toIsoSeconds(c.get("clock").now_ms()));
   if (!added && !(await changeRoleKeepingAnOwner(db, merchant_id, account.id, input.role))) throw lastOwner();
-  const member = (await listMembers(db, merchant_id)).find((m) => m.account_id === account.id);
+  const member = await findMember(db, merchant_id, account.id);
   if (!member) throw notFound("member", "email");
   return added ? c.json(ok(member), 201) : c.json(ok(member), 200);
 });
@@ -99,7 +99,7 @@ memberRoutes.openapi(list, async (c) => {
 memberRoutes.openapi(remove, async (c) => {
   const { merchant_id, role: actor } = c.get("membership");
   const db = database(c.env.DB);
-  const member = (await listMembers(db, merchant_id)).find((m) => m.account_id === c.req.valid("param").account_id);
+  const member = await findMember(db, merchant_id, c.req.valid("param").account_id);
   if (!member) throw notFound("member", "account_id");
   assertMayTouch(actor, member.role);
   if (!(await deleteMemberKeepingAnOwner(db, merchant_id, member.account_id))) throw lastOwner();
