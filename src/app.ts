@@ -6,7 +6,6 @@ import { requireMerchantKey } from "./http/auth-merchant";
 import type { AppEnv } from "./http/context";
 import { handleError } from "./http/error-handler";
 import { ApiError } from "./http/errors";
-import { idempotency } from "./http/idempotency";
 import { methodNotAllowedOrNotFound } from "./http/not-found";
 import { requestContext } from "./http/request-context";
 import { validationError } from "./http/validation";
@@ -46,13 +45,14 @@ export function createApp() {
   );
   app.notFound(methodNotAllowedOrNotFound(app));
 
-  // Dashboard API: a JWT from /auth/login.
-  app.use("/api/v1/merchants", requireAccount, idempotency);
-  app.use("/api/v1/merchants/*", requireAccount, idempotency);
+  // Dashboard API: a JWT from /auth/login. Idempotency-Key is honoured per route, after the
+  // route's own authorization (http/idempotency.ts).
+  app.use("/api/v1/merchants", requireAccount);
+  app.use("/api/v1/merchants/*", requireAccount);
 
   // Merchant API: a secret key or an HMAC signature, scoped to the key's merchant and mode.
   for (const prefix of ["/api/v1/embedded/*", "/api/v1/users/*", "/api/v1/balance", "/api/v1/ledger/*", "/api/v1/sandbox/*"]) {
-    app.use(prefix, requireMerchantKey, idempotency);
+    app.use(prefix, requireMerchantKey);
   }
 
   app.route("/", healthRoutes);
@@ -73,12 +73,25 @@ export function createApp() {
     scheme: "bearer",
     description: "Your secret key: `Authorization: Bearer sk_sandbox_…`",
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "HmacSignature", {
+  // A signed request sends all three headers; the security requirement names them together.
+  const hmacRecipe = "canonical = timestamp\\nMETHOD\\npath_and_query\\nhex(sha256(raw_body)); signature = lowercase hex HMAC-SHA256(signing secret, canonical)";
+  app.openAPIRegistry.registerComponent("securitySchemes", "HmacKeyId", {
     type: "apiKey",
     in: "header",
     name: "X-Api-Key",
-    description:
-      "A signing key id (`mk_…`) with `X-Api-Timestamp` (Unix seconds) and `X-Api-Signature` = hex HMAC-SHA256(secret, timestamp\\nMETHOD\\npath_and_query\\nhex(sha256(body))).",
+    description: `HMAC-signed requests: your signing key id (\`mk_…\`). ${hmacRecipe}`,
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "HmacTimestamp", {
+    type: "apiKey",
+    in: "header",
+    name: "X-Api-Timestamp",
+    description: "HMAC-signed requests: Unix seconds, within ±300 s of the server's clock",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "HmacSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "X-Api-Signature",
+    description: `HMAC-signed requests: ${hmacRecipe}; each signature is accepted once`,
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "DashboardToken", {
     type: "http",

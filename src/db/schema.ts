@@ -116,20 +116,3 @@ export const seen_signatures = sqliteTable(
   },
   (t) => [index("seen_signatures_expiry").on(t.expires_at_ms)],
 );
-
-/**
- * Where each hold lives. The hold itself (amount, status) is the wallet object's; D1 only maps the
- * public `hld_…` id to its wallet, scoped to the merchant and mode like every other row.
- */
-export const holds = sqliteTable(
-  "holds",
-  {
-    id: text("id").primaryKey(),
-    merchant_id: text("merchant_id").notNull(),
-    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
-    wallet_id: text("wallet_id").notNull(),
-    user_id: text("user_id").notNull(),
-    created_at: text("created_at").notNull(),
-  },
-  (t) => [index("holds_merchant").on(t.merchant_id, t.mode)],
-);

@@ -1,5 +1,5 @@
 import { and, eq, or, sql } from "drizzle-orm";
-import type { Mode } from "../http/context";
+import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
 import { users, wallets } from "./schema";
 

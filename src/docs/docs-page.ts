@@ -12,7 +12,8 @@ import type { AppEnv } from "../http/context";
 const ASSET_CACHE = "public, max-age=86400";
 
 const initScript = `window.addEventListener("load", () => {
-  window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true, persistAuthorization: false });
+  // validatorUrl: null — no request to a third-party validator and no badge from it.
+  window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true, persistAuthorization: false, validatorUrl: null });
 });`;
 
 export const docsRoutes = new Hono<AppEnv>();

@@ -1,4 +1,4 @@
-import type { Mode } from "../http/context";
+import { MODES, type Mode } from "./mode";
 import { ID_PREFIXES, randomBase62 } from "./ids";
 
 /**
@@ -8,7 +8,7 @@ import { ID_PREFIXES, randomBase62 } from "./ids";
  */
 export type ApiKeyType = "secret" | "publishable" | "signing";
 export const API_KEY_TYPES = ["secret", "publishable", "signing"] as const;
-export const MODES = ["sandbox", "live"] as const;
+export { MODES };
 
 const SECRET_LENGTH = 32;
 

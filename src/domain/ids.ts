@@ -3,6 +3,7 @@
  * 16 base62 characters carry ~95 bits of entropy; secrets use 32 (~190 bits).
  */
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const RANDOM_LENGTH = 16;
 
 export function randomBase62(length: number): string {
   // Rejection sampling keeps every character equally likely (256 is not a multiple of 62).
@@ -30,5 +31,25 @@ export const ID_PREFIXES = {
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIXES): string {
-  return ID_PREFIXES[kind] + randomBase62(16);
+  return ID_PREFIXES[kind] + randomBase62(RANDOM_LENGTH);
+}
+
+/**
+ * Holds and transfers live in a wallet object, and their ids say which: `hld_` + the wallet's 16
+ * characters + 16 random ones. A request for a hold goes straight to its wallet with no lookup
+ * (DESIGN.md, "The hot path"); the wallet itself answers a caller who does not own it with not-found.
+ */
+type WalletScoped = "hold" | "transfer";
+const USER_WALLET_ID = /^wal_([0-9A-Za-z]{16})$/;
+
+export function newWalletScopedId(kind: WalletScoped, wallet_id: string): string {
+  const match = USER_WALLET_ID.exec(wallet_id);
+  if (!match) throw new Error(`${kind} ids are minted only in user wallets, not in ${wallet_id}`);
+  return ID_PREFIXES[kind] + match[1] + randomBase62(RANDOM_LENGTH);
+}
+
+/** The wallet a hold or transfer id lives in, or null when the id is not one of ours. */
+export function walletOfScopedId(kind: WalletScoped, id: string): string | null {
+  const match = new RegExp(`^${ID_PREFIXES[kind]}([0-9A-Za-z]{16})[0-9A-Za-z]{16}$`).exec(id);
+  return match ? `${ID_PREFIXES.wallet}${match[1]}` : null;
 }

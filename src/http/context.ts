@@ -1,7 +1,8 @@
 import type { Clock } from "../domain/clock";
+import type { Mode } from "../domain/mode";
 import type { Role } from "../domain/roles";
 
-export type Mode = "sandbox" | "live";
+export type { Mode };
 
 /** Who is calling the merchant API: resolved from a secret key or an HMAC signing key. */
 export interface MerchantCaller {

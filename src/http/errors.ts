@@ -39,9 +39,12 @@ const ERROR_CATALOG = {
   insufficient_funds: { status: 422, type: "invalid_request_error" },
   hold_not_active: { status: 422, type: "invalid_request_error" },
   amount_exceeds_hold: { status: 422, type: "invalid_request_error" },
+  balance_limit_exceeded: { status: 422, type: "invalid_request_error" },
   last_owner: { status: 422, type: "invalid_request_error" },
   // 429.
   rate_limited: { status: 429, type: "rate_limit_error" },
+  // 503: an object past its capacity; the client retries after Retry-After.
+  overloaded: { status: 503, type: "api_error" },
   // 500: a bug or an outage on our side; the body never carries the cause.
   internal_error: { status: 500, type: "api_error" },
 } as const satisfies Record<string, { status: number; type: string }>;

@@ -1,7 +1,15 @@
-import type { z } from "@hono/zod-openapi";
+import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
 import { envelopeSchema, ErrorEnvelope } from "./envelope";
+import { ApiError } from "./errors";
 
-/** Small builders so each route's createRoute() reads as its contract, without repeated boilerplate. */
+/**
+ * One way to state a route's contract, so each route file reads as its endpoint's contract and the
+ * OpenAPI document says everything the route can answer. A route names who may call it, whether it
+ * honours `Idempotency-Key` and whether it is rate limited; from those and its request parts come
+ * its security, its documented headers and the error statuses it can return
+ * (test/workers/openapi-truth.test.ts holds the document to that).
+ */
 
 export function jsonBody<T extends z.ZodType>(schema: T, required = true) {
   return { required, content: { "application/json": { schema } } };
@@ -12,28 +20,109 @@ export function success<T extends z.ZodType>(data: T, description: string) {
 }
 
 const ERROR_DESCRIPTIONS = {
-  400: "Malformed request: bad JSON, a missing field, a wrong type or an unknown field",
+  400: "Malformed request: bad JSON, a missing field or query parameter, a wrong type or an unknown field",
   401: "No or bad credentials",
   403: "Authenticated but not allowed",
   404: "Not found, or owned by another merchant",
-  409: "Idempotency key in use by a request still running",
+  409: "A request with the same Idempotency-Key is still running",
   413: "The body is larger than 64 KiB",
   415: "The body is not JSON",
-  422: "A well-typed value that breaks a rule",
+  422: "A well-typed value that breaks a rule, or an Idempotency-Key reused for another request",
   429: "Rate limited: retry after `Retry-After` seconds",
+  503: "The object this request needs is past its capacity: retry after `Retry-After` seconds",
 } as const;
 
 type ErrorStatusCode = keyof typeof ERROR_DESCRIPTIONS;
 
-export function errors<S extends ErrorStatusCode>(...statuses: S[]) {
-  const out = {} as Record<S, { description: string; content: { "application/json": { schema: typeof ErrorEnvelope } } }>;
-  for (const status of statuses) {
-    out[status] = { description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: ErrorEnvelope } } };
-  }
-  return out;
+const integerHeader = (description: string) => ({ description, schema: { type: "integer" as const } });
+const RATE_LIMIT_HEADERS = {
+  "X-RateLimit-Limit": integerHeader("Requests allowed per window"),
+  "X-RateLimit-Remaining": integerHeader("Requests left in the current window"),
+  "X-RateLimit-Reset": integerHeader("When a slot frees, in Unix seconds"),
+};
+const RETRY_AFTER = { "Retry-After": integerHeader("Seconds to wait before retrying") };
+
+function errorResponse(status: ErrorStatusCode) {
+  const response = { description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: ErrorEnvelope } } };
+  if (status === 429) return { ...response, headers: { ...RETRY_AFTER, ...RATE_LIMIT_HEADERS } };
+  if (status === 503) return { ...response, headers: RETRY_AFTER };
+  return response;
 }
 
-/** Security requirement objects for the three ways to call the API. */
+/** Error responses a route can give beyond those its features imply (e.g. 404 for a resource named in the body). */
+export function errors<S extends ErrorStatusCode>(...statuses: S[]) {
+  return Object.fromEntries(statuses.map((s) => [s, errorResponse(s)])) as Record<S, ReturnType<typeof errorResponse>>;
+}
+
+/** Security requirement objects: who may call. A signed request needs all three of its headers. */
 type SecurityRequirement = Record<string, string[]>;
-export const MERCHANT_AUTH: SecurityRequirement[] = [{ SecretKey: [] }, { HmacSignature: [] }];
-export const DASHBOARD_AUTH: SecurityRequirement[] = [{ DashboardToken: [] }];
+const SECURITY: Record<"merchant" | "dashboard" | "public", SecurityRequirement[]> = {
+  merchant: [{ SecretKey: [] }, { HmacKeyId: [], HmacTimestamp: [], HmacSignature: [] }],
+  dashboard: [{ DashboardToken: [] }],
+  public: [],
+};
+
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: "Idempotency-Key",
+  in: "header" as const,
+  required: false,
+  description: "Makes a retry safe: the same key and request get the first answer again (`Idempotent-Replayed: true`); the same key with another request is 422.",
+  schema: { type: "string" as const, minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, example: "6c2a9f3e-4d1b-4f7a-9a51-3c0e8b2d7f10" },
+};
+
+/** The key's form is checked before anything else the route does, whichever layer then honours it. */
+const checkIdempotencyKey = createMiddleware(async (c, next) => {
+  const key = c.req.header("Idempotency-Key");
+  if (key !== undefined && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)) {
+    throw new ApiError("idempotency_key_invalid", `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters.`, "Idempotency-Key");
+  }
+  await next();
+});
+
+/** Unknown query parameters are refused like unknown body fields, so a typo never passes silently. */
+const NO_QUERY = z.strictObject({});
+
+type ContractConfig = Omit<RouteConfig, "security" | "operationId"> & {
+  path: string;
+  operationId: string;
+  auth: keyof typeof SECURITY;
+  /** The route honours Idempotency-Key: documented, and its form checked first. */
+  idempotent?: boolean;
+  rateLimited?: boolean;
+  /** The object the route acts on can refuse work past its capacity (503 with Retry-After). */
+  overloadable?: boolean;
+};
+
+export function defineRoute<P extends string, R extends ContractConfig & { path: P }>(config: R) {
+  const { auth, idempotent, rateLimited, overloadable, ...route } = config;
+  const request: NonNullable<RouteConfig["request"]> = { ...route.request };
+  // Liveness probes may carry cache-busting parameters; every other route is strict.
+  if (route.path !== "/health") request.query ??= NO_QUERY;
+
+  const implied = new Set<ErrorStatusCode>();
+  if (request.query || request.body) implied.add(400);
+  if (auth === "merchant") [401, 403].forEach((s) => implied.add(s as ErrorStatusCode));
+  if (auth === "dashboard") implied.add(401);
+  if (request.params) [404, 422].forEach((s) => implied.add(s as ErrorStatusCode));
+  if (request.query && request.query !== NO_QUERY) implied.add(422);
+  if (request.body) [413, 415, 422].forEach((s) => implied.add(s as ErrorStatusCode));
+  if (idempotent) [409, 422].forEach((s) => implied.add(s as ErrorStatusCode));
+  if (rateLimited) implied.add(429);
+  if (overloadable) implied.add(503);
+
+  const responses: RouteConfig["responses"] = { ...errors(...implied), ...route.responses };
+  if (rateLimited) {
+    for (const [status, response] of Object.entries(responses)) {
+      if (status.startsWith("2") && "description" in response) responses[status] = { ...response, headers: RATE_LIMIT_HEADERS };
+    }
+  }
+  const extra = idempotent ? { parameters: [IDEMPOTENCY_KEY_PARAMETER], middleware: [checkIdempotencyKey, ...asList(route.middleware)] } : {};
+  return createRoute({ ...route, ...extra, request, responses, security: SECURITY[auth] }) as unknown as R & { getRoutingPath(): string };
+}
+
+function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}

@@ -3,42 +3,96 @@ import type { z } from "@hono/zod-openapi";
 import { ApiError } from "./errors";
 
 /**
- * Turns a zod failure into one clear error (DESIGN.md, "API conventions"):
- * a missing field, a wrong type (a float amount included) or an unknown field is a 400;
- * a well-typed value that breaks a rule (format, length, range, enum) is a 422.
- * The first malformed field wins over rule breaks, since fixing it comes first.
+ * Turns a zod failure into one clear error (DESIGN.md, "API conventions"), the same for bodies and
+ * query strings: a missing field, a wrong type (a float amount included) or an unknown field is a
+ * 400; a well-typed value that breaks a rule (format, length, range, enum) is a 422 whose message
+ * names the rule's limit. The first malformed field wins over rule breaks, since fixing it comes first.
  */
 type Target = "json" | "query" | "param" | "header" | "form" | "cookie";
+type Issue = z.core.$ZodIssue;
 
-export async function validationError(issues: z.core.$ZodIssue[], target: Target, c: Context): Promise<ApiError> {
+export async function validationError(issues: Issue[], target: Target, c: Context): Promise<ApiError> {
   const raw = await rawInput(target, c);
   // Any rule (an enum included) reports a field that was not sent at all as missing.
-  const isMissing = (i: z.core.$ZodIssue) => i.code !== "unrecognized_keys" && i.path.length > 0 && valueAt(raw, i.path) === undefined;
-  const issue =
-    issues.find(isMissing) ?? issues.find((i) => i.code === "invalid_type" || i.code === "unrecognized_keys") ?? issues[0]!;
+  const isMissing = (i: Issue) => i.code !== "unrecognized_keys" && i.path.length > 0 && valueAt(raw, i.path) === undefined;
+  const issue = issues.find(isMissing) ?? issues.find((i) => isTypeError(i) || i.code === "unrecognized_keys") ?? issues[0]!;
   const param = paramName(issue) || undefined;
   if (isMissing(issue)) return new ApiError("parameter_missing", `Missing required parameter: ${param}.`, param);
   if (issue.code === "unrecognized_keys") {
     const name = param ? `${param}.${issue.keys[0]}` : issue.keys[0]!;
     return new ApiError("parameter_unknown", `Received unknown parameter: ${name}.`, name);
   }
-  // Query strings are all text: a value that does not parse (a page of "abc") breaks a rule, 422.
-  if (issue.code === "invalid_type" && target !== "query") {
-    const expected = issue.expected === "int" ? "an integer" : `a ${issue.expected}`;
-    return new ApiError("parameter_invalid_type", `Invalid type for ${param ?? "the body"}: expected ${expected}.`, param);
-  }
-  return new ApiError("parameter_invalid", `Invalid ${param ?? "value"}: ${lowerFirst(issue.message)}.`, param);
+  if (isTypeError(issue)) return new ApiError("parameter_invalid_type", `Invalid type for ${param ?? "the body"}: expected ${expectedOf(issue)}.`, param);
+  return new ApiError("parameter_invalid", `${describe(issue, param ?? "the value")}.`, param);
 }
 
-function paramName(issue: z.core.$ZodIssue): string {
+/** A value of the wrong type — also a union none of whose members has the value's type. */
+function isTypeError(issue: Issue): boolean {
+  if (issue.code === "invalid_type") return true;
+  return issue.code === "invalid_union" && issue.errors.length > 0 && issue.errors.every((branch) => branch.some((i) => i.code === "invalid_type"));
+}
+
+function expectedOf(issue: Issue): string {
+  if (issue.code === "invalid_union") return "a string, number, boolean or null";
+  if (issue.code !== "invalid_type") return "another type";
+  return issue.expected === "int" ? "an integer" : `a ${issue.expected}`;
+}
+
+/** The rule a value broke, naming its limit: "external_id is at most 128 characters". */
+function describe(issue: Issue, param: string): string {
+  switch (issue.code) {
+    case "too_big":
+      return `${param} is at most ${issue.maximum}${unitOf(issue.origin)}`;
+    case "too_small":
+      if (issue.origin === "string" && Number(issue.minimum) === 1) return `${param} may not be empty`;
+      if (issue.origin === "number" && !issue.inclusive) return `${param} must be greater than ${issue.minimum}`;
+      return `${param} is at least ${issue.minimum}${unitOf(issue.origin)}`;
+    case "invalid_value":
+      return `${param} must be one of ${issue.values.map(String).join(", ")}`;
+    case "invalid_format":
+      return formatRule(issue, param);
+    case "invalid_key":
+      // A record key broke a rule: "metadata keys are at most 40 characters".
+      return describe(issue.issues[0]!, `${param} keys`).replace(/ keys is /, " keys are ");
+    case "invalid_union": {
+      const inner = issue.errors.flat().find((i) => i.code !== "invalid_type");
+      return inner ? describe(inner, param) : `${param} is not valid`;
+    }
+    default:
+      // Custom rules (refinements) are written as whole sentences about the field.
+      return lowerFirst(issue.message);
+  }
+}
+
+function unitOf(origin: string): string {
+  if (origin === "string") return " characters";
+  if (origin === "array" || origin === "set") return " items";
+  return "";
+}
+
+function formatRule(issue: Extract<Issue, { code: "invalid_format" }>, param: string): string {
+  switch (issue.format) {
+    case "datetime":
+      return `${param} must be an ISO 8601 date-time with a time zone, e.g. 2026-03-15T10:30:00Z`;
+    case "email":
+      return `${param} must be an email address`;
+    case "uuid":
+      return `${param} must be a UUID`;
+    case "url":
+      return `${param} must be an http(s) URL`;
+    default:
+      // Patterns carry their own explanation (e.g. the E.164 phone rule).
+      return issue.message.startsWith("Invalid") ? `${param} has an invalid format` : lowerFirst(issue.message);
+  }
+}
+
+function paramName(issue: Issue): string {
   // A bad record key is reported at the record (`metadata`), not at a field named by the bad key.
   const path = issue.code === "invalid_key" ? issue.path.slice(0, -1) : issue.path;
   return path.map(String).join(".");
 }
 
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1).replace(/\.$/, "");
-}
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1).replace(/\.$/, "");
 
 async function rawInput(target: Target, c: Context): Promise<unknown> {
   switch (target) {
@@ -48,8 +102,6 @@ async function rawInput(target: Target, c: Context): Promise<unknown> {
       return c.req.query();
     case "param":
       return c.req.param();
-    case "header":
-      return c.req.header();
     default:
       return undefined;
   }

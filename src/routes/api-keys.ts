@@ -1,4 +1,5 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
 import { findApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/api-keys";
 import { database } from "../db/client";
 import { API_KEY_TYPES, MODES } from "../domain/api-keys";
@@ -8,7 +9,8 @@ import { requireMembership, requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../http/errors";
-import { DASHBOARD_AUTH, errors, jsonBody, success } from "../http/openapi";
+import { idempotency } from "../http/idempotency";
+import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { issueApiKey } from "../services/api-keys";
 import { MerchantId } from "./merchants";
 
@@ -36,41 +38,57 @@ const RevealedApiKey = ApiKey.extend({
 
 const params = z.object({ id: MerchantId });
 
-const create = createRoute({
+/**
+ * Live keys need an owner or admin. Checked before the idempotency middleware, so a stored response
+ * (which holds a secret) is replayed only to someone allowed to create that key now. The body is
+ * read leniently here; validation proper comes after.
+ */
+const requireModePermission = createMiddleware<AppEnv>(async (c, next) => {
+  const body: unknown = await c.req.json().catch(() => null);
+  if (body && typeof body === "object" && "mode" in body && body.mode === "live") assertMayManageMode(c.get("membership").role, "live");
+  await next();
+});
+
+const create = defineRoute({
   method: "post",
   path: "/{id}/api-keys",
+  operationId: "createApiKey",
   tags: ["Onboarding"],
   summary: "Create an API key (secret, publishable or signing) for a mode; the secret is shown once",
-  security: DASHBOARD_AUTH,
-  middleware: [requirePermission("manage_keys")] as const,
+  auth: "dashboard",
+  idempotent: true,
+  // Live keys need an owner or admin: checked before a stored response could be replayed.
+  middleware: [requirePermission("manage_keys"), requireModePermission, idempotency] as const,
   request: {
     params,
     body: jsonBody(
       z.strictObject({ type: z.enum(API_KEY_TYPES), mode: z.enum(MODES), name: z.string().trim().min(1).max(100).optional() }),
     ),
   },
-  responses: { 201: success(RevealedApiKey, "Key created"), ...errors(400, 401, 403, 404, 415, 422) },
+  responses: { 201: success(RevealedApiKey, "Key created"), ...errors(403) },
 });
 
-const list = createRoute({
+const list = defineRoute({
   method: "get",
   path: "/{id}/api-keys",
+  operationId: "listApiKeys",
   tags: ["Onboarding"],
   summary: "The merchant's keys, masked",
-  security: DASHBOARD_AUTH,
+  auth: "dashboard",
   request: { params },
-  responses: { 200: success(z.object({ api_keys: z.array(ApiKey) }), "Keys, newest first"), ...errors(401, 404) },
+  responses: { 200: success(z.object({ api_keys: z.array(ApiKey) }), "Keys, newest first") },
 });
 
-const revoke = createRoute({
+const revoke = defineRoute({
   method: "delete",
   path: "/{id}/api-keys/{key_id}",
+  operationId: "revokeApiKey",
   tags: ["Onboarding"],
   summary: "Revoke a key: it fails with 401 from now on",
-  security: DASHBOARD_AUTH,
+  auth: "dashboard",
   middleware: [requirePermission("manage_keys")] as const,
   request: { params: params.extend({ key_id: z.string().max(64).openapi({ param: { name: "key_id", in: "path" } }) }) },
-  responses: { 200: success(ApiKey, "The revoked key"), ...errors(401, 403, 404) },
+  responses: { 200: success(ApiKey, "The revoked key"), ...errors(403) },
 });
 
 // ---- Handlers ---------------------------------------------------------------------------------

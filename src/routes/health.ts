@@ -1,13 +1,16 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context";
+import { defineRoute } from "../http/openapi";
 
 const Health = z.object({ status: z.literal("ok") }).openapi("Health");
 
-const health = createRoute({
+const health = defineRoute({
   method: "get",
   path: "/health",
+  operationId: "health",
   tags: ["Tools"],
   summary: "Liveness: 200 once the worker is ready",
+  auth: "public",
   responses: { 200: { description: "Ready", content: { "application/json": { schema: Health } } } },
 });
 

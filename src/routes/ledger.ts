@@ -1,21 +1,22 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { errors, MERCHANT_AUTH, success } from "../http/openapi";
+import { defineRoute, success } from "../http/openapi";
 import { auditLedger } from "../services/audit";
-import { requireSettlementWallet, walletCall, walletStub } from "../services/wallets";
+import { requireSettlementWallet, unwrap, walletCall, walletStub } from "../services/wallets";
 import { Balance, currency } from "./schemas";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
-const balance = createRoute({
+const balance = defineRoute({
   method: "get",
   path: "/balance",
+  operationId: "getBalance",
   tags: ["Ledger"],
   summary: "Your settlement wallet: captured funds, less commission",
-  security: MERCHANT_AUTH,
-  responses: { 200: success(z.object({ wallet_id: z.string(), balances: z.array(Balance) }), "Your balance"), ...errors(401, 403) },
+  auth: "merchant",
+  responses: { 200: success(z.object({ wallet_id: z.string(), balances: z.array(Balance) }), "Your balance") },
 });
 
 const Audit = z
@@ -24,21 +25,23 @@ const Audit = z
     wallet_count: z.number().int(),
     wallets_total: z.number().int().openapi({ description: "Sum of available + held over your users' wallets and your settlement wallet" }),
     outbox_pending: z.number().int().openapi({ description: "Money on its way between wallets" }),
-    platform_commission: z.number().int().openapi({ description: "Commission the platform received from your captures" }),
+    platform_commission: z.number().int().openapi({ description: "Commission the platform holds from your captures" }),
     external_credits: z.number().int().openapi({ description: "Money that entered: sandbox top-ups, card captures" }),
     external_debits: z.number().int().openapi({ description: "Money that left: payouts, card refunds" }),
+    holds_consistent: z.boolean().openapi({ description: "In every wallet, held equals the sum of its active holds, re-counted in full" }),
     balanced: z.boolean().openapi({ description: "wallets_total + outbox_pending + platform_commission = external_credits - external_debits" }),
   })
   .openapi("LedgerAudit");
 
-const audit = createRoute({
+const audit = defineRoute({
   method: "get",
   path: "/ledger/audit",
+  operationId: "auditLedger",
   tags: ["Ledger"],
   summary: "Conservation check: no money appeared or vanished, for your merchant and mode",
-  security: MERCHANT_AUTH,
-  request: { query: z.object({ currency }) },
-  responses: { 200: success(Audit, "The sums"), ...errors(401, 403, 422) },
+  auth: "merchant",
+  request: { query: z.strictObject({ currency }) },
+  responses: { 200: success(Audit, "The sums") },
 });
 
 // ---- Handlers ---------------------------------------------------------------------------------
@@ -46,9 +49,10 @@ const audit = createRoute({
 export const ledgerRoutes = new OpenAPIHono<AppEnv>();
 
 ledgerRoutes.openapi(balance, async (c) => {
-  const wallet_id = await requireSettlementWallet(database(c.env.DB), c.get("merchant"));
-  const balances = await walletStub(c.env, wallet_id).balances(walletCall(wallet_id, c.get("clock"), c.get("merchant")));
-  return c.json(ok({ wallet_id, balances }), 200);
+  const merchant = c.get("merchant");
+  const wallet_id = await requireSettlementWallet(database(c.env.DB), merchant);
+  const result = await walletStub(c.env, wallet_id).balances(walletCall(wallet_id, c.get("clock"), merchant, "registry"));
+  return c.json(ok({ wallet_id, balances: unwrap(result, { what: "wallet", param: "id" }).balances }), 200);
 });
 
 ledgerRoutes.openapi(audit, async (c) => {

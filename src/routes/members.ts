@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { findAccountByEmail } from "../db/accounts";
 import { database } from "../db/client";
 import { changeRoleKeepingAnOwner, deleteMemberKeepingAnOwner, findMember, insertMember, listMembers } from "../db/merchants";
@@ -9,7 +9,8 @@ import { requireMembership, requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../http/errors";
-import { DASHBOARD_AUTH, errors, jsonBody, success } from "../http/openapi";
+import { idempotency } from "../http/idempotency";
+import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { MerchantId } from "./merchants";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -27,40 +28,44 @@ const Member = z
 const params = z.object({ id: MerchantId });
 const memberParams = params.extend({ account_id: z.string().max(64).openapi({ param: { name: "account_id", in: "path" } }) });
 
-const add = createRoute({
+const add = defineRoute({
   method: "post",
   path: "/{id}/members",
+  operationId: "addMember",
   tags: ["Onboarding"],
   summary: "Add an existing account to the team, or change its role (owner, admin)",
-  security: DASHBOARD_AUTH,
-  middleware: [requirePermission("manage_members")] as const,
-  request: { params, body: jsonBody(z.strictObject({ email: z.email(), role: z.enum(ROLES) })) },
+  auth: "dashboard",
+  idempotent: true,
+  middleware: [requirePermission("manage_members"), idempotency] as const,
+  request: { params, body: jsonBody(z.strictObject({ email: z.email().max(254), role: z.enum(ROLES) })) },
   responses: {
     201: success(Member, "Member added"),
     200: success(Member, "Role changed"),
-    ...errors(400, 401, 403, 404, 415, 422),
+    ...errors(403),
   },
 });
 
-const list = createRoute({
+const list = defineRoute({
   method: "get",
   path: "/{id}/members",
+  operationId: "listMembers",
   tags: ["Onboarding"],
   summary: "The team",
-  security: DASHBOARD_AUTH,
+  auth: "dashboard",
   request: { params },
-  responses: { 200: success(z.object({ members: z.array(Member) }), "Members, oldest first"), ...errors(401, 404) },
+  responses: { 200: success(z.object({ members: z.array(Member) }), "Members, oldest first") },
 });
 
-const remove = createRoute({
+const remove = defineRoute({
   method: "delete",
   path: "/{id}/members/{account_id}",
+  operationId: "removeMember",
   tags: ["Onboarding"],
   summary: "Remove a member (owner, admin); the last owner cannot be removed",
-  security: DASHBOARD_AUTH,
+  auth: "dashboard",
   middleware: [requirePermission("manage_members")] as const,
   request: { params: memberParams },
-  responses: { 200: success(Member, "The removed member"), ...errors(401, 403, 404, 422) },
+  responses: { 200: success(Member, "The removed member"), ...errors(403) },
 });
 
 // ---- Handlers ---------------------------------------------------------------------------------

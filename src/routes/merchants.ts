@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { findMerchantForMember, updateMerchant, type MerchantRow } from "../db/merchants";
 import { toIsoSeconds } from "../domain/clock";
@@ -7,7 +7,8 @@ import { requireMembership, requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../http/errors";
-import { DASHBOARD_AUTH, errors, jsonBody, success } from "../http/openapi";
+import { idempotency } from "../http/idempotency";
+import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { createMerchant } from "../services/merchants";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -29,12 +30,15 @@ const Merchant = z
 const name = z.string().trim().min(1).max(100).openapi({ example: "Mazad Antiques" });
 const website = z.url({ protocol: /^https?$/ }).max(2048).openapi({ example: "https://antiques.example" });
 
-const create = createRoute({
+const create = defineRoute({
   method: "post",
   path: "/",
+  operationId: "createMerchant",
   tags: ["Onboarding"],
   summary: "Create a merchant; returns its first sandbox keys, shown once",
-  security: DASHBOARD_AUTH,
+  auth: "dashboard",
+  idempotent: true,
+  middleware: [idempotency] as const,
   request: { body: jsonBody(z.strictObject({ name, website: website.optional() })) },
   responses: {
     201: success(
@@ -44,32 +48,33 @@ const create = createRoute({
       }),
       "Merchant created",
     ),
-    ...errors(400, 401, 415, 422),
   },
 });
 
-const read = createRoute({
+const read = defineRoute({
   method: "get",
   path: "/{id}",
+  operationId: "getMerchant",
   tags: ["Onboarding"],
   summary: "A merchant's settings",
-  security: DASHBOARD_AUTH,
+  auth: "dashboard",
   request: { params: z.object({ id: MerchantId }) },
-  responses: { 200: success(Merchant, "The merchant"), ...errors(401, 404) },
+  responses: { 200: success(Merchant, "The merchant") },
 });
 
-const update = createRoute({
+const update = defineRoute({
   method: "patch",
   path: "/{id}",
+  operationId: "updateMerchant",
   tags: ["Onboarding"],
   summary: "Change a merchant's settings (owner, admin)",
-  security: DASHBOARD_AUTH,
+  auth: "dashboard",
   middleware: [requirePermission("manage_settings")] as const,
   request: {
     params: z.object({ id: MerchantId }),
     body: jsonBody(z.strictObject({ name: name.optional(), website: website.nullable().optional() })),
   },
-  responses: { 200: success(Merchant, "The updated merchant"), ...errors(400, 401, 403, 404, 415, 422) },
+  responses: { 200: success(Merchant, "The updated merchant"), ...errors(403) },
 });
 
 // ---- Handlers ---------------------------------------------------------------------------------

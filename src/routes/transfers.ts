@@ -1,47 +1,60 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { toIsoSeconds } from "../domain/clock";
-import { newId } from "../domain/ids";
+import { newWalletScopedId, walletOfScopedId } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError } from "../http/errors";
-import { errors, jsonBody, MERCHANT_AUTH, success } from "../http/openapi";
-import { operationIdFor, refusalError, requireUser, walletCall, walletStub } from "../services/wallets";
-import { amount, currency, description, withAmountLimit } from "./schemas";
+import { ApiError, notFound } from "../http/errors";
+import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { replayable } from "../http/replay";
+import { operationIdFor, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
+import { amount, currency, description, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
 
-// ---- Contract ---------------------------------------------------------------------------------
+// ---- Contract (API.md, "Embedded users and wallets") ------------------------------------------
 
 const Transfer = z
   .object({
-    id: z.string().openapi({ example: "trf_3f9a8b7c6d5e4f3a" }),
-    from_user_id: z.string(),
-    to_user_id: z.string(),
+    id: z.string().openapi({ example: "trf_3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c" }),
+    from_user_id: z.string().nullable(),
+    to_user_id: z.string().nullable(),
     amount: z.number().int(),
     currency,
     description: z.string().nullable(),
+    reference: z.string().nullable().openapi({ description: "Your reference, as you sent it; ledger entries carry the transfer id" }),
     status: z.enum(["succeeded", "processing"]).openapi({
-      description: "`processing` when the credit is still on its way to the recipient; it lands exactly once",
+      description: "`processing` while the credit is on its way to the recipient; it lands exactly once, and GET shows when",
     }),
     created_at: z.string(),
   })
   .openapi("Transfer");
 
-const userRef = z.string().min(1).max(128).openapi({ description: "mazad_user_id or your external_id" });
-
-const create = createRoute({
+const create = defineRoute({
   method: "post",
   path: "/embedded/transfers",
+  operationId: "createTransfer",
   tags: ["Transfers"],
   summary: "Move money between two of your users' wallets",
-  security: MERCHANT_AUTH,
+  auth: "merchant",
+  idempotent: true,
   request: {
     body: jsonBody(
       withAmountLimit(
-        z.strictObject({ from_user_id: userRef, to_user_id: userRef, amount, currency, description: description.optional() }),
+        z.strictObject({ from_user_id: userRef, to_user_id: userRef, amount, currency, description: description.optional(), reference: reference.optional() }),
       ),
     ),
   },
-  responses: { 201: success(Transfer, "Transferred"), ...errors(400, 401, 403, 404, 409, 415, 422) },
+  // Either user may be unknown (or another merchant's): 404 naming which.
+  responses: { 201: success(Transfer, "Transferred (or on its way: `processing`)"), ...errors(404) },
+});
+
+const read = defineRoute({
+  method: "get",
+  path: "/embedded/transfers/{id}",
+  operationId: "getTransfer",
+  tags: ["Transfers"],
+  summary: "A transfer and its state: `processing` until the credit has landed, then `succeeded`",
+  auth: "merchant",
+  request: { params: scopedIdParam("trf_3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c") },
+  responses: { 200: success(Transfer, "The transfer") },
 });
 
 // ---- Handlers ---------------------------------------------------------------------------------
@@ -52,39 +65,27 @@ transferRoutes.openapi(create, async (c) => {
   const input = c.req.valid("json");
   const db = database(c.env.DB);
   const merchant = c.get("merchant");
-  const from = await requireUser(db, merchant, input.from_user_id, "from_user_id");
-  const to = await requireUser(db, merchant, input.to_user_id, "to_user_id");
+  const [from, to] = await Promise.all([requireUser(db, merchant, input.from_user_id, "from_user_id"), requireUser(db, merchant, input.to_user_id, "to_user_id")]);
   if (from.id === to.id) throw new ApiError("parameter_invalid", "A transfer needs two different users.", "to_user_id");
-  const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"), "transfer");
-  const id = newId("transfer");
-  const stub = walletStub(c.env, from.wallet_id);
-  const call = walletCall(from.wallet_id, c.get("clock"), c.get("merchant"));
-  const result = await stub.transfer(call, {
-    operation_id,
+  const result = await walletStub(c.env, from.wallet_id).transfer(walletCall(from.wallet_id, c.get("clock"), merchant, "registry"), {
+    operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
+    transfer_id: newWalletScopedId("transfer", from.wallet_id),
+    from_user_id: from.id,
+    to_user_id: to.id,
     to_wallet_id: to.wallet_id,
-    entry_type: "credit",
-    merchant_id: merchant.merchant_id,
     currency: input.currency,
     amount: input.amount,
     description: input.description ?? null,
-    // Both wallets' entries carry the transfer id as their reference.
-    reference: id,
+    reference: input.reference ?? null,
   });
-  if (!result.ok) throw refusalError(result);
-  // The recipient is another user, not the merchant's hot settlement wallet: deliver now so the
-  // answer can say it landed. If delivery fails, the sender's alarm retries it.
-  const { pending } = await stub.flushOutbox(call, to.wallet_id);
-  return c.json(
-    ok({
-      id: result.entry.reference!,
-      from_user_id: from.id,
-      to_user_id: to.id,
-      amount: input.amount,
-      currency: input.currency,
-      description: input.description ?? null,
-      status: pending === 0 ? ("succeeded" as const) : ("processing" as const),
-      created_at: toIsoSeconds(call.now_ms),
-    }),
-    201,
-  );
+  const { transfer, replayed } = unwrap(result, { what: "user", param: "from_user_id" });
+  return replayable(replayed, c.json(ok(transfer), 201));
+});
+
+transferRoutes.openapi(read, async (c) => {
+  const id = c.req.valid("param").id;
+  const wallet_id = walletOfScopedId("transfer", id);
+  if (!wallet_id) throw notFound("transfer", "id");
+  const result = await walletStub(c.env, wallet_id).getTransfer(walletCall(wallet_id, c.get("clock"), c.get("merchant"), "id"), id);
+  return c.json(ok(unwrap(result, { what: "transfer", param: "id" }).transfer), 200);
 });

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "../db/client";
 import { findUser, type UserRow } from "../db/users";
@@ -6,33 +6,21 @@ import { CURRENCY_CODES, DEFAULT_CURRENCY } from "../domain/currencies";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../http/errors";
-import { errors, jsonBody, MERCHANT_AUTH, success } from "../http/openapi";
+import { idempotency } from "../http/idempotency";
+import { defineRoute, jsonBody, success } from "../http/openapi";
 import { syncUser, type SyncUserInput } from "../services/user-sync";
+import { externalId, metadata, userIdParam } from "./schemas";
 
 // ---- Contract (spec/user-sync.txt, spec/quickstart-checkout.txt step 2) -----------------------
 
-const METADATA_MAX_KEYS = 20;
-const METADATA_KEY_MAX_LENGTH = 40;
-const METADATA_VALUE_MAX_LENGTH = 500;
-
-const external_id = z.string().trim().min(1).max(128).openapi({ example: "usr_12345", description: "Your stable user id (not an email or phone)" });
 const full_name = z.string().trim().min(1).max(200).openapi({ example: "Ahmed Al-Rashid" });
 const email = z.email().max(254).nullable().optional().openapi({ example: "ahmed@example.com" });
 const phone = z
   .string()
-  .regex(/^\+[1-9]\d{6,14}$/, "Phone numbers must be in E.164 format, e.g. +9647701234567")
+  .regex(/^\+[1-9]\d{6,14}$/, "phone must be in E.164 format, e.g. +9647701234567")
   .nullable()
   .optional()
   .openapi({ example: "+9647701234567" });
-const metadataValue = z.union([z.string(), z.number(), z.boolean(), z.null()]).refine(
-  (value) => String(value).length <= METADATA_VALUE_MAX_LENGTH,
-  `Metadata values are at most ${METADATA_VALUE_MAX_LENGTH} characters`,
-);
-const metadata = z
-  .record(z.string().min(1).max(METADATA_KEY_MAX_LENGTH), metadataValue)
-  .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, `Metadata holds at most ${METADATA_MAX_KEYS} keys`)
-  .optional()
-  .openapi({ example: { plan: "premium", signup_source: "mobile_app" } });
 const default_currency = z.enum(CURRENCY_CODES).default(DEFAULT_CURRENCY).openapi({ description: "Defaults to IQD; set on creation only" });
 
 const EmbeddedUser = z
@@ -53,43 +41,49 @@ const EmbeddedUser = z
 const syncResponses = {
   201: success(EmbeddedUser, "Created the user and its wallet"),
   200: success(EmbeddedUser, "Updated the existing user; the wallet is unchanged"),
-  ...errors(400, 401, 403, 409, 415, 422),
 };
 
-const embeddedSync = createRoute({
+const embeddedSync = defineRoute({
   method: "post",
   path: "/embedded/users/sync",
+  operationId: "syncEmbeddedUser",
   tags: ["Users"],
   summary: "Create or update an embedded user by external_id; the wallet is created once",
-  security: MERCHANT_AUTH,
+  auth: "merchant",
+  idempotent: true,
+  middleware: [idempotency] as const,
   request: {
-    body: jsonBody(z.strictObject({ external_id, full_name, email, phone, metadata, default_currency }).openapi("UserSync")),
+    body: jsonBody(z.strictObject({ external_id: externalId, full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("UserSync")),
   },
   responses: syncResponses,
 });
 
-const quickstartSync = createRoute({
+const quickstartSync = defineRoute({
   method: "post",
   path: "/users/sync",
+  operationId: "syncUser",
   tags: ["Users"],
   summary: "The same operation with the checkout quickstart's field names",
-  security: MERCHANT_AUTH,
+  auth: "merchant",
+  idempotent: true,
+  middleware: [idempotency] as const,
   request: {
     body: jsonBody(
-      z.strictObject({ external_user_id: external_id, name: full_name, email, phone, metadata, default_currency }).openapi("QuickstartUserSync"),
+      z.strictObject({ external_user_id: externalId, name: full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("QuickstartUserSync"),
     ),
   },
   responses: syncResponses,
 });
 
-const read = createRoute({
+const read = defineRoute({
   method: "get",
   path: "/embedded/users/{id}",
+  operationId: "getEmbeddedUser",
   tags: ["Users"],
   summary: "An embedded user by mazad_user_id or your external_id",
-  security: MERCHANT_AUTH,
-  request: { params: z.object({ id: z.string().min(1).max(128).openapi({ param: { name: "id", in: "path" }, example: "usr_12345" }) }) },
-  responses: { 200: success(EmbeddedUser, "The user"), ...errors(401, 403, 404) },
+  auth: "merchant",
+  request: { params: userIdParam },
+  responses: { 200: success(EmbeddedUser, "The user") },
 });
 
 // ---- Handlers ---------------------------------------------------------------------------------

@@ -1,16 +1,28 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { findWalletStatus } from "../db/wallets";
-import { CURRENCY_CODES } from "../domain/currencies";
 import { ENTRY_TYPES } from "../domain/ledger";
 import { requireSandbox } from "../http/auth-merchant";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { errors, jsonBody, MERCHANT_AUTH, success } from "../http/openapi";
+import { defineRoute, jsonBody, success } from "../http/openapi";
 import { rateLimit } from "../http/rate-limit";
-import { operationIdFor, refusalError, requireUser, walletCall, walletStub } from "../services/wallets";
+import { replayable } from "../http/replay";
+import { operationIdFor, requireSettlementWallet, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
 import type { EntryView } from "../wallet/types";
-import { amount, Balance, currency, description, Pagination, Transaction, userIdParam, withAmountLimit } from "./schemas";
+import {
+  amount,
+  Balance,
+  currency,
+  description,
+  Pagination,
+  queryCurrency,
+  queryInstant,
+  queryInteger,
+  queryOptional,
+  Transaction,
+  userIdParam,
+  withAmountLimit,
+} from "./schemas";
 
 // ---- Contract (spec/wallet-api.txt) -----------------------------------------------------------
 
@@ -25,54 +37,53 @@ const Wallet = z
   })
   .openapi("Wallet");
 
-const wallet = createRoute({
+const wallet = defineRoute({
   method: "get",
   path: "/embedded/users/{id}/wallet",
+  operationId: "getWallet",
   tags: ["Wallets"],
   summary: "A user's wallet and its balance in every currency",
-  security: MERCHANT_AUTH,
+  auth: "merchant",
   request: { params: userIdParam },
-  responses: { 200: success(Wallet, "The wallet"), ...errors(401, 403, 404) },
+  responses: { 200: success(Wallet, "The wallet") },
 });
 
 const MAX_PER_PAGE = 100;
 const transactionsQuery = z
-  .object({
-    currency: z.enum(CURRENCY_CODES).optional(),
-    type: z.enum(ENTRY_TYPES).optional(),
-    from: z.iso.datetime({ offset: true }).optional().openapi({ example: "2026-03-01T00:00:00Z" }),
-    to: z.iso.datetime({ offset: true }).optional(),
-    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-    per_page: z.coerce.number().int().min(1).max(MAX_PER_PAGE).default(20),
+  .strictObject({
+    currency: queryCurrency,
+    type: queryOptional(z.enum(ENTRY_TYPES), { type: "string", enum: ENTRY_TYPES, description: "Only entries of this type" }),
+    from: queryInstant.openapi({ description: "Entries at or after this instant (to the second)" }),
+    to: queryInstant.openapi({ description: "Entries at or before this instant: everything shown with this second's timestamp is included" }),
+    page: queryInteger({ min: 1, max: 1_000_000, fallback: 1 }),
+    per_page: queryInteger({ min: 1, max: MAX_PER_PAGE, fallback: 20 }),
   })
   .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: "`from` must not be after `to`", path: ["from"] });
 
-const transactions = createRoute({
+const transactions = defineRoute({
   method: "get",
   path: "/embedded/users/{id}/transactions",
+  operationId: "listTransactions",
   tags: ["Wallets"],
   summary: "A user's transactions, newest first (60 requests per minute per merchant)",
-  security: MERCHANT_AUTH,
+  auth: "merchant",
+  rateLimited: true,
   middleware: [rateLimit({ name: "transactions", limit: 60, window_seconds: 60 })] as const,
   request: { params: userIdParam, query: transactionsQuery },
-  responses: {
-    200: success(z.object({ transactions: z.array(Transaction), pagination: Pagination }), "One page of transactions"),
-    ...errors(401, 403, 404, 422, 429),
-  },
+  responses: { 200: success(z.object({ transactions: z.array(Transaction), pagination: Pagination }), "One page of transactions") },
 });
 
-const topUp = createRoute({
+const topUp = defineRoute({
   method: "post",
   path: "/embedded/users/{id}/wallet/top-ups",
+  operationId: "topUpWallet",
   tags: ["Wallets"],
   summary: "Sandbox only: add free money to a user's wallet (a credit entry)",
-  security: MERCHANT_AUTH,
+  auth: "merchant",
+  idempotent: true,
   middleware: [requireSandbox] as const,
   request: { params: userIdParam, body: jsonBody(withAmountLimit(z.strictObject({ amount, currency, description: description.optional() }))) },
-  responses: {
-    201: success(z.object({ transaction: Transaction, balance: Balance }), "Credited"),
-    ...errors(400, 401, 403, 404, 409, 415, 422),
-  },
+  responses: { 201: success(z.object({ transaction: Transaction, balance: Balance }), "Credited") },
 });
 
 const ChainEntry = Transaction.extend({
@@ -82,22 +93,22 @@ const ChainEntry = Transaction.extend({
   hash: z.string().openapi({ description: "hex SHA-256 of the canonical entry (see the README)" }),
 }).openapi("ChainEntry");
 
-const chain = createRoute({
+const chain = defineRoute({
   method: "get",
   path: "/embedded/users/{id}/wallet/chain",
+  operationId: "getWalletChain",
   tags: ["Wallets"],
   summary: "The wallet's hash-chained entries, oldest first, for offline verification",
-  security: MERCHANT_AUTH,
+  auth: "merchant",
   request: {
     params: userIdParam,
-    query: z.object({
-      after_seq: z.coerce.number().int().min(0).default(0),
-      limit: z.coerce.number().int().min(1).max(1000).default(1000),
+    query: z.strictObject({
+      after_seq: queryInteger({ min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 }),
+      limit: queryInteger({ min: 1, max: 1000, fallback: 1000 }),
     }),
   },
   responses: {
     200: success(z.object({ wallet_id: z.string(), entries: z.array(ChainEntry), last_seq: z.number().int(), has_more: z.boolean() }), "Entries after `after_seq`"),
-    ...errors(401, 403, 404, 422),
   },
 });
 
@@ -105,18 +116,20 @@ const chain = createRoute({
 
 export const walletRoutes = new OpenAPIHono<AppEnv>();
 
+const USER = { what: "user", param: "id" };
+
 function transactionView(e: EntryView) {
   return { id: e.id, type: e.type, amount: e.amount, currency: e.currency, description: e.description, reference: e.reference, balance_after: e.balance_after, created_at: e.created_at };
 }
 
+/** Entries are shown to the second: a bound names a whole second, so `to` reaches its last millisecond. */
+const startOfSecond = (iso: string) => Math.floor(Date.parse(iso) / 1000) * 1000;
+
 walletRoutes.openapi(wallet, async (c) => {
-  const db = database(c.env.DB);
-  const user = await requireUser(db, c.get("merchant"), c.req.valid("param").id);
-  const [balances, status] = await Promise.all([
-    walletStub(c.env, user.wallet_id).balances(walletCall(user.wallet_id, c.get("clock"), c.get("merchant"))),
-    findWalletStatus(db, user.wallet_id),
-  ]);
-  return c.json(ok({ wallet_id: user.wallet_id, mazad_user_id: user.id, external_id: user.external_id, status, balances, created_at: user.created_at }), 200);
+  const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
+  const result = await walletStub(c.env, user.wallet_id).balances(walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry"));
+  const { balances, status } = unwrap(result, USER);
+  return c.json(ok({ wallet_id: user.wallet_id, mazad_user_id: user.id, external_id: user.external_id, status: status as "active", balances, created_at: user.created_at }), 200);
 });
 
 walletRoutes.openapi(transactions, async (c) => {
@@ -125,10 +138,11 @@ walletRoutes.openapi(transactions, async (c) => {
   const filters = {
     currency: query.currency,
     type: query.type,
-    from_ms: query.from ? Date.parse(query.from) : undefined,
-    to_ms: query.to ? Date.parse(query.to) : undefined,
+    from_ms: query.from ? startOfSecond(query.from) : undefined,
+    to_ms: query.to ? startOfSecond(query.to) + 999 : undefined,
   };
-  const page = await walletStub(c.env, user.wallet_id).listEntries(walletCall(user.wallet_id, c.get("clock"), c.get("merchant")), filters, query.per_page, (query.page - 1) * query.per_page);
+  const call = walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry");
+  const page = unwrap(await walletStub(c.env, user.wallet_id).listEntries(call, filters, query.per_page, (query.page - 1) * query.per_page), USER);
   return c.json(
     ok({
       transactions: page.entries.map(transactionView),
@@ -138,29 +152,38 @@ walletRoutes.openapi(transactions, async (c) => {
   );
 });
 
+/**
+ * A top-up is money entering the merchant's wallets: it is first counted against the merchant's
+ * bound on its settlement wallet (with the same operation id, so a retry is counted once), then
+ * credited to the user.
+ */
 walletRoutes.openapi(topUp, async (c) => {
   const input = c.req.valid("json");
-  const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
-  const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"), "top_up");
-  const stub = walletStub(c.env, user.wallet_id);
-  const call = walletCall(user.wallet_id, c.get("clock"), c.get("merchant"));
-  const result = await stub.creditExternal(call, {
+  const merchant = c.get("merchant");
+  const clock = c.get("clock");
+  const db = database(c.env.DB);
+  const [user, settlement_wallet_id] = await Promise.all([requireUser(db, merchant, c.req.valid("param").id), requireSettlementWallet(db, merchant)]);
+  const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
+  const issue = { operation_id: `${operation_id}:issue`, currency: input.currency, amount: input.amount, to_wallet_id: user.wallet_id };
+  unwrap(await walletStub(c.env, settlement_wallet_id).reserveIssuance(walletCall(settlement_wallet_id, clock, merchant, "registry"), issue), USER);
+  const result = await walletStub(c.env, user.wallet_id).creditExternal(walletCall(user.wallet_id, clock, merchant, "registry"), {
     operation_id,
     currency: input.currency,
     amount: input.amount,
     description: input.description ?? "Sandbox top-up",
     reference: `top_${operation_id.slice(-16)}`,
   });
-  if (!result.ok) throw refusalError(result);
-  const balance = (await stub.balances(call)).find((b) => b.currency === input.currency)!;
-  return c.json(ok({ transaction: transactionView(result.entry), balance }), 201);
+  const { entry, balance, replayed } = unwrap(result, USER);
+  return replayable(replayed, c.json(ok({ transaction: transactionView(entry), balance }), 201));
 });
 
 walletRoutes.openapi(chain, async (c) => {
   const query = c.req.valid("query");
   const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
-  const page = await walletStub(c.env, user.wallet_id).chain(walletCall(user.wallet_id, c.get("clock"), c.get("merchant")), query.after_seq, query.limit);
+  const call = walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry");
+  const page = unwrap(await walletStub(c.env, user.wallet_id).chain(call, query.after_seq, query.limit), USER);
   const entries = page.entries.map((e) => ({ ...transactionView(e), seq: e.seq, held_after: e.held_after, prev_hash: e.prev_hash, hash: e.hash }));
   const last_returned = entries.at(-1)?.seq ?? query.after_seq;
   return c.json(ok({ wallet_id: user.wallet_id, entries, last_seq: page.last_seq, has_more: last_returned < page.last_seq }), 200);
 });
+

@@ -6,7 +6,7 @@ import { newId } from "../domain/ids";
 import type { ApiKeyRow } from "../db/api-keys";
 import { insertApiKey } from "../db/api-keys";
 import type { Database } from "../db/client";
-import type { Mode } from "../http/context";
+import type { Mode } from "../domain/mode";
 
 export interface IssuedApiKey {
   row: ApiKeyRow;

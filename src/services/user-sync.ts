@@ -3,7 +3,7 @@ import { upsertUser, type UserChanges, type UserRow } from "../db/users";
 import { toIsoSeconds } from "../domain/clock";
 import type { Currency } from "../domain/currencies";
 import { newId } from "../domain/ids";
-import type { Mode } from "../http/context";
+import type { Mode } from "../domain/mode";
 
 export interface SyncUserInput {
   external_id: string;

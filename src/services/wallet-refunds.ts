@@ -1,6 +1,6 @@
 import type { Clock } from "../domain/clock";
 import type { Currency } from "../domain/currencies";
-import type { Mode } from "../http/context";
+import type { WalletOwner } from "../wallet/types";
 import { walletCall, walletStub } from "./wallets";
 
 /**
@@ -11,7 +11,7 @@ import { walletCall, walletStub } from "./wallets";
 export async function refundToUserWallet(
   env: Env,
   input: {
-    merchant: { merchant_id: string; mode: Mode };
+    merchant: WalletOwner;
     settlement_wallet_id: string;
     user_wallet_id: string;
     operation_id: string;
@@ -22,13 +22,10 @@ export async function refundToUserWallet(
     clock: Clock;
   },
 ) {
-  const stub = walletStub(env, input.settlement_wallet_id);
-  const call = walletCall(input.settlement_wallet_id, input.clock, input.merchant);
-  return stub.transfer(call, {
+  const call = walletCall(input.settlement_wallet_id, input.clock, input.merchant, "registry");
+  return walletStub(env, input.settlement_wallet_id).refundToWallet(call, {
     operation_id: input.operation_id,
     to_wallet_id: input.user_wallet_id,
-    entry_type: "refund",
-    merchant_id: input.merchant.merchant_id,
     currency: input.currency,
     amount: input.amount,
     description: input.description,

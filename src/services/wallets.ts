@@ -3,52 +3,75 @@ import type { Database } from "../db/client";
 import { findUser, type UserRow } from "../db/users";
 import { findSettlementWalletId } from "../db/wallets";
 import type { Clock } from "../domain/clock";
-import { newId } from "../domain/ids";
-import type { MerchantCaller, Mode } from "../http/context";
+import { randomBase62 } from "../domain/ids";
+import type { Mode } from "../domain/mode";
 import { ApiError, notFound } from "../http/errors";
-import type { CallContext, Refusal } from "../wallet/types";
+import type { CallContext, Outcome, Refusal, RefusalCode, WalletOwner } from "../wallet/types";
 import { walletStub } from "../wallet/wallet-do";
 
 export { walletStub };
 
-export const platformWalletId = (mode: Mode) => `wal_platform_${mode}`;
+/**
+ * The platform's commission from one merchant lands in that merchant's share of the platform's
+ * revenue wallet: every wallet then belongs to one merchant's money (see CURRENCIES), and the
+ * platform's revenue is spread over as many objects as there are merchants instead of one hot one.
+ */
+export const platformWalletId = (owner: { merchant_id: string; mode: Mode }) => `wal_platform_${owner.mode}_${owner.merchant_id}`;
 
-export function walletCall(wallet_id: string, clock: Clock, owner?: { merchant_id: string; mode: Mode }): CallContext {
-  const call: CallContext = { wallet_id, now_ms: clock.now_ms(), clock_offset_ms: clock.offset_ms };
-  if (owner) call.owner = { merchant_id: owner.merchant_id, mode: owner.mode };
-  return call;
+/**
+ * A call to a wallet on behalf of a merchant. `found_by` says how the caller learned the wallet's id:
+ * through the registry (a user's or the merchant's own wallet), which proves ownership, or from an
+ * id alone (a hold's or transfer's), which the wallet checks against its recorded owner.
+ */
+export function walletCall(wallet_id: string, clock: Clock, owner: WalletOwner, found_by: "registry" | "id"): CallContext {
+  return {
+    wallet_id,
+    now_ms: clock.now_ms(),
+    clock_offset_ms: clock.offset_ms,
+    owner: { merchant_id: owner.merchant_id, mode: owner.mode },
+    owner_verified: found_by === "registry",
+  };
 }
 
-export async function requireUser(db: Database, merchant: MerchantCaller, id: string, param = "id"): Promise<UserRow> {
+export async function requireUser(db: Database, merchant: WalletOwner, id: string, param = "id"): Promise<UserRow> {
   const user = await findUser(db, merchant.merchant_id, merchant.mode, id);
   if (!user) throw notFound("user", param);
   return user;
 }
 
-export async function requireSettlementWallet(db: Database, merchant: MerchantCaller): Promise<string> {
+export async function requireSettlementWallet(db: Database, merchant: WalletOwner): Promise<string> {
   const id = await findSettlementWalletId(db, merchant.merchant_id, merchant.mode);
   if (!id) throw new Error(`merchant ${merchant.merchant_id} has no ${merchant.mode} settlement wallet`);
   return id;
 }
 
 /**
- * The wallet operation id for a request. With an Idempotency-Key it is derived from the key, so
- * even a retry that outlives the stored HTTP response cannot move money twice; without one, each
- * request is a new operation.
+ * The operation id for a request. With an Idempotency-Key it is derived from the key, so a retry —
+ * however late — reaches the same operation in the object it acts on, which replays it or, if the
+ * request differs, refuses it. Without one, each request is a new operation.
  */
-export async function operationIdFor(scope: string, idempotency_key: string | undefined, purpose: string): Promise<string> {
-  if (idempotency_key === undefined) return `${purpose}:${newId("request")}`;
-  return `${purpose}:idem:${await sha256Hex(`${scope}\n${idempotency_key}`)}`;
+export async function operationIdFor(scope: string, idempotency_key: string | undefined): Promise<string> {
+  if (idempotency_key === undefined) return `req:${randomBase62(24)}`;
+  return `idem:${await sha256Hex(`${scope}\n${idempotency_key}`)}`;
 }
 
-const REFUSAL_PARAMS: Record<Refusal["code"], string | undefined> = {
+const REFUSAL_PARAMS: Record<Exclude<RefusalCode, "not_found">, string> = {
   insufficient_funds: "amount",
-  hold_not_found: "id",
   hold_not_active: "id",
   amount_exceeds_hold: "amount",
+  idempotency_key_reused: "Idempotency-Key",
+  idempotency_key_in_use: "Idempotency-Key",
+  balance_limit_exceeded: "amount",
 };
 
-export function refusalError(refusal: Refusal): ApiError {
-  if (refusal.code === "hold_not_found") return notFound("hold", "id");
+/** What a refusal means to the client; `missing` names the thing a not-found refusal is about. */
+export function refusalError(refusal: Refusal, missing: { what: string; param: string }): ApiError {
+  if (refusal.code === "not_found") return notFound(missing.what, missing.param);
   return new ApiError(refusal.code, refusal.message, REFUSAL_PARAMS[refusal.code]);
+}
+
+/** The success of an outcome (as it arrives over RPC), or the refusal thrown as its API error. */
+export function unwrap<O extends Outcome<object>>(outcome: O, missing: { what: string; param: string }): Extract<O, { ok: true }> {
+  if (!outcome.ok) throw refusalError(outcome as Refusal, missing);
+  return outcome as Extract<O, { ok: true }>;
 }

@@ -1,24 +1,25 @@
 import { createHash } from "node:crypto";
 import { toIsoSeconds } from "../domain/clock";
-import type { Currency } from "../domain/currencies";
+import { CURRENCIES, type Currency } from "../domain/currencies";
 import { canonicalEntry, GENESIS_HASH, isAllowedMove, type EntryType } from "../domain/ledger";
 import { newId } from "../domain/ids";
-import type { BalanceView, ChainEntryView, EntryFilters, EntryView, HoldView, IncomingCredit } from "./types";
+import type { BalanceView, EntryFilters } from "./types";
 
 /**
- * Synchronous reads and writes of one wallet's SQLite storage: the only code that knows the
- * object's table names. Callers wrap each mutation in one storage transaction; nothing here awaits,
- * so no other request can interleave between reading a balance and writing it.
+ * Synchronous reads and writes of one wallet's ledger: the only code (with the hold and move stores
+ * beside it) that knows the object's table names. Callers wrap each mutation in one storage
+ * transaction; nothing here awaits, so no other request can interleave between reading a balance
+ * and writing it.
  */
 export class InvariantViolation extends Error {
   override name = "InvariantViolation";
 }
 
-function assert(condition: boolean, message: string): asserts condition {
+export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new InvariantViolation(message);
 }
 
-const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+export const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
 
 interface BalanceRow {
   currency: string;
@@ -26,6 +27,7 @@ interface BalanceRow {
   held: number;
   external_in: number;
   external_out: number;
+  active_holds: number;
   [key: string]: SqlStorageValue;
 }
 
@@ -46,33 +48,12 @@ export interface EntryRow {
   [key: string]: SqlStorageValue;
 }
 
-interface HoldRow {
-  id: string;
-  currency: string;
-  amount: number;
-  captured_amount: number;
-  status: HoldView["status"];
-  reference: string | null;
-  description: string | null;
-  expires_at_ms: number | null;
-  created_at_ms: number;
-  resolved_at_ms: number | null;
-  [key: string]: SqlStorageValue;
-}
-
-export interface OutboxRow {
+export interface OperationRow {
   operation_id: string;
-  target_wallet_id: string;
-  kind: IncomingCredit["kind"];
-  entry_type: IncomingCredit["entry_type"];
-  currency: string;
-  amount: number;
-  description: string | null;
-  reference: string | null;
-  merchant_id: string | null;
-  status: "pending" | "sent";
-  attempts: number;
-  next_attempt_at_ms: number;
+  fingerprint: string | null;
+  state: "running" | "done";
+  result: string;
+  locked_until_ms: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -88,6 +69,9 @@ export interface EntryInput {
 }
 
 export class LedgerStore {
+  /** Currencies whose held balance changed in the current transaction: their hold total is checked at its end. */
+  readonly heldTouched = new Set<Currency>();
+
   constructor(private readonly sql: SqlStorage) {}
 
   // ---- meta ---------------------------------------------------------------------------------
@@ -100,21 +84,37 @@ export class LedgerStore {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
-  // ---- operations (idempotency of mutations) ------------------------------------------------
+  // ---- operations: each id is bound to what it did ------------------------------------------
 
-  findOperation<T>(operation_id: string): T | null {
-    const row = this.sql.exec<{ result: string }>("SELECT result FROM operations WHERE operation_id = ?", operation_id).toArray()[0];
-    return row ? (JSON.parse(row.result) as T) : null;
+  findOperation(operation_id: string): OperationRow | null {
+    return this.sql.exec<OperationRow>("SELECT * FROM operations WHERE operation_id = ?", operation_id).toArray()[0] ?? null;
   }
 
-  recordOperation(operation_id: string, result: unknown, now_ms: number): void {
-    this.sql.exec("INSERT INTO operations (operation_id, result, created_at_ms) VALUES (?, ?, ?)", operation_id, JSON.stringify(result), now_ms);
+  recordOperation(operation_id: string, fingerprint: string, result: unknown, now_ms: number, locked_until_ms: number | null = null): void {
+    this.sql.exec(
+      "INSERT INTO operations (operation_id, fingerprint, state, result, locked_until_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+      operation_id,
+      fingerprint,
+      locked_until_ms === null ? "done" : "running",
+      JSON.stringify(result),
+      locked_until_ms,
+      now_ms,
+    );
+  }
+
+  /** Records the final answer of a 'running' operation. */
+  finishOperation(operation_id: string, result: unknown): void {
+    this.sql.exec("UPDATE operations SET state = 'done', result = ?, locked_until_ms = NULL WHERE operation_id = ?", JSON.stringify(result), operation_id);
   }
 
   // ---- balances -----------------------------------------------------------------------------
 
+  private balanceRow(currency: Currency): BalanceRow | undefined {
+    return this.sql.exec<BalanceRow>("SELECT * FROM balances WHERE currency = ?", currency).toArray()[0];
+  }
+
   balance(currency: Currency): { available: number; held: number } {
-    const row = this.sql.exec<BalanceRow>("SELECT * FROM balances WHERE currency = ?", currency).toArray()[0];
+    const row = this.balanceRow(currency);
     return { available: row?.available ?? 0, held: row?.held ?? 0 };
   }
 
@@ -136,8 +136,51 @@ export class LedgerStore {
   }
 
   externals(currency: Currency): { external_in: number; external_out: number } {
-    const row = this.sql.exec<BalanceRow>("SELECT * FROM balances WHERE currency = ?", currency).toArray()[0];
+    const row = this.balanceRow(currency);
     return { external_in: row?.external_in ?? 0, external_out: row?.external_out ?? 0 };
+  }
+
+  /** Keeps the running total of active holds that the held balance must equal. */
+  addActiveHolds(currency: Currency, delta: number): void {
+    // Not an upsert: SQLite checks an upsert's candidate row (a negative delta) against CHECKs first.
+    this.sql.exec("INSERT INTO balances (currency) VALUES (?) ON CONFLICT (currency) DO NOTHING", currency);
+    this.sql.exec("UPDATE balances SET active_holds = active_holds + ? WHERE currency = ?", delta, currency);
+    this.heldTouched.add(currency);
+  }
+
+  /** O(1), at the end of every transaction that moved held funds: held is exactly the running total of active holds. */
+  assertHeldMatchesActiveHolds(): void {
+    for (const currency of this.heldTouched) {
+      const row = this.balanceRow(currency);
+      assert((row?.held ?? 0) === (row?.active_holds ?? 0), `held ${row?.held} != active holds ${row?.active_holds} in ${currency}`);
+    }
+    this.heldTouched.clear();
+  }
+
+  /** The full check, for the audit and the tests: the running total agrees with the holds themselves. */
+  activeHoldsRecount(currency: Currency): { running_total: number; recounted: number } {
+    const recounted = this.sql
+      .exec<{ total: number }>("SELECT coalesce(sum(amount), 0) AS total FROM holds WHERE status = 'active' AND currency = ?", currency)
+      .one().total;
+    return { running_total: this.balanceRow(currency)?.active_holds ?? 0, recounted };
+  }
+
+  // ---- issuance (on settlement wallets): the merchant's money in the system -----------------
+
+  /** Raises the merchant's money in the system by `amount`, or returns false if that passes the currency's bound. */
+  reserveIssuance(currency: Currency, amount: number): boolean {
+    const issued = this.issued(currency);
+    if (issued + amount > CURRENCIES[currency].max_issued_minor) return false;
+    this.sql.exec(
+      "INSERT INTO issuance (currency, issued) VALUES (?, ?) ON CONFLICT (currency) DO UPDATE SET issued = issued + excluded.issued",
+      currency,
+      amount,
+    );
+    return true;
+  }
+
+  issued(currency: Currency): number {
+    return this.sql.exec<{ issued: number }>("SELECT issued FROM issuance WHERE currency = ?", currency).toArray()[0]?.issued ?? 0;
   }
 
   // ---- entries ------------------------------------------------------------------------------
@@ -178,6 +221,7 @@ export class LedgerStore {
       after.available,
       after.held,
     );
+    if (after.held !== before.held) this.heldTouched.add(input.currency);
 
     const last = this.sql.exec<{ seq: number; hash: string; created_at_ms: number }>("SELECT seq, hash, created_at_ms FROM entries ORDER BY seq DESC LIMIT 1").toArray()[0];
     // Entries never go back in time, so seq order and time order agree (the list pages by time).
@@ -207,17 +251,6 @@ export class LedgerStore {
     return row as EntryRow;
   }
 
-  /**
-   * Checked at the end of every mutation, inside its transaction: `held` is exactly the sum of active
-   * holds (capture and release rely on it). Non-negative balances are checked per entry and by CHECKs.
-   */
-  assertHeldMatchesHolds(currency: Currency): void {
-    const active = this.sql
-      .exec<{ total: number }>("SELECT coalesce(sum(amount), 0) AS total FROM holds WHERE status = 'active' AND currency = ?", currency)
-      .one().total;
-    assert(active === this.balance(currency).held, `held ${this.balance(currency).held} != active holds ${active} in ${currency}`);
-  }
-
   lastSeq(): number {
     return this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM entries").one().seq ?? 0;
   }
@@ -239,88 +272,6 @@ export class LedgerStore {
 
   chain(after_seq: number, limit: number): EntryRow[] {
     return this.sql.exec<EntryRow>("SELECT * FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", after_seq, limit).toArray();
-  }
-
-  // ---- holds --------------------------------------------------------------------------------
-
-  insertHold(hold: { id: string; currency: Currency; amount: number; reference: string | null; description: string | null; expires_at_ms: number | null; created_at_ms: number }): void {
-    this.sql.exec(
-      "INSERT INTO holds (id, currency, amount, status, reference, description, expires_at_ms, created_at_ms) VALUES (?, ?, ?, 'active', ?, ?, ?, ?)",
-      hold.id, hold.currency, hold.amount, hold.reference, hold.description, hold.expires_at_ms, hold.created_at_ms,
-    );
-  }
-
-  getHold(id: string): HoldRow | null {
-    return this.sql.exec<HoldRow>("SELECT * FROM holds WHERE id = ?", id).toArray()[0] ?? null;
-  }
-
-  resolveHold(id: string, status: Exclude<HoldView["status"], "active">, captured_amount: number, now_ms: number): void {
-    // RETURNING counts rows; rowsWritten would also count the index entries touched.
-    const changed = this.sql.exec(
-      "UPDATE holds SET status = ?, captured_amount = ?, resolved_at_ms = ? WHERE id = ? AND status = 'active' RETURNING id",
-      status, captured_amount, now_ms, id,
-    ).toArray().length;
-    assert(changed === 1, `hold ${id} was not active`);
-  }
-
-  dueHolds(now_ms: number): HoldRow[] {
-    return this.sql.exec<HoldRow>("SELECT * FROM holds WHERE status = 'active' AND expires_at_ms <= ? ORDER BY expires_at_ms", now_ms).toArray();
-  }
-
-  nextHoldExpiry(): number | null {
-    return this.sql.exec<{ t: number | null }>("SELECT min(expires_at_ms) AS t FROM holds WHERE status = 'active' AND expires_at_ms IS NOT NULL").one().t;
-  }
-
-  // ---- outbox -------------------------------------------------------------------------------
-
-  enqueueCredit(target_wallet_id: string, credit: IncomingCredit, now_ms: number): void {
-    this.sql.exec(
-      `INSERT INTO outbox (operation_id, target_wallet_id, kind, entry_type, currency, amount, description, reference, merchant_id, status, next_attempt_at_ms, created_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      credit.operation_id, target_wallet_id, credit.kind, credit.entry_type, credit.currency, credit.amount,
-      credit.description, credit.reference, credit.merchant_id, now_ms, now_ms,
-    );
-  }
-
-  dueOutbox(now_ms: number, limit: number): OutboxRow[] {
-    return this.sql
-      .exec<OutboxRow>("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms LIMIT ?", now_ms, limit)
-      .toArray();
-  }
-
-  markSent(operation_ids: string[], now_ms: number): void {
-    for (const id of operation_ids) this.sql.exec("UPDATE outbox SET status = 'sent', sent_at_ms = ? WHERE operation_id = ?", now_ms, id);
-  }
-
-  markAttemptFailed(operation_ids: string[], delay_ms: (attempts: number) => number, now_ms: number): void {
-    for (const id of operation_ids) {
-      const attempts = this.sql.exec<{ attempts: number }>("SELECT attempts FROM outbox WHERE operation_id = ?", id).one().attempts + 1;
-      this.sql.exec("UPDATE outbox SET attempts = ?, next_attempt_at_ms = ? WHERE operation_id = ?", attempts, now_ms + delay_ms(attempts), id);
-    }
-  }
-
-  nextOutboxAttempt(): number | null {
-    return this.sql.exec<{ t: number | null }>("SELECT min(next_attempt_at_ms) AS t FROM outbox WHERE status = 'pending'").one().t;
-  }
-
-  pendingOutbox(currency: Currency, target_wallet_id?: string): number {
-    const filter = target_wallet_id === undefined ? "" : " AND target_wallet_id = ?";
-    const params: SqlStorageValue[] = target_wallet_id === undefined ? [currency] : [currency, target_wallet_id];
-    return this.sql.exec<{ n: number }>(`SELECT coalesce(sum(amount), 0) AS n FROM outbox WHERE status = 'pending' AND currency = ?${filter}`, ...params).one().n;
-  }
-
-  // ---- commission (platform wallet) ---------------------------------------------------------
-
-  addCommission(merchant_id: string, currency: Currency, amount: number): void {
-    this.sql.exec(
-      "INSERT INTO commission_received (merchant_id, currency, amount) VALUES (?, ?, ?) ON CONFLICT (merchant_id, currency) DO UPDATE SET amount = amount + excluded.amount",
-      merchant_id, currency, amount,
-    );
-  }
-
-  commissionByMerchant(currency: Currency): Record<string, number> {
-    const rows = this.sql.exec<{ merchant_id: string; amount: number }>("SELECT merchant_id, amount FROM commission_received WHERE currency = ?", currency).toArray();
-    return Object.fromEntries(rows.map((r) => [r.merchant_id, r.amount]));
   }
 }
 
@@ -346,38 +297,4 @@ function entryQueries(filters: EntryFilters, limit: number, offset: number): [pa
     { query: `SELECT * FROM entries WHERE ${clause} ORDER BY created_at_ms DESC, seq DESC LIMIT ? OFFSET ?`, params: [...params, limit, offset] },
     { query: `SELECT count(*) AS n FROM entries WHERE ${clause}`, params },
   ];
-}
-
-export function entryView(row: EntryRow): EntryView {
-  return {
-    seq: row.seq,
-    id: row.id,
-    type: row.type,
-    currency: row.currency as Currency,
-    amount: row.amount,
-    balance_after: row.balance_after,
-    held_after: row.held_after,
-    description: row.description,
-    reference: row.reference,
-    created_at: toIsoSeconds(row.created_at_ms),
-  };
-}
-
-export function chainEntryView(row: EntryRow): ChainEntryView {
-  return { ...entryView(row), prev_hash: row.prev_hash, hash: row.hash };
-}
-
-export function holdView(row: HoldRow): HoldView {
-  return {
-    id: row.id,
-    currency: row.currency as Currency,
-    amount: row.amount,
-    captured_amount: row.captured_amount,
-    status: row.status,
-    reference: row.reference,
-    description: row.description,
-    expires_at: row.expires_at_ms === null ? null : toIsoSeconds(row.expires_at_ms),
-    created_at: toIsoSeconds(row.created_at_ms),
-    resolved_at: row.resolved_at_ms === null ? null : toIsoSeconds(row.resolved_at_ms),
-  };
 }

@@ -77,6 +77,48 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   -- The held = sum(active holds) assertion after every hold mutation reads only this index.
   CREATE INDEX holds_status_currency_amount ON holds (status, currency, amount);
   `,
+  `
+  -- An operation remembers what it did (its fingerprint), so its id reused for another request is
+  -- refused; a request that must await another object is 'running' until it records its answer.
+  ALTER TABLE operations ADD COLUMN fingerprint TEXT;
+  ALTER TABLE operations ADD COLUMN state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('running', 'done'));
+  ALTER TABLE operations ADD COLUMN locked_until_ms INTEGER;
+  -- Credits from other wallets, deduplicated per source: two wallets' operation ids never collide here.
+  CREATE TABLE received (
+    source_wallet_id TEXT NOT NULL,
+    operation_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (source_wallet_id, operation_id)
+  ) WITHOUT ROWID;
+  -- Transfers sent from this wallet; their status is their outbox row's.
+  CREATE TABLE transfers (
+    id TEXT PRIMARY KEY,
+    credit_operation_id TEXT NOT NULL,
+    to_wallet_id TEXT NOT NULL,
+    from_user_id TEXT,
+    to_user_id TEXT,
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    description TEXT,
+    reference TEXT,
+    created_at_ms INTEGER NOT NULL
+  );
+  ALTER TABLE holds ADD COLUMN user_id TEXT;
+  ALTER TABLE holds ADD COLUMN commission_amount INTEGER;
+  ALTER TABLE holds ADD COLUMN net_amount INTEGER;
+  -- held = the sum of active holds, kept as a running total so every write checks it in O(1);
+  -- the audit re-counts the holds in full.
+  ALTER TABLE balances ADD COLUMN active_holds INTEGER NOT NULL DEFAULT 0 CHECK (active_holds >= 0);
+  UPDATE balances SET active_holds =
+    (SELECT coalesce(sum(amount), 0) FROM holds WHERE holds.status = 'active' AND holds.currency = balances.currency);
+  -- On a settlement wallet: the merchant's money in the system per currency, bounded by the
+  -- currency's max_issued_minor where it enters (top-ups, card captures).
+  CREATE TABLE issuance (currency TEXT PRIMARY KEY, issued INTEGER NOT NULL DEFAULT 0 CHECK (issued >= 0));
+  -- Commission now lands in a per-merchant share of the platform's revenue, whose balance is the tally.
+  DROP TABLE commission_received;
+  `,
 ];
 
 export function applyWalletMigrations(sql: SqlStorage): void {

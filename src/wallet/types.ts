@@ -1,14 +1,29 @@
 import type { Currency } from "../domain/currencies";
 import type { EntryType } from "../domain/ledger";
+import type { Mode } from "../domain/mode";
 
-/** What every call tells the object: which wallet it is (objects are addressed by name) and the caller's clock. */
+export interface WalletOwner {
+  merchant_id: string;
+  mode: Mode;
+}
+
+/** What every call tells the object: which wallet it is (objects are addressed by name), who asks, and when. */
 export interface CallContext {
   wallet_id: string;
   now_ms: number;
   /** How far the caller's clock runs ahead of real time, so the alarm can keep the caller's time. */
   clock_offset_ms?: number;
-  /** The owning merchant and mode, when the caller knows them: a sandbox wallet's alarm reads its merchant's clock. */
-  owner?: { merchant_id: string; mode: "sandbox" | "live" };
+  /**
+   * Who is asking. A wallet answers a caller that does not own it with not-found. Absent only on
+   * calls between wallets, whose ids came from the wallets' own records.
+   */
+  owner?: WalletOwner;
+  /**
+   * True when the caller found this wallet through the registry (a user's or merchant's wallet id),
+   * which proves the owner: such a call may record the owner of a wallet that has none yet. Calls
+   * that reached the wallet from an id alone (a hold's, a transfer's) are never trusted to.
+   */
+  owner_verified?: boolean;
 }
 
 export interface BalanceView {
@@ -40,9 +55,13 @@ export type HoldStatus = "active" | "captured" | "released" | "expired";
 
 export interface HoldView {
   id: string;
+  user_id: string | null;
   currency: Currency;
   amount: number;
   captured_amount: number;
+  /** Set once captured: the platform's commission and what the merchant's settlement wallet received. */
+  commission_amount: number | null;
+  net_amount: number | null;
   status: HoldStatus;
   reference: string | null;
   description: string | null;
@@ -51,24 +70,52 @@ export interface HoldView {
   resolved_at: string | null;
 }
 
+export type TransferStatus = "processing" | "succeeded";
+
+export interface TransferView {
+  id: string;
+  from_user_id: string | null;
+  to_user_id: string | null;
+  amount: number;
+  currency: Currency;
+  description: string | null;
+  reference: string | null;
+  status: TransferStatus;
+  created_at: string;
+}
+
+export type RefusalCode =
+  | "not_found"
+  | "insufficient_funds"
+  | "hold_not_active"
+  | "amount_exceeds_hold"
+  | "idempotency_key_reused"
+  | "idempotency_key_in_use"
+  | "balance_limit_exceeded";
+
 /** A business refusal, returned (not thrown) so it crosses RPC intact. */
 export interface Refusal {
   ok: false;
-  code: "insufficient_funds" | "hold_not_found" | "hold_not_active" | "amount_exceeds_hold";
+  code: RefusalCode;
   message: string;
 }
 
-export type Outcome<T> = ({ ok: true } & T) | Refusal;
+/** `replayed` marks the stored first result of an operation id seen before. */
+export type Outcome<T> = (({ ok: true } & T) | Refusal) & { replayed?: boolean };
 
-export interface MoveRequest {
+/** Every mutation names its operation: a repeat of the id is the same request, answered with the first result. */
+export interface Operation {
   operation_id: string;
+}
+
+export interface MoveRequest extends Operation {
   currency: Currency;
   amount: number;
   description: string | null;
   reference: string | null;
 }
 
-/** A credit travelling from another wallet's outbox; its operation id makes redelivery a no-op. */
+/** A credit travelling from another wallet's outbox; (source wallet, operation id) makes redelivery a no-op. */
 export interface IncomingCredit {
   operation_id: string;
   kind: "transfer" | "settlement" | "commission";
@@ -77,7 +124,6 @@ export interface IncomingCredit {
   amount: number;
   description: string | null;
   reference: string | null;
-  merchant_id: string | null;
 }
 
 export interface EntryFilters {
@@ -93,5 +139,6 @@ export interface AuditTotals {
   outbox_pending: number;
   external_in: number;
   external_out: number;
-  commission_received: Record<string, number>;
+  /** The full re-count of active holds agrees with the held balance (the write path checks it incrementally). */
+  holds_consistent: boolean;
 }

@@ -2,10 +2,13 @@ import { DurableObject } from "cloudflare:workers";
 import { database } from "../db/client";
 import { readSandboxClockOffset } from "../db/sandbox-clock";
 import { backoffDelayMs } from "../domain/backoff";
-import { CURRENCY_CODES, type Currency } from "../domain/currencies";
+import { CURRENCIES, CURRENCY_CODES, type Currency } from "../domain/currencies";
+import { canonicalOperation, type FingerprintValue } from "../domain/fingerprint";
 import { commissionMinor } from "../domain/money";
-import { chainEntryView, entryView, holdView, LedgerStore, type OutboxRow } from "./ledger-store";
+import { HoldStore, type HoldRow } from "./hold-store";
+import { assert, LedgerStore, sha256Hex, type OperationRow } from "./ledger-store";
 import { applyWalletMigrations } from "./migrations";
+import { MoveStore, type OutboxRow, type TransferRow } from "./move-store";
 import type {
   AuditTotals,
   BalanceView,
@@ -16,163 +19,259 @@ import type {
   HoldView,
   IncomingCredit,
   MoveRequest,
+  Operation,
   Outcome,
+  Refusal,
+  RefusalCode,
+  TransferView,
+  WalletOwner,
 } from "./types";
+import { chainEntryView, entryView, holdView, transferView } from "./views";
 
 /** Outbox rows delivered per RPC to one target (the settlement wallet is hot: batch its credits). */
 const OUTBOX_BATCH = 100;
 /** How soon the alarm re-checks the outbox after a write, in case the immediate delivery is lost. */
 const OUTBOX_BACKSTOP_MS = 5_000;
+/** How long a transfer waits for its recipient's credit before answering `processing`; a repeat meanwhile is told to retry. */
+const TRANSFER_AWAIT_MS = 30_000;
 
-export interface CaptureRequest {
-  operation_id: string;
+export interface HoldRequest extends MoveRequest {
+  hold_id: string;
+  user_id: string;
+  expires_at_ms: number | null;
+}
+
+export interface CaptureRequest extends Operation {
   hold_id: string;
   /** Omitted: capture the whole hold. */
   amount?: number;
-  merchant_id: string;
   commission_bps: number;
   settlement_wallet_id: string;
   platform_wallet_id: string;
 }
 
+export interface TransferRequest extends MoveRequest {
+  transfer_id: string;
+  from_user_id: string;
+  to_user_id: string;
+  to_wallet_id: string;
+}
+
 /**
  * One object per wallet. Every balance mutation of the wallet runs here, one at a time, as one
- * synchronous storage transaction keyed by an operation id: a repeated id returns the first result
- * without a second effect. Money for other wallets leaves through the outbox (DESIGN.md).
+ * synchronous storage transaction keyed by an operation id that is bound to what the operation does:
+ * a repeat returns the first result without a second effect, and the same id with another request
+ * is refused. Money for other wallets leaves through the outbox (DESIGN.md). The object knows its
+ * owner and answers anyone else with not-found, so ids may route straight to it.
  */
 export class WalletDO extends DurableObject<Env> {
-  private readonly store: LedgerStore;
+  private readonly ledger: LedgerStore;
+  private readonly holds: HoldStore;
+  private readonly moves: MoveStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new LedgerStore(ctx.storage.sql);
+    this.ledger = new LedgerStore(ctx.storage.sql);
+    this.holds = new HoldStore(ctx.storage.sql, this.ledger);
+    this.moves = new MoveStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => applyWalletMigrations(ctx.storage.sql));
   }
 
   // ---- reads --------------------------------------------------------------------------------
 
-  balances(call: CallContext): BalanceView[] {
-    this.enter(call);
-    return this.store.balances(CURRENCY_CODES);
+  balances(call: CallContext): Outcome<{ balances: BalanceView[]; status: string }> {
+    return this.read(call, () => ({ ok: true, balances: this.ledger.balances(CURRENCY_CODES), status: this.ledger.getMeta("status") ?? "active" }));
   }
 
-  listEntries(call: CallContext, filters: EntryFilters, limit: number, offset: number): { entries: EntryView[]; total: number } {
-    this.enter(call);
-    const page = this.store.listEntries(filters, limit, offset);
-    return { entries: page.entries.map(entryView), total: page.total };
+  listEntries(call: CallContext, filters: EntryFilters, limit: number, offset: number): Outcome<{ entries: EntryView[]; total: number }> {
+    return this.read(call, () => {
+      const page = this.ledger.listEntries(filters, limit, offset);
+      return { ok: true, entries: page.entries.map(entryView), total: page.total };
+    });
   }
 
-  chain(call: CallContext, after_seq: number, limit: number): { entries: ChainEntryView[]; last_seq: number } {
-    this.enter(call);
-    return { entries: this.store.chain(after_seq, limit).map(chainEntryView), last_seq: this.store.lastSeq() };
+  chain(call: CallContext, after_seq: number, limit: number): Outcome<{ entries: ChainEntryView[]; last_seq: number }> {
+    return this.read(call, () => ({ ok: true, entries: this.ledger.chain(after_seq, limit).map(chainEntryView), last_seq: this.ledger.lastSeq() }));
   }
 
-  getHold(call: CallContext, hold_id: string): HoldView | null {
-    this.enter(call);
-    const row = this.store.getHold(hold_id);
-    return row ? holdView(row) : null;
+  getHold(call: CallContext, hold_id: string): Outcome<{ hold: HoldView }> {
+    return this.read(call, () => {
+      const row = this.holds.get(hold_id);
+      return row ? { ok: true, hold: holdView(row) } : refusal("not_found", "No such hold.");
+    });
   }
 
-  auditTotals(call: CallContext, currency: Currency): AuditTotals {
-    this.enter(call);
-    const { available, held } = this.store.balance(currency);
-    return {
-      currency,
-      total: available + held,
-      outbox_pending: this.store.pendingOutbox(currency),
-      ...this.store.externals(currency),
-      commission_received: this.store.commissionByMerchant(currency),
-    };
+  getTransfer(call: CallContext, transfer_id: string): Outcome<{ transfer: TransferView }> {
+    return this.read(call, () => {
+      const row = this.moves.getTransfer(transfer_id);
+      return row ? { ok: true, transfer: transferView(row, this.transferStatus(row)) } : refusal("not_found", "No such transfer.");
+    });
+  }
+
+  auditTotals(call: CallContext, currency: Currency): Outcome<AuditTotals> {
+    return this.read(call, () => {
+      const { available, held } = this.ledger.balance(currency);
+      const holds = this.ledger.activeHoldsRecount(currency);
+      return {
+        ok: true,
+        currency,
+        total: available + held,
+        outbox_pending: this.moves.pending(currency),
+        ...this.ledger.externals(currency),
+        holds_consistent: holds.recounted === holds.running_total && holds.running_total === held,
+      };
+    });
   }
 
   explainListEntries(filters: EntryFilters): string[] {
-    return this.store.explainListEntries(filters);
+    return this.ledger.explainListEntries(filters);
   }
 
   // ---- mutations ----------------------------------------------------------------------------
 
   /** Money entering the system (a sandbox top-up, a card capture): a `credit` entry. */
-  creditExternal(call: CallContext, move: MoveRequest): Outcome<{ entry: EntryView }> {
-    return this.once(call, move.operation_id, () => {
-      this.store.addExternal(move.currency, "in", move.amount);
-      const entry = this.store.writeEntry(call.wallet_id, { ...move, type: "credit" }, call.now_ms);
-      return { ok: true as const, entry: entryView(entry) };
-    }, []);
+  creditExternal(call: CallContext, move: MoveRequest): Outcome<{ entry: EntryView; balance: BalanceView }> {
+    return this.once(call, move.operation_id, fingerprint("credit_external", moveFields(move)), () => {
+      this.ledger.addExternal(move.currency, "in", move.amount);
+      const entry = this.ledger.writeEntry(call.wallet_id, { ...move, type: "credit" }, call.now_ms);
+      const balance = this.ledger.balances([move.currency])[0]!;
+      return { ok: true as const, entry: entryView(entry), balance };
+    });
   }
 
-  placeHold(call: CallContext, move: MoveRequest & { hold_id: string; expires_at_ms: number | null }): Outcome<{ hold: HoldView }> {
-    const outcome = this.once(call, move.operation_id, () => {
-      if (this.store.balance(move.currency).available < move.amount) return insufficientFunds(move.currency);
-      this.store.insertHold({ id: move.hold_id, currency: move.currency, amount: move.amount, reference: move.reference, description: move.description, expires_at_ms: move.expires_at_ms, created_at_ms: call.now_ms });
-      this.store.writeEntry(call.wallet_id, { ...move, type: "hold", reference: move.reference ?? move.hold_id }, call.now_ms);
-      return { ok: true as const, hold: holdView(this.store.getHold(move.hold_id)!) };
-    }, [move.currency]);
-    this.scheduleAlarm();
+  /**
+   * On a merchant's settlement wallet: counts money about to enter the merchant's wallets (a top-up,
+   * a card capture) against the currency's bound, so no balance or sum of them can ever pass it.
+   * The target wallet is part of the fingerprint: one reservation can never cover two credits.
+   */
+  reserveIssuance(call: CallContext, request: Operation & { currency: Currency; amount: number; to_wallet_id: string }): Outcome<{ issued: number }> {
+    const { operation_id, ...fields } = request;
+    return this.once(call, operation_id, fingerprint("issue", fields), () => {
+      if (!this.ledger.reserveIssuance(request.currency, request.amount)) {
+        const bound = CURRENCIES[request.currency].max_issued_minor;
+        return refusal("balance_limit_exceeded", `This would take your ${request.currency} money in the system past its limit of ${bound} (minor units).`);
+      }
+      return { ok: true as const, issued: this.ledger.issued(request.currency) };
+    });
+  }
+
+  placeHold(call: CallContext, request: HoldRequest): Outcome<{ hold: HoldView }> {
+    // The hold id is minted per attempt, so it is not part of what the operation does.
+    const { operation_id, hold_id: _, ...fields } = request;
+    const outcome = this.once(call, operation_id, fingerprint("hold", fields), () => {
+      if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
+      this.holds.insert({ id: request.hold_id, user_id: request.user_id, currency: request.currency, amount: request.amount, reference: request.reference, description: request.description, expires_at_ms: request.expires_at_ms, created_at_ms: call.now_ms });
+      // Entries name the hold; the merchant's own reference stays on the hold.
+      this.ledger.writeEntry(call.wallet_id, { ...request, type: "hold", reference: request.hold_id }, call.now_ms);
+      return { ok: true as const, hold: holdView(this.holds.get(request.hold_id)!) };
+    });
+    if (outcome.ok && !outcome.replayed) this.scheduleAlarm();
     return outcome;
   }
 
-  releaseHold(call: CallContext, request: { operation_id: string; hold_id: string }): Outcome<{ hold: HoldView }> {
-    return this.once(call, request.operation_id, () => {
-      const hold = this.store.getHold(request.hold_id);
-      if (!hold) return refusal("hold_not_found", "No such hold.");
-      if (hold.status !== "active") return refusal("hold_not_active", `The hold is already ${hold.status}.`);
-      this.releaseWholeHold(call, request.operation_id, hold.id, "released");
-      return { ok: true as const, hold: holdView(this.store.getHold(hold.id)!) };
-    }, this.currencyOfHold(request.hold_id));
+  releaseHold(call: CallContext, request: Operation & { hold_id: string }): Outcome<{ hold: HoldView }> {
+    return this.once(call, request.operation_id, fingerprint("release", { hold_id: request.hold_id }), () => {
+      const found = this.activeHold(request.hold_id);
+      if (!found.ok) return found;
+      const hold = found.hold;
+      this.releaseWholeHold(call, request.operation_id, hold, "released");
+      return { ok: true as const, hold: holdView(this.holds.get(hold.id)!) };
+    });
   }
 
   /**
    * Captures all or part of a hold: the captured amount leaves the wallet (a `debit` of held funds)
-   * towards the merchant's settlement wallet, less commission towards the platform's revenue wallet;
-   * the rest is released. Both credits travel by outbox, so this never waits on the merchant's object.
+   * towards the merchant's settlement wallet, less commission towards the merchant's share of the
+   * platform's revenue; the rest is released. Both credits travel by outbox, so this never waits on
+   * the merchant's object. A hold is captured once: another capture is `hold_not_active`.
    */
-  captureHold(call: CallContext, request: CaptureRequest): Outcome<{ hold: HoldView; commission: number; net: number }> {
-    const outcome = this.once(call, request.operation_id, () => {
-      const hold = this.store.getHold(request.hold_id);
-      if (!hold) return refusal("hold_not_found", "No such hold.");
-      if (hold.status !== "active") return refusal("hold_not_active", `The hold is already ${hold.status}.`);
+  captureHold(call: CallContext, request: CaptureRequest): Outcome<{ hold: HoldView }> {
+    const outcome = this.once(call, request.operation_id, fingerprint("capture", { hold_id: request.hold_id, amount: request.amount }), () => {
+      const found = this.activeHold(request.hold_id);
+      if (!found.ok) return found;
+      const hold = found.hold;
       const amount = request.amount ?? hold.amount;
       if (amount > hold.amount) return refusal("amount_exceeds_hold", `The hold is ${hold.amount}; capture at most that.`);
       const currency = hold.currency as Currency;
       const commission = commissionMinor(amount, request.commission_bps);
       const net = amount - commission;
-      this.store.resolveHold(hold.id, "captured", amount, call.now_ms);
-      const base = { currency, description: hold.description, reference: hold.reference ?? hold.id };
-      this.store.writeEntry(call.wallet_id, { ...base, operation_id: request.operation_id, type: "debit", debit_from: "held", amount }, call.now_ms);
-      if (amount < hold.amount) {
-        this.store.writeEntry(call.wallet_id, { ...base, operation_id: request.operation_id, type: "release", amount: hold.amount - amount }, call.now_ms);
-      }
-      const credit = { entry_type: "credit" as const, currency, merchant_id: request.merchant_id, description: hold.description, reference: hold.reference ?? hold.id };
-      if (net > 0) this.store.enqueueCredit(request.settlement_wallet_id, { ...credit, operation_id: `${request.operation_id}:settlement`, kind: "settlement", amount: net }, call.now_ms);
-      if (commission > 0) this.store.enqueueCredit(request.platform_wallet_id, { ...credit, operation_id: `${request.operation_id}:commission`, kind: "commission", amount: commission }, call.now_ms);
-      return { ok: true as const, hold: holdView(this.store.getHold(hold.id)!), commission, net };
-    }, this.currencyOfHold(request.hold_id));
-    this.afterOutboxWrite();
+      this.holds.resolve(hold, { status: "captured", captured_amount: amount, commission_amount: commission, net_amount: net }, call.now_ms);
+      const base = { operation_id: request.operation_id, currency, description: hold.description, reference: hold.id };
+      this.ledger.writeEntry(call.wallet_id, { ...base, type: "debit", debit_from: "held", amount }, call.now_ms);
+      if (amount < hold.amount) this.ledger.writeEntry(call.wallet_id, { ...base, type: "release", amount: hold.amount - amount }, call.now_ms);
+      const credit = { entry_type: "credit" as const, currency, description: hold.description, reference: hold.id };
+      if (net > 0) this.moves.enqueue(request.settlement_wallet_id, { ...credit, operation_id: `${request.operation_id}:settlement`, kind: "settlement", amount: net }, call.now_ms);
+      if (commission > 0) this.moves.enqueue(request.platform_wallet_id, { ...credit, operation_id: `${request.operation_id}:commission`, kind: "commission", amount: commission }, call.now_ms);
+      return { ok: true as const, hold: holdView(this.holds.get(hold.id)!) };
+    });
+    if (outcome.ok && !outcome.replayed) this.afterOutboxWrite();
     return outcome;
   }
 
-  /** Debits this wallet and sends the credit to another wallet through the outbox. */
-  transfer(call: CallContext, move: MoveRequest & { to_wallet_id: string; entry_type: "credit" | "refund"; merchant_id: string | null }): Outcome<{ entry: EntryView }> {
-    const outcome = this.once(call, move.operation_id, () => {
-      if (this.store.balance(move.currency).available < move.amount) return insufficientFunds(move.currency);
-      const entry = this.store.writeEntry(call.wallet_id, { ...move, type: "debit", debit_from: "available" }, call.now_ms);
-      this.store.enqueueCredit(move.to_wallet_id, { operation_id: `${move.operation_id}:credit`, kind: "transfer", entry_type: move.entry_type, currency: move.currency, amount: move.amount, description: move.description, reference: move.reference, merchant_id: move.merchant_id }, call.now_ms);
+  /**
+   * A transfer to another user's wallet: debits this wallet and sends the credit through the
+   * outbox, then waits (briefly) for that credit to land so the answer can say `succeeded`. Until it
+   * answers, a repeat of the operation is told the request is still running.
+   */
+  async transfer(call: CallContext, request: TransferRequest): Promise<Outcome<{ transfer: TransferView }>> {
+    const { operation_id, transfer_id: _, ...fields } = request;
+    const credit_operation_id = `${operation_id}:credit`;
+    const outcome = this.once(
+      call,
+      operation_id,
+      fingerprint("transfer", fields),
+      () => {
+        if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
+        this.ledger.writeEntry(call.wallet_id, { ...request, type: "debit", debit_from: "available", reference: request.transfer_id }, call.now_ms);
+        this.moves.enqueue(request.to_wallet_id, { operation_id: credit_operation_id, kind: "transfer", entry_type: "credit", currency: request.currency, amount: request.amount, description: request.description, reference: request.transfer_id }, call.now_ms);
+        const row: TransferRow = { id: request.transfer_id, credit_operation_id, to_wallet_id: request.to_wallet_id, from_user_id: request.from_user_id, to_user_id: request.to_user_id, currency: request.currency, amount: request.amount, description: request.description, reference: request.reference, created_at_ms: call.now_ms };
+        this.moves.insertTransfer(row);
+        return { ok: true as const, transfer: transferView(row, "processing") };
+      },
+      call.now_ms + TRANSFER_AWAIT_MS,
+    );
+    if (!outcome.ok || outcome.replayed) return outcome;
+    // The backstop alarm is set before the first await: if the object dies while delivering, the
+    // alarm still finds the credit in the outbox.
+    this.setOutboxBackstop();
+    await this.deliverOutbox(request.to_wallet_id);
+    const answer = { ok: true as const, transfer: { ...outcome.transfer, status: this.transferStatus(this.moves.getTransfer(outcome.transfer.id)!) } };
+    this.ledger.finishOperation(operation_id, answer);
+    this.scheduleAlarm();
+    return answer;
+  }
+
+  /** From a merchant's settlement wallet back to a user's wallet: a `debit` here, a `refund` entry there. */
+  refundToWallet(call: CallContext, request: MoveRequest & { to_wallet_id: string }): Outcome<{ entry: EntryView }> {
+    const { operation_id, ...fields } = request;
+    const outcome = this.once(call, operation_id, fingerprint("refund_to_wallet", fields), () => {
+      if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
+      const entry = this.ledger.writeEntry(call.wallet_id, { ...request, type: "debit", debit_from: "available" }, call.now_ms);
+      this.moves.enqueue(request.to_wallet_id, { operation_id: `${operation_id}:refund`, kind: "transfer", entry_type: "refund", currency: request.currency, amount: request.amount, description: request.description, reference: request.reference }, call.now_ms);
       return { ok: true as const, entry: entryView(entry) };
-    }, []);
-    this.afterOutboxWrite();
+    });
+    if (outcome.ok && !outcome.replayed) this.afterOutboxWrite();
     return outcome;
   }
 
-  /** The receiving end of other wallets' outboxes: each credit applies once, whatever the redeliveries. */
-  applyCredits(call: CallContext, credits: IncomingCredit[]): { applied: number } {
+  /**
+   * The receiving end of another wallet's outbox: each credit applies once per (source, operation
+   * id), whatever the redeliveries. A redelivery that differs from what was applied is a bug in the
+   * source, surfaced loudly.
+   */
+  applyCredits(call: CallContext, source_wallet_id: string, credits: IncomingCredit[]): { applied: number } {
     this.enter(call);
     let applied = 0;
     this.ctx.storage.transactionSync(() => {
       for (const credit of credits) {
-        if (this.store.findOperation(credit.operation_id)) continue;
-        const entry = this.store.writeEntry(call.wallet_id, { ...credit, type: credit.entry_type }, call.now_ms);
-        if (credit.kind === "commission" && credit.merchant_id) this.store.addCommission(credit.merchant_id, credit.currency, credit.amount);
-        this.store.recordOperation(credit.operation_id, { ok: true, entry_id: entry.id }, call.now_ms);
+        const print = fingerprint("credit", { ...credit });
+        const seen = this.moves.findReceived(source_wallet_id, credit.operation_id);
+        if (seen) {
+          assert(seen.fingerprint === print, `credit ${credit.operation_id} from ${source_wallet_id} was redelivered with different contents`);
+          continue;
+        }
+        const entry = this.ledger.writeEntry(call.wallet_id, { ...credit, type: credit.entry_type }, call.now_ms);
+        this.moves.recordReceived(source_wallet_id, credit.operation_id, print, entry.id, call.now_ms);
         applied++;
       }
     });
@@ -183,16 +282,17 @@ export class WalletDO extends DurableObject<Env> {
    * Delivers due outbox rows now (only those for `target_wallet_id` when given, so a user's transfer
    * never waits on the merchant's busy settlement wallet); returns how much is still pending.
    */
-  async flushOutbox(call: CallContext, target_wallet_id?: string): Promise<{ pending: number }> {
-    this.enter(call);
+  async flushOutbox(call: CallContext, target_wallet_id?: string): Promise<Outcome<{ pending: number }>> {
+    const denied = this.enter(call);
+    if (denied) return denied;
     await this.deliverOutbox(target_wallet_id);
-    return { pending: CURRENCY_CODES.reduce((sum, c) => sum + this.store.pendingOutbox(c, target_wallet_id), 0) };
+    return { ok: true, pending: CURRENCY_CODES.reduce((sum, c) => sum + this.moves.pending(c, target_wallet_id), 0) };
   }
 
   // ---- the alarm: hold expiry and outbox redelivery -----------------------------------------
 
   override async alarm(): Promise<void> {
-    const wallet_id = this.store.getMeta("wallet_id");
+    const wallet_id = this.ledger.getMeta("wallet_id");
     if (wallet_id) {
       await this.refreshSandboxClock();
       this.expireDueHolds({ wallet_id, now_ms: this.clockNow() });
@@ -203,73 +303,95 @@ export class WalletDO extends DurableObject<Env> {
 
   // ---- internals ----------------------------------------------------------------------------
 
+  private read<S extends { ok: true }>(call: CallContext, view: () => S | Refusal): S | Refusal {
+    return this.enter(call) ?? view();
+  }
+
   /**
    * Runs a mutation once per operation id, in one synchronous transaction that ends by checking the
-   * invariants. A refusal is returned, not stored: it changed nothing, so a retry may succeed later.
-   * `hold_currencies` names the currencies whose holds the mutation touched: `held` is re-summed
-   * against their active holds. Every entry's balance move is checked as it is written.
+   * invariants, and records its result — refusals included — bound to the fingerprint. A repeat with
+   * the same fingerprint gets the first result (`replayed`); with another, `idempotency_key_reused`.
+   * With `running_until_ms`, the operation stays 'running' until finishOperation records its answer.
    */
-  private once<T extends { ok: boolean }>(call: CallContext, operation_id: string, mutate: () => T, hold_currencies: Currency[]): T {
-    this.enter(call);
+  private once<S extends { ok: true }>(call: CallContext, operation_id: string, print: string, mutate: () => S | Refusal, running_until_ms?: number): Replayable<S> {
+    const denied = this.enter(call);
+    if (denied) return denied;
     return this.ctx.storage.transactionSync(() => {
-      const previous = this.store.findOperation<T>(operation_id);
-      if (previous) return previous;
+      const previous = this.ledger.findOperation(operation_id);
+      if (previous) return replayOf<S>(previous, print, call.now_ms);
       const result = mutate();
-      if (result.ok) {
-        for (const currency of hold_currencies) this.store.assertHeldMatchesHolds(currency);
-        this.store.recordOperation(operation_id, result, call.now_ms);
-      }
+      this.ledger.assertHeldMatchesActiveHolds();
+      this.ledger.recordOperation(operation_id, print, result, call.now_ms, result.ok ? running_until_ms : undefined);
       return result;
     });
   }
 
-  private releaseWholeHold(call: CallContext, operation_id: string, hold_id: string, status: "released" | "expired"): void {
-    const hold = this.store.getHold(hold_id)!;
-    this.store.resolveHold(hold.id, status, 0, call.now_ms);
-    this.store.writeEntry(call.wallet_id, {
+  private activeHold(hold_id: string): { ok: true; hold: HoldRow } | Refusal {
+    const hold = this.holds.get(hold_id);
+    if (!hold) return refusal("not_found", "No such hold.");
+    if (hold.status !== "active") return refusal("hold_not_active", `The hold is already ${hold.status}.`);
+    return { ok: true, hold };
+  }
+
+  private releaseWholeHold(call: CallContext, operation_id: string, hold: HoldRow, status: "released" | "expired"): void {
+    this.holds.resolve(hold, { status }, call.now_ms);
+    this.ledger.writeEntry(call.wallet_id, {
       operation_id,
       type: "release",
       currency: hold.currency as Currency,
       amount: hold.amount,
       description: status === "expired" ? "Hold expired" : hold.description,
-      reference: hold.reference ?? hold.id,
+      reference: hold.id,
     }, call.now_ms);
   }
 
-  private currencyOfHold(hold_id: string): Currency[] {
-    const hold = this.store.getHold(hold_id);
-    return hold ? [hold.currency as Currency] : [];
+  private transferStatus(row: TransferRow): TransferView["status"] {
+    return this.moves.outboxStatus(row.credit_operation_id) === "sent" ? "succeeded" : "processing";
   }
 
   /**
-   * Remembers which wallet this object is and how far the caller's clock is from real time (the
-   * sandbox clock can run ahead), so the alarm can tell the caller's time when it fires. Also expires
-   * due holds first, so no read or write ever sees a hold past its expiry as active.
+   * Checks the caller and remembers who the wallet is: its id (objects are addressed by name), its
+   * owner, and how far the owner's clock runs ahead of real time (the sandbox clock), so the alarm
+   * keeps the owner's time. A wallet with no owner yet takes one only from a caller that found it
+   * through the registry; until then, and for anyone but its owner, it answers not-found without
+   * writing anything. Also expires due holds, so no read or write sees a hold past its expiry.
    */
-  private enter(call: CallContext): void {
+  private enter(call: CallContext): Refusal | null {
+    if (call.owner) {
+      const owner = this.owner();
+      if (!owner && !call.owner_verified) return notFound();
+      if (owner && (owner.merchant_id !== call.owner.merchant_id || owner.mode !== call.owner.mode)) return notFound();
+      if (!owner) {
+        this.ledger.setMeta("merchant_id", call.owner.merchant_id);
+        this.ledger.setMeta("mode", call.owner.mode);
+      }
+    }
     // Reads are frequent: meta is written only when it changes.
     this.setMetaIfChanged("wallet_id", call.wallet_id);
-    if (call.owner) {
-      this.setMetaIfChanged("merchant_id", call.owner.merchant_id);
-      this.setMetaIfChanged("mode", call.owner.mode);
-    }
     if (call.clock_offset_ms !== undefined) this.setMetaIfChanged("clock_offset_ms", String(call.clock_offset_ms));
     if (this.expireDueHolds(call) > 0) this.scheduleAlarm();
+    return null;
+  }
+
+  private owner(): WalletOwner | null {
+    const merchant_id = this.ledger.getMeta("merchant_id");
+    const mode = this.ledger.getMeta("mode");
+    return merchant_id && (mode === "sandbox" || mode === "live") ? { merchant_id, mode } : null;
   }
 
   /** Releases every hold whose expiry has passed, in one transaction; returns how many. */
   private expireDueHolds(call: CallContext): number {
-    const due = this.store.dueHolds(call.now_ms);
+    const due = this.holds.due(call.now_ms);
     if (due.length === 0) return 0;
     this.ctx.storage.transactionSync(() => {
-      for (const hold of due) this.releaseWholeHold(call, `expire:${hold.id}`, hold.id, "expired");
-      for (const currency of new Set(due.map((h) => h.currency as Currency))) this.store.assertHeldMatchesHolds(currency);
+      for (const hold of due) this.releaseWholeHold(call, `expire:${hold.id}`, hold, "expired");
+      this.ledger.assertHeldMatchesActiveHolds();
     });
     return due.length;
   }
 
   private setMetaIfChanged(key: string, value: string): void {
-    if (this.store.getMeta(key) !== value) this.store.setMeta(key, value);
+    if (this.ledger.getMeta(key) !== value) this.ledger.setMeta(key, value);
   }
 
   /**
@@ -277,14 +399,14 @@ export class WalletDO extends DurableObject<Env> {
    * reads it afresh so that holds expire by the merchant's time even when no request arrives.
    */
   private async refreshSandboxClock(): Promise<void> {
-    const merchant_id = this.store.getMeta("merchant_id");
-    if (!merchant_id || this.store.getMeta("mode") !== "sandbox") return;
-    const offset_seconds = await readSandboxClockOffset(database(this.env.DB), merchant_id);
-    this.store.setMeta("clock_offset_ms", String(offset_seconds * 1000));
+    const owner = this.owner();
+    if (owner?.mode !== "sandbox") return;
+    const offset_seconds = await readSandboxClockOffset(database(this.env.DB), owner.merchant_id);
+    this.ledger.setMeta("clock_offset_ms", String(offset_seconds * 1000));
   }
 
   private clockOffsetMs(): number {
-    return Number(this.store.getMeta("clock_offset_ms") ?? 0);
+    return Number(this.ledger.getMeta("clock_offset_ms") ?? 0);
   }
 
   private clockNow(): number {
@@ -294,7 +416,7 @@ export class WalletDO extends DurableObject<Env> {
   /** One alarm multiplexes every hold expiry and outbox retry: it is set for the earliest. */
   private scheduleAlarm(): void {
     const offset_ms = this.clockOffsetMs();
-    const times = [this.store.nextHoldExpiry(), this.store.nextOutboxAttempt()].filter((t): t is number => t !== null);
+    const times = [this.holds.nextExpiry(), this.moves.nextAttempt()].filter((t): t is number => t !== null);
     if (times.length === 0) {
       void this.ctx.storage.deleteAlarm();
       return;
@@ -304,29 +426,33 @@ export class WalletDO extends DurableObject<Env> {
 
   /** Delivery starts at once, without holding up the caller; the alarm is the backstop if it is lost. */
   private afterOutboxWrite(): void {
-    const pending = this.store.nextOutboxAttempt();
-    if (pending === null) return;
-    const offset_ms = this.clockOffsetMs();
-    void this.ctx.storage.setAlarm(Math.min(Date.now() + OUTBOX_BACKSTOP_MS, Math.max(Date.now(), pending - offset_ms + OUTBOX_BACKSTOP_MS)));
+    if (!this.setOutboxBackstop()) return;
     this.ctx.waitUntil(this.deliverOutbox().catch((error) => console.error(JSON.stringify({ outbox_delivery_failed: String(error) }))));
   }
 
+  /** Sets the alarm soon enough to redeliver anything pending; false when nothing is. */
+  private setOutboxBackstop(): boolean {
+    const pending = this.moves.nextAttempt();
+    if (pending === null) return false;
+    const offset_ms = this.clockOffsetMs();
+    void this.ctx.storage.setAlarm(Math.min(Date.now() + OUTBOX_BACKSTOP_MS, Math.max(Date.now(), pending - offset_ms + OUTBOX_BACKSTOP_MS)));
+    return true;
+  }
+
   private async deliverOutbox(only_target?: string): Promise<void> {
-    const wallet_id = this.store.getMeta("wallet_id");
+    const wallet_id = this.ledger.getMeta("wallet_id");
     if (!wallet_id) return;
-    const now_ms = this.clockNow();
-    const due = this.store.dueOutbox(now_ms, OUTBOX_BATCH * 10).filter((row) => !only_target || row.target_wallet_id === only_target);
-    const byTarget = Map.groupBy(due, (row) => row.target_wallet_id);
-    for (const [target, rows] of byTarget) {
+    const due = this.moves.due(this.clockNow(), OUTBOX_BATCH * 10).filter((row) => !only_target || row.target_wallet_id === only_target);
+    for (const [target, rows] of Map.groupBy(due, (row) => row.target_wallet_id)) {
       for (let i = 0; i < rows.length; i += OUTBOX_BATCH) {
         const batch = rows.slice(i, i + OUTBOX_BATCH);
         const ids = batch.map((r) => r.operation_id);
         try {
-          await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clockNow(), clock_offset_ms: this.clockOffsetMs() }, batch.map(toIncomingCredit));
-          this.store.markSent(ids, this.clockNow());
+          await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clockNow(), clock_offset_ms: this.clockOffsetMs() }, wallet_id, batch.map(toIncomingCredit));
+          this.moves.markSent(ids, this.clockNow());
         } catch (error) {
           console.error(JSON.stringify({ wallet_id, target, outbox_attempt_failed: String(error) }));
-          this.store.markAttemptFailed(ids, (attempts) => backoffDelayMs(attempts), this.clockNow());
+          this.moves.markAttemptFailed(ids, (attempts) => backoffDelayMs(attempts), this.clockNow());
         }
       }
     }
@@ -335,6 +461,29 @@ export class WalletDO extends DurableObject<Env> {
 
 export function walletStub(env: Env, wallet_id: string): DurableObjectStub<WalletDO> {
   return env.WALLET.get(env.WALLET.idFromName(wallet_id)) as DurableObjectStub<WalletDO>;
+}
+
+function fingerprint(kind: string, fields: Record<string, FingerprintValue>): string {
+  return sha256Hex(canonicalOperation(kind, fields));
+}
+
+function moveFields(move: MoveRequest): Record<string, FingerprintValue> {
+  return { currency: move.currency, amount: move.amount, description: move.description, reference: move.reference };
+}
+
+/** The answer to an operation id seen before: its first result, or a refusal if this is another request. */
+type Replayable<S> = (S | Refusal) & { replayed?: boolean };
+
+function replayOf<S>(previous: OperationRow, print: string, now_ms: number): Replayable<S> {
+  if (previous.fingerprint !== print) {
+    return refusal("idempotency_key_reused", "This Idempotency-Key (operation id) was already used for a different request; use a new key.");
+  }
+  if (previous.state === "running" && (previous.locked_until_ms ?? 0) > now_ms) {
+    return refusal("idempotency_key_in_use", "A request with this Idempotency-Key is still running; retry shortly.");
+  }
+  // A 'running' record past its lock belongs to a request that died before answering: its
+  // committed result stands as the answer.
+  return { ...(JSON.parse(previous.result) as S | Refusal), replayed: true };
 }
 
 function toIncomingCredit(row: OutboxRow): IncomingCredit {
@@ -346,14 +495,17 @@ function toIncomingCredit(row: OutboxRow): IncomingCredit {
     amount: row.amount,
     description: row.description,
     reference: row.reference,
-    merchant_id: row.merchant_id,
   };
 }
 
-function refusal(code: "hold_not_found" | "hold_not_active" | "amount_exceeds_hold", message: string) {
-  return { ok: false as const, code, message };
+function refusal(code: RefusalCode, message: string): Refusal {
+  return { ok: false, code, message };
 }
 
-function insufficientFunds(currency: Currency) {
-  return { ok: false as const, code: "insufficient_funds" as const, message: `Insufficient available ${currency} balance.` };
+function notFound(): Refusal {
+  return refusal("not_found", "No such wallet.");
+}
+
+function insufficientFunds(currency: Currency): Refusal {
+  return refusal("insufficient_funds", `Insufficient available ${currency} balance.`);
 }

@@ -59,8 +59,9 @@ describe("merchant API authentication: HMAC signatures", () => {
     const headers = await signedHeaders(key_id, secret, "POST", "/api/v1/embedded/users/sync", body);
     const res = await call("POST", "/api/v1/embedded/users/sync", { rawBody: body, headers });
     expect(res.status).toBe(201);
-    const get = await call("GET", "/api/v1/embedded/users/signed_user?expand=none", {
-      headers: await signedHeaders(key_id, secret, "GET", "/api/v1/embedded/users/signed_user?expand=none"),
+    // The query string is part of what is signed.
+    const get = await call("GET", "/api/v1/embedded/users/signed_user/transactions?currency=IQD", {
+      headers: await signedHeaders(key_id, secret, "GET", "/api/v1/embedded/users/signed_user/transactions?currency=IQD"),
     });
     expect(get.status).toBe(200);
   });

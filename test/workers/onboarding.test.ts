@@ -275,16 +275,42 @@ describe("members and roles", () => {
 });
 
 describe("login throttling", () => {
-  it("allows 10 attempts per email in 15 minutes, then 429 with Retry-After, even for the right password", async () => {
+  const login = (email: string, password: string, ip: string) =>
+    call("POST", "/api/v1/auth/login", { body: { email, password }, headers: { "CF-Connecting-IP": ip } });
+
+  it("counts failures per email and client IP: the 11th try from that IP is 429, other IPs still log in", async () => {
     const { email } = await registerAndLogin();
-    for (let i = 0; i < 9; i++) {
-      expect((await call("POST", "/api/v1/auth/login", { body: { email, password: "Wrong-Horse-42" } })).status).toBe(401);
+    for (let i = 0; i < 10; i++) expect((await login(email, "Wrong-Horse-42", "203.0.113.7")).status).toBe(401);
+    const blocked = await login(email.toUpperCase(), STRONG_PASSWORD, "203.0.113.7");
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error.code).toBe("rate_limited");
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(800);
+    // The owner, elsewhere, is not locked out by someone else's guessing.
+    expect((await login(email, STRONG_PASSWORD, "198.51.100.20")).status).toBe(200);
+  });
+
+  it("does not count successful logins", async () => {
+    const { email } = await registerAndLogin();
+    for (let i = 0; i < 12; i++) expect((await login(email, STRONG_PASSWORD, "203.0.113.8")).status).toBe(200);
+  });
+
+  it("stops a distributed guesser at 100 failures per email, except for networks the owner logged in from", async () => {
+    const { email } = await registerAndLogin();
+    expect((await login(email, STRONG_PASSWORD, "198.51.100.1")).status).toBe(200);
+    for (let batch = 0; batch < 10; batch++) {
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => login(email, "Wrong-Horse-42", `192.0.2.${batch * 10 + i}`)));
+      for (const r of results) expect(r.status).toBe(401);
     }
-    const res = await call("POST", "/api/v1/auth/login", { body: { email: email.toUpperCase(), password: STRONG_PASSWORD } });
-    expect(res.status).toBe(429);
-    expect(res.body.error.code).toBe("rate_limited");
-    expect(Number(res.headers.get("Retry-After"))).toBeGreaterThan(800);
-    const other = await registerAndLogin();
-    expect((await call("POST", "/api/v1/auth/login", { body: { email: other.email, password: STRONG_PASSWORD } })).status).toBe(200);
+    const newcomer = await login(email, STRONG_PASSWORD, "192.0.2.200");
+    expect(newcomer.status).toBe(429);
+    expect(newcomer.body.error.message).toContain("new networks");
+    expect((await login(email, STRONG_PASSWORD, "198.51.100.1")).status).toBe(200);
+  }, 60_000);
+
+  it("counts concurrent guesses exactly: 30 at once from one IP, at most 10 are tried", async () => {
+    const { email } = await registerAndLogin();
+    const results = await Promise.all(Array.from({ length: 30 }, () => login(email, "Wrong-Horse-42", "203.0.113.9")));
+    expect(results.filter((r) => r.status === 401)).toHaveLength(10);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(20);
   });
 });

@@ -11,7 +11,7 @@ import { balanceOf, call, fundedUser, syncUser } from "./helpers";
  * steps with a throw, then evict the object so the replacement and all memory are gone. Whatever
  * survives is storage alone, and the alarm must finish the move exactly once.
  */
-type Internals = { deliverOutbox: () => Promise<void>; store: { markSent: (...args: unknown[]) => void } };
+type Internals = { deliverOutbox: () => Promise<void>; moves: { markSent: (...args: unknown[]) => void } };
 const internals = (instance: WalletDO) => instance as unknown as Internals;
 
 async function receivedEntries(secret_key: string, user_id: string) {
@@ -20,7 +20,13 @@ async function receivedEntries(secret_key: string, user_id: string) {
 }
 
 async function pendingOutbox(wallet_id: string) {
-  return (await walletStub(env, wallet_id).auditTotals({ wallet_id, now_ms: Date.now() }, "IQD")).outbox_pending;
+  const totals = await walletStub(env, wallet_id).auditTotals({ wallet_id, now_ms: Date.now() }, "IQD");
+  if (!totals.ok) throw new Error(totals.message);
+  return totals.outbox_pending;
+}
+
+function transferRequest(operation_id: string, to: { wallet_id: string; mazad_user_id: string }, amount: number) {
+  return { operation_id, transfer_id: `trf_${operation_id}`, from_user_id: "mzd_usr_sender", to_user_id: to.mazad_user_id, to_wallet_id: to.wallet_id, currency: "IQD" as const, amount, description: null, reference: null };
 }
 
 describe("a crash in the middle of a move", () => {
@@ -28,15 +34,11 @@ describe("a crash in the middle of a move", () => {
     const { merchant, user_id: from, wallet_id: fromWallet } = await fundedUser(5_000);
     const to = (await syncUser(merchant.secret_key)).body.data;
     const stub = walletStub(env, fromWallet);
-    await runInDurableObject(stub, (instance: WalletDO) => {
+    await runInDurableObject(stub, async (instance: WalletDO) => {
       internals(instance).deliverOutbox = async () => {
         throw new Error("simulated crash before delivery");
       };
-      const result = instance.transfer(
-        { wallet_id: fromWallet, now_ms: Date.now() },
-        { operation_id: "crash-a", to_wallet_id: to.wallet_id, entry_type: "credit", merchant_id: merchant.merchant_id, currency: "IQD", amount: 3_000, description: null, reference: "trf_crash_a" },
-      );
-      expect(result.ok).toBe(true);
+      await expect(instance.transfer({ wallet_id: fromWallet, now_ms: Date.now() }, transferRequest("crash-a", to, 3_000))).rejects.toThrow("simulated crash");
     });
     await evictDurableObject(stub);
 
@@ -52,6 +54,10 @@ describe("a crash in the middle of a move", () => {
     await runDurableObjectAlarm(stub);
     await stub.flushOutbox({ wallet_id: fromWallet, now_ms: Date.now() });
     expect(await receivedEntries(merchant.secret_key, to.mazad_user_id)).toHaveLength(1);
+    // The transfer died before answering; once its lock lapses a retry gets the committed transfer.
+    const retry = await stub.transfer({ wallet_id: fromWallet, now_ms: Date.now() + 60_000 }, transferRequest("crash-a", to, 3_000));
+    expect(retry).toMatchObject({ ok: true, replayed: true, transfer: { id: "trf_crash-a", amount: 3_000 } });
+    expect(await balanceOf(merchant.secret_key, from)).toMatchObject({ available: 2_000 });
     const audit = await call("GET", "/api/v1/ledger/audit?currency=IQD", { token: merchant.secret_key });
     expect(audit.body.data).toMatchObject({ balanced: true, wallets_total: 5_000 });
   });
@@ -61,14 +67,10 @@ describe("a crash in the middle of a move", () => {
     const to = (await syncUser(merchant.secret_key)).body.data;
     const stub = walletStub(env, fromWallet);
     await runInDurableObject(stub, async (instance: WalletDO) => {
-      internals(instance).store.markSent = () => {
+      internals(instance).moves.markSent = () => {
         throw new Error("simulated crash after delivery");
       };
-      instance.transfer(
-        { wallet_id: fromWallet, now_ms: Date.now() },
-        { operation_id: "crash-b", to_wallet_id: to.wallet_id, entry_type: "credit", merchant_id: merchant.merchant_id, currency: "IQD", amount: 1_500, description: null, reference: "trf_crash_b" },
-      );
-      await instance.flushOutbox({ wallet_id: fromWallet, now_ms: Date.now() });
+      await instance.transfer({ wallet_id: fromWallet, now_ms: Date.now() }, transferRequest("crash-b", to, 1_500)).catch(() => undefined);
     });
     await evictDurableObject(stub);
 
@@ -108,17 +110,24 @@ describe("a crash in the middle of a move", () => {
     expect(audit.body.data).toMatchObject({ balanced: true, platform_commission: 250, outbox_pending: 0 });
   });
 
-  it("a repeated operation id is a no-op that returns the first result", async () => {
+  it("a repeated operation id returns the first result; the same id for another request is refused", async () => {
     const { wallet_id } = await fundedUser(0);
     const stub = walletStub(env, wallet_id);
+    const now = () => ({ wallet_id, now_ms: Date.now() });
     const move = { operation_id: "same-op", currency: "IQD" as const, amount: 400, description: null, reference: null };
-    const first = await stub.creditExternal({ wallet_id, now_ms: Date.now() }, move);
-    const second = await stub.creditExternal({ wallet_id, now_ms: Date.now() }, { ...move, amount: 999 });
-    expect(second).toEqual(first);
+    const first = await stub.creditExternal(now(), move);
+    expect(first).toMatchObject({ ok: true, entry: { amount: 400 } });
+    const repeat = await stub.creditExternal(now(), move);
+    expect(repeat).toEqual({ ...first, replayed: true });
+    const other = await stub.creditExternal(now(), { ...move, amount: 999 });
+    expect(other).toMatchObject({ ok: false, code: "idempotency_key_reused" });
     await evictDurableObject(stub);
-    const third = await stub.creditExternal({ wallet_id, now_ms: Date.now() }, move);
-    expect(third).toEqual(first);
-    const balances = await stub.balances({ wallet_id, now_ms: Date.now() });
-    expect(balances.find((b) => b.currency === "IQD")).toMatchObject({ available: 400 });
+    expect(await stub.creditExternal(now(), move)).toEqual({ ...first, replayed: true });
+    expect(await stub.creditExternal(now(), { ...move, currency: "USD" })).toMatchObject({ ok: false, code: "idempotency_key_reused" });
+    const balances = await stub.balances(now());
+    expect(balances.ok && balances.balances).toEqual([
+      { currency: "IQD", available: 400, held: 0, total: 400 },
+      { currency: "USD", available: 0, held: 0, total: 0 },
+    ]);
   });
 });

@@ -116,8 +116,10 @@ async function run(world: World, step: Op): Promise<void> {
 async function checkWallet(wallet_id: string): Promise<void> {
   const stub = walletStub(env, wallet_id);
   const callContext = { wallet_id, now_ms: Date.now() };
-  const balances = await stub.balances(callContext);
+  const read = await stub.balances(callContext);
   const chain = await stub.chain(callContext, 0, 100_000);
+  if (!read.ok || !chain.ok) throw new Error(`${wallet_id} refused the check`);
+  const balances = read.balances;
   expect(chain.entries.length).toBe(chain.last_seq);
   const verified = verifyChain(chain.entries.map((e) => ({ ...e, wallet_id }) as ChainEntry), sha256Hex);
   expect(verified, `chain of ${wallet_id}`).toMatchObject({ ok: true });

@@ -1,7 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { walletStub } from "../../src/wallet/wallet-do";
-import { balanceOf, call, createKey, fundedUser, newMerchant, syncUser, topUp, countRows } from "./helpers";
+import { balanceOf, call, createKey, fundedUser, newMerchant, syncUser, topUp } from "./helpers";
 
 const flush = (wallet_id: string) => walletStub(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
 
@@ -86,10 +87,14 @@ describe("holds", () => {
     expect(released.status).toBe(200);
     expect(released.body.data.status).toBe("released");
     expect(await balanceOf(merchant.secret_key, user_id)).toEqual({ currency: "IQD", available: 10_000, held: 0, total: 10_000 });
+    // A hold is released once: another release (without the first one's Idempotency-Key) is refused.
     const again = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/release`, { token: merchant.secret_key });
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(422);
+    expect(again.body.error).toMatchObject({ code: "hold_not_active", param: "id" });
     const list = await call("GET", `/api/v1/embedded/users/${user_id}/transactions`, { token: merchant.secret_key });
     expect(list.body.data.transactions.map((t: any) => t.type)).toEqual(["release", "hold", "credit"]);
+    // Entries name the hold; the merchant's reference stays on the hold.
+    expect(list.body.data.transactions.slice(0, 2).map((t: any) => t.reference)).toEqual([hold.body.data.id, hold.body.data.id]);
   });
 
   it("refuses a hold beyond available funds with 422 insufficient_funds and leaves no trace", async () => {
@@ -97,8 +102,10 @@ describe("holds", () => {
     const res = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 1_001, currency: "IQD" } });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: "insufficient_funds", param: "amount" });
-    const holds = await countRows("SELECT count(*) AS n FROM holds WHERE user_id = ?", user_id);
+    const wallet_id = (await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token: merchant.secret_key })).body.data.wallet_id;
+    const holds = await runInDurableObject(walletStub(env, wallet_id), (_instance, state) => state.storage.sql.exec("SELECT count(*) AS n FROM holds").one().n);
     expect(holds).toBe(0);
+    expect(await balanceOf(merchant.secret_key, user_id)).toEqual({ currency: "IQD", available: 1_000, held: 0, total: 1_000 });
   });
 
   it("captures part of a hold: net to the settlement wallet, commission to the platform, rest released", async () => {
@@ -115,8 +122,10 @@ describe("holds", () => {
     const audit = await call("GET", "/api/v1/ledger/audit?currency=IQD", { token: merchant.secret_key });
     expect(audit.body.data).toMatchObject({ balanced: true, wallets_total: 49_749, platform_commission: 251, external_credits: 50_000, outbox_pending: 0 });
     const second = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key, body: {} });
-    expect(second.status).toBe(200);
-    expect(second.body.data.captured_amount).toBe(10_020);
+    expect(second.status).toBe(422);
+    expect(second.body.error.code).toBe("hold_not_active");
+    const read = await call("GET", `/api/v1/embedded/holds/${hold.body.data.id}`, { token: merchant.secret_key });
+    expect(read.body.data).toMatchObject({ status: "captured", captured_amount: 10_020, commission_amount: 251, net_amount: 9_769 });
     const release = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/release`, { token: merchant.secret_key });
     expect(release.status).toBe(422);
     expect(release.body.error.code).toBe("hold_not_active");
