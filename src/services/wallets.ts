@@ -64,10 +64,14 @@ const REFUSAL_PARAMS: Record<Exclude<RefusalCode, "not_found">, string> = {
   balance_limit_exceeded: "amount",
 };
 
-/** What a refusal means to the client; `missing` names the thing a not-found refusal is about. */
-export function refusalError(refusal: Refusal, missing: { what: string; param: string }): ApiError {
+/**
+ * What a refusal means to the client; `missing` names the thing a not-found refusal is about. A
+ * refusal that repeats an operation's stored first answer says so, as a replayed success does.
+ */
+export function refusalError(refusal: Refusal & { replayed?: boolean }, missing: { what: string; param: string }): ApiError {
   if (refusal.code === "not_found") return notFound(missing.what, missing.param);
-  return new ApiError(refusal.code, refusal.message, REFUSAL_PARAMS[refusal.code]);
+  const headers: Record<string, string> = refusal.replayed ? { "Idempotent-Replayed": "true" } : {};
+  return new ApiError(refusal.code, refusal.message, REFUSAL_PARAMS[refusal.code], headers);
 }
 
 /** The success of an outcome (as it arrives over RPC), or the refusal thrown as its API error. */

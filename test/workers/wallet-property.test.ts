@@ -11,7 +11,8 @@ import { call, newMerchant, syncUser, type TestMerchant } from "./helpers";
 
 /**
  * Random sequences of top-up, hold, release, capture, transfer and refund-to-wallet across several
- * wallets, each round's operations fired concurrently. After each sequence every wallet must hold:
+ * wallets, each round's operations fired concurrently, many with Idempotency-Keys reused across
+ * different requests. After each sequence every wallet must hold:
  * non-negative balances, held = sum of active holds, entries that replay to the balance with seq
  * gap-free and a valid hash chain, and the merchant's audit must balance.
  *
@@ -24,23 +25,30 @@ const USERS = 3;
 const CURRENCIES = ["IQD", "USD"] as const;
 const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
 
+/**
+ * `key` is an Idempotency-Key from a pool of three per world, so keys are reused — by retries of the
+ * same request and by different requests, on the same wallet and on others — and the property
+ * "an id means one thing" is checked after each sequence (checkKeys).
+ */
+type Keyed = { key: number | null };
 type Op =
-  | { kind: "top_up"; user: number; currency: "IQD" | "USD"; amount: number }
-  | { kind: "hold"; user: number; currency: "IQD" | "USD"; amount: number }
-  | { kind: "release"; hold: number }
-  | { kind: "capture"; hold: number; fraction: number | null }
-  | { kind: "transfer"; from: number; to: number; currency: "IQD" | "USD"; amount: number }
+  | ({ kind: "top_up"; user: number; currency: "IQD" | "USD"; amount: number } & Keyed)
+  | ({ kind: "hold"; user: number; currency: "IQD" | "USD"; amount: number } & Keyed)
+  | ({ kind: "release"; hold: number } & Keyed)
+  | ({ kind: "capture"; hold: number; fraction: number | null } & Keyed)
+  | ({ kind: "transfer"; from: number; to: number; currency: "IQD" | "USD"; amount: number } & Keyed)
   | { kind: "refund"; user: number; currency: "IQD" | "USD"; amount: number };
 
 const user = fc.integer({ min: 0, max: USERS - 1 });
 const currency = fc.constantFrom(...CURRENCIES);
 const amount = fc.integer({ min: 1, max: 5_000 });
+const key = fc.option(fc.nat(2), { freq: 2 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant("top_up" as const), user, currency, amount }),
-  fc.record({ kind: fc.constant("hold" as const), user, currency, amount }),
-  fc.record({ kind: fc.constant("release" as const), hold: fc.nat(20) }),
-  fc.record({ kind: fc.constant("capture" as const), hold: fc.nat(20), fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })) }),
-  fc.record({ kind: fc.constant("transfer" as const), from: user, to: user, currency, amount }),
+  fc.record({ kind: fc.constant("top_up" as const), user, currency, amount, key }),
+  fc.record({ kind: fc.constant("hold" as const), user, currency, amount, key }),
+  fc.record({ kind: fc.constant("release" as const), hold: fc.nat(20), key }),
+  fc.record({ kind: fc.constant("capture" as const), hold: fc.nat(20), fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })), key }),
+  fc.record({ kind: fc.constant("transfer" as const), from: user, to: user, currency, amount, key }),
   fc.record({ kind: fc.constant("refund" as const), user, currency, amount }),
 );
 /** Rounds of up to four operations that run at the same time. */
@@ -50,7 +58,9 @@ interface World {
   merchant: TestMerchant;
   users: { id: string; wallet_id: string }[];
   settlement_wallet_id: string;
-  holds: { id: string; amount: number }[];
+  holds: { id: string; amount: number; user: number }[];
+  /** Every answer to a keyed request, by (key, the wallet the request acts on). */
+  answers: { key: number; wallet: number; replayed: boolean; status: number; body: string }[];
 }
 
 async function newWorld(owner: TestMerchant): Promise<World> {
@@ -63,39 +73,48 @@ async function newWorld(owner: TestMerchant): Promise<World> {
     }),
   );
   const settlement = await call("GET", "/api/v1/balance", { token: merchant.secret_key });
-  return { merchant, users, settlement_wallet_id: settlement.body.data.wallet_id, holds: [] };
+  return { merchant, users, settlement_wallet_id: settlement.body.data.wallet_id, holds: [], answers: [] };
+}
+
+/** Sends a request, with the op's Idempotency-Key if it has one, and files a keyed answer under the wallet it acts on. */
+async function send(world: World, step: Keyed, wallet: number, path: string, body: object) {
+  const headers: Record<string, string> = step.key === null ? {} : { "Idempotency-Key": `k${step.key}` };
+  const res = await call("POST", path, { token: world.merchant.secret_key, headers, body });
+  expect(res.status, `${path} ${JSON.stringify(res.body)}`).toBeLessThan(500);
+  if (step.key !== null) {
+    // An error body carries its own request id; what must repeat is the status and the error.
+    const comparable = res.status < 300 ? res.body : { code: res.body.error.code, message: res.body.error.message };
+    world.answers.push({ key: step.key, wallet, replayed: res.headers.get("Idempotent-Replayed") === "true", status: res.status, body: JSON.stringify(comparable) });
+  }
+  return res;
 }
 
 async function run(world: World, step: Op): Promise<void> {
-  const token = world.merchant.secret_key;
   switch (step.kind) {
     case "top_up":
-      await call("POST", `/api/v1/embedded/users/${world.users[step.user]!.id}/wallet/top-ups`, { token, body: { amount: step.amount, currency: step.currency } });
+      await send(world, step, step.user, `/api/v1/embedded/users/${world.users[step.user]!.id}/wallet/top-ups`, { amount: step.amount, currency: step.currency });
       return;
     case "hold": {
-      const res = await call("POST", "/api/v1/embedded/holds", { token, body: { user_id: world.users[step.user]!.id, amount: step.amount, currency: step.currency } });
-      if (res.status === 201) world.holds.push({ id: res.body.data.id, amount: res.body.data.amount });
-      else expect(res.body.error.code).toBe("insufficient_funds");
+      const res = await send(world, step, step.user, "/api/v1/embedded/holds", { user_id: world.users[step.user]!.id, amount: step.amount, currency: step.currency });
+      if (res.status === 201 && res.headers.get("Idempotent-Replayed") === null) world.holds.push({ id: res.body.data.id, amount: res.body.data.amount, user: step.user });
+      else if (res.status !== 201) expect(["insufficient_funds", "idempotency_key_reused"]).toContain(res.body.error.code);
       return;
     }
     case "release": {
       const hold = world.holds[step.hold % Math.max(1, world.holds.length)];
-      if (hold) await call("POST", `/api/v1/embedded/holds/${hold.id}/release`, { token });
+      if (hold) await send(world, step, hold.user, `/api/v1/embedded/holds/${hold.id}/release`, {});
       return;
     }
     case "capture": {
       const hold = world.holds[step.hold % Math.max(1, world.holds.length)];
       if (!hold) return;
       const body = step.fraction === null ? {} : { amount: Math.max(1, Math.floor(hold.amount * step.fraction)) };
-      await call("POST", `/api/v1/embedded/holds/${hold.id}/capture`, { token, body });
+      await send(world, step, hold.user, `/api/v1/embedded/holds/${hold.id}/capture`, body);
       return;
     }
     case "transfer":
       if (step.from === step.to) return;
-      await call("POST", "/api/v1/embedded/transfers", {
-        token,
-        body: { from_user_id: world.users[step.from]!.id, to_user_id: world.users[step.to]!.id, amount: step.amount, currency: step.currency },
-      });
+      await send(world, step, step.from, "/api/v1/embedded/transfers", { from_user_id: world.users[step.from]!.id, to_user_id: world.users[step.to]!.id, amount: step.amount, currency: step.currency });
       return;
     case "refund":
       await refundToUserWallet(env, {
@@ -110,6 +129,25 @@ async function run(world: World, step: Op): Promise<void> {
         clock: systemClock,
       });
       return;
+  }
+}
+
+/**
+ * An id means one thing: per (key, wallet) at most one request was answered afresh — executed, or
+ * refused for a business reason and remembered — and every replay repeats that answer exactly.
+ * Answers that are never stored (409 still running, 422 key reused) are neither.
+ */
+const NOT_STORED = new Set(["idempotency_key_in_use", "idempotency_key_reused"]);
+
+function checkKeys(world: World): void {
+  for (const [slot, answers] of Map.groupBy(world.answers, (a) => `${a.key}@${a.wallet}`)) {
+    const stored = answers.filter((a) => !(a.status >= 400 && NOT_STORED.has(JSON.parse(a.body).code)));
+    const fresh = stored.filter((a) => !a.replayed);
+    expect(fresh.length, `key ${slot} answered afresh ${fresh.length} times`).toBeLessThanOrEqual(1);
+    // A top-up whose issuance was refused never reached the user's wallet, so its replays may come from the settlement wallet's record.
+    for (const replay of stored.filter((a) => a.replayed)) {
+      if (fresh[0]) expect(`${replay.status} ${replay.body}`, `replay of ${slot}`).toBe(`${fresh[0].status} ${fresh[0].body}`);
+    }
   }
 }
 
@@ -144,6 +182,7 @@ describe("wallet ledger properties", () => {
       fc.asyncProperty(sequence, async (rounds) => {
         const world = await newWorld(owner);
         for (const round of rounds) await Promise.all(round.map((step) => run(world, step)));
+        checkKeys(world);
         for (const currency of CURRENCIES) {
           const audit = await call("GET", `/api/v1/ledger/audit?currency=${currency}`, { token: world.merchant.secret_key });
           expect(audit.body.data, `audit ${currency}`).toMatchObject({ balanced: true, outbox_pending: 0 });
