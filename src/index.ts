@@ -4,6 +4,7 @@ import { runMaintenance } from "./services/maintenance";
 import { consumeWebhookBatch } from "./webhooks/consumer";
 
 export { RateLimiterDO } from "./rate-limit/rate-limiter-do";
+export { ReplayGuardDO } from "./signatures/replay-guard-do";
 export { WalletDO } from "./wallet/wallet-do";
 
 const app = createApp();

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Database } from "./client";
-import { api_keys, merchants } from "./schema";
+import { api_keys, merchants, wallets } from "./schema";
 
 export type ApiKeyRow = typeof api_keys.$inferSelect;
 
@@ -26,28 +26,36 @@ export async function revokeApiKey(db: Database, merchant_id: string, key_id: st
   return updated[0] ?? findApiKey(db, merchant_id, key_id);
 }
 
-/** What authenticating a request needs: the key and the few merchant settings every request uses. */
+/**
+ * What authenticating a request needs, in one read: the key, the few merchant settings every
+ * request uses, and the merchant's settlement wallet in the key's mode (captures credit it).
+ */
 const keyWithMerchant = {
   key: api_keys,
   commission_bps: merchants.commission_bps,
   sandbox_clock_offset_seconds: merchants.sandbox_clock_offset_seconds,
+  settlement_wallet_id: wallets.id,
 };
 
-/** An unrevoked secret or publishable key by the SHA-256 of its value. */
-export async function findActiveKeyByHash(db: Database, secret_hash: string) {
+export type KeyWithMerchant = NonNullable<Awaited<ReturnType<typeof findActiveKeyByHash>>>;
+
+function selectKeyWithMerchant(db: Database) {
   return db
     .select(keyWithMerchant)
     .from(api_keys)
     .innerJoin(merchants, eq(merchants.id, api_keys.merchant_id))
+    .innerJoin(wallets, and(eq(wallets.merchant_id, api_keys.merchant_id), eq(wallets.mode, api_keys.mode), eq(wallets.kind, "settlement")));
+}
+
+/** An unrevoked secret or publishable key by the SHA-256 of its value. */
+export async function findActiveKeyByHash(db: Database, secret_hash: string) {
+  return selectKeyWithMerchant(db)
     .where(and(eq(api_keys.secret_hash, secret_hash), isNull(api_keys.revoked_at)))
     .get();
 }
 
 export async function findActiveSigningKey(db: Database, key_id: string) {
-  return db
-    .select(keyWithMerchant)
-    .from(api_keys)
-    .innerJoin(merchants, eq(merchants.id, api_keys.merchant_id))
+  return selectKeyWithMerchant(db)
     .where(and(eq(api_keys.id, key_id), eq(api_keys.type, "signing"), isNull(api_keys.revoked_at)))
     .get();
 }

@@ -106,13 +106,3 @@ export const idempotency_keys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_expiry").on(t.expires_at_ms)],
 );
-
-/** HMAC signatures accepted within the window, so a replay of one is refused. */
-export const seen_signatures = sqliteTable(
-  "seen_signatures",
-  {
-    signature: text("signature").primaryKey(),
-    expires_at_ms: integer("expires_at_ms").notNull(),
-  },
-  (t) => [index("seen_signatures_expiry").on(t.expires_at_ms)],
-);

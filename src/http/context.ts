@@ -12,6 +12,8 @@ export interface MerchantCaller {
   key_type: "secret" | "signing";
   /** The merchant's platform commission, in basis points. */
   commission_bps: number;
+  /** The merchant's settlement wallet in this mode: captured funds land there. */
+  settlement_wallet_id: string;
 }
 
 /** Who is calling the dashboard API: resolved from a JWT. */

@@ -43,8 +43,8 @@ const ERROR_CATALOG = {
   last_owner: { status: 422, type: "invalid_request_error" },
   // 429.
   rate_limited: { status: 429, type: "rate_limit_error" },
-  // 503: an object past its capacity; the client retries after Retry-After.
-  overloaded: { status: 503, type: "api_error" },
+  // The object the request needs (a hot wallet) has too many requests waiting; retry after Retry-After.
+  object_busy: { status: 429, type: "rate_limit_error" },
   // 500: a bug or an outage on our side; the body never carries the cause.
   internal_error: { status: 500, type: "api_error" },
 } as const satisfies Record<string, { status: number; type: string }>;

@@ -28,8 +28,7 @@ const ERROR_DESCRIPTIONS = {
   413: "The body is larger than 64 KiB",
   415: "The body is not JSON",
   422: "A well-typed value that breaks a rule, or an Idempotency-Key reused for another request",
-  429: "Rate limited: retry after `Retry-After` seconds",
-  503: "The object this request needs is past its capacity: retry after `Retry-After` seconds",
+  429: "Rate limited, or the object the request needs is busy (`object_busy`): retry after `Retry-After` seconds",
 } as const;
 
 type ErrorStatusCode = keyof typeof ERROR_DESCRIPTIONS;
@@ -45,7 +44,6 @@ const RETRY_AFTER = { "Retry-After": integerHeader("Seconds to wait before retry
 function errorResponse(status: ErrorStatusCode) {
   const response = { description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: ErrorEnvelope } } };
   if (status === 429) return { ...response, headers: { ...RETRY_AFTER, ...RATE_LIMIT_HEADERS } };
-  if (status === 503) return { ...response, headers: RETRY_AFTER };
   return response;
 }
 
@@ -91,12 +89,12 @@ type ContractConfig = Omit<RouteConfig, "security" | "operationId"> & {
   /** The route honours Idempotency-Key: documented, and its form checked first. */
   idempotent?: boolean;
   rateLimited?: boolean;
-  /** The object the route acts on can refuse work past its capacity (503 with Retry-After). */
-  overloadable?: boolean;
+  /** The route waits on an object that refuses work past its capacity (429 object_busy with Retry-After). */
+  busyObject?: boolean;
 };
 
 export function defineRoute<P extends string, R extends ContractConfig & { path: P }>(config: R) {
-  const { auth, idempotent, rateLimited, overloadable, ...route } = config;
+  const { auth, idempotent, rateLimited, busyObject, ...route } = config;
   const request: NonNullable<RouteConfig["request"]> = { ...route.request };
   // Liveness probes may carry cache-busting parameters; every other route is strict.
   if (route.path !== "/health") request.query ??= NO_QUERY;
@@ -109,8 +107,7 @@ export function defineRoute<P extends string, R extends ContractConfig & { path:
   if (request.query && request.query !== NO_QUERY) implied.add(422);
   if (request.body) [413, 415, 422].forEach((s) => implied.add(s as ErrorStatusCode));
   if (idempotent) [409, 422].forEach((s) => implied.add(s as ErrorStatusCode));
-  if (rateLimited) implied.add(429);
-  if (overloadable) implied.add(503);
+  if (rateLimited || busyObject) implied.add(429);
 
   const responses: RouteConfig["responses"] = { ...errors(...implied), ...route.responses };
   if (rateLimited) {

@@ -10,6 +10,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../http/errors";
 import { idempotency } from "../http/idempotency";
+import { forgetKey } from "../http/key-cache";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { issueApiKey } from "../services/api-keys";
 import { MerchantId } from "./merchants";
@@ -135,5 +136,6 @@ apiKeyRoutes.openapi(revoke, async (c) => {
   assertMayManageMode(role, existing.mode);
   const revoked = await revokeApiKey(db, merchant_id, existing.id, toIsoSeconds(c.get("clock").now_ms()));
   if (!revoked) throw notFound("API key", "key_id");
+  forgetKey(revoked.id);
   return c.json(ok(visible(revoked)), 200);
 });

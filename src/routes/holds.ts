@@ -8,7 +8,7 @@ import { notFound } from "../http/errors";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { futureInstantMs } from "../services/time";
-import { operationIdFor, platformWalletId, requireSettlementWallet, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
+import { operationIdFor, platformWalletId, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
 import type { HoldView } from "../wallet/types";
 import { amount, currency, description, instant, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
 
@@ -45,6 +45,7 @@ const create = defineRoute({
   tags: ["Holds"],
   summary: "Hold funds in a user's wallet (escrow, e.g. an auction deposit); released at expires_at if set",
   auth: "merchant",
+  busyObject: true,
   idempotent: true,
   request: {
     body: jsonBody(
@@ -71,6 +72,7 @@ const read = defineRoute({
   tags: ["Holds"],
   summary: "A hold",
   auth: "merchant",
+  busyObject: true,
   request: { params: holdParams },
   responses: { 200: success(Hold, "The hold") },
 });
@@ -82,6 +84,7 @@ const release = defineRoute({
   tags: ["Holds"],
   summary: "Release a hold back to available; a hold no longer active is 422 hold_not_active",
   auth: "merchant",
+  busyObject: true,
   idempotent: true,
   request: { params: holdParams },
   responses: { 200: success(Hold, "Released") },
@@ -94,6 +97,7 @@ const capture = defineRoute({
   tags: ["Holds"],
   summary: "Capture all or part of a hold to your settlement wallet, less commission; the rest is released",
   auth: "merchant",
+  busyObject: true,
   idempotent: true,
   request: { params: holdParams, body: jsonBody(z.strictObject({ amount: amount.optional() }), false) },
   responses: { 200: success(Hold, "Captured") },
@@ -161,7 +165,7 @@ holdRoutes.openapi(capture, async (c) => {
     hold_id: id,
     amount: input.amount,
     commission_bps: merchant.commission_bps,
-    settlement_wallet_id: await requireSettlementWallet(database(c.env.DB), merchant),
+    settlement_wallet_id: merchant.settlement_wallet_id,
     platform_wallet_id: platformWalletId(merchant),
   });
   const { hold, replayed } = unwrap(result, HOLD);

@@ -4,7 +4,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { defineRoute, success } from "../http/openapi";
 import { auditLedger } from "../services/audit";
-import { requireSettlementWallet, unwrap, walletCall, walletStub } from "../services/wallets";
+import { unwrap, walletCall, walletStub } from "../services/wallets";
 import { Balance, currency } from "./schemas";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -16,6 +16,7 @@ const balance = defineRoute({
   tags: ["Ledger"],
   summary: "Your settlement wallet: captured funds, less commission",
   auth: "merchant",
+  busyObject: true,
   responses: { 200: success(z.object({ wallet_id: z.string(), balances: z.array(Balance) }), "Your balance") },
 });
 
@@ -40,6 +41,7 @@ const audit = defineRoute({
   tags: ["Ledger"],
   summary: "Conservation check: no money appeared or vanished, for your merchant and mode",
   auth: "merchant",
+  busyObject: true,
   request: { query: z.strictObject({ currency }) },
   responses: { 200: success(Audit, "The sums") },
 });
@@ -50,7 +52,7 @@ export const ledgerRoutes = new OpenAPIHono<AppEnv>();
 
 ledgerRoutes.openapi(balance, async (c) => {
   const merchant = c.get("merchant");
-  const wallet_id = await requireSettlementWallet(database(c.env.DB), merchant);
+  const wallet_id = merchant.settlement_wallet_id;
   const result = await walletStub(c.env, wallet_id).balances(walletCall(wallet_id, c.get("clock"), merchant, "registry"));
   return c.json(ok({ wallet_id, balances: unwrap(result, { what: "wallet", param: "id" }).balances }), 200);
 });

@@ -6,6 +6,7 @@ import { requireSandbox } from "../http/auth-merchant";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { idempotency } from "../http/idempotency";
+import { forgetMerchantKeys } from "../http/key-cache";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -55,6 +56,9 @@ sandboxRoutes.openapi(read, async (c) => {
 });
 
 sandboxRoutes.openapi(advance, async (c) => {
-  const offset_seconds = await advanceSandboxClock(database(c.env.DB), c.get("merchant").merchant_id, c.req.valid("json").advance_seconds);
+  const merchant_id = c.get("merchant").merchant_id;
+  const offset_seconds = await advanceSandboxClock(database(c.env.DB), merchant_id, c.req.valid("json").advance_seconds);
+  // Keys carry the merchant's clock: this isolate reads it afresh now, others within the key cache's lifetime.
+  forgetMerchantKeys(merchant_id);
   return c.json(ok(present(offset_seconds)), 200);
 });

@@ -34,6 +34,7 @@ const create = defineRoute({
   tags: ["Transfers"],
   summary: "Move money between two of your users' wallets",
   auth: "merchant",
+  busyObject: true,
   idempotent: true,
   request: {
     body: jsonBody(
@@ -53,6 +54,7 @@ const read = defineRoute({
   tags: ["Transfers"],
   summary: "A transfer and its state: `processing` until the credit has landed, then `succeeded`",
   auth: "merchant",
+  busyObject: true,
   request: { params: scopedIdParam("trf_3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c") },
   responses: { 200: success(Transfer, "The transfer") },
 });

@@ -7,7 +7,7 @@ import { ok } from "../http/envelope";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { rateLimit } from "../http/rate-limit";
 import { replayable } from "../http/replay";
-import { operationIdFor, requireSettlementWallet, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
+import { operationIdFor, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
 import type { EntryView } from "../wallet/types";
 import {
   amount,
@@ -44,6 +44,7 @@ const wallet = defineRoute({
   tags: ["Wallets"],
   summary: "A user's wallet and its balance in every currency",
   auth: "merchant",
+  busyObject: true,
   request: { params: userIdParam },
   responses: { 200: success(Wallet, "The wallet") },
 });
@@ -67,6 +68,7 @@ const transactions = defineRoute({
   tags: ["Wallets"],
   summary: "A user's transactions, newest first (60 requests per minute per merchant)",
   auth: "merchant",
+  busyObject: true,
   rateLimited: true,
   middleware: [rateLimit({ name: "transactions", limit: 60, window_seconds: 60 })] as const,
   request: { params: userIdParam, query: transactionsQuery },
@@ -80,6 +82,7 @@ const topUp = defineRoute({
   tags: ["Wallets"],
   summary: "Sandbox only: add free money to a user's wallet (a credit entry)",
   auth: "merchant",
+  busyObject: true,
   idempotent: true,
   middleware: [requireSandbox] as const,
   request: { params: userIdParam, body: jsonBody(withAmountLimit(z.strictObject({ amount, currency, description: description.optional() }))) },
@@ -100,6 +103,7 @@ const chain = defineRoute({
   tags: ["Wallets"],
   summary: "The wallet's hash-chained entries, oldest first, for offline verification",
   auth: "merchant",
+  busyObject: true,
   request: {
     params: userIdParam,
     query: z.strictObject({
@@ -161,8 +165,8 @@ walletRoutes.openapi(topUp, async (c) => {
   const input = c.req.valid("json");
   const merchant = c.get("merchant");
   const clock = c.get("clock");
-  const db = database(c.env.DB);
-  const [user, settlement_wallet_id] = await Promise.all([requireUser(db, merchant, c.req.valid("param").id), requireSettlementWallet(db, merchant)]);
+  const user = await requireUser(database(c.env.DB), merchant, c.req.valid("param").id);
+  const settlement_wallet_id = merchant.settlement_wallet_id;
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
   const issue = { operation_id: `${operation_id}:issue`, currency: input.currency, amount: input.amount, to_wallet_id: user.wallet_id };
   unwrap(await walletStub(c.env, settlement_wallet_id).reserveIssuance(walletCall(settlement_wallet_id, clock, merchant, "registry"), issue), USER);
