@@ -76,12 +76,21 @@ export class LedgerStore {
 
   // ---- meta ---------------------------------------------------------------------------------
 
+  /**
+   * Who the wallet is (its id, owner, clock offset) is read on every call and changes only through
+   * setMeta, so it is kept in memory as well. setMeta is never called inside a transaction that
+   * could roll back, which would leave this copy ahead of storage.
+   */
+  private readonly meta = new Map<string, string | null>();
+
   getMeta(key: string): string | null {
-    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
+    if (!this.meta.has(key)) this.meta.set(key, this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null);
+    return this.meta.get(key)!;
   }
 
   setMeta(key: string, value: string): void {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    this.meta.set(key, value);
   }
 
   // ---- operations: each id is bound to what it did ------------------------------------------

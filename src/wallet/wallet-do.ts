@@ -165,7 +165,8 @@ export class WalletDO extends DurableObject<Env> {
       this.ledger.writeEntry(call.wallet_id, { ...request, type: "hold", reference: request.hold_id }, call.now_ms);
       return { ok: true as const, hold: holdView(this.holds.get(request.hold_id)!) };
     });
-    if (outcome.ok && !outcome.replayed) this.scheduleAlarm();
+    // Only a hold that expires needs the alarm: most holds leave it (and its storage write) alone.
+    if (outcome.ok && !outcome.replayed && request.expires_at_ms !== null) this.scheduleAlarm();
     return outcome;
   }
 
