@@ -1,0 +1,179 @@
+import type { CardSummary } from "./card-simulator";
+import type { Currency } from "./currencies";
+import type { Mode } from "./mode";
+import type { PaymentState } from "./payment-machine";
+
+/**
+ * A checkout — a checkout session (a synced user pays from their wallet) or a payment intent (a
+ * card) — as a pure state machine: each function takes the state and an event and returns the new
+ * state and the events to record, or a refusal. The PaymentDO persists what it returns and runs the
+ * steps on wallets; nothing here does I/O (STYLE.md, "Objects that orchestrate").
+ *
+ *   session: open ──pay──▶ authorized          intent: requires_payment_method ──pay──▶ authorized
+ *              ├─expire/deadline─▶ expired                 ├─cancel─▶ canceled
+ *              └─buyer cancels──▶ canceled                 ├─deadline─▶ expired
+ *                                                          └─5 declines─▶ failed
+ */
+export type CheckoutKind = "session" | "intent";
+export type CheckoutStatus = "open" | "requires_payment_method" | "authorized" | "canceled" | "expired" | "failed";
+export type PaymentMethod = "wallet" | "card";
+
+export type EventType =
+  | "checkout.authorized"
+  | "checkout.expired"
+  | "checkout.canceled"
+  | "payment_intent.succeeded"
+  | "payment_intent.payment_failed"
+  | "payment_intent.canceled"
+  | "payment.captured"
+  | "payment.voided"
+  | "payment.expired"
+  | "payment.refunded"
+  | "payment.partially_refunded";
+
+export interface Buyer {
+  user_id: string;
+  external_id: string;
+  wallet_id: string;
+}
+
+export interface CheckoutState {
+  version: number;
+  kind: CheckoutKind;
+  id: string;
+  merchant_id: string;
+  mode: Mode;
+  status: CheckoutStatus;
+  amount: number;
+  currency: Currency;
+  description: string | null;
+  metadata: Record<string, string | number | boolean | null>;
+  success_url: string;
+  cancel_url: string;
+  client_secret: string;
+  buyer: Buyer | null;
+  created_at_ms: number;
+  expires_at_ms: number;
+  /** Declined or failed attempts so far (intents fail after MAX_ATTEMPTS). */
+  failed_attempts: number;
+  /** An attempt whose wallet hold is under way: a second one meanwhile is refused. */
+  attempt_in_progress: { number: number; method: PaymentMethod } | null;
+  closed_reason: "merchant" | "buyer" | "deadline" | "too_many_attempts" | null;
+  payment: PaymentState | null;
+}
+
+export const MAX_ATTEMPTS = 5;
+export const INTENT_LIFETIME_MS = 60 * 60 * 1000;
+/** Checkout sessions stay open 24 hours, as Stripe's do by default. */
+export const SESSION_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export type Refusal = { refused: CheckoutRefusal; message: string };
+export type CheckoutRefusal = "checkout_not_open" | "payment_already_completed" | "attempt_in_progress" | "too_many_attempts";
+export type Transition = { state: CheckoutState; events: EventType[] };
+
+export interface NewCheckout {
+  kind: CheckoutKind;
+  id: string;
+  merchant_id: string;
+  mode: Mode;
+  amount: number;
+  currency: Currency;
+  description: string | null;
+  metadata: CheckoutState["metadata"];
+  success_url: string;
+  cancel_url: string;
+  client_secret: string;
+  buyer: Buyer | null;
+  now_ms: number;
+}
+
+export function openCheckout(input: NewCheckout): CheckoutState {
+  const { now_ms, ...fields } = input;
+  return {
+    ...fields,
+    version: 1,
+    status: input.kind === "session" ? "open" : "requires_payment_method",
+    created_at_ms: now_ms,
+    expires_at_ms: now_ms + (input.kind === "session" ? SESSION_LIFETIME_MS : INTENT_LIFETIME_MS),
+    failed_attempts: 0,
+    attempt_in_progress: null,
+    closed_reason: null,
+    payment: null,
+  };
+}
+
+export function isOpen(state: CheckoutState): boolean {
+  return state.status === "open" || state.status === "requires_payment_method";
+}
+
+export function attemptsRemaining(state: CheckoutState): number {
+  return Math.max(0, MAX_ATTEMPTS - state.failed_attempts);
+}
+
+function next(state: CheckoutState, changes: Partial<CheckoutState>): CheckoutState {
+  return { ...state, ...changes, version: state.version + 1 };
+}
+
+const CLOSED_EVENT: Record<CheckoutKind, { expired: EventType; canceled: EventType }> = {
+  session: { expired: "checkout.expired", canceled: "checkout.canceled" },
+  intent: { expired: "payment_intent.canceled", canceled: "payment_intent.canceled" },
+};
+
+/** The deadline passed, or the merchant expired a session: `expired`. Idempotent on a closed checkout. */
+export function expireCheckout(state: CheckoutState, reason: "merchant" | "deadline"): Transition | Refusal {
+  if (!isOpen(state)) return notOpen(state);
+  if (state.attempt_in_progress) return { refused: "attempt_in_progress", message: "A payment attempt is under way; try again in a moment." };
+  return { state: next(state, { status: "expired", closed_reason: reason }), events: [CLOSED_EVENT[state.kind].expired] };
+}
+
+/** The buyer cancels on the page, or the merchant cancels an intent: `canceled`. */
+export function cancelCheckout(state: CheckoutState, by: "merchant" | "buyer"): Transition | Refusal {
+  if (!isOpen(state)) return notOpen(state);
+  if (state.attempt_in_progress) return { refused: "attempt_in_progress", message: "A payment attempt is under way; try again in a moment." };
+  return { state: next(state, { status: "canceled", closed_reason: by }), events: [CLOSED_EVENT[state.kind].canceled] };
+}
+
+/** Reserves the next attempt before any await, so a second submit meanwhile is refused. */
+export function beginAttempt(state: CheckoutState, method: PaymentMethod): { state: CheckoutState; attempt: number } | Refusal {
+  if (!isOpen(state)) return notOpen(state);
+  if (state.attempt_in_progress) return { refused: "attempt_in_progress", message: "A payment attempt is under way; wait for its answer." };
+  if (attemptsRemaining(state) === 0) return { refused: "too_many_attempts", message: "No payment attempts remain." };
+  const attempt = state.failed_attempts + 1;
+  return { state: next(state, { attempt_in_progress: { number: attempt, method } }), attempt };
+}
+
+export type AttemptOutcome =
+  | { approved: true; payment: PaymentState }
+  | { approved: false; decline_code: string; counts: boolean };
+
+/**
+ * Records an attempt's answer. Approval authorizes the checkout and opens its payment. A decline
+ * that counts uses an attempt; an intent with none left fails, and so does a session whose buyer
+ * mistyped the confirmation code five times (it is canceled: guessing must stop).
+ */
+export function finishAttempt(state: CheckoutState, outcome: AttemptOutcome): Transition {
+  const cleared = { attempt_in_progress: null };
+  if (outcome.approved) {
+    const event: EventType = state.kind === "session" ? "checkout.authorized" : "payment_intent.succeeded";
+    return { state: next(state, { ...cleared, status: "authorized", payment: outcome.payment }), events: [event] };
+  }
+  if (!outcome.counts) return { state: next(state, cleared), events: [] };
+  const failed_attempts = state.failed_attempts + 1;
+  const exhausted = failed_attempts >= MAX_ATTEMPTS;
+  if (state.kind === "intent") {
+    const changes = exhausted ? { status: "failed" as const, closed_reason: "too_many_attempts" as const } : {};
+    return { state: next(state, { ...cleared, failed_attempts, ...changes }), events: ["payment_intent.payment_failed"] };
+  }
+  if (exhausted) return { state: next(state, { ...cleared, failed_attempts, status: "canceled", closed_reason: "too_many_attempts" }), events: ["checkout.canceled"] };
+  return { state: next(state, { ...cleared, failed_attempts }), events: [] };
+}
+
+function notOpen(state: CheckoutState): Refusal {
+  if (state.status === "authorized") {
+    const what = state.kind === "session" ? "checkout session" : "payment intent";
+    return { refused: "payment_already_completed", message: `This ${what} is already authorized; create a new one for a new payment.` };
+  }
+  return { refused: "checkout_not_open", message: `This checkout is ${state.status}.` };
+}
+
+export type { CardSummary };

@@ -1,0 +1,166 @@
+import type { CardSummary } from "./card-simulator";
+import type { EventType, PaymentMethod } from "./checkout-machine";
+import { commissionMinor } from "./money";
+
+/**
+ * A payment — what an authorized checkout opened — as a pure state machine:
+ *
+ *   authorized ──capture (≤ authorized)──▶ captured ──refund──▶ partially_refunded ──▶ refunded
+ *       ├──void──▶ voided
+ *       └──7 days uncaptured──▶ expired
+ *
+ * A capture or void is reserved (`pending`) before its wallet step runs and finished once the step
+ * answered; a refund reserves its amount (`refunding_amount`), so refunds racing each other can
+ * never exceed the capture. The PaymentDO runs the steps one at a time, so the commission returned
+ * by each refund is exact (refundCommission).
+ */
+export type PaymentStatus = "authorized" | "captured" | "partially_refunded" | "refunded" | "voided" | "expired";
+
+export interface PaymentState {
+  id: string;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  /** Authorized amount; a capture takes at most this. */
+  amount: number;
+  captured_amount: number;
+  /** Completed refunds. */
+  refunded_amount: number;
+  /** Refunds accepted and under way: counted against what is left to refund. */
+  refunding_amount: number;
+  commission_bps: number | null;
+  /** What the platform keeps now: the commission on what is captured and not refunded. */
+  commission_amount: number;
+  hold_id: string | null;
+  card: CardSummary | null;
+  authorized_at_ms: number;
+  capture_before_ms: number;
+  captured_at_ms: number | null;
+  refund_before_ms: number | null;
+  pending: "capture" | "void" | null;
+}
+
+/** An authorization not captured within 7 days is voided (status `expired`). */
+export const AUTHORIZATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
+/** Refunds may be issued up to 90 days after capture (spec/refunds.txt). */
+export const REFUND_WINDOW_MS = 90 * 24 * 3600 * 1000;
+
+export type PaymentRefusal =
+  | "payment_not_capturable"
+  | "amount_exceeds_authorization"
+  | "payment_not_voidable"
+  | "payment_not_refundable"
+  | "refund_window_expired"
+  | "amount_exceeds_refundable"
+  | "payment_in_progress";
+export type Refused = { refused: PaymentRefusal; message: string };
+
+export function openPayment(input: { id: string; method: PaymentMethod; amount: number; hold_id: string | null; card: CardSummary | null; now_ms: number }): PaymentState {
+  return {
+    id: input.id,
+    method: input.method,
+    status: "authorized",
+    amount: input.amount,
+    captured_amount: 0,
+    refunded_amount: 0,
+    refunding_amount: 0,
+    commission_bps: null,
+    commission_amount: 0,
+    hold_id: input.hold_id,
+    card: input.card,
+    authorized_at_ms: input.now_ms,
+    capture_before_ms: input.now_ms + AUTHORIZATION_LIFETIME_MS,
+    captured_at_ms: null,
+    refund_before_ms: null,
+    pending: null,
+  };
+}
+
+const busy = (): Refused => ({ refused: "payment_in_progress", message: "A capture or void of this payment is under way; retry in a moment." });
+
+// ---- capture ---------------------------------------------------------------------------------
+
+export function beginCapture(p: PaymentState, requested: number | undefined, commission_bps: number, now_ms: number): { payment: PaymentState; amount: number; commission: number } | Refused {
+  if (p.pending) return busy();
+  if (p.status !== "authorized") return { refused: "payment_not_capturable", message: `The payment is ${p.status}; only an authorized payment can be captured.` };
+  if (now_ms >= p.capture_before_ms) return { refused: "payment_not_capturable", message: "The authorization has lapsed (7 days)." };
+  const amount = requested ?? p.amount;
+  if (amount > p.amount) return { refused: "amount_exceeds_authorization", message: `The authorization is ${p.amount}; capture at most that.` };
+  return { payment: { ...p, pending: "capture" }, amount, commission: commissionMinor(amount, commission_bps) };
+}
+
+export function finishCapture(p: PaymentState, capture: { amount: number; commission: number; commission_bps: number } | null, now_ms: number): { payment: PaymentState; events: EventType[] } {
+  if (!capture) return { payment: { ...p, pending: null }, events: [] };
+  return {
+    payment: {
+      ...p,
+      pending: null,
+      status: "captured",
+      captured_amount: capture.amount,
+      commission_bps: capture.commission_bps,
+      commission_amount: capture.commission,
+      captured_at_ms: now_ms,
+      refund_before_ms: now_ms + REFUND_WINDOW_MS,
+    },
+    events: ["payment.captured"],
+  };
+}
+
+// ---- void and expiry -------------------------------------------------------------------------
+
+export function beginVoid(p: PaymentState): { payment: PaymentState } | Refused {
+  if (p.pending) return busy();
+  if (p.status !== "authorized") return { refused: "payment_not_voidable", message: `The payment is ${p.status}; only an authorized payment can be voided.` };
+  return { payment: { ...p, pending: "void" } };
+}
+
+export function isDueForAutoVoid(p: PaymentState | null, now_ms: number): boolean {
+  return p !== null && p.status === "authorized" && p.pending === null && now_ms >= p.capture_before_ms;
+}
+
+export function finishVoid(p: PaymentState, reason: "void" | "deadline"): { payment: PaymentState; events: EventType[] } {
+  if (reason === "deadline") return { payment: { ...p, pending: null, status: "expired" }, events: ["payment.expired"] };
+  return { payment: { ...p, pending: null, status: "voided" }, events: ["payment.voided"] };
+}
+
+// ---- refunds ---------------------------------------------------------------------------------
+
+export function refundable(p: PaymentState): number {
+  return p.captured_amount - p.refunded_amount - p.refunding_amount;
+}
+
+export function beginRefund(p: PaymentState, requested: number | undefined, now_ms: number): { payment: PaymentState; amount: number } | Refused {
+  if (p.status !== "captured" && p.status !== "partially_refunded") {
+    return { refused: "payment_not_refundable", message: `The payment is ${p.status}; only a captured payment can be refunded.` };
+  }
+  if (p.refund_before_ms !== null && now_ms > p.refund_before_ms) {
+    return { refused: "refund_window_expired", message: "Refunds can be issued up to 90 days after the payment was captured." };
+  }
+  const left = refundable(p);
+  if (left === 0) return { refused: "payment_not_refundable", message: "Nothing is left to refund on this payment." };
+  const amount = requested ?? left;
+  if (amount > left) return { refused: "amount_exceeds_refundable", message: `At most ${left} is left to refund (captured_amount - refunded_amount, less refunds under way).` };
+  return { payment: { ...p, refunding_amount: p.refunding_amount + amount }, amount };
+}
+
+/**
+ * The commission the platform returns with a refund: commission is recalculated on what remains
+ * captured, so a refund returns the difference (spec/refunds.txt). Summed over refunds it
+ * telescopes to the original commission: a full refund, at once or in parts, returns all of it.
+ * 30,000 IQD at 2.5 %: 750 kept; refund 10,000 → 750 − 500 = 250 back; refund the rest → 500 back.
+ */
+export function refundCommission(p: PaymentState, amount: number): number {
+  const bps = p.commission_bps ?? 0;
+  const remaining = p.captured_amount - p.refunded_amount;
+  return commissionMinor(remaining, bps) - commissionMinor(remaining - amount, bps);
+}
+
+export function finishRefund(p: PaymentState, refund: { amount: number; commission_returned: number } | { amount: number; failed: true }): { payment: PaymentState; events: EventType[] } {
+  const released = { ...p, refunding_amount: p.refunding_amount - refund.amount };
+  if ("failed" in refund) return { payment: released, events: [] };
+  const refunded_amount = p.refunded_amount + refund.amount;
+  const status: PaymentStatus = refunded_amount === p.captured_amount ? "refunded" : "partially_refunded";
+  return {
+    payment: { ...released, refunded_amount, status, commission_amount: p.commission_amount - refund.commission_returned },
+    events: [status === "refunded" ? "payment.refunded" : "payment.partially_refunded"],
+  };
+}
