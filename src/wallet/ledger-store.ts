@@ -48,15 +48,6 @@ export interface EntryRow {
   [key: string]: SqlStorageValue;
 }
 
-export interface OperationRow {
-  operation_id: string;
-  fingerprint: string | null;
-  state: "running" | "done";
-  result: string;
-  locked_until_ms: number | null;
-  [key: string]: SqlStorageValue;
-}
-
 export interface EntryInput {
   operation_id: string;
   type: EntryType;
@@ -91,29 +82,6 @@ export class LedgerStore {
   setMeta(key: string, value: string): void {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
     this.meta.set(key, value);
-  }
-
-  // ---- operations: each id is bound to what it did ------------------------------------------
-
-  findOperation(operation_id: string): OperationRow | null {
-    return this.sql.exec<OperationRow>("SELECT * FROM operations WHERE operation_id = ?", operation_id).toArray()[0] ?? null;
-  }
-
-  recordOperation(operation_id: string, fingerprint: string, result: unknown, now_ms: number, locked_until_ms: number | null = null): void {
-    this.sql.exec(
-      "INSERT INTO operations (operation_id, fingerprint, state, result, locked_until_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-      operation_id,
-      fingerprint,
-      locked_until_ms === null ? "done" : "running",
-      JSON.stringify(result),
-      locked_until_ms,
-      now_ms,
-    );
-  }
-
-  /** Records the final answer of a 'running' operation. */
-  finishOperation(operation_id: string, result: unknown): void {
-    this.sql.exec("UPDATE operations SET state = 'done', result = ?, locked_until_ms = NULL WHERE operation_id = ?", JSON.stringify(result), operation_id);
   }
 
   // ---- balances -----------------------------------------------------------------------------

@@ -3,10 +3,11 @@ import { database } from "../db/client";
 import { readSandboxClockOffset } from "../db/sandbox-clock";
 import { backoffDelayMs } from "../domain/backoff";
 import { CURRENCIES, CURRENCY_CODES, type Currency } from "../domain/currencies";
-import { canonicalOperation, type FingerprintValue } from "../domain/fingerprint";
+import type { FingerprintValue } from "../domain/fingerprint";
 import { commissionMinor } from "../domain/money";
 import { HoldStore, type HoldRow } from "./hold-store";
-import { assert, LedgerStore, sha256Hex, type OperationRow } from "./ledger-store";
+import { fingerprint, OperationLog, type Replayable } from "../objects/operation-log";
+import { assert, LedgerStore } from "./ledger-store";
 import { applyWalletMigrations } from "./migrations";
 import { MoveStore, type OutboxRow, type TransferRow } from "./move-store";
 import type {
@@ -68,10 +69,12 @@ export class WalletDO extends DurableObject<Env> {
   private readonly ledger: LedgerStore;
   private readonly holds: HoldStore;
   private readonly moves: MoveStore;
+  private readonly operations: OperationLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.ledger = new LedgerStore(ctx.storage.sql);
+    this.operations = new OperationLog(ctx.storage.sql);
     this.holds = new HoldStore(ctx.storage.sql, this.ledger);
     this.moves = new MoveStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => applyWalletMigrations(ctx.storage.sql));
@@ -237,7 +240,7 @@ export class WalletDO extends DurableObject<Env> {
     this.setOutboxBackstop();
     await this.deliverOutbox(request.to_wallet_id);
     const answer = { ok: true as const, transfer: { ...outcome.transfer, status: this.transferStatus(this.moves.getTransfer(outcome.transfer.id)!) } };
-    this.ledger.finishOperation(operation_id, answer);
+    this.operations.finish(operation_id, answer);
     this.scheduleAlarm();
     return answer;
   }
@@ -314,15 +317,15 @@ export class WalletDO extends DurableObject<Env> {
    * the same fingerprint gets the first result (`replayed`); with another, `idempotency_key_reused`.
    * With `running_until_ms`, the operation stays 'running' until finishOperation records its answer.
    */
-  private once<S extends { ok: true }>(call: CallContext, operation_id: string, print: string, mutate: () => S | Refusal, running_until_ms?: number): Replayable<S> {
+  private once<S extends { ok: true }>(call: CallContext, operation_id: string, print: string, mutate: () => S | Refusal, running_until_ms?: number): Replayable<S | Refusal> {
     const denied = this.enter(call);
     if (denied) return denied;
     return this.ctx.storage.transactionSync(() => {
-      const previous = this.ledger.findOperation(operation_id);
-      if (previous) return replayOf<S>(previous, print, call.now_ms);
+      const previous = this.operations.find(operation_id);
+      if (previous) return this.operations.replay<S | Refusal>(previous, print, call.now_ms);
       const result = mutate();
       this.ledger.assertHeldMatchesActiveHolds();
-      this.ledger.recordOperation(operation_id, print, result, call.now_ms, result.ok ? running_until_ms : undefined);
+      this.operations.record(operation_id, print, result, call.now_ms, result.ok ? running_until_ms : null);
       return result;
     });
   }
@@ -464,27 +467,8 @@ export function walletStub(env: Env, wallet_id: string): DurableObjectStub<Walle
   return env.WALLET.get(env.WALLET.idFromName(wallet_id)) as DurableObjectStub<WalletDO>;
 }
 
-function fingerprint(kind: string, fields: Record<string, FingerprintValue>): string {
-  return sha256Hex(canonicalOperation(kind, fields));
-}
-
 function moveFields(move: MoveRequest): Record<string, FingerprintValue> {
   return { currency: move.currency, amount: move.amount, description: move.description, reference: move.reference };
-}
-
-/** The answer to an operation id seen before: its first result, or a refusal if this is another request. */
-type Replayable<S> = (S | Refusal) & { replayed?: boolean };
-
-function replayOf<S>(previous: OperationRow, print: string, now_ms: number): Replayable<S> {
-  if (previous.fingerprint !== print) {
-    return refusal("idempotency_key_reused", "This Idempotency-Key (operation id) was already used for a different request; use a new key.");
-  }
-  if (previous.state === "running" && (previous.locked_until_ms ?? 0) > now_ms) {
-    return refusal("idempotency_key_in_use", "A request with this Idempotency-Key is still running; retry shortly.");
-  }
-  // A 'running' record past its lock belongs to a request that died before answering: its
-  // committed result stands as the answer.
-  return { ...(JSON.parse(previous.result) as S | Refusal), replayed: true };
 }
 
 function toIncomingCredit(row: OutboxRow): IncomingCredit {

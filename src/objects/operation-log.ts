@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { canonicalOperation, type FingerprintValue } from "../domain/fingerprint";
+
+/**
+ * The operations an object has performed, each bound to what it did (its fingerprint) and to its
+ * answer. Wallets and payments keep one each, in the same transaction as the change: a repeat of an
+ * operation id gets the first answer, the same id with another request is refused, and an id whose
+ * request is still awaiting another object is 'running' until its answer is recorded.
+ * The table is `operations (operation_id, fingerprint, state, result, locked_until_ms, created_at_ms)`.
+ */
+export interface OperationRow {
+  operation_id: string;
+  fingerprint: string | null;
+  state: "running" | "done";
+  result: string;
+  locked_until_ms: number | null;
+  [key: string]: SqlStorageValue;
+}
+
+export type OperationRefusal = { ok: false; code: "idempotency_key_reused" | "idempotency_key_in_use"; message: string };
+export type Replayable<S> = S & { replayed?: boolean };
+
+export function fingerprint(kind: string, fields: Record<string, FingerprintValue>): string {
+  return createHash("sha256").update(canonicalOperation(kind, fields)).digest("hex");
+}
+
+export class OperationLog {
+  constructor(private readonly sql: SqlStorage) {}
+
+  find(operation_id: string): OperationRow | null {
+    return this.sql.exec<OperationRow>("SELECT * FROM operations WHERE operation_id = ?", operation_id).toArray()[0] ?? null;
+  }
+
+  record(operation_id: string, print: string, result: unknown, now_ms: number, locked_until_ms: number | null = null): void {
+    this.sql.exec(
+      "INSERT INTO operations (operation_id, fingerprint, state, result, locked_until_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+      operation_id, print, locked_until_ms === null ? "done" : "running", JSON.stringify(result), locked_until_ms, now_ms,
+    );
+  }
+
+  /** Records the final answer of a 'running' operation. */
+  finish(operation_id: string, result: unknown): void {
+    this.sql.exec("UPDATE operations SET state = 'done', result = ?, locked_until_ms = NULL WHERE operation_id = ?", JSON.stringify(result), operation_id);
+  }
+
+  /**
+   * The answer to an operation id seen before: its first result (`replayed`), or a refusal if this
+   * is another request, or if the first is still running. A 'running' record past its lock belongs
+   * to a request that died before answering: its committed result stands as the answer.
+   */
+  replay<S>(previous: OperationRow, print: string, now_ms: number): Replayable<S> | OperationRefusal {
+    if (previous.fingerprint !== print) {
+      return { ok: false, code: "idempotency_key_reused", message: "This Idempotency-Key (operation id) was already used for a different request; use a new key." };
+    }
+    if (previous.state === "running" && (previous.locked_until_ms ?? 0) > now_ms) {
+      return { ok: false, code: "idempotency_key_in_use", message: "A request with this Idempotency-Key is still running; retry shortly." };
+    }
+    return { ...(JSON.parse(previous.result) as S), replayed: true };
+  }
+}
