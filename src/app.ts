@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { payApiRoutes } from "./checkout/pay-api";
 import { docsRoutes } from "./docs/docs-page";
 import { requireAccount } from "./http/auth-dashboard";
 import { requireMerchantKey } from "./http/auth-merchant";
@@ -11,6 +12,7 @@ import { requestContext } from "./http/request-context";
 import { validationError } from "./http/validation";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
+import { checkoutRoutes } from "./routes/checkouts";
 import { healthRoutes } from "./routes/health";
 import { holdRoutes } from "./routes/holds";
 import { ledgerRoutes } from "./routes/ledger";
@@ -19,6 +21,7 @@ import { transferRoutes } from "./routes/transfers";
 import { walletRoutes } from "./routes/wallets";
 import { memberRoutes } from "./routes/members";
 import { merchantRoutes } from "./routes/merchants";
+import { paymentRoutes } from "./routes/payments";
 import { userRoutes } from "./routes/users";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -34,15 +37,14 @@ export function createApp() {
   app.use("*", requestContext);
   app.onError(handleError);
   // A bound on everything: no request body this API takes comes near 64 KiB (metadata is 20 × 500 characters).
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`);
+    },
+  });
+  app.use("/api/*", limitBody);
+  app.use("/checkout/*", limitBody);
   app.notFound(methodNotAllowedOrNotFound(app));
 
   // Dashboard API: a JWT from /auth/login. Idempotency-Key is honoured per route, after the
@@ -51,7 +53,19 @@ export function createApp() {
   app.use("/api/v1/merchants/*", requireAccount);
 
   // Merchant API: a secret key or an HMAC signature, scoped to the key's merchant and mode.
-  for (const prefix of ["/api/v1/embedded/*", "/api/v1/users/*", "/api/v1/balance", "/api/v1/ledger/*", "/api/v1/sandbox/*"]) {
+  for (const prefix of [
+    "/api/v1/embedded/*",
+    "/api/v1/users/*",
+    "/api/v1/balance",
+    "/api/v1/ledger/*",
+    "/api/v1/sandbox/*",
+    "/api/v1/checkout/*",
+    "/api/v1/payment-intents",
+    "/api/v1/payment-intents/*",
+    "/api/v1/payments",
+    "/api/v1/payments/*",
+    "/api/v1/gateway/*",
+  ]) {
     app.use(prefix, requireMerchantKey);
   }
 
@@ -66,6 +80,9 @@ export function createApp() {
   app.route("/api/v1", transferRoutes);
   app.route("/api/v1", ledgerRoutes);
   app.route("/api/v1", sandboxRoutes);
+  app.route("/api/v1", checkoutRoutes);
+  app.route("/api/v1", paymentRoutes);
+  app.route("/", payApiRoutes);
   app.route("/", docsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "SecretKey", {

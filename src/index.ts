@@ -3,6 +3,7 @@ import { systemClock } from "./domain/clock";
 import { runMaintenance } from "./services/maintenance";
 import { consumeWebhookBatch } from "./webhooks/consumer";
 
+export { PaymentDO } from "./payments/payment-do";
 export { RateLimiterDO } from "./rate-limit/rate-limiter-do";
 export { ReplayGuardDO } from "./signatures/replay-guard-do";
 export { WalletDO } from "./wallet/wallet-do";

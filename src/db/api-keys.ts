@@ -32,6 +32,7 @@ export async function revokeApiKey(db: Database, merchant_id: string, key_id: st
  */
 const keyWithMerchant = {
   key: api_keys,
+  merchant_name: merchants.name,
   commission_bps: merchants.commission_bps,
   sandbox_clock_offset_seconds: merchants.sandbox_clock_offset_seconds,
   settlement_wallet_id: wallets.id,

@@ -106,3 +106,50 @@ export const idempotency_keys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index("idempotency_expiry").on(t.expires_at_ms)],
 );
+
+/**
+ * The index of checkouts (sessions and intents), written by each PaymentDO after its changes, off
+ * the response path, never moving backwards (`version`). The object is the truth; this finds the
+ * ones whose deadline (expiry, or auto-void of the payment) is due when a sandbox clock moves.
+ */
+export const checkouts = sqliteTable(
+  "checkouts",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    kind: text("kind", { enum: ["session", "intent"] }).notNull(),
+    status: text("status").notNull(),
+    payment_id: text("payment_id"),
+    /** The next deadline on the merchant's clock, or null when nothing is due. */
+    next_deadline_ms: integer("next_deadline_ms"),
+    version: integer("version").notNull(),
+    created_at_ms: integer("created_at_ms").notNull(),
+    updated_at_ms: integer("updated_at_ms").notNull(),
+  },
+  (t) => [index("checkouts_deadline").on(t.merchant_id, t.mode, t.next_deadline_ms)],
+);
+
+/** The index of payments for GET /payments: newest first, by status and time. Trails the objects by a moment. */
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    checkout_id: text("checkout_id").notNull(),
+    method: text("method", { enum: ["wallet", "card"] }).notNull(),
+    status: text("status").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    captured_amount: integer("captured_amount").notNull(),
+    refunded_amount: integer("refunded_amount").notNull(),
+    version: integer("version").notNull(),
+    created_at_ms: integer("created_at_ms").notNull(),
+    updated_at_ms: integer("updated_at_ms").notNull(),
+  },
+  (t) => [
+    index("payments_merchant_time").on(t.merchant_id, t.mode, t.created_at_ms),
+    index("payments_merchant_status_time").on(t.merchant_id, t.mode, t.status, t.created_at_ms),
+  ],
+);

@@ -34,6 +34,7 @@ export type EventType =
 export interface Buyer {
   user_id: string;
   external_id: string;
+  full_name: string;
   wallet_id: string;
 }
 
@@ -42,6 +43,7 @@ export interface CheckoutState {
   kind: CheckoutKind;
   id: string;
   merchant_id: string;
+  merchant_name: string;
   mode: Mode;
   status: CheckoutStatus;
   amount: number;
@@ -51,11 +53,17 @@ export interface CheckoutState {
   success_url: string;
   cancel_url: string;
   client_secret: string;
+  /** The hosted page, client secret included: where the merchant sends the buyer. */
+  checkout_url: string;
   buyer: Buyer | null;
   created_at_ms: number;
+  /** When anything about the checkout or its payment last changed (set by whoever saves it). */
+  updated_at_ms: number;
   expires_at_ms: number;
   /** Declined or failed attempts so far (intents fail after MAX_ATTEMPTS). */
   failed_attempts: number;
+  /** Every attempt started, counted or not: numbers each attempt's wallet operations. */
+  attempts_started: number;
   /** An attempt whose wallet hold is under way: a second one meanwhile is refused. */
   attempt_in_progress: { number: number; method: PaymentMethod } | null;
   closed_reason: "merchant" | "buyer" | "deadline" | "too_many_attempts" | null;
@@ -75,6 +83,7 @@ export interface NewCheckout {
   kind: CheckoutKind;
   id: string;
   merchant_id: string;
+  merchant_name: string;
   mode: Mode;
   amount: number;
   currency: Currency;
@@ -83,6 +92,7 @@ export interface NewCheckout {
   success_url: string;
   cancel_url: string;
   client_secret: string;
+  checkout_url: string;
   buyer: Buyer | null;
   now_ms: number;
 }
@@ -94,8 +104,10 @@ export function openCheckout(input: NewCheckout): CheckoutState {
     version: 1,
     status: input.kind === "session" ? "open" : "requires_payment_method",
     created_at_ms: now_ms,
+    updated_at_ms: now_ms,
     expires_at_ms: now_ms + (input.kind === "session" ? SESSION_LIFETIME_MS : INTENT_LIFETIME_MS),
     failed_attempts: 0,
+    attempts_started: 0,
     attempt_in_progress: null,
     closed_reason: null,
     payment: null,
@@ -138,8 +150,8 @@ export function beginAttempt(state: CheckoutState, method: PaymentMethod): { sta
   if (!isOpen(state)) return notOpen(state);
   if (state.attempt_in_progress) return { refused: "attempt_in_progress", message: "A payment attempt is under way; wait for its answer." };
   if (attemptsRemaining(state) === 0) return { refused: "too_many_attempts", message: "No payment attempts remain." };
-  const attempt = state.failed_attempts + 1;
-  return { state: next(state, { attempt_in_progress: { number: attempt, method } }), attempt };
+  const attempt = state.attempts_started + 1;
+  return { state: next(state, { attempts_started: attempt, attempt_in_progress: { number: attempt, method } }), attempt };
 }
 
 export type AttemptOutcome =

@@ -28,6 +28,7 @@ export const ID_PREFIXES = {
   hold: "hld_",
   transfer: "trf_",
   top_up: "top_",
+  event: "evt_",
 } as const;
 
 export function newId(kind: keyof typeof ID_PREFIXES): string {
@@ -52,4 +53,41 @@ export function newWalletScopedId(kind: WalletScoped, wallet_id: string): string
 export function walletOfScopedId(kind: WalletScoped, id: string): string | null {
   const match = new RegExp(`^${ID_PREFIXES[kind]}([0-9A-Za-z]{16})[0-9A-Za-z]{16}$`).exec(id);
   return match ? `${ID_PREFIXES.wallet}${match[1]}` : null;
+}
+
+/**
+ * A checkout, its payment and its refunds live in one payment object, named by a 16-character
+ * key that every one of their public ids carries: `cs_test_<key>` or `pi_<key>`, `pay_test_<key>`,
+ * `rfn_<key><8 random>`. With an Idempotency-Key the object key is derived from it, so a retried
+ * create reaches the same object, which replays or refuses it.
+ */
+export const OBJECT_KEY_LENGTH = 16;
+type TestOrLive = "test" | "live";
+const testOrLive = (mode: "sandbox" | "live"): TestOrLive => (mode === "live" ? "live" : "test");
+
+export function checkoutIds(object_key: string, mode: "sandbox" | "live") {
+  const m = testOrLive(mode);
+  return { session: `cs_${m}_${object_key}`, intent: `pi_${object_key}`, payment: `pay_${m}_${object_key}` };
+}
+
+export function newRefundId(object_key: string): string {
+  return `rfn_${object_key}${randomBase62(8)}`;
+}
+
+/** The object key of any checkout, payment or refund id; null when the id is not one of ours. */
+export function objectKeyOf(id: string, kind: "session" | "intent" | "payment" | "refund"): string | null {
+  const patterns = {
+    session: /^cs_(?:test|live)_([0-9A-Za-z]{16})$/,
+    intent: /^pi_([0-9A-Za-z]{16})$/,
+    payment: /^pay_(?:test|live)_([0-9A-Za-z]{16})$/,
+    refund: /^rfn_([0-9A-Za-z]{16})[0-9A-Za-z]{8}$/,
+  };
+  return patterns[kind].exec(id)?.[1] ?? null;
+}
+
+/** Base62 characters drawn from bytes (a hash), for ids that must be the same on every retry. */
+export function base62FromBytes(bytes: Uint8Array, length: number): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += ALPHABET[bytes[i % bytes.length]! % ALPHABET.length];
+  return out;
 }

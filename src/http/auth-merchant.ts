@@ -20,9 +20,10 @@ import { cachedKey, type AuthenticatedKey } from "./key-cache";
  */
 export const requireMerchantKey = createMiddleware<AppEnv>(async (c, next) => {
   const found = c.req.header("X-Api-Key") !== undefined ? await fromSignature(c) : await fromBearer(c);
-  const { key, commission_bps, sandbox_clock_offset_seconds, settlement_wallet_id } = found;
+  const { key, merchant_name, commission_bps, sandbox_clock_offset_seconds, settlement_wallet_id } = found;
   const caller: MerchantCaller = {
     merchant_id: key.merchant_id,
+    merchant_name,
     mode: key.mode,
     key_id: key.id,
     key_type: key.type === "signing" ? "signing" : "secret",

@@ -7,6 +7,8 @@ export type { Mode };
 /** Who is calling the merchant API: resolved from a secret key or an HMAC signing key. */
 export interface MerchantCaller {
   merchant_id: string;
+  /** Shown to buyers on the hosted checkout page. */
+  merchant_name: string;
   mode: Mode;
   key_id: string;
   key_type: "secret" | "signing";

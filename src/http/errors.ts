@@ -23,6 +23,7 @@ const ERROR_CATALOG = {
   publishable_key_not_allowed: { status: 403, type: "permission_error" },
   sandbox_only: { status: 403, type: "permission_error" },
   insufficient_role: { status: 403, type: "permission_error" },
+  client_secret_invalid: { status: 403, type: "permission_error" },
   // 404 / 405.
   resource_missing: { status: 404, type: "invalid_request_error" },
   route_not_found: { status: 404, type: "invalid_request_error" },
@@ -31,6 +32,8 @@ const ERROR_CATALOG = {
   unsupported_media_type: { status: 415, type: "invalid_request_error" },
   // 409: a conflicting request is in flight.
   idempotency_key_in_use: { status: 409, type: "idempotency_error" },
+  payment_in_progress: { status: 409, type: "invalid_request_error" },
+  attempt_in_progress: { status: 409, type: "invalid_request_error" },
   // 422: well-typed values that break a rule.
   parameter_invalid: { status: 422, type: "invalid_request_error" },
   idempotency_key_reused: { status: 422, type: "idempotency_error" },
@@ -40,6 +43,18 @@ const ERROR_CATALOG = {
   hold_not_active: { status: 422, type: "invalid_request_error" },
   amount_exceeds_hold: { status: 422, type: "invalid_request_error" },
   balance_limit_exceeded: { status: 422, type: "invalid_request_error" },
+  checkout_not_open: { status: 422, type: "invalid_request_error" },
+  payment_already_completed: { status: 422, type: "invalid_request_error" },
+  too_many_attempts: { status: 422, type: "invalid_request_error" },
+  payment_not_capturable: { status: 422, type: "invalid_request_error" },
+  amount_exceeds_authorization: { status: 422, type: "invalid_request_error" },
+  payment_not_voidable: { status: 422, type: "invalid_request_error" },
+  payment_not_refundable: { status: 422, type: "invalid_request_error" },
+  refund_window_expired: { status: 422, type: "invalid_request_error" },
+  amount_exceeds_refundable: { status: 422, type: "invalid_request_error" },
+  card_invalid: { status: 422, type: "card_error" },
+  card_processing_unavailable: { status: 422, type: "card_error" },
+  otp_unavailable: { status: 422, type: "invalid_request_error" },
   last_owner: { status: 422, type: "invalid_request_error" },
   // 429.
   rate_limited: { status: 429, type: "rate_limit_error" },

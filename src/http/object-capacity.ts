@@ -28,12 +28,26 @@ export async function withinCapacity<T>(object_id: string, call: () => Promise<T
   }
 }
 
+/**
+ * A Durable Object stub whose every method call counts against the object's capacity in this
+ * isolate. Reflect.apply: a stub's method is itself a proxy, where `.apply` would name a remote method.
+ */
+export function guardedStub<T extends object>(object_id: string, stub: T): T {
+  return new Proxy(stub, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function" || typeof property !== "string") return value;
+      return (...args: unknown[]) => withinCapacity(object_id, () => Reflect.apply(value, target, args) as Promise<unknown>);
+    },
+  });
+}
+
 export function waitingFor(object_id: string): number {
   return waiting.get(object_id) ?? 0;
 }
 
 function objectBusy(): ApiError {
-  return new ApiError("object_busy", "This wallet is handling too many requests at once; retry shortly.", undefined, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+  return new ApiError("object_busy", "This wallet or payment is handling too many requests at once; retry shortly.", undefined, { "Retry-After": String(RETRY_AFTER_SECONDS) });
 }
 
 /** Cloudflare marks an object's queue overflow with `overloaded` on the error. */

@@ -8,6 +8,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../http/errors";
 import { idempotency } from "../http/idempotency";
+import { forgetMerchantKeys } from "../http/key-cache";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { createMerchant } from "../services/merchants";
 
@@ -112,5 +113,7 @@ merchantRoutes.openapi(update, async (c) => {
     updated_at: toIsoSeconds(c.get("clock").now_ms()),
   });
   if (!updated) throw notFound("merchant", "id");
+  // Keys carry the merchant's settings (its name for the checkout page): read afresh here at once.
+  forgetMerchantKeys(merchant_id);
   return c.json(ok(present(updated, role)), 200);
 });

@@ -8,6 +8,7 @@ import { ok } from "../http/envelope";
 import { idempotency } from "../http/idempotency";
 import { forgetMerchantKeys } from "../http/key-cache";
 import { defineRoute, jsonBody, success } from "../http/openapi";
+import { fireDueCheckouts } from "../services/sandbox-clock";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -37,7 +38,7 @@ const advance = defineRoute({
   path: "/sandbox/clock",
   operationId: "advanceSandboxClock",
   tags: ["Sandbox"],
-  summary: "Sandbox only: move this merchant's clock forward (expiries, refund windows)",
+  summary: "Sandbox only: move this merchant's clock forward; what came due fires (expiries, auto-voids, their events)",
   auth: "merchant",
   idempotent: true,
   middleware: [requireSandbox, idempotency] as const,
@@ -56,9 +57,10 @@ sandboxRoutes.openapi(read, async (c) => {
 });
 
 sandboxRoutes.openapi(advance, async (c) => {
-  const merchant_id = c.get("merchant").merchant_id;
-  const offset_seconds = await advanceSandboxClock(database(c.env.DB), merchant_id, c.req.valid("json").advance_seconds);
+  const merchant = c.get("merchant");
+  const offset_seconds = await advanceSandboxClock(database(c.env.DB), merchant.merchant_id, c.req.valid("json").advance_seconds);
   // Keys carry the merchant's clock: this isolate reads it afresh now, others within the key cache's lifetime.
-  forgetMerchantKeys(merchant_id);
+  forgetMerchantKeys(merchant.merchant_id);
+  await fireDueCheckouts(c.env, merchant, offsetClock(systemClock, offset_seconds), c.get("requestId"));
   return c.json(ok(present(offset_seconds)), 200);
 });

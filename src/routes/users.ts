@@ -9,6 +9,7 @@ import { notFound } from "../http/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { syncUser, type SyncUserInput } from "../services/user-sync";
+import { forgetUser } from "../services/wallets";
 import { externalId, metadata, userIdParam } from "./schemas";
 
 // ---- Contract (spec/user-sync.txt, spec/quickstart-checkout.txt step 2) -----------------------
@@ -108,6 +109,7 @@ function present(user: UserRow) {
 async function respondToSync(c: Context<AppEnv>, input: SyncUserInput) {
   const { merchant_id, mode } = c.get("merchant");
   const { user, created } = await syncUser(database(c.env.DB), { merchant_id, mode, now_ms: c.get("clock").now_ms() }, input);
+  if (!created) forgetUser(user.id);
   return created ? c.json(ok(present(user)), 201) : c.json(ok(present(user)), 200);
 }
 

@@ -6,7 +6,7 @@ import type { Clock } from "../domain/clock";
 import { randomBase62 } from "../domain/ids";
 import type { Mode } from "../domain/mode";
 import { ApiError, notFound } from "../http/errors";
-import { withinCapacity } from "../http/object-capacity";
+import { guardedStub } from "../http/object-capacity";
 import type { CallContext, Outcome, Refusal, RefusalCode, WalletOwner } from "../wallet/types";
 import { walletStub as rawWalletStub, type WalletDO } from "../wallet/wallet-do";
 
@@ -16,15 +16,7 @@ import { walletStub as rawWalletStub, type WalletDO } from "../wallet/wallet-do"
  * on its own schedule.
  */
 export function walletStub(env: Env, wallet_id: string): DurableObjectStub<WalletDO> {
-  const stub = rawWalletStub(env, wallet_id);
-  return new Proxy(stub, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== "function" || typeof property !== "string") return value;
-      // Reflect.apply: a stub's method is itself a proxy, where `.apply` would name a remote method.
-      return (...args: unknown[]) => withinCapacity(wallet_id, () => Reflect.apply(value, target, args) as Promise<unknown>);
-    },
-  });
+  return guardedStub(wallet_id, rawWalletStub(env, wallet_id));
 }
 
 /**
@@ -49,20 +41,28 @@ export function walletCall(wallet_id: string, clock: Clock, owner: WalletOwner, 
   };
 }
 
-/** What never changes about a user: who it is and which wallet is its own. */
-export type UserWallet = Pick<UserRow, "id" | "external_id" | "wallet_id" | "created_at">;
+/** Who a user is and which wallet is its own (never changes), and the name the checkout page shows. */
+export type UserWallet = Pick<UserRow, "id" | "external_id" | "wallet_id" | "created_at" | "full_name">;
 
 /**
  * A user's wallet never changes, so the mapping from (merchant, mode, id or external id) to it is
  * kept in the isolate once read (DESIGN.md, "The hot path"): a warm request reaches the wallet with
- * no D1 round trip. Unknown users are not remembered — they may be synced a moment later.
+ * no D1 round trip. Entries are read afresh after USER_CACHE_TTL_SECONDS so a synced name change
+ * reaches the checkout page; a sync in this isolate refreshes it at once. Unknown users are not
+ * remembered — they may be synced a moment later.
  */
-const userWallets = new LoadingCache<string, UserWallet>(50_000);
+export const USER_CACHE_TTL_SECONDS = 300;
+const userWallets = new LoadingCache<string, UserWallet>(50_000, USER_CACHE_TTL_SECONDS * 1000);
+
+/** User ids are unique across merchants, so the id alone names the entries to drop. */
+export function forgetUser(user_id: string): void {
+  userWallets.forgetWhere((user) => user.id === user_id);
+}
 
 export async function requireUser(db: Database, merchant: WalletOwner, id: string, param = "id"): Promise<UserWallet> {
   const user = await userWallets.load(`${merchant.merchant_id}:${merchant.mode}:${id}`, async () => {
     const row = await findUser(db, merchant.merchant_id, merchant.mode, id);
-    return row && { id: row.id, external_id: row.external_id, wallet_id: row.wallet_id, created_at: row.created_at };
+    return row && { id: row.id, external_id: row.external_id, wallet_id: row.wallet_id, created_at: row.created_at, full_name: row.full_name };
   });
   if (!user) throw notFound("user", param);
   return user;

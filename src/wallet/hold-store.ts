@@ -5,6 +5,7 @@ import type { HoldStatus } from "./types";
 export interface HoldRow {
   id: string;
   user_id: string | null;
+  payment_id: string | null;
   currency: string;
   amount: number;
   captured_amount: number;
@@ -22,6 +23,7 @@ export interface HoldRow {
 export interface NewHold {
   id: string;
   user_id: string | null;
+  payment_id: string | null;
   currency: Currency;
   amount: number;
   reference: string | null;
@@ -39,8 +41,8 @@ export class HoldStore {
 
   insert(hold: NewHold): void {
     this.sql.exec(
-      "INSERT INTO holds (id, user_id, currency, amount, status, reference, description, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?)",
-      hold.id, hold.user_id, hold.currency, hold.amount, hold.reference, hold.description, hold.expires_at_ms, hold.created_at_ms,
+      "INSERT INTO holds (id, user_id, payment_id, currency, amount, status, reference, description, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
+      hold.id, hold.user_id, hold.payment_id, hold.currency, hold.amount, hold.reference, hold.description, hold.expires_at_ms, hold.created_at_ms,
     );
     this.ledger.addActiveHolds(hold.currency, hold.amount);
   }

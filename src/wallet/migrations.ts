@@ -119,13 +119,9 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   -- Commission now lands in a per-merchant share of the platform's revenue, whose balance is the tally.
   DROP TABLE commission_received;
   `,
+  `
+  -- A hold placed for a payment belongs to it: only the payment may capture or release it, and
+  -- its entries name the payment.
+  ALTER TABLE holds ADD COLUMN payment_id TEXT;
+  `,
 ];
-
-export function applyWalletMigrations(sql: SqlStorage): void {
-  sql.exec("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY)");
-  const applied = sql.exec<{ v: number | null }>("SELECT max(version) AS v FROM _migrations").one().v ?? 0;
-  for (let version = applied + 1; version <= WALLET_MIGRATIONS.length; version++) {
-    sql.exec(WALLET_MIGRATIONS[version - 1]!);
-    sql.exec("INSERT INTO _migrations (version) VALUES (?)", version);
-  }
-}

@@ -1,6 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { database } from "../db/client";
-import { readSandboxClockOffset } from "../db/sandbox-clock";
 import { backoffDelayMs } from "../domain/backoff";
 import { CURRENCIES, CURRENCY_CODES, type Currency } from "../domain/currencies";
 import type { FingerprintValue } from "../domain/fingerprint";
@@ -8,7 +6,9 @@ import { commissionMinor } from "../domain/money";
 import { HoldStore, type HoldRow } from "./hold-store";
 import { fingerprint, OperationLog, type Replayable } from "../objects/operation-log";
 import { assert, LedgerStore } from "./ledger-store";
-import { applyWalletMigrations } from "./migrations";
+import { applyMigrations } from "../objects/migrations";
+import { ownerClockOffsetMs } from "../objects/sandbox-clock";
+import { WALLET_MIGRATIONS } from "./migrations";
 import { MoveStore, type OutboxRow, type TransferRow } from "./move-store";
 import type {
   AuditTotals,
@@ -40,10 +40,13 @@ export interface HoldRequest extends MoveRequest {
   hold_id: string;
   user_id: string;
   expires_at_ms: number | null;
+  /** A hold placed for a payment: only that payment may capture or release it, and its entries name it. */
+  payment_id?: string;
 }
 
 export interface CaptureRequest extends Operation {
   hold_id: string;
+  payment_id?: string;
   /** Omitted: capture the whole hold. */
   amount?: number;
   commission_bps: number;
@@ -77,7 +80,7 @@ export class WalletDO extends DurableObject<Env> {
     this.operations = new OperationLog(ctx.storage.sql);
     this.holds = new HoldStore(ctx.storage.sql, this.ledger);
     this.moves = new MoveStore(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => applyWalletMigrations(ctx.storage.sql));
+    ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, WALLET_MIGRATIONS));
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -100,7 +103,8 @@ export class WalletDO extends DurableObject<Env> {
   getHold(call: CallContext, hold_id: string): Outcome<{ hold: HoldView }> {
     return this.read(call, () => {
       const row = this.holds.get(hold_id);
-      return row ? { ok: true, hold: holdView(row) } : refusal("not_found", "No such hold.");
+      // A payment's hold is the payment's business: the holds API does not see it.
+      return row && row.payment_id === null ? { ok: true, hold: holdView(row) } : refusal("not_found", "No such hold.");
     });
   }
 
@@ -163,9 +167,10 @@ export class WalletDO extends DurableObject<Env> {
     const { operation_id, hold_id: _, ...fields } = request;
     const outcome = this.once(call, operation_id, fingerprint("hold", fields), () => {
       if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
-      this.holds.insert({ id: request.hold_id, user_id: request.user_id, currency: request.currency, amount: request.amount, reference: request.reference, description: request.description, expires_at_ms: request.expires_at_ms, created_at_ms: call.now_ms });
-      // Entries name the hold; the merchant's own reference stays on the hold.
-      this.ledger.writeEntry(call.wallet_id, { ...request, type: "hold", reference: request.hold_id }, call.now_ms);
+      const payment_id = request.payment_id ?? null;
+      this.holds.insert({ id: request.hold_id, user_id: request.user_id, payment_id, currency: request.currency, amount: request.amount, reference: request.reference, description: request.description, expires_at_ms: request.expires_at_ms, created_at_ms: call.now_ms });
+      // Entries name the hold (or its payment); the merchant's own reference stays on the hold.
+      this.ledger.writeEntry(call.wallet_id, { ...request, type: "hold", reference: payment_id ?? request.hold_id }, call.now_ms);
       return { ok: true as const, hold: holdView(this.holds.get(request.hold_id)!) };
     });
     // Only a hold that expires needs the alarm: most holds leave it (and its storage write) alone.
@@ -173,9 +178,9 @@ export class WalletDO extends DurableObject<Env> {
     return outcome;
   }
 
-  releaseHold(call: CallContext, request: Operation & { hold_id: string }): Outcome<{ hold: HoldView }> {
-    return this.once(call, request.operation_id, fingerprint("release", { hold_id: request.hold_id }), () => {
-      const found = this.activeHold(request.hold_id);
+  releaseHold(call: CallContext, request: Operation & { hold_id: string; payment_id?: string }): Outcome<{ hold: HoldView }> {
+    return this.once(call, request.operation_id, fingerprint("release", { hold_id: request.hold_id, payment_id: request.payment_id }), () => {
+      const found = this.activeHold(request.hold_id, request.payment_id);
       if (!found.ok) return found;
       const hold = found.hold;
       this.releaseWholeHold(call, request.operation_id, hold, "released");
@@ -190,8 +195,8 @@ export class WalletDO extends DurableObject<Env> {
    * the merchant's object. A hold is captured once: another capture is `hold_not_active`.
    */
   captureHold(call: CallContext, request: CaptureRequest): Outcome<{ hold: HoldView }> {
-    const outcome = this.once(call, request.operation_id, fingerprint("capture", { hold_id: request.hold_id, amount: request.amount }), () => {
-      const found = this.activeHold(request.hold_id);
+    const outcome = this.once(call, request.operation_id, fingerprint("capture", { hold_id: request.hold_id, amount: request.amount, payment_id: request.payment_id }), () => {
+      const found = this.activeHold(request.hold_id, request.payment_id);
       if (!found.ok) return found;
       const hold = found.hold;
       const amount = request.amount ?? hold.amount;
@@ -200,10 +205,10 @@ export class WalletDO extends DurableObject<Env> {
       const commission = commissionMinor(amount, request.commission_bps);
       const net = amount - commission;
       this.holds.resolve(hold, { status: "captured", captured_amount: amount, commission_amount: commission, net_amount: net }, call.now_ms);
-      const base = { operation_id: request.operation_id, currency, description: hold.description, reference: hold.id };
+      const base = { operation_id: request.operation_id, currency, description: hold.description, reference: hold.payment_id ?? hold.id };
       this.ledger.writeEntry(call.wallet_id, { ...base, type: "debit", debit_from: "held", amount }, call.now_ms);
       if (amount < hold.amount) this.ledger.writeEntry(call.wallet_id, { ...base, type: "release", amount: hold.amount - amount }, call.now_ms);
-      const credit = { entry_type: "credit" as const, currency, description: hold.description, reference: hold.id };
+      const credit = { entry_type: "credit" as const, currency, description: hold.description, reference: base.reference };
       if (net > 0) this.moves.enqueue(request.settlement_wallet_id, { ...credit, operation_id: `${request.operation_id}:settlement`, kind: "settlement", amount: net }, call.now_ms);
       if (commission > 0) this.moves.enqueue(request.platform_wallet_id, { ...credit, operation_id: `${request.operation_id}:commission`, kind: "commission", amount: commission }, call.now_ms);
       return { ok: true as const, hold: holdView(this.holds.get(hold.id)!) };
@@ -256,6 +261,41 @@ export class WalletDO extends DurableObject<Env> {
     });
     if (outcome.ok && !outcome.replayed) this.afterOutboxWrite();
     return outcome;
+  }
+
+  /**
+   * On a merchant's settlement wallet: a card capture is money entering the system. In one
+   * transaction it is counted against the merchant's bound, credited in full, and the commission is
+   * debited towards the merchant's share of the platform's revenue.
+   */
+  creditCardCapture(call: CallContext, request: Operation & { currency: Currency; gross: number; commission: number; platform_wallet_id: string; reference: string; description: string | null }): Outcome<{ net: number }> {
+    const { operation_id, ...fields } = request;
+    const outcome = this.once(call, operation_id, fingerprint("card_capture", fields), () => {
+      if (!this.ledger.reserveIssuance(request.currency, request.gross)) {
+        return refusal("balance_limit_exceeded", `This capture would take your ${request.currency} money in the system past its limit of ${CURRENCIES[request.currency].max_issued_minor} (minor units).`);
+      }
+      this.ledger.addExternal(request.currency, "in", request.gross);
+      const base = { operation_id, currency: request.currency, reference: request.reference };
+      this.ledger.writeEntry(call.wallet_id, { ...base, type: "credit", amount: request.gross, description: request.description ?? "Card payment" }, call.now_ms);
+      if (request.commission > 0) {
+        this.ledger.writeEntry(call.wallet_id, { ...base, type: "debit", debit_from: "available", amount: request.commission, description: "Commission" }, call.now_ms);
+        this.moves.enqueue(request.platform_wallet_id, { operation_id: `${operation_id}:commission`, kind: "commission", entry_type: "credit", currency: request.currency, amount: request.commission, description: "Commission", reference: request.reference }, call.now_ms);
+      }
+      return { ok: true as const, net: request.gross - request.commission };
+    });
+    if (outcome.ok && !outcome.replayed) this.afterOutboxWrite();
+    return outcome;
+  }
+
+  /** Money leaving the system to a card (a card payment's refund): a `debit`, counted as external. */
+  refundToCard(call: CallContext, request: MoveRequest): Outcome<{ entry: EntryView }> {
+    const { operation_id, ...fields } = request;
+    return this.once(call, operation_id, fingerprint("refund_to_card", fields), () => {
+      if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
+      const entry = this.ledger.writeEntry(call.wallet_id, { ...request, type: "debit", debit_from: "available" }, call.now_ms);
+      this.ledger.addExternal(request.currency, "out", request.amount);
+      return { ok: true as const, entry: entryView(entry) };
+    });
   }
 
   /**
@@ -330,9 +370,10 @@ export class WalletDO extends DurableObject<Env> {
     });
   }
 
-  private activeHold(hold_id: string): { ok: true; hold: HoldRow } | Refusal {
+  /** A hold the caller may settle: a payment's hold exists only for that payment. */
+  private activeHold(hold_id: string, payment_id: string | undefined): { ok: true; hold: HoldRow } | Refusal {
     const hold = this.holds.get(hold_id);
-    if (!hold) return refusal("not_found", "No such hold.");
+    if (!hold || hold.payment_id !== (payment_id ?? null)) return refusal("not_found", "No such hold.");
     if (hold.status !== "active") return refusal("hold_not_active", `The hold is already ${hold.status}.`);
     return { ok: true, hold };
   }
@@ -345,7 +386,7 @@ export class WalletDO extends DurableObject<Env> {
       currency: hold.currency as Currency,
       amount: hold.amount,
       description: status === "expired" ? "Hold expired" : hold.description,
-      reference: hold.id,
+      reference: hold.payment_id ?? hold.id,
     }, call.now_ms);
   }
 
@@ -403,10 +444,8 @@ export class WalletDO extends DurableObject<Env> {
    * reads it afresh so that holds expire by the merchant's time even when no request arrives.
    */
   private async refreshSandboxClock(): Promise<void> {
-    const owner = this.owner();
-    if (owner?.mode !== "sandbox") return;
-    const offset_seconds = await readSandboxClockOffset(database(this.env.DB), owner.merchant_id);
-    this.ledger.setMeta("clock_offset_ms", String(offset_seconds * 1000));
+    const offset_ms = await ownerClockOffsetMs(this.env, this.owner());
+    if (offset_ms !== null) this.setMetaIfChanged("clock_offset_ms", String(offset_ms));
   }
 
   private clockOffsetMs(): number {

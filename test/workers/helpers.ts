@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import { walletStub } from "../../src/wallet/wallet-do";
 
 /**
  * Black-box helpers: every call goes through the worker's real fetch handler, with real D1 behind it.
@@ -115,4 +116,41 @@ export async function fundedUser(amount: number, merchant?: TestMerchant) {
 export async function countRows(query: string, ...params: unknown[]): Promise<number> {
   const row = await env.DB.prepare(query).bind(...params).first<{ n: number }>();
   return row!.n;
+}
+
+/** A checkout session for a user, created as the checkout quickstart does (step 3). */
+export async function newSession(secret_key: string, external_user_id: string, amount: number, extra: Record<string, unknown> = {}) {
+  const res = await call("POST", "/api/v1/checkout/sessions", {
+    token: secret_key,
+    headers: { "Idempotency-Key": crypto.randomUUID() },
+    body: { external_user_id, amount, currency: "IQD", description: "Order #1042 — Antique Vase", success_url: "https://shop.example/success", cancel_url: "https://shop.example/cancel", metadata: { order_id: "1042" }, ...extra },
+  });
+  if (res.status !== 201) throw new Error(`session failed: ${JSON.stringify(res.body)}`);
+  return res.body.data as { id: string; client_secret: string; checkout_url: string; status: string; payment_id: string | null; expires_at: string };
+}
+
+export async function newIntent(secret_key: string, amount: number, currency = "USD") {
+  const res = await call("POST", "/api/v1/payment-intents", {
+    token: secret_key,
+    body: { amount, currency, description: "Premium plan", success_url: "https://shop.example/thanks", cancel_url: "https://shop.example/cart" },
+  });
+  if (res.status !== 201) throw new Error(`intent failed: ${JSON.stringify(res.body)}`);
+  return res.body.data as { id: string; client_secret: string; checkout_url: string; status: string; expires_at: string; attempts_remaining: number };
+}
+
+export const TEST_CARD = { number: "4242 4242 4242 4242", exp_month: 12, exp_year: 2030, cvc: "123", name: "Ahmed Al-Bayati" };
+
+export function payWithWallet(checkout: { id: string; client_secret: string }, otp = "123456") {
+  return call("POST", `/checkout/${checkout.id}/pay`, { body: { client_secret: checkout.client_secret, method: "wallet", otp } });
+}
+
+export function payWithCard(checkout: { id: string; client_secret: string }, card: Partial<typeof TEST_CARD> = {}) {
+  return call("POST", `/checkout/${checkout.id}/pay`, { body: { client_secret: checkout.client_secret, method: "card", card: { ...TEST_CARD, ...card } } });
+}
+
+/** Delivers every outbox row of these wallets now, so balances can be compared without waiting for alarms. */
+export async function settle(...wallet_ids: string[]) {
+  for (let round = 0; round < 2; round++) {
+    for (const wallet_id of wallet_ids) await walletStub(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
+  }
 }

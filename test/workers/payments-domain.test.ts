@@ -46,7 +46,7 @@ describe("the sandbox card simulator", () => {
 });
 
 function checkout(kind: "session" | "intent"): CheckoutState {
-  return openCheckout({ kind, id: "x", merchant_id: "m", mode: "sandbox", amount: 10_000, currency: "IQD", description: null, metadata: {}, success_url: "https://s", cancel_url: "https://c", client_secret: "cs", buyer: null, now_ms: NOW });
+  return openCheckout({ kind, id: "x", merchant_id: "m", merchant_name: "Shop", checkout_url: "https://pay/x", mode: "sandbox", amount: 10_000, currency: "IQD", description: null, metadata: {}, success_url: "https://s", cancel_url: "https://c", client_secret: "cs", buyer: null, now_ms: NOW });
 }
 const payment = (amount = 10_000): PaymentState => openPayment({ id: "pay", method: "wallet", amount, hold_id: "h", card: null, now_ms: NOW });
 

@@ -1,0 +1,73 @@
+import type { CardInput } from "../domain/card-simulator";
+import type { Currency } from "../domain/currencies";
+import type { WalletOwner } from "../wallet/types";
+
+/** What every call tells the payment object: who asks (a merchant, or a buyer holding the client secret) and when. */
+export interface PaymentCall {
+  now_ms: number;
+  /** How far the merchant's clock runs ahead of real time; a buyer's call does not know, and the object's last known offset applies. */
+  clock_offset_ms?: number;
+  owner?: WalletOwner;
+  client_secret?: string;
+  /** What caused a change, recorded on its events. */
+  request_id?: string;
+  idempotency_key?: string;
+}
+
+/** A call to a wallet that a change needs, recorded before it is made. `operation_id` names the request to answer when it is done. */
+export type PaymentStep = (
+  | { kind: "authorize_wallet"; attempt: number; wallet_id: string; hold_id: string; user_id: string; amount: number; currency: Currency; expires_at_ms: number }
+  | { kind: "capture_wallet"; wallet_id: string; hold_id: string; amount: number; commission: number; commission_bps: number; settlement_wallet_id: string; platform_wallet_id: string }
+  | { kind: "capture_card"; amount: number; commission: number; commission_bps: number; currency: Currency; settlement_wallet_id: string; platform_wallet_id: string }
+  | { kind: "release"; reason: "void" | "deadline"; wallet_id: string | null; hold_id: string | null }
+  | { kind: "refund"; refund_id: string; amount: number; currency: Currency; settlement_wallet_id: string; platform_wallet_id: string; to_wallet_id: string | null }
+) & {
+  payment_id: string;
+  owner: WalletOwner;
+  operation_id: string | null;
+  /** The request that led to the step, recorded on the events its completion writes. */
+  cause: { request_id: string | null; idempotency_key: string | null };
+};
+
+export type PayInput = { method: "wallet"; otp: string } | { method: "card"; card: CardInput };
+
+export interface PayResult {
+  status: "authorized" | "declined" | "failed";
+  decline_code?: string;
+  message: string;
+  redirect_url?: string;
+  attempts_remaining: number;
+}
+
+export type PaymentRefusalCode =
+  | "not_found"
+  | "client_secret_invalid"
+  | "idempotency_key_reused"
+  | "idempotency_key_in_use"
+  | "checkout_not_open"
+  | "payment_already_completed"
+  | "attempt_in_progress"
+  | "too_many_attempts"
+  | "payment_not_capturable"
+  | "amount_exceeds_authorization"
+  | "payment_not_voidable"
+  | "payment_not_refundable"
+  | "refund_window_expired"
+  | "amount_exceeds_refundable"
+  | "payment_in_progress"
+  | "insufficient_funds"
+  | "balance_limit_exceeded"
+  | "card_invalid"
+  | "card_processing_unavailable"
+  | "otp_unavailable";
+
+export interface PaymentRefusal {
+  ok: false;
+  code: PaymentRefusalCode;
+  message: string;
+  /** For card problems: which field the buyer should fix. */
+  param?: string;
+}
+
+/** A payment object's answer: its success, or a refusal; `replayed` when it repeats an operation's first answer. */
+export type PaymentOutcome<S> = (({ ok: true } & S) | PaymentRefusal) & { replayed?: boolean };

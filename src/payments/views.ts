@@ -1,0 +1,76 @@
+import { toIsoSeconds } from "../domain/clock";
+import { attemptsRemaining, type CheckoutState } from "../domain/checkout-machine";
+import type { RefundRow } from "./payment-store";
+
+/** What the API (and the events) show of a checkout, its payment and its refunds. */
+
+const iso = (ms: number | null) => (ms === null ? null : toIsoSeconds(ms));
+
+export function checkoutView(state: CheckoutState) {
+  const common = {
+    id: state.id,
+    status: state.status,
+    amount: state.amount,
+    currency: state.currency,
+    description: state.description,
+    metadata: state.metadata,
+    success_url: state.success_url,
+    cancel_url: state.cancel_url,
+    checkout_url: state.checkout_url,
+    client_secret: state.client_secret,
+    expires_at: toIsoSeconds(state.expires_at_ms),
+    payment_id: state.payment?.id ?? null,
+    created_at: toIsoSeconds(state.created_at_ms),
+  };
+  if (state.kind === "session") return { ...common, object: "checkout.session" as const, external_user_id: state.buyer?.external_id ?? null };
+  return { ...common, object: "payment_intent" as const, attempts_remaining: attemptsRemaining(state) };
+}
+
+export type CheckoutView = ReturnType<typeof checkoutView>;
+
+export function refundView(row: RefundRow) {
+  return {
+    id: row.id,
+    amount: row.amount,
+    reason: row.reason,
+    metadata: JSON.parse(row.metadata) as Record<string, string | number | boolean | null>,
+    status: row.status,
+    created_at: toIsoSeconds(row.created_at_ms),
+  };
+}
+
+export type RefundView = ReturnType<typeof refundView>;
+
+export function paymentView(state: CheckoutState) {
+  const p = state.payment!;
+  return {
+    id: p.id,
+    object: "payment" as const,
+    status: p.status,
+    method: p.method,
+    amount: p.amount,
+    currency: state.currency,
+    captured_amount: p.captured_amount,
+    refunded_amount: p.refunded_amount,
+    net_amount: p.captured_amount - p.refunded_amount,
+    commission_amount: p.commission_amount,
+    description: state.description,
+    metadata: state.metadata,
+    checkout_id: state.id,
+    user_id: state.buyer?.user_id ?? null,
+    external_user_id: state.buyer?.external_id ?? null,
+    card: p.card && { brand: p.card.brand, last4: p.card.last4, exp_month: p.card.exp_month, exp_year: p.card.exp_year },
+    capture_before: p.status === "authorized" ? toIsoSeconds(p.capture_before_ms) : null,
+    captured_at: iso(p.captured_at_ms),
+    refund_before: iso(p.refund_before_ms),
+    created_at: toIsoSeconds(p.authorized_at_ms),
+    updated_at: toIsoSeconds(state.updated_at_ms),
+  };
+}
+
+export type PaymentView = ReturnType<typeof paymentView>;
+
+/** The refund answer of spec/refunds.txt: the payment, the refund just made, and all of them. */
+export function refundAnswer(state: CheckoutState, refund: RefundRow, all: RefundRow[]) {
+  return { ...paymentView(state), refund: refundView(refund), refunds: all.map(refundView) };
+}

@@ -1,0 +1,81 @@
+import { z } from "@hono/zod-openapi";
+import { currency } from "./schemas";
+
+/** The response shapes of checkouts, payments and refunds (payments/views.ts builds them). */
+
+const checkoutCommon = {
+  id: z.string(),
+  amount: z.number().int(),
+  currency,
+  description: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  success_url: z.string(),
+  cancel_url: z.string(),
+  checkout_url: z.string().openapi({ description: "The hosted page, client secret included: redirect the buyer here or open it in a popup" }),
+  client_secret: z.string().openapi({ description: "Lets the hosted page (and only it) act for the buyer; safe in the browser" }),
+  expires_at: z.string(),
+  payment_id: z.string().nullable().openapi({ description: "Set once authorized" }),
+  created_at: z.string(),
+};
+
+export const CheckoutSession = z
+  .object({
+    ...checkoutCommon,
+    id: z.string().openapi({ example: "cs_test_9f8a7b6c5d4e3f2a" }),
+    object: z.literal("checkout.session"),
+    status: z.enum(["open", "authorized", "canceled", "expired"]),
+    external_user_id: z.string().nullable(),
+  })
+  .openapi("CheckoutSession");
+
+export const PaymentIntent = z
+  .object({
+    ...checkoutCommon,
+    id: z.string().openapi({ example: "pi_9f8a7b6c5d4e3f2a" }),
+    object: z.literal("payment_intent"),
+    status: z.enum(["requires_payment_method", "authorized", "canceled", "expired", "failed"]),
+    attempts_remaining: z.number().int().openapi({ description: "Card attempts left of 5; at 0 the intent fails" }),
+  })
+  .openapi("PaymentIntent");
+
+export const Payment = z
+  .object({
+    id: z.string().openapi({ example: "pay_test_9f8a7b6c5d4e3f2a" }),
+    object: z.literal("payment"),
+    status: z.enum(["authorized", "captured", "partially_refunded", "refunded", "voided", "expired"]),
+    method: z.enum(["wallet", "card"]),
+    amount: z.number().int().openapi({ description: "Authorized" }),
+    currency,
+    captured_amount: z.number().int(),
+    refunded_amount: z.number().int(),
+    net_amount: z.number().int().openapi({ description: "captured_amount - refunded_amount" }),
+    commission_amount: z.number().int().openapi({ description: "The platform's commission on what is captured and not refunded" }),
+    description: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    checkout_id: z.string(),
+    user_id: z.string().nullable(),
+    external_user_id: z.string().nullable(),
+    card: z.object({ brand: z.string(), last4: z.string(), exp_month: z.number().int(), exp_year: z.number().int() }).nullable(),
+    capture_before: z.string().nullable().openapi({ description: "An authorization not captured by then is voided (status expired)" }),
+    captured_at: z.string().nullable(),
+    refund_before: z.string().nullable().openapi({ description: "Refunds are possible until 90 days after capture" }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Payment");
+
+export const Refund = z
+  .object({
+    id: z.string().openapi({ example: "rfn_9f8a7b6c5d4e3f2am1n2o3p4" }),
+    amount: z.number().int(),
+    reason: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    status: z.enum(["pending", "completed", "failed"]),
+    created_at: z.string(),
+  })
+  .openapi("Refund");
+
+export const RefundResult = Payment.extend({ refund: Refund, refunds: z.array(Refund) }).openapi("RefundResult");
+
+/** Where the buyer goes after paying or cancelling. */
+export const redirectUrl = z.url({ protocol: /^https?$/ }).max(2048);

@@ -1,0 +1,206 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { database } from "../db/client";
+import { listPayments } from "../db/payments";
+import { toIsoSeconds } from "../domain/clock";
+import type { AppEnv } from "../http/context";
+import { ok } from "../http/envelope";
+import { notFound } from "../http/errors";
+import { defineRoute, jsonBody, success } from "../http/openapi";
+import { replayable } from "../http/replay";
+import { merchantPaymentCall, paymentObjectFor, unwrapPayment } from "../services/payments";
+import { operationIdFor, platformWalletId } from "../services/wallets";
+import { Payment, Refund, RefundResult } from "./payment-schemas";
+import { amount, metadata, Pagination, queryInstant, queryInteger, queryOptional, scopedIdParam } from "./schemas";
+
+// ---- Contract (spec/quickstart-checkout.txt step 6, spec/refunds.txt, API.md "Checkout and payments") ----
+
+const STATUSES = ["authorized", "captured", "partially_refunded", "refunded", "voided", "expired"] as const;
+const paymentParams = scopedIdParam("pay_test_9f8a7b6c5d4e3f2a");
+
+const PaymentSummary = Payment.pick({ id: true, status: true, method: true, amount: true, currency: true, captured_amount: true, refunded_amount: true, net_amount: true, checkout_id: true, created_at: true, updated_at: true }).openapi("PaymentSummary");
+
+const list = defineRoute({
+  method: "get",
+  path: "/payments",
+  operationId: "listPayments",
+  tags: ["Payments"],
+  summary: "Your payments, newest first; from an index that trails the payments by a few seconds at most",
+  auth: "merchant",
+  request: {
+    query: z
+      .strictObject({
+        status: queryOptional(z.enum(STATUSES), { type: "string", enum: STATUSES }),
+        from: queryInstant.openapi({ description: "Authorized at or after this instant" }),
+        to: queryInstant.openapi({ description: "Authorized at or before this instant (the whole second)" }),
+        page: queryInteger({ min: 1, max: 1_000_000, fallback: 1 }),
+        per_page: queryInteger({ min: 1, max: 100, fallback: 20 }),
+      })
+      .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: "`from` must not be after `to`", path: ["from"] }),
+  },
+  responses: { 200: success(z.object({ payments: z.array(PaymentSummary), pagination: Pagination }), "One page of payments") },
+});
+
+const read = defineRoute({
+  method: "get",
+  path: "/payments/{id}",
+  operationId: "getPayment",
+  tags: ["Payments"],
+  summary: "A payment, from its object (never stale)",
+  auth: "merchant",
+  busyObject: true,
+  request: { params: paymentParams },
+  responses: { 200: success(Payment, "The payment") },
+});
+
+const capture = defineRoute({
+  method: "post",
+  path: "/payments/{id}/capture",
+  operationId: "capturePayment",
+  tags: ["Payments"],
+  summary: "Capture an authorized payment, in full or in part (the rest is released); once",
+  auth: "merchant",
+  idempotent: true,
+  busyObject: true,
+  request: { params: paymentParams, body: jsonBody(z.strictObject({ amount: amount.optional().openapi({ description: "Omit to capture the full authorized amount" }) }), false) },
+  responses: { 200: success(Payment, "Captured") },
+});
+
+const voidPayment = defineRoute({
+  method: "post",
+  path: "/payments/{id}/void",
+  operationId: "voidPayment",
+  tags: ["Payments"],
+  summary: "Void an authorization: the buyer's funds are released",
+  auth: "merchant",
+  idempotent: true,
+  busyObject: true,
+  request: { params: paymentParams },
+  responses: { 200: success(Payment, "Voided") },
+});
+
+const refundBody = z.strictObject({
+  amount: amount.optional().openapi({ description: "Defaults to what remains: captured_amount - refunded_amount" }),
+  reason: z.string().trim().min(1).max(256).openapi({ description: "Shown to the buyer and kept for your records" }),
+  metadata: metadata.optional(),
+});
+
+const refundRoute = (path: string, operationId: string, summary: string) =>
+  defineRoute({
+    method: "post",
+    path,
+    operationId,
+    tags: ["Payments"],
+    summary,
+    auth: "merchant",
+    idempotent: true,
+    busyObject: true,
+    request: { params: paymentParams, body: jsonBody(refundBody) },
+    responses: { 200: success(RefundResult, "Refunded") },
+  });
+
+const refund = refundRoute("/payments/{id}/refund", "refundPayment", "Refund a captured payment, in full or in part (spec/refunds.txt)");
+const gatewayRefund = refundRoute("/gateway/payments/{id}/refund", "refundPaymentSigned", "The same refund, as spec/refunds.txt calls it with an HMAC-signed request");
+
+const refunds = defineRoute({
+  method: "get",
+  path: "/payments/{id}/refunds",
+  operationId: "listRefunds",
+  tags: ["Payments"],
+  summary: "A payment's refunds, oldest first",
+  auth: "merchant",
+  busyObject: true,
+  request: { params: paymentParams },
+  responses: { 200: success(z.object({ refunds: z.array(Refund) }), "The refunds") },
+});
+
+// ---- Handlers ---------------------------------------------------------------------------------
+
+export const paymentRoutes = new OpenAPIHono<AppEnv>();
+
+const PAYMENT = { what: "payment", param: "id" };
+type PaymentOut = z.infer<typeof Payment>;
+
+function callOf(c: Context<AppEnv>) {
+  return merchantPaymentCall(c.get("merchant"), c.get("clock"), { request_id: c.get("requestId"), idempotency_key: c.req.header("Idempotency-Key") });
+}
+
+/** The payment's object, after checking the id is this payment's (a checkout id is not). */
+async function paymentObject(c: Context<AppEnv>, id: string) {
+  const stub = paymentObjectFor(c.env, id, "payment");
+  const found = unwrapPayment(await stub.payment(callOf(c)), PAYMENT);
+  if (found.payment.id !== id) throw notFound("payment", "id");
+  return { stub, found };
+}
+
+const destinations = (c: Context<AppEnv>) => ({ settlement_wallet_id: c.get("merchant").settlement_wallet_id, platform_wallet_id: platformWalletId(c.get("merchant")) });
+
+paymentRoutes.openapi(list, async (c) => {
+  const query = c.req.valid("query");
+  const { merchant_id, mode } = c.get("merchant");
+  const filters = {
+    status: query.status,
+    from_ms: query.from ? Math.floor(Date.parse(query.from) / 1000) * 1000 : undefined,
+    to_ms: query.to ? Math.floor(Date.parse(query.to) / 1000) * 1000 + 999 : undefined,
+  };
+  const page = await listPayments(database(c.env.DB), merchant_id, mode, filters, query.per_page, (query.page - 1) * query.per_page);
+  const payments = page.rows.map((r) => ({
+    id: r.id,
+    status: r.status as PaymentOut["status"],
+    method: r.method,
+    amount: r.amount,
+    currency: r.currency as PaymentOut["currency"],
+    captured_amount: r.captured_amount,
+    refunded_amount: r.refunded_amount,
+    net_amount: r.captured_amount - r.refunded_amount,
+    checkout_id: r.checkout_id,
+    created_at: toIsoSeconds(r.created_at_ms),
+    updated_at: toIsoSeconds(r.updated_at_ms),
+  }));
+  return c.json(ok({ payments, pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) } }), 200);
+});
+
+paymentRoutes.openapi(read, async (c) => {
+  const { found } = await paymentObject(c, c.req.valid("param").id);
+  return c.json(ok(found.payment as PaymentOut), 200);
+});
+
+paymentRoutes.openapi(capture, async (c) => {
+  const { stub } = await paymentObject(c, c.req.valid("param").id);
+  const result = await stub.capture(callOf(c), {
+    operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
+    amount: c.req.valid("json").amount,
+    commission_bps: c.get("merchant").commission_bps,
+    ...destinations(c),
+  });
+  const { payment, replayed } = unwrapPayment(result, PAYMENT);
+  return replayable(replayed, c.json(ok(payment as PaymentOut), 200));
+});
+
+paymentRoutes.openapi(voidPayment, async (c) => {
+  const { stub } = await paymentObject(c, c.req.valid("param").id);
+  const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
+  const { payment, replayed } = unwrapPayment(await stub.void(callOf(c), operation_id), PAYMENT);
+  return replayable(replayed, c.json(ok(payment as PaymentOut), 200));
+});
+
+async function refundHandler(c: Context<AppEnv>, id: string, input: z.infer<typeof refundBody>) {
+  const { stub } = await paymentObject(c, id);
+  const result = await stub.refund(callOf(c), {
+    operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
+    amount: input.amount,
+    reason: input.reason,
+    metadata: (input.metadata ?? {}) as Record<string, string | number | boolean | null>,
+    ...destinations(c),
+  });
+  const { replayed, ok: _, ...answer } = unwrapPayment(result, PAYMENT);
+  return replayable(replayed, c.json(ok(answer as z.infer<typeof RefundResult>), 200));
+}
+
+paymentRoutes.openapi(refund, (c) => refundHandler(c, c.req.valid("param").id, c.req.valid("json")));
+paymentRoutes.openapi(gatewayRefund, (c) => refundHandler(c, c.req.valid("param").id, c.req.valid("json")));
+
+paymentRoutes.openapi(refunds, async (c) => {
+  const { found } = await paymentObject(c, c.req.valid("param").id);
+  return c.json(ok({ refunds: found.refunds as z.infer<typeof Refund>[] }), 200);
+});

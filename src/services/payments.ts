@@ -1,0 +1,64 @@
+import { sha256Hex } from "../crypto/encoding";
+import { base62FromBytes, objectKeyOf, OBJECT_KEY_LENGTH, randomBase62 } from "../domain/ids";
+import type { Clock } from "../domain/clock";
+import type { MerchantCaller } from "../http/context";
+import { ApiError, notFound } from "../http/errors";
+import { guardedStub } from "../http/object-capacity";
+import type { PaymentDO } from "../payments/payment-do";
+import type { PaymentCall, PaymentOutcome, PaymentRefusal } from "../payments/types";
+
+/** The payment object a checkout, payment or refund id leads to (DESIGN.md: ids route without a lookup). */
+export function paymentStub(env: Env, object_key: string): DurableObjectStub<PaymentDO> {
+  const stub = env.PAYMENT.get(env.PAYMENT.idFromName(object_key)) as DurableObjectStub<PaymentDO>;
+  return guardedStub(`payment:${object_key}`, stub);
+}
+
+/** The object for an id of the given kind, or a 404 naming the parameter when it is none of ours. */
+export function paymentObjectFor(env: Env, id: string, kind: "session" | "intent" | "payment", param = "id") {
+  const key = objectKeyOf(id, kind);
+  if (!key) throw notFound(kind === "session" ? "checkout session" : kind === "intent" ? "payment intent" : "payment", param);
+  return paymentStub(env, key);
+}
+
+/**
+ * The key of a new checkout's object. With an Idempotency-Key it is derived from the key, so a
+ * retry reaches the object that has the first answer; without one it is random.
+ */
+export async function newObjectKey(scope: string, idempotency_key: string | undefined): Promise<string> {
+  if (idempotency_key === undefined) return randomBase62(OBJECT_KEY_LENGTH);
+  const digest = await sha256Hex(`checkout\n${scope}\n${idempotency_key}`);
+  return base62FromBytes(Uint8Array.from(digest.match(/../g)!.map((h) => parseInt(h, 16))), OBJECT_KEY_LENGTH);
+}
+
+export function merchantPaymentCall(merchant: MerchantCaller, clock: Clock, cause: { request_id: string; idempotency_key?: string }): PaymentCall {
+  const call: PaymentCall = { now_ms: clock.now_ms(), clock_offset_ms: clock.offset_ms, owner: { merchant_id: merchant.merchant_id, mode: merchant.mode }, request_id: cause.request_id };
+  if (cause.idempotency_key !== undefined) call.idempotency_key = cause.idempotency_key;
+  return call;
+}
+
+/** A buyer's call from the hosted page: the client secret is the credential; the object keeps the merchant's clock. */
+export function buyerPaymentCall(client_secret: string, request_id: string): PaymentCall {
+  return { now_ms: Date.now(), client_secret, request_id };
+}
+
+const PARAMS: Partial<Record<PaymentRefusal["code"], string>> = {
+  amount_exceeds_authorization: "amount",
+  amount_exceeds_refundable: "amount",
+  insufficient_funds: "amount",
+  balance_limit_exceeded: "amount",
+  idempotency_key_reused: "Idempotency-Key",
+  idempotency_key_in_use: "Idempotency-Key",
+  client_secret_invalid: "client_secret",
+};
+
+export function paymentRefusalError(refusal: PaymentRefusal & { replayed?: boolean }, missing: { what: string; param: string }): ApiError {
+  if (refusal.code === "not_found") return notFound(missing.what, missing.param);
+  const headers: Record<string, string> = refusal.replayed ? { "Idempotent-Replayed": "true" } : {};
+  return new ApiError(refusal.code, refusal.message, refusal.param ?? PARAMS[refusal.code] ?? (missing.param === "id" ? undefined : missing.param), headers);
+}
+
+/** The success of an outcome, or its refusal thrown as the API error. */
+export function unwrapPayment<O extends PaymentOutcome<object>>(outcome: O, missing: { what: string; param: string }): Extract<O, { ok: true }> {
+  if (!outcome.ok) throw paymentRefusalError(outcome as unknown as PaymentRefusal, missing);
+  return outcome as Extract<O, { ok: true }>;
+}
