@@ -71,7 +71,7 @@ export interface MoneyDestinations {
 export class PaymentDO extends DurableObject<Env> {
   private readonly store: PaymentStore;
   private readonly operations: OperationLog;
-  private running = false;
+  private draining: Promise<void> | null = null;
   private readonly waiters = new Map<number, { resolve: (answer: unknown) => void; reject: (error: unknown) => void }[]>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -233,7 +233,7 @@ export class PaymentDO extends DurableObject<Env> {
         owner: owner(state),
         operation_id: null,
         cause: causeOf(call),
-      }, entered.now_ms);
+      }, Date.now());
       return { ok: true as const, seq };
     });
     if (!reserved.ok) return reserved;
@@ -315,7 +315,7 @@ export class PaymentDO extends DurableObject<Env> {
         return decided.refused === "payment_in_progress" ? refused : this.remember(operation_id, print, refused, entered.now_ms);
       }
       this.save({ ...state, payment: decided.payment }, [], call, entered.now_ms);
-      const seq = this.store.addStep(decided.step, entered.now_ms);
+      const seq = this.store.addStep(decided.step, Date.now());
       this.operations.record(operation_id, print, { ok: false, code: "idempotency_key_in_use", message: "Still running." }, entered.now_ms, UNTIL_ANSWERED);
       return { ok: true as const, seq };
     });
@@ -337,30 +337,40 @@ export class PaymentDO extends DurableObject<Env> {
 
   /** Starts the step runner unless it runs already; the alarm is its backstop. */
   private kick(): void {
-    if (this.running) return;
-    this.running = true;
     this.ctx.waitUntil(this.drain());
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
+  /**
+   * The step runner: one at a time, so no step runs twice at once and refunds see the ones before
+   * them completed. A step added while the runner was finishing gets a new run.
+   */
+  private drain(): Promise<void> {
+    this.draining ??= this.runSteps().finally(() => {
+      this.draining = null;
+      const next = this.store.nextPendingStep();
+      if (next && next.next_attempt_at_ms <= Date.now()) this.kick();
+    });
+    return this.draining;
+  }
+
+  private async runSteps(): Promise<void> {
+    {
       for (let row = this.store.nextPendingStep(); row && row.next_attempt_at_ms <= Date.now(); row = this.store.nextPendingStep()) {
         const step = JSON.parse(row.payload) as PaymentStep;
-        let result: StepResult;
+        let answer: unknown;
         try {
-          result = await executeStep(this.env, step, this.store.state()!, this.now(), this.clockOffsetMs());
+          const result: StepResult = await executeStep(this.env, step, this.store.state()!, this.now(), this.clockOffsetMs());
+          answer = this.transaction(() => this.complete(row!, step, result));
         } catch (error) {
+          // Whatever failed — the call or recording its result — the step stays pending; the wallet's
+          // operation ids make running it again harmless.
           this.postpone(row, error);
           return;
         }
-        const answer = this.transaction(() => this.complete(row!, step, result));
         this.afterChange();
         for (const waiter of this.waiters.get(row.seq) ?? []) waiter.resolve(answer);
         this.waiters.delete(row.seq);
       }
-    } finally {
-      this.running = false;
     }
   }
 
@@ -454,7 +464,7 @@ export class PaymentDO extends DurableObject<Env> {
       if ("refused" in begun) return;
       this.transaction(() => {
         this.save({ ...current, payment: begun.payment }, [], {}, now_ms);
-        this.store.addStep(releaseStep(current, "deadline", null, { request_id: null, idempotency_key: null }), now_ms);
+        this.store.addStep(releaseStep(current, "deadline", null, { request_id: null, idempotency_key: null }), Date.now());
       });
       this.afterChange();
       this.kick();

@@ -81,9 +81,10 @@ export class PaymentStore {
 
   // ---- steps --------------------------------------------------------------------------------
 
-  addStep(step: PaymentStep, now_ms: number): number {
+  /** Steps run in real time (they are our own retries, not the merchant's deadlines). */
+  addStep(step: PaymentStep, real_now_ms: number): number {
     return this.sql
-      .exec<{ seq: number }>("INSERT INTO steps (kind, payload, status, next_attempt_at_ms, created_at_ms) VALUES (?, ?, 'pending', ?, ?) RETURNING seq", step.kind, JSON.stringify(step), now_ms, now_ms)
+      .exec<{ seq: number }>("INSERT INTO steps (kind, payload, status, next_attempt_at_ms, created_at_ms) VALUES (?, ?, 'pending', ?, ?) RETURNING seq", step.kind, JSON.stringify(step), real_now_ms, real_now_ms)
       .one().seq;
   }
 
