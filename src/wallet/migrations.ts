@@ -124,4 +124,19 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   -- its entries name the payment.
   ALTER TABLE holds ADD COLUMN payment_id TEXT;
   `,
+  `
+  -- Entries per currency and type, kept by the balance upsert every entry already does (no extra
+  -- statement): the transactions list's total without a time range is then O(1), whatever the history.
+  ALTER TABLE balances ADD COLUMN entries_credit INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE balances ADD COLUMN entries_debit INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE balances ADD COLUMN entries_hold INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE balances ADD COLUMN entries_release INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE balances ADD COLUMN entries_refund INTEGER NOT NULL DEFAULT 0;
+  UPDATE balances SET
+    entries_credit = (SELECT count(*) FROM entries WHERE entries.currency = balances.currency AND type = 'credit'),
+    entries_debit = (SELECT count(*) FROM entries WHERE entries.currency = balances.currency AND type = 'debit'),
+    entries_hold = (SELECT count(*) FROM entries WHERE entries.currency = balances.currency AND type = 'hold'),
+    entries_release = (SELECT count(*) FROM entries WHERE entries.currency = balances.currency AND type = 'release'),
+    entries_refund = (SELECT count(*) FROM entries WHERE entries.currency = balances.currency AND type = 'refund');
+  `,
 ];

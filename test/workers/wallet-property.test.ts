@@ -11,7 +11,8 @@ import { call, newMerchant, syncUser, type TestMerchant } from "./helpers";
 
 /**
  * Random sequences of top-up, hold, release, capture, transfer and refund-to-wallet across several
- * wallets, each round's operations fired concurrently, many with Idempotency-Keys reused across
+ * wallets, and of checkout sessions paid from them, card intents, payment captures, voids and
+ * refunds — each round's operations fired concurrently, many with Idempotency-Keys reused across
  * different requests. After each sequence every wallet must hold:
  * non-negative balances, held = sum of active holds, entries that replay to the balance with seq
  * gap-free and a valid hash chain, and the merchant's audit must balance.
@@ -37,7 +38,15 @@ type Op =
   | ({ kind: "release"; hold: number } & Keyed)
   | ({ kind: "capture"; hold: number; fraction: number | null } & Keyed)
   | ({ kind: "transfer"; from: number; to: number; currency: "IQD" | "USD"; amount: number } & Keyed)
-  | { kind: "refund"; user: number; currency: "IQD" | "USD"; amount: number };
+  | { kind: "refund"; user: number; currency: "IQD" | "USD"; amount: number }
+  | { kind: "session"; user: number; currency: "IQD" | "USD"; amount: number; otp_right: boolean }
+  | { kind: "intent"; currency: "IQD" | "USD"; amount: number; card: string }
+  | ({ kind: "pay_capture"; payment: number; fraction: number | null } & Keyed)
+  | ({ kind: "pay_void"; payment: number } & Keyed)
+  | ({ kind: "pay_refund"; payment: number; fraction: number | null } & Keyed);
+
+/** Approved, declined (51) and declined (05) cards: most intents authorize, some do not. */
+const CARDS = ["4242424242424242", "5555555555554444", "4000000000009995", "4111111111111111"];
 
 const user = fc.integer({ min: 0, max: USERS - 1 });
 const currency = fc.constantFrom(...CURRENCIES);
@@ -50,17 +59,23 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("capture" as const), hold: fc.nat(20), fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })), key }),
   fc.record({ kind: fc.constant("transfer" as const), from: user, to: user, currency, amount, key }),
   fc.record({ kind: fc.constant("refund" as const), user, currency, amount }),
+  fc.record({ kind: fc.constant("session" as const), user, currency, amount, otp_right: fc.boolean() }),
+  fc.record({ kind: fc.constant("intent" as const), currency, amount, card: fc.constantFrom(...CARDS) }),
+  fc.record({ kind: fc.constant("pay_capture" as const), payment: fc.nat(20), fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })), key }),
+  fc.record({ kind: fc.constant("pay_void" as const), payment: fc.nat(20), key }),
+  fc.record({ kind: fc.constant("pay_refund" as const), payment: fc.nat(20), fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })), key }),
 );
 /** Rounds of up to four operations that run at the same time. */
 const sequence = fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 });
 
 interface World {
   merchant: TestMerchant;
-  users: { id: string; wallet_id: string }[];
+  users: { id: string; external_id: string; wallet_id: string }[];
   settlement_wallet_id: string;
   holds: { id: string; amount: number; user: number }[];
-  /** Every answer to a keyed request, by (key, the wallet the request acts on). */
-  answers: { key: number; wallet: number; replayed: boolean; status: number; body: string }[];
+  payments: { id: string; amount: number }[];
+  /** Every answer to a keyed request, by (key, the object the request acts on: a wallet or a payment). */
+  answers: { key: number; object: string; replayed: boolean; status: number; body: string }[];
 }
 
 async function newWorld(owner: TestMerchant): Promise<World> {
@@ -69,22 +84,22 @@ async function newWorld(owner: TestMerchant): Promise<World> {
   const users = await Promise.all(
     Array.from({ length: USERS }, async () => {
       const synced = await syncUser(merchant.secret_key);
-      return { id: synced.body.data.mazad_user_id as string, wallet_id: synced.body.data.wallet_id as string };
+      return { id: synced.body.data.mazad_user_id as string, external_id: synced.body.data.external_id as string, wallet_id: synced.body.data.wallet_id as string };
     }),
   );
   const settlement = await call("GET", "/api/v1/balance", { token: merchant.secret_key });
-  return { merchant, users, settlement_wallet_id: settlement.body.data.wallet_id, holds: [], answers: [] };
+  return { merchant, users, settlement_wallet_id: settlement.body.data.wallet_id, holds: [], payments: [], answers: [] };
 }
 
-/** Sends a request, with the op's Idempotency-Key if it has one, and files a keyed answer under the wallet it acts on. */
-async function send(world: World, step: Keyed, wallet: number, path: string, body: object) {
+/** Sends a request, with the op's Idempotency-Key if it has one, and files a keyed answer under the object it acts on. */
+async function send(world: World, step: Keyed, object: number | string, path: string, body: object) {
   const headers: Record<string, string> = step.key === null ? {} : { "Idempotency-Key": `k${step.key}` };
   const res = await call("POST", path, { token: world.merchant.secret_key, headers, body });
   expect(res.status, `${path} ${JSON.stringify(res.body)}`).toBeLessThan(500);
   if (step.key !== null) {
     // An error body carries its own request id; what must repeat is the status and the error.
     const comparable = res.status < 300 ? res.body : { code: res.body.error.code, message: res.body.error.message };
-    world.answers.push({ key: step.key, wallet, replayed: res.headers.get("Idempotent-Replayed") === "true", status: res.status, body: JSON.stringify(comparable) });
+    world.answers.push({ key: step.key, object: String(object), replayed: res.headers.get("Idempotent-Replayed") === "true", status: res.status, body: JSON.stringify(comparable) });
   }
   return res;
 }
@@ -116,6 +131,46 @@ async function run(world: World, step: Op): Promise<void> {
       if (step.from === step.to) return;
       await send(world, step, step.from, "/api/v1/embedded/transfers", { from_user_id: world.users[step.from]!.id, to_user_id: world.users[step.to]!.id, amount: step.amount, currency: step.currency });
       return;
+    case "session": {
+      const session = await call("POST", "/api/v1/checkout/sessions", {
+        token: world.merchant.secret_key,
+        body: { external_user_id: world.users[step.user]!.external_id, amount: step.amount, currency: step.currency, success_url: "https://s.example/", cancel_url: "https://c.example/" },
+      });
+      expect(session.status).toBe(201);
+      const paid = await call("POST", `/checkout/${session.body.data.id}/pay`, { body: { client_secret: session.body.data.client_secret, method: "wallet", otp: step.otp_right ? "123456" : "000000" } });
+      expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+      if (paid.body.data.status === "authorized") world.payments.push({ id: session.body.data.id.replace("cs_test_", "pay_test_"), amount: step.amount });
+      return;
+    }
+    case "intent": {
+      const intent = await call("POST", "/api/v1/payment-intents", {
+        token: world.merchant.secret_key,
+        body: { amount: step.amount, currency: step.currency, success_url: "https://s.example/", cancel_url: "https://c.example/" },
+      });
+      const paid = await call("POST", `/checkout/${intent.body.data.id}/pay`, { body: { client_secret: intent.body.data.client_secret, method: "card", card: { number: step.card, exp_month: 12, exp_year: 2040, cvc: "123", name: "P" } } });
+      expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+      if (paid.body.data.status === "authorized") world.payments.push({ id: intent.body.data.id.replace("pi_", "pay_test_"), amount: step.amount });
+      return;
+    }
+    case "pay_capture": {
+      const payment = world.payments[step.payment % Math.max(1, world.payments.length)];
+      if (!payment) return;
+      const res = await send(world, step, payment.id, `/api/v1/payments/${payment.id}/capture`, step.fraction === null ? {} : { amount: Math.max(1, Math.floor(payment.amount * step.fraction)) });
+      if (res.status !== 200) expect(["payment_not_capturable", "payment_in_progress", "idempotency_key_reused", "idempotency_key_in_use"]).toContain(res.body.error.code);
+      return;
+    }
+    case "pay_void": {
+      const payment = world.payments[step.payment % Math.max(1, world.payments.length)];
+      if (payment) await send(world, step, payment.id, `/api/v1/payments/${payment.id}/void`, {});
+      return;
+    }
+    case "pay_refund": {
+      const payment = world.payments[step.payment % Math.max(1, world.payments.length)];
+      if (!payment) return;
+      const res = await send(world, step, payment.id, `/api/v1/payments/${payment.id}/refund`, { reason: "property", ...(step.fraction === null ? {} : { amount: Math.max(1, Math.floor(payment.amount * step.fraction)) }) });
+      if (res.status !== 200) expect(["payment_not_refundable", "amount_exceeds_refundable", "insufficient_funds", "idempotency_key_reused", "idempotency_key_in_use"]).toContain(res.body.error.code);
+      return;
+    }
     case "refund":
       await refundToUserWallet(env, {
         merchant: { merchant_id: world.merchant.merchant_id, mode: "sandbox" },
@@ -132,15 +187,28 @@ async function run(world: World, step: Op): Promise<void> {
   }
 }
 
+/** A payment's own arithmetic holds, and nothing it reserved is left dangling once its steps ran. */
+async function checkPayment(world: World, id: string): Promise<void> {
+  const p = (await call("GET", `/api/v1/payments/${id}`, { token: world.merchant.secret_key })).body.data;
+  expect(p.refunded_amount).toBeLessThanOrEqual(p.captured_amount);
+  expect(p.captured_amount).toBeLessThanOrEqual(p.amount);
+  expect(p.net_amount).toBe(p.captured_amount - p.refunded_amount);
+  const expected = p.captured_amount === 0 ? ["authorized", "voided", "expired"] : p.refunded_amount === 0 ? ["captured"] : p.refunded_amount === p.captured_amount ? ["refunded"] : ["partially_refunded"];
+  expect(expected, `${id} status ${p.status}`).toContain(p.status);
+  const refunds = (await call("GET", `/api/v1/payments/${id}/refunds`, { token: world.merchant.secret_key })).body.data.refunds as { amount: number; status: string }[];
+  expect(refunds.filter((r) => r.status === "completed").reduce((sum, r) => sum + r.amount, 0)).toBe(p.refunded_amount);
+  expect(refunds.filter((r) => r.status === "pending")).toEqual([]);
+}
+
 /**
  * An id means one thing: per (key, wallet) at most one request was answered afresh — executed, or
  * refused for a business reason and remembered — and every replay repeats that answer exactly.
  * Answers that are never stored (409 still running, 422 key reused) are neither.
  */
-const NOT_STORED = new Set(["idempotency_key_in_use", "idempotency_key_reused"]);
+const NOT_STORED = new Set(["idempotency_key_in_use", "idempotency_key_reused", "payment_in_progress"]);
 
 function checkKeys(world: World): void {
-  for (const [slot, answers] of Map.groupBy(world.answers, (a) => `${a.key}@${a.wallet}`)) {
+  for (const [slot, answers] of Map.groupBy(world.answers, (a) => `${a.key}@${a.object}`)) {
     const stored = answers.filter((a) => !(a.status >= 400 && NOT_STORED.has(JSON.parse(a.body).code)));
     const fresh = stored.filter((a) => !a.replayed);
     expect(fresh.length, `key ${slot} answered afresh ${fresh.length} times`).toBeLessThanOrEqual(1);
@@ -164,6 +232,10 @@ async function checkWallet(wallet_id: string): Promise<void> {
   const activeHolds = await runInDurableObject(stub, (_instance, state) =>
     state.storage.sql.exec<{ currency: string; held: number }>("SELECT currency, sum(amount) AS held FROM holds WHERE status = 'active' GROUP BY currency").toArray(),
   );
+  // The list's total, kept as running counts, agrees with the entries themselves.
+  const counted = await stub.listEntries(callContext, {}, 1, 0);
+  if (!counted.ok) throw new Error(`${wallet_id} refused the list`);
+  expect(counted.total, `${wallet_id} entry count`).toBe(chain.last_seq);
   for (const b of balances) {
     expect(b.available).toBeGreaterThanOrEqual(0);
     expect(b.held).toBeGreaterThanOrEqual(0);
@@ -185,9 +257,10 @@ describe("wallet ledger properties", () => {
         checkKeys(world);
         for (const currency of CURRENCIES) {
           const audit = await call("GET", `/api/v1/ledger/audit?currency=${currency}`, { token: world.merchant.secret_key });
-          expect(audit.body.data, `audit ${currency}`).toMatchObject({ balanced: true, outbox_pending: 0 });
+          expect(audit.body.data, `audit ${currency}: ${JSON.stringify(audit.body)}`).toMatchObject({ balanced: true, outbox_pending: 0 });
         }
         for (const wallet_id of [...world.users.map((u) => u.wallet_id), world.settlement_wallet_id]) await checkWallet(wallet_id);
+        for (const payment of world.payments) await checkPayment(world, payment.id);
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
