@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { payApiRoutes } from "./checkout/pay-api";
+import { checkoutPageRoutes } from "./checkout/page-routes";
 import { docsRoutes } from "./docs/docs-page";
 import { requireAccount } from "./http/auth-dashboard";
 import { requireMerchantKey } from "./http/auth-merchant";
@@ -82,6 +83,8 @@ export function createApp() {
   app.route("/api/v1", sandboxRoutes);
   app.route("/api/v1", checkoutRoutes);
   app.route("/api/v1", paymentRoutes);
+  // Before payApiRoutes: the page's form posts share its paths; JSON bodies go on to it.
+  app.route("/", checkoutPageRoutes);
   app.route("/", payApiRoutes);
   app.route("/", docsRoutes);
 
