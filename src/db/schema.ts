@@ -153,3 +153,73 @@ export const payments = sqliteTable(
     index("payments_merchant_status_time").on(t.merchant_id, t.mode, t.status, t.created_at_ms),
   ],
 );
+
+/**
+ * The events index: every event a merchant's objects (and the registry) recorded, as the queue
+ * consumer received them — kept 30 days, listed by GET /events. An event is written here once
+ * (by id), however many times its object forwarded it.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    type: text("type").notNull(),
+    /** The event's `data` (the object's snapshot), as JSON. */
+    data: text("data").notNull(),
+    request_id: text("request_id"),
+    idempotency_key: text("idempotency_key"),
+    created_at_ms: integer("created_at_ms").notNull(),
+    /** When its deliveries were sent to the queue; null until then (the consumer, or the cron, fans it out). */
+    fanned_out_at_ms: integer("fanned_out_at_ms"),
+  },
+  (t) => [
+    index("events_merchant_time").on(t.merchant_id, t.mode, t.created_at_ms),
+    index("events_merchant_type_time").on(t.merchant_id, t.mode, t.type, t.created_at_ms),
+    index("events_unfanned").on(t.fanned_out_at_ms, t.created_at_ms),
+  ],
+);
+
+/** Where a merchant wants events delivered. Secrets are sealed; the previous one signs too until it expires (rotation). */
+export const webhook_endpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    url: text("url").notNull(),
+    /** JSON array of event types, or ["*"]. */
+    events: text("events").notNull(),
+    description: text("description"),
+    status: text("status", { enum: ["enabled", "disabled"] }).notNull(),
+    disabled_reason: text("disabled_reason"),
+    secret_sealed: text("secret_sealed").notNull(),
+    previous_secret_sealed: text("previous_secret_sealed"),
+    previous_secret_expires_at_ms: integer("previous_secret_expires_at_ms"),
+    created_at: text("created_at").notNull(),
+    updated_at: text("updated_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_merchant").on(t.merchant_id, t.mode)],
+);
+
+/** Every delivery attempt (whd_…): when, what came back, how long it took, and when the next one is due. */
+export const webhook_deliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpoint_id: text("endpoint_id").notNull(),
+    event_id: text("event_id").notNull(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    attempt: integer("attempt").notNull(),
+    outcome: text("outcome", { enum: ["succeeded", "retrying", "failed", "skipped"] }).notNull(),
+    response_status: integer("response_status"),
+    latency_ms: integer("latency_ms"),
+    /** At most 1 KB of what the receiver answered, or why nothing came back. */
+    response_excerpt: text("response_excerpt"),
+    attempted_at_ms: integer("attempted_at_ms").notNull(),
+    next_retry_at_ms: integer("next_retry_at_ms"),
+  },
+  (t) => [index("webhook_deliveries_endpoint").on(t.endpoint_id, t.attempted_at_ms), index("webhook_deliveries_event").on(t.event_id)],
+);

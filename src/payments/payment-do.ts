@@ -17,7 +17,7 @@ import {
   type EventType,
   type NewCheckout,
 } from "../domain/checkout-machine";
-import { checkoutIds, newId, newRefundId, newWalletScopedId } from "../domain/ids";
+import { checkoutIds, newRefundId, newWalletScopedId } from "../domain/ids";
 import {
   AUTHORIZATION_LIFETIME_MS,
   beginCapture,
@@ -31,6 +31,7 @@ import {
   type PaymentState,
 } from "../domain/payment-machine";
 import { successRedirect } from "../domain/redirects";
+import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
 import { fingerprint, OperationLog } from "../objects/operation-log";
 import { ownerClockOffsetMs } from "../objects/sandbox-clock";
@@ -71,6 +72,7 @@ export interface MoneyDestinations {
 export class PaymentDO extends DurableObject<Env> {
   private readonly store: PaymentStore;
   private readonly operations: OperationLog;
+  private readonly eventOutbox: EventOutbox;
   private draining: Promise<void> | null = null;
   private readonly waiters = new Map<number, { resolve: (answer: unknown) => void; reject: (error: unknown) => void }[]>();
 
@@ -78,6 +80,7 @@ export class PaymentDO extends DurableObject<Env> {
     super(ctx, env);
     this.store = new PaymentStore(ctx.storage.sql);
     this.operations = new OperationLog(ctx.storage.sql);
+    this.eventOutbox = new EventOutbox(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, PAYMENT_MIGRATIONS));
   }
 
@@ -123,7 +126,7 @@ export class PaymentDO extends DurableObject<Env> {
   events(call: PaymentCall) {
     const entered = this.enter(call);
     if ("code" in entered) return entered;
-    return { ok: true as const, events: this.store.events().map((e) => ({ ...e, payload: JSON.parse(e.payload) as Record<string, Record<string, string | number | boolean | null>> })) };
+    return { ok: true as const, events: this.eventOutbox.all().map((e) => ({ ...e, payload: JSON.parse(e.payload) as Record<string, Record<string, string | number | boolean | null>> })) };
   }
 
   /** Fires whatever came due by the caller's clock (a moved sandbox clock), as if the time had passed. */
@@ -478,14 +481,7 @@ export class PaymentDO extends DurableObject<Env> {
     for (const type of events) {
       const object = type.startsWith("payment.") ? paymentView(saved) : checkoutView(saved);
       const refund = refund_id ? this.store.getRefund(refund_id) : null;
-      this.store.addEvent({
-        id: newId("event"),
-        type,
-        payload: JSON.stringify(refund && type.startsWith("payment.") ? { object, refund: refundView(refund) } : { object }),
-        request_id: cause.request_id ?? null,
-        idempotency_key: cause.idempotency_key ?? null,
-        created_at_ms: now_ms,
-      });
+      this.eventOutbox.add(type, refund && type.startsWith("payment.") ? { object, refund: refundView(refund) } : { object }, cause, now_ms);
     }
     return saved;
   }
@@ -512,6 +508,14 @@ export class PaymentDO extends DurableObject<Env> {
     if (clock_offset_ms !== undefined && this.store.getMeta("clock_offset_ms") === null) this.store.setMeta("clock_offset_ms", String(clock_offset_ms));
     this.scheduleAlarm();
     this.ctx.waitUntil(this.writeIndex().catch((error) => console.error(JSON.stringify({ payment_index_failed: String(error) }))));
+    this.ctx.waitUntil(this.forwardEvents());
+  }
+
+  /** Hands recorded events to the webhooks queue; a failure leaves them for the alarm. */
+  private forwardEvents(): Promise<void> {
+    const state = this.store.state();
+    if (!state) return Promise.resolve();
+    return this.eventOutbox.forward(this.env.WEBHOOKS, owner(state)).catch((error) => console.error(JSON.stringify({ event_forwarding_failed: String(error) })));
   }
 
   private async writeIndex(): Promise<void> {
@@ -529,10 +533,11 @@ export class PaymentDO extends DurableObject<Env> {
     this.fireDue(this.now());
     await this.drain();
     await this.writeIndex().catch((error) => console.error(JSON.stringify({ payment_index_failed: String(error) })));
+    await this.forwardEvents();
     this.scheduleAlarm();
   }
 
-  /** One alarm for the earliest of: the checkout's expiry, the authorization's lapse, a step's retry, an index write still owed. */
+  /** One alarm for the earliest of: the checkout's expiry, the authorization's lapse, a step's retry, an index write or event forward still owed. */
   private scheduleAlarm(): void {
     const state = this.store.state();
     if (!state) return;
@@ -542,7 +547,7 @@ export class PaymentDO extends DurableObject<Env> {
     if (state.payment?.status === "authorized" && !state.payment.pending) times.push(state.payment.capture_before_ms - offset);
     const step = this.store.nextPendingStep();
     if (step) times.push(Math.max(step.next_attempt_at_ms, Date.now() + INDEX_RETRY_MS));
-    if (Number(this.store.getMeta("index_version") ?? 0) < state.version) times.push(Date.now() + INDEX_RETRY_MS);
+    if (Number(this.store.getMeta("index_version") ?? 0) < state.version || this.eventOutbox.hasUnforwarded()) times.push(Date.now() + INDEX_RETRY_MS);
     if (times.length === 0) void this.ctx.storage.deleteAlarm();
     else void this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...times)));
   }

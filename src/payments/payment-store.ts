@@ -1,4 +1,4 @@
-import type { CheckoutState, EventType } from "../domain/checkout-machine";
+import type { CheckoutState } from "../domain/checkout-machine";
 import type { PaymentStep } from "./types";
 
 /**
@@ -26,18 +26,6 @@ export interface RefundRow {
   failure_message: string | null;
   created_at_ms: number;
   completed_at_ms: number | null;
-  [key: string]: SqlStorageValue;
-}
-
-export interface EventRow {
-  seq: number;
-  id: string;
-  type: EventType;
-  payload: string;
-  request_id: string | null;
-  idempotency_key: string | null;
-  created_at_ms: number;
-  forwarded_at_ms: number | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -127,18 +115,5 @@ export class PaymentStore {
 
   refunds(): RefundRow[] {
     return this.sql.exec<RefundRow>("SELECT * FROM refunds ORDER BY created_at_ms, rowid").toArray();
-  }
-
-  // ---- events -------------------------------------------------------------------------------
-
-  addEvent(event: Omit<EventRow, "seq" | "forwarded_at_ms">): void {
-    this.sql.exec(
-      "INSERT INTO events (id, type, payload, request_id, idempotency_key, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-      event.id, event.type, event.payload, event.request_id, event.idempotency_key, event.created_at_ms,
-    );
-  }
-
-  events(): EventRow[] {
-    return this.sql.exec<EventRow>("SELECT * FROM events ORDER BY seq").toArray();
   }
 }

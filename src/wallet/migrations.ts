@@ -139,4 +139,20 @@ export const WALLET_MIGRATIONS: readonly string[] = [
     entries_release = (SELECT count(*) FROM entries WHERE entries.currency = balances.currency AND type = 'release'),
     entries_refund = (SELECT count(*) FROM entries WHERE entries.currency = balances.currency AND type = 'refund');
   `,
+  `
+  -- Events of the wallet's holds and transfers, written with the change, forwarded to the webhooks
+  -- queue (objects/event-outbox.ts).
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    request_id TEXT,
+    idempotency_key TEXT,
+    created_at_ms INTEGER NOT NULL,
+    forwarded_at_ms INTEGER
+  );
+  CREATE INDEX events_unforwarded ON events (forwarded_at_ms, seq);
+  CREATE INDEX transfers_credit ON transfers (credit_operation_id);
+  `,
 ];

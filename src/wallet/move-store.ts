@@ -90,6 +90,10 @@ export class MoveStore {
     );
   }
 
+  transferByCredit(credit_operation_id: string): TransferRow | null {
+    return this.sql.exec<TransferRow>("SELECT * FROM transfers WHERE credit_operation_id = ?", credit_operation_id).toArray()[0] ?? null;
+  }
+
   getTransfer(id: string): TransferRow | null {
     return this.sql.exec<TransferRow>("SELECT * FROM transfers WHERE id = ?", id).toArray()[0] ?? null;
   }

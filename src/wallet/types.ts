@@ -24,6 +24,8 @@ export interface CallContext {
    * that reached the wallet from an id alone (a hold's, a transfer's) are never trusted to.
    */
   owner_verified?: boolean;
+  /** The request that caused a change, recorded on the events it writes. */
+  cause?: { request_id?: string | null; idempotency_key?: string | null };
 }
 
 export interface BalanceView {

@@ -6,6 +6,7 @@ import { commissionMinor } from "../domain/money";
 import { HoldStore, type HoldRow } from "./hold-store";
 import { fingerprint, OperationLog, type Replayable } from "../objects/operation-log";
 import { assert, LedgerStore } from "./ledger-store";
+import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
 import { ownerClockOffsetMs } from "../objects/sandbox-clock";
 import { WALLET_MIGRATIONS } from "./migrations";
@@ -73,11 +74,14 @@ export class WalletDO extends DurableObject<Env> {
   private readonly holds: HoldStore;
   private readonly moves: MoveStore;
   private readonly operations: OperationLog;
+  private readonly eventOutbox: EventOutbox;
+  private eventsBackstopSet = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.ledger = new LedgerStore(ctx.storage.sql);
     this.operations = new OperationLog(ctx.storage.sql);
+    this.eventOutbox = new EventOutbox(ctx.storage.sql);
     this.holds = new HoldStore(ctx.storage.sql, this.ledger);
     this.moves = new MoveStore(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, WALLET_MIGRATIONS));
@@ -171,21 +175,26 @@ export class WalletDO extends DurableObject<Env> {
       this.holds.insert({ id: request.hold_id, user_id: request.user_id, payment_id, currency: request.currency, amount: request.amount, reference: request.reference, description: request.description, expires_at_ms: request.expires_at_ms, created_at_ms: call.now_ms });
       // Entries name the hold (or its payment); the merchant's own reference stays on the hold.
       this.ledger.writeEntry(call.wallet_id, { ...request, type: "hold", reference: payment_id ?? request.hold_id }, call.now_ms);
-      return { ok: true as const, hold: holdView(this.holds.get(request.hold_id)!) };
+      const hold = this.holds.get(request.hold_id)!;
+      this.holdEvent("hold.created", hold, call);
+      return { ok: true as const, hold: holdView(hold) };
     });
+    if (outcome.ok && !outcome.replayed) this.afterEvents();
     // Only a hold that expires needs the alarm: most holds leave it (and its storage write) alone.
     if (outcome.ok && !outcome.replayed && request.expires_at_ms !== null) this.scheduleAlarm();
     return outcome;
   }
 
   releaseHold(call: CallContext, request: Operation & { hold_id: string; payment_id?: string }): Outcome<{ hold: HoldView }> {
-    return this.once(call, request.operation_id, fingerprint("release", { hold_id: request.hold_id, payment_id: request.payment_id }), () => {
+    const outcome = this.once(call, request.operation_id, fingerprint("release", { hold_id: request.hold_id, payment_id: request.payment_id }), () => {
       const found = this.activeHold(request.hold_id, request.payment_id);
       if (!found.ok) return found;
       const hold = found.hold;
       this.releaseWholeHold(call, request.operation_id, hold, "released");
       return { ok: true as const, hold: holdView(this.holds.get(hold.id)!) };
     });
+    if (outcome.ok && !outcome.replayed) this.afterEvents();
+    return outcome;
   }
 
   /**
@@ -211,9 +220,14 @@ export class WalletDO extends DurableObject<Env> {
       const credit = { entry_type: "credit" as const, currency, description: hold.description, reference: base.reference };
       if (net > 0) this.moves.enqueue(request.settlement_wallet_id, { ...credit, operation_id: `${request.operation_id}:settlement`, kind: "settlement", amount: net }, call.now_ms);
       if (commission > 0) this.moves.enqueue(request.platform_wallet_id, { ...credit, operation_id: `${request.operation_id}:commission`, kind: "commission", amount: commission }, call.now_ms);
-      return { ok: true as const, hold: holdView(this.holds.get(hold.id)!) };
+      const captured = this.holds.get(hold.id)!;
+      this.holdEvent("hold.captured", captured, call);
+      return { ok: true as const, hold: holdView(captured) };
     });
-    if (outcome.ok && !outcome.replayed) this.afterOutboxWrite();
+    if (outcome.ok && !outcome.replayed) {
+      this.afterOutboxWrite();
+      this.afterEvents();
+    }
     return outcome;
   }
 
@@ -336,11 +350,13 @@ export class WalletDO extends DurableObject<Env> {
   // ---- the alarm: hold expiry and outbox redelivery -----------------------------------------
 
   override async alarm(): Promise<void> {
+    this.eventsBackstopSet = false;
     const wallet_id = this.ledger.getMeta("wallet_id");
     if (wallet_id) {
       await this.refreshSandboxClock();
       this.expireDueHolds({ wallet_id, now_ms: this.clockNow() });
       await this.deliverOutbox();
+      await this.forwardEvents();
     }
     this.scheduleAlarm();
   }
@@ -370,6 +386,51 @@ export class WalletDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * A hold's event, in the change's transaction. A payment's hold is the payment's business: the
+   * payment records its own events (payment.captured, …), so its hold records none.
+   */
+  private holdEvent(type: "hold.created" | "hold.released" | "hold.captured" | "hold.expired", hold: HoldRow, call: CallContext): void {
+    if (hold.payment_id !== null) return;
+    this.eventOutbox.add(type, { object: { ...holdView(hold), wallet_id: this.ledger.getMeta("wallet_id") ?? call.wallet_id } }, call.cause ?? {}, call.now_ms);
+  }
+
+  /** A transfer is completed when its credit has landed: recorded with the outbox row's `sent`. */
+  private transfersCompleted(credit_operation_ids: string[]): void {
+    for (const id of credit_operation_ids) {
+      const transfer = this.moves.transferByCredit(id);
+      if (transfer) this.eventOutbox.add("transfer.completed", { object: transferView(transfer, "succeeded") }, {}, this.clockNow());
+    }
+  }
+
+  /**
+   * Hands recorded events to the webhooks queue after the commit. The alarm is the backstop, set
+   * once until it fires (not on every write: a hot wallet records events all the time).
+   */
+  private afterEvents(): void {
+    if (!this.eventOutbox.hasUnforwarded()) return;
+    if (!this.eventsBackstopSet) {
+      this.scheduleAlarm();
+      this.eventsBackstopSet = true;
+    }
+    this.ctx.waitUntil(this.forwardEvents());
+  }
+
+  /** Once the queue took the events, the alarm goes back to the next real deadline. */
+  private async forwardEvents(): Promise<void> {
+    const owner = this.owner();
+    if (!owner) return;
+    try {
+      await this.eventOutbox.forward(this.env.WEBHOOKS, owner);
+      if (this.eventsBackstopSet && !this.eventOutbox.hasUnforwarded()) {
+        this.eventsBackstopSet = false;
+        this.scheduleAlarm();
+      }
+    } catch (error) {
+      console.error(JSON.stringify({ event_forwarding_failed: String(error) }));
+    }
+  }
+
   /** A hold the caller may settle: a payment's hold exists only for that payment. */
   private activeHold(hold_id: string, payment_id: string | undefined): { ok: true; hold: HoldRow } | Refusal {
     const hold = this.holds.get(hold_id);
@@ -380,6 +441,7 @@ export class WalletDO extends DurableObject<Env> {
 
   private releaseWholeHold(call: CallContext, operation_id: string, hold: HoldRow, status: "released" | "expired"): void {
     this.holds.resolve(hold, { status }, call.now_ms);
+    this.holdEvent(status === "expired" ? "hold.expired" : "hold.released", this.holds.get(hold.id)!, call);
     this.ledger.writeEntry(call.wallet_id, {
       operation_id,
       type: "release",
@@ -432,6 +494,7 @@ export class WalletDO extends DurableObject<Env> {
       for (const hold of due) this.releaseWholeHold(call, `expire:${hold.id}`, hold, "expired");
       this.ledger.assertHeldMatchesActiveHolds();
     });
+    this.afterEvents();
     return due.length;
   }
 
@@ -459,12 +522,20 @@ export class WalletDO extends DurableObject<Env> {
   /** One alarm multiplexes every hold expiry and outbox retry: it is set for the earliest. */
   private scheduleAlarm(): void {
     const offset_ms = this.clockOffsetMs();
-    const times = [this.holds.nextExpiry(), this.moves.nextAttempt()].filter((t): t is number => t !== null);
+    // Times on the merchant's clock, turned into real time. A credit or event due now is being sent
+    // already: the alarm only backs that up, a moment later.
+    const backstop = Date.now() + OUTBOX_BACKSTOP_MS;
+    const times: number[] = [];
+    const expiry = this.holds.nextExpiry();
+    if (expiry !== null) times.push(expiry - offset_ms);
+    const attempt = this.moves.nextAttempt();
+    if (attempt !== null) times.push(Math.max(attempt - offset_ms, backstop));
+    if (this.eventOutbox.hasUnforwarded()) times.push(backstop);
     if (times.length === 0) {
       void this.ctx.storage.deleteAlarm();
       return;
     }
-    void this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...times) - offset_ms));
+    void this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...times)));
   }
 
   /** Delivery starts at once, without holding up the caller; the alarm is the backstop if it is lost. */
@@ -492,7 +563,11 @@ export class WalletDO extends DurableObject<Env> {
         const ids = batch.map((r) => r.operation_id);
         try {
           await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clockNow(), clock_offset_ms: this.clockOffsetMs() }, wallet_id, batch.map(toIncomingCredit));
-          this.moves.markSent(ids, this.clockNow());
+          this.ctx.storage.transactionSync(() => {
+            this.moves.markSent(ids, this.clockNow());
+            this.transfersCompleted(ids);
+          });
+          this.afterEvents();
         } catch (error) {
           console.error(JSON.stringify({ wallet_id, target, outbox_attempt_failed: String(error) }));
           this.moves.markAttemptFailed(ids, (attempts) => backoffDelayMs(attempts), this.clockNow());

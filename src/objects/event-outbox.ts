@@ -1,0 +1,100 @@
+import type { AnyEventType, EventMessage } from "../domain/events";
+import { newId } from "../domain/ids";
+import type { WebhookMessage } from "../webhooks/messages";
+
+/**
+ * An object's events (DESIGN.md, "Events"): written to its `events` table in the same transaction
+ * as the change they describe, then forwarded to the `webhooks` queue — right after the commit,
+ * and again from the object's alarm until the queue has taken them, so a crash after the commit
+ * loses nothing. There is never a change without its event. Forwarding is coalesced: one send in
+ * flight per object, carrying everything recorded meanwhile.
+ *
+ * The table is `events (seq, id, type, payload, request_id, idempotency_key, created_at_ms, forwarded_at_ms)`.
+ */
+export interface EventRow {
+  seq: number;
+  id: string;
+  type: AnyEventType;
+  payload: string;
+  request_id: string | null;
+  idempotency_key: string | null;
+  created_at_ms: number;
+  forwarded_at_ms: number | null;
+  [key: string]: SqlStorageValue;
+}
+
+export interface EventCause {
+  request_id?: string | null;
+  idempotency_key?: string | null;
+}
+
+const BATCH = 100;
+
+export class EventOutbox {
+  private sending: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Call inside the change's transaction. */
+  add(type: AnyEventType, data: unknown, cause: EventCause, now_ms: number): void {
+    this.sql.exec(
+      "INSERT INTO events (id, type, payload, request_id, idempotency_key, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+      newId("event"), type, JSON.stringify(data), cause.request_id ?? null, cause.idempotency_key ?? null, now_ms,
+    );
+  }
+
+  all(): EventRow[] {
+    return this.sql.exec<EventRow>("SELECT * FROM events ORDER BY seq").toArray();
+  }
+
+  hasUnforwarded(): boolean {
+    return this.sql.exec("SELECT 1 FROM events WHERE forwarded_at_ms IS NULL LIMIT 1").toArray().length > 0;
+  }
+
+  /**
+   * Sends what is not yet forwarded to the queue, `owner` naming whose events they are. Returns when
+   * everything recorded before the call has been taken (or a send failed: the alarm tries again).
+   */
+  forward(queue: Queue, owner: { merchant_id: string; mode: "sandbox" | "live" }): Promise<void> {
+    if (this.sending) {
+      this.again = true;
+      return this.sending;
+    }
+    this.sending = (async () => {
+      try {
+        do {
+          this.again = false;
+          for (let rows = this.unforwarded(); rows.length > 0; rows = this.unforwarded()) {
+            await queue.sendBatch(rows.map((row) => ({ body: { kind: "event", event: message(row, owner) } satisfies WebhookMessage })));
+            this.markForwarded(rows.map((r) => r.seq), Date.now());
+          }
+        } while (this.again);
+      } finally {
+        this.sending = null;
+      }
+    })();
+    return this.sending;
+  }
+
+  private unforwarded(): EventRow[] {
+    return this.sql.exec<EventRow>("SELECT * FROM events WHERE forwarded_at_ms IS NULL ORDER BY seq LIMIT ?", BATCH).toArray();
+  }
+
+  private markForwarded(seqs: number[], now_ms: number): void {
+    this.sql.exec(`UPDATE events SET forwarded_at_ms = ? WHERE seq IN (${seqs.map(() => "?").join(", ")})`, now_ms, ...seqs);
+  }
+}
+
+function message(row: EventRow, owner: { merchant_id: string; mode: "sandbox" | "live" }): EventMessage {
+  return {
+    id: row.id,
+    merchant_id: owner.merchant_id,
+    mode: owner.mode,
+    type: row.type,
+    data: row.payload,
+    request_id: row.request_id,
+    idempotency_key: row.idempotency_key,
+    created_at_ms: row.created_at_ms,
+  };
+}
