@@ -14,6 +14,7 @@ import { validationError } from "./http/validation";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { checkoutRoutes } from "./routes/checkouts";
+import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { holdRoutes } from "./routes/holds";
 import { ledgerRoutes } from "./routes/ledger";
@@ -24,6 +25,7 @@ import { memberRoutes } from "./routes/members";
 import { merchantRoutes } from "./routes/merchants";
 import { paymentRoutes } from "./routes/payments";
 import { userRoutes } from "./routes/users";
+import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -66,6 +68,10 @@ export function createApp() {
     "/api/v1/payments",
     "/api/v1/payments/*",
     "/api/v1/gateway/*",
+    "/api/v1/webhook-endpoints",
+    "/api/v1/webhook-endpoints/*",
+    "/api/v1/events",
+    "/api/v1/events/*",
   ]) {
     app.use(prefix, requireMerchantKey);
   }
@@ -83,6 +89,8 @@ export function createApp() {
   app.route("/api/v1", sandboxRoutes);
   app.route("/api/v1", checkoutRoutes);
   app.route("/api/v1", paymentRoutes);
+  app.route("/api/v1", webhookEndpointRoutes);
+  app.route("/api/v1", eventRoutes);
   // Before payApiRoutes: the page's form posts share its paths; JSON bodies go on to it.
   app.route("/", checkoutPageRoutes);
   app.route("/", payApiRoutes);

@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { systemClock } from "./domain/clock";
 import { runMaintenance } from "./services/maintenance";
 import { consumeWebhookBatch } from "./webhooks/consumer";
+import type { WebhookMessage } from "./webhooks/messages";
 
 export { PaymentDO } from "./payments/payment-do";
 export { RateLimiterDO } from "./rate-limit/rate-limiter-do";
@@ -12,6 +13,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch, _env, _ctx) => consumeWebhookBatch(batch),
+  queue: (batch, env, _ctx) => consumeWebhookBatch(batch as MessageBatch<WebhookMessage>, env),
   scheduled: async (_controller, env) => runMaintenance(env, systemClock.now_ms()),
 } satisfies ExportedHandler<Env>;

@@ -28,6 +28,8 @@ export default defineConfig(async () => {
       root,
       include: ["test/workers/**/*.test.ts"],
       setupFiles: ["test/workers/setup.ts"],
+      // A real HTTP server standing in for merchants' webhook receivers.
+      globalSetup: ["test/workers/receiver.ts"],
     },
   };
 });

@@ -1,7 +1,7 @@
 import { and, eq, or, sql } from "drizzle-orm";
 import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
-import { users, wallets } from "./schema";
+import { events, users, wallets } from "./schema";
 
 export type UserRow = typeof users.$inferSelect;
 export type UserChanges = Partial<Pick<UserRow, "full_name" | "email" | "phone" | "metadata">>;
@@ -11,7 +11,12 @@ export type UserChanges = Partial<Pick<UserRow, "full_name" | "email" | "phone" 
  * only if the user row now points at the candidate id, i.e. only when this call created the user:
  * two racing first syncs still make one user and one wallet.
  */
-export async function upsertUser(db: Database, candidate: UserRow, changes: UserChanges): Promise<UserRow> {
+export async function upsertUser(
+  db: Database,
+  candidate: UserRow,
+  changes: UserChanges,
+  event: { id: string; created_at_ms: number; request_id: string; idempotency_key: string | null },
+): Promise<UserRow> {
   const [upserted] = await db.batch([
     db
       .insert(users)
@@ -34,6 +39,27 @@ export async function upsertUser(db: Database, candidate: UserRow, changes: User
         })
         .from(users)
         .where(eq(users.wallet_id, candidate.wallet_id)),
+    ),
+    // The user.synced event, its object built from the row as it now is.
+    db.insert(events).select(
+      db
+        .select({
+          id: sql<string>`${event.id}`.as("id"),
+          merchant_id: users.merchant_id,
+          mode: users.mode,
+          type: sql<string>`'user.synced'`.as("type"),
+          data: sql<string>`json_object('object', json_object(
+            'mazad_user_id', ${users.id}, 'external_id', ${users.external_id}, 'full_name', ${users.full_name},
+            'email', ${users.email}, 'phone', ${users.phone}, 'wallet_id', ${users.wallet_id},
+            'default_currency', ${users.default_currency}, 'metadata', json(${users.metadata}),
+            'created_at', ${users.created_at}, 'updated_at', ${users.updated_at}))`.as("data"),
+          request_id: sql<string | null>`${event.request_id}`.as("request_id"),
+          idempotency_key: sql<string | null>`${event.idempotency_key}`.as("idempotency_key"),
+          created_at_ms: sql<number>`${event.created_at_ms}`.as("created_at_ms"),
+          fanned_out_at_ms: sql<number | null>`NULL`.as("fanned_out_at_ms"),
+        })
+        .from(users)
+        .where(and(eq(users.merchant_id, candidate.merchant_id), eq(users.mode, candidate.mode), eq(users.external_id, candidate.external_id))),
     ),
   ]);
   return upserted[0]!;

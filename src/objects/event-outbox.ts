@@ -61,20 +61,22 @@ export class EventOutbox {
       this.again = true;
       return this.sending;
     }
-    this.sending = (async () => {
-      try {
-        do {
-          this.again = false;
-          for (let rows = this.unforwarded(); rows.length > 0; rows = this.unforwarded()) {
-            await queue.sendBatch(rows.map((row) => ({ body: { kind: "event", event: message(row, owner) } satisfies WebhookMessage })));
-            this.markForwarded(rows.map((r) => r.seq), Date.now());
-          }
-        } while (this.again);
-      } finally {
-        this.sending = null;
+    // Cleared in a `finally` callback, which runs after this assignment even when nothing was pending.
+    const sending = this.sendAll(queue, owner).finally(() => {
+      if (this.sending === sending) this.sending = null;
+    });
+    this.sending = sending;
+    return sending;
+  }
+
+  private async sendAll(queue: Queue, owner: { merchant_id: string; mode: "sandbox" | "live" }): Promise<void> {
+    do {
+      this.again = false;
+      for (let rows = this.unforwarded(); rows.length > 0; rows = this.unforwarded()) {
+        await queue.sendBatch(rows.map((row) => ({ body: { kind: "event", event: message(row, owner) } satisfies WebhookMessage })));
+        this.markForwarded(rows.map((r) => r.seq), Date.now());
       }
-    })();
-    return this.sending;
+    } while (this.again);
   }
 
   private unforwarded(): EventRow[] {

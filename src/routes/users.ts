@@ -10,6 +10,7 @@ import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { syncUser, type SyncUserInput } from "../services/user-sync";
 import { forgetUser } from "../services/wallets";
+import type { WebhookMessage } from "../webhooks/messages";
 import { externalId, metadata, userIdParam } from "./schemas";
 
 // ---- Contract (spec/user-sync.txt, spec/quickstart-checkout.txt step 2) -----------------------
@@ -108,8 +109,11 @@ function present(user: UserRow) {
 
 async function respondToSync(c: Context<AppEnv>, input: SyncUserInput) {
   const { merchant_id, mode } = c.get("merchant");
-  const { user, created } = await syncUser(database(c.env.DB), { merchant_id, mode, now_ms: c.get("clock").now_ms() }, input);
+  const cause = { request_id: c.get("requestId"), idempotency_key: c.req.header("Idempotency-Key") ?? null };
+  const { user, created, event_id } = await syncUser(database(c.env.DB), { merchant_id, mode, now_ms: c.get("clock").now_ms(), cause }, input);
   if (!created) forgetUser(user.id);
+  // The event is recorded; its deliveries are queued off the response path (the cron retries).
+  c.executionCtx.waitUntil(c.env.WEBHOOKS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));
   return created ? c.json(ok(present(user)), 201) : c.json(ok(present(user)), 200);
 }
 

@@ -19,7 +19,11 @@ export interface SyncUserInput {
  * later syncs update only the mutable fields they send (name, email, phone, metadata) and never
  * re-create the wallet. Omitted fields stay as they are; `null` clears email or phone.
  */
-export async function syncUser(db: Database, scope: { merchant_id: string; mode: Mode; now_ms: number }, input: SyncUserInput) {
+export async function syncUser(
+  db: Database,
+  scope: { merchant_id: string; mode: Mode; now_ms: number; cause: { request_id: string; idempotency_key: string | null } },
+  input: SyncUserInput,
+) {
   const now = toIsoSeconds(scope.now_ms);
   const candidate: UserRow = {
     id: newId("user"),
@@ -39,6 +43,8 @@ export async function syncUser(db: Database, scope: { merchant_id: string; mode:
   if (input.email !== undefined) changes.email = input.email;
   if (input.phone !== undefined) changes.phone = input.phone;
   if (input.metadata !== undefined) changes.metadata = candidate.metadata;
-  const user = await upsertUser(db, candidate, changes);
-  return { user, created: user.wallet_id === candidate.wallet_id };
+  // user.synced is written in the same D1 batch as the user; its deliveries are queued after.
+  const event = { id: newId("event"), created_at_ms: scope.now_ms, ...scope.cause };
+  const user = await upsertUser(db, candidate, changes, event);
+  return { user, created: user.wallet_id === candidate.wallet_id, event_id: event.id };
 }

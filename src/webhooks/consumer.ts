@@ -1,16 +1,77 @@
+import { database } from "../db/client";
+import { findEvent, insertEvents, unfannedEvents } from "../db/events";
+import { findEndpoint, insertDelivery } from "../db/webhooks";
+import { deliver } from "./deliver";
+import { fanOut } from "./fan-out";
+import type { WebhookMessage } from "./messages";
+import { newDeliveryId } from "./signing";
+
+/** When recording or fanning out fails (D1 unavailable, say), the message comes back this much later. */
+const RECORD_RETRY_SECONDS = 5;
+
 /**
- * The webhook queues' consumer. Delivery (signing, HTTP POST, backoff) arrives with the webhooks
- * issue; until then nothing is produced. A message on the main queue is retried rather than acked,
- * so nothing is silently dropped; one that reaches the dead-letter queue is logged and acked there,
- * so the record of what gave up stays in the logs instead of cycling forever.
+ * The `webhooks` queue's consumer. Events forwarded by objects are recorded in the events index in
+ * one D1 batch and fanned out into one delivery message per subscribed endpoint; each delivery
+ * message is attempted, logged, and acked or retried on its own with the schedule's delay. The
+ * dead-letter queue's consumer records that a delivery was given up.
  */
-export async function consumeWebhookBatch(batch: MessageBatch<unknown>): Promise<void> {
-  const deadLetter = batch.queue.endsWith("-dlq");
+export async function consumeWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+  if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
+  const db = database(env.DB);
+  const isEvent = (m: Message<WebhookMessage>): m is Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>> => m.body.kind === "event" || m.body.kind === "fan_out";
+  const events = batch.messages.filter(isEvent);
+  const deliveries = batch.messages.filter((m): m is Message<Extract<WebhookMessage, { kind: "delivery" }>> => m.body.kind === "delivery");
+  await Promise.all([recordAndFanOut(env, db, events), ...deliveries.map((m) => deliverOne(env, db, m))]);
+}
+
+async function recordAndFanOut(env: Env, db: ReturnType<typeof database>, messages: Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>>[]): Promise<void> {
+  if (messages.length === 0) return;
+  try {
+    await insertEvents(db, messages.flatMap((m) => (m.body.kind === "event" ? [m.body.event] : [])));
+    const ids = messages.map((m) => (m.body.kind === "event" ? m.body.event.id : m.body.event_id));
+    for (const event of await unfannedEvents(db, ids)) await fanOut(db, env.WEBHOOKS, event, Date.now());
+    for (const m of messages) m.ack();
+  } catch (error) {
+    console.error(JSON.stringify({ webhook_events_failed: String(error), count: messages.length }));
+    for (const m of messages) m.retry({ delaySeconds: RECORD_RETRY_SECONDS });
+  }
+}
+
+async function deliverOne(env: Env, db: ReturnType<typeof database>, message: Message<Extract<WebhookMessage, { kind: "delivery" }>>): Promise<void> {
+  try {
+    const [event, endpoint] = await Promise.all([findEvent(db, message.body.event_id), findEndpoint(db, message.body.endpoint_id)]);
+    // A deleted endpoint (or an event past its retention) has nothing left to deliver.
+    if (!event || !endpoint) return message.ack();
+    const verdict = await deliver(db, env.DATA_ENCRYPTION_KEY, event, endpoint, message.attempts);
+    if (verdict.ack) message.ack();
+    else message.retry(verdict.delay_seconds === undefined ? undefined : { delaySeconds: verdict.delay_seconds });
+  } catch (error) {
+    console.error(JSON.stringify({ webhook_delivery_failed: String(error), event_id: message.body.event_id, endpoint_id: message.body.endpoint_id }));
+    message.retry({ delaySeconds: RECORD_RETRY_SECONDS });
+  }
+}
+
+/** What reaches the dead-letter queue was given up: a delivery is marked so; anything else is logged. */
+async function consumeDeadLetters(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
+  const db = database(env.DB);
   for (const message of batch.messages) {
-    if (deadLetter) {
-      console.error(JSON.stringify({ webhook_dead_letter: message.id, attempts: message.attempts, body: message.body }));
+    const body = message.body;
+    try {
+      if (body.kind === "delivery") {
+        const endpoint = await findEndpoint(db, body.endpoint_id);
+        if (endpoint) {
+          await insertDelivery(db, {
+            id: newDeliveryId(), endpoint_id: body.endpoint_id, event_id: body.event_id, merchant_id: endpoint.merchant_id, mode: endpoint.mode,
+            attempt: message.attempts, outcome: "dead_lettered", response_status: null, latency_ms: null,
+            response_excerpt: "Gave up after the last attempt; POST /api/v1/events/{id}/redeliver sends it again.", attempted_at_ms: Date.now(), next_retry_at_ms: null,
+          });
+        }
+      } else {
+        console.error(JSON.stringify({ webhook_dead_letter: message.id, attempts: message.attempts, body }));
+      }
       message.ack();
-    } else {
+    } catch (error) {
+      console.error(JSON.stringify({ webhook_dead_letter_failed: String(error), message: message.id }));
       message.retry();
     }
   }

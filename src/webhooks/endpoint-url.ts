@@ -46,7 +46,13 @@ function isInternalV4([a, b]: number[]): boolean {
 
 function isInternalV6(host: string): boolean {
   if (host === "::" || host === "::1") return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-  if (mapped) return isInternalV4(ipv4(mapped[1]!)!);
+  // An IPv4-mapped address, as written (::ffff:10.0.0.1) or as URL parsing normalizes it (::ffff:a00:1).
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  if (dotted) return isInternalV4(ipv4(dotted[1]!) ?? [0]);
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (hex) {
+    const [high, low] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
+    return isInternalV4([high >> 8, high & 255, low >> 8, low & 255]);
+  }
   return /^(fc|fd|fe[89ab])/.test(host);
 }

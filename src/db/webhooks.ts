@@ -1,0 +1,53 @@
+import { and, count, desc, eq } from "drizzle-orm";
+import type { Mode } from "../domain/mode";
+import type { Database } from "./client";
+import { webhook_deliveries, webhook_endpoints } from "./schema";
+
+export type EndpointRow = typeof webhook_endpoints.$inferSelect;
+export type DeliveryRow = typeof webhook_deliveries.$inferSelect;
+type Scope = { merchant_id: string; mode: Mode };
+
+const inScope = (scope: Scope) => and(eq(webhook_endpoints.merchant_id, scope.merchant_id), eq(webhook_endpoints.mode, scope.mode));
+
+export async function insertEndpoint(db: Database, row: EndpointRow): Promise<void> {
+  await db.insert(webhook_endpoints).values(row);
+}
+
+export async function findEndpoint(db: Database, id: string, scope?: Scope): Promise<EndpointRow | undefined> {
+  return db.select().from(webhook_endpoints).where(scope ? and(eq(webhook_endpoints.id, id), inScope(scope)) : eq(webhook_endpoints.id, id)).get();
+}
+
+export async function listEndpoints(db: Database, scope: Scope): Promise<EndpointRow[]> {
+  return db.select().from(webhook_endpoints).where(inScope(scope)).orderBy(desc(webhook_endpoints.created_at)).all();
+}
+
+export async function enabledEndpoints(db: Database, scope: Scope): Promise<EndpointRow[]> {
+  return db.select().from(webhook_endpoints).where(and(inScope(scope), eq(webhook_endpoints.status, "enabled"))).all();
+}
+
+export async function updateEndpoint(db: Database, id: string, scope: Scope, changes: Partial<EndpointRow>): Promise<EndpointRow | undefined> {
+  const [row] = await db.update(webhook_endpoints).set(changes).where(and(eq(webhook_endpoints.id, id), inScope(scope))).returning();
+  return row;
+}
+
+export async function deleteEndpoint(db: Database, id: string, scope: Scope): Promise<EndpointRow | undefined> {
+  const [row] = await db.delete(webhook_endpoints).where(and(eq(webhook_endpoints.id, id), inScope(scope))).returning();
+  return row;
+}
+
+export async function disableEndpoint(db: Database, id: string, reason: string, now: string): Promise<void> {
+  await db.update(webhook_endpoints).set({ status: "disabled", disabled_reason: reason, updated_at: now }).where(eq(webhook_endpoints.id, id));
+}
+
+export async function insertDelivery(db: Database, row: DeliveryRow): Promise<void> {
+  await db.insert(webhook_deliveries).values(row);
+}
+
+export async function listDeliveries(db: Database, endpoint_id: string, limit: number, offset: number) {
+  const where = eq(webhook_deliveries.endpoint_id, endpoint_id);
+  const [rows, [total]] = await db.batch([
+    db.select().from(webhook_deliveries).where(where).orderBy(desc(webhook_deliveries.attempted_at_ms), desc(webhook_deliveries.attempt)).limit(limit).offset(offset),
+    db.select({ n: count() }).from(webhook_deliveries).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0 };
+}
