@@ -90,7 +90,7 @@ function setCheckoutCsp(c: Context<AppEnv>, checkout: { success_url: string; can
 const MAX_SECRET_LENGTH = 200;
 
 async function readPage(c: Context<AppEnv>, id: string, secret: string) {
-  return checkoutObject(c, id).page(buyerPaymentCall(secret, c.get("requestId")));
+  return checkoutObject(c, id).page(buyerPaymentCall(id, secret, c.get("requestId")));
 }
 type PageAnswer = Extract<Awaited<ReturnType<typeof readPage>>, { ok: true }>;
 type Loaded = { ok: true; page: PageAnswer } | { ok: false; code: "not_found" | "client_secret_invalid" };
@@ -306,7 +306,7 @@ checkoutPageRoutes.use(
     const built = buildInput(page, body, popup);
     if ("form" in built) return showCheckout(c, page, built.form, 422);
     const form: FormState = { popup, values: built.values };
-    const outcome = await checkoutObject(c, id).pay(buyerPaymentCall(secret, c.get("requestId")), built.input);
+    const outcome = await checkoutObject(c, id).pay(buyerPaymentCall(id, secret, c.get("requestId")), built.input);
     if (!outcome.ok) return afterRefusal(c, id, secret, page, outcome, form);
     if (outcome.status === "authorized") return finish(c, page, "authorized", outcome.redirect_url ?? page.checkout.success_url, popup);
     if (outcome.status === "failed") return finish(c, page, "failed", outcome.redirect_url ?? page.checkout.cancel_url, popup);
@@ -329,7 +329,7 @@ checkoutPageRoutes.use(
     const loaded = await loadCheckout(c, id, secret);
     if (!loaded.ok) return refusedPage(c, loaded.code);
     if (!isOpen(loaded.page.checkout.status)) return finishClosed(c, loaded.page, popup);
-    const outcome = await checkoutObject(c, id).buyerCancel(buyerPaymentCall(secret, c.get("requestId")));
+    const outcome = await checkoutObject(c, id).buyerCancel(buyerPaymentCall(id, secret, c.get("requestId")));
     if (!outcome.ok) return afterRefusal(c, id, secret, loaded.page, outcome, { popup });
     return finish(c, loaded.page, "canceled", outcome.redirect_url, popup);
   }),

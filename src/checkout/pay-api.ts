@@ -79,7 +79,7 @@ export function checkoutObject(c: Context<AppEnv>, id: string) {
 }
 
 export async function payCheckout(c: Context<AppEnv>, id: string, secret: string, input: PayInput) {
-  const outcome = await checkoutObject(c, id).pay(buyerPaymentCall(secret, c.get("requestId")), input);
+  const outcome = await checkoutObject(c, id).pay(buyerPaymentCall(id, secret, c.get("requestId")), input);
   const { ok: _, replayed: __, ...answer } = unwrapPayment(outcome, { what: "checkout", param: "id" });
   return answer;
 }
@@ -93,7 +93,7 @@ payApiRoutes.openapi(pay, async (c) => {
 
 payApiRoutes.openapi(cancel, async (c) => {
   const id = c.req.valid("param").id;
-  const outcome = await checkoutObject(c, id).buyerCancel(buyerPaymentCall(c.req.valid("json").client_secret, c.get("requestId")));
+  const outcome = await checkoutObject(c, id).buyerCancel(buyerPaymentCall(id, c.req.valid("json").client_secret, c.get("requestId")));
   const { redirect_url } = unwrapPayment(outcome, { what: "checkout", param: "id" });
   return c.json(ok({ status: "canceled" as const, redirect_url }), 200);
 });

@@ -23,10 +23,17 @@ function fromHttpException(err: Error): ApiError {
   switch (err.status) {
     case 400:
       return new ApiError("invalid_json", "The request body is not valid JSON.");
-    case 415:
-      return new ApiError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
+    case 401:
+      return new ApiError("authentication_required", "This request needs credentials.");
+    case 403:
+      // e.g. hono/csrf refusing a form posted from another site.
+      return new ApiError("request_forbidden", "This request is not allowed from where it came.");
     case 404:
       return new ApiError("route_not_found", "Not found.");
+    case 413:
+      return new ApiError("payload_too_large", "The request body is too large.");
+    case 415:
+      return new ApiError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
     default:
       return new ApiError("internal_error", "Something went wrong on our side; it was logged.");
   }

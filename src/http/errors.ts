@@ -24,6 +24,7 @@ const ERROR_CATALOG = {
   sandbox_only: { status: 403, type: "permission_error" },
   insufficient_role: { status: 403, type: "permission_error" },
   client_secret_invalid: { status: 403, type: "permission_error" },
+  request_forbidden: { status: 403, type: "permission_error" },
   // 404 / 405.
   resource_missing: { status: 404, type: "invalid_request_error" },
   route_not_found: { status: 404, type: "invalid_request_error" },

@@ -438,7 +438,7 @@ export class PaymentDO extends DurableObject<Env> {
    */
   private enter(call: PaymentCall): Entered | PaymentRefusal {
     const state = this.store.state();
-    if (!state) return notFound();
+    if (!state || (call.checkout_id !== undefined && call.checkout_id !== state.id)) return notFound();
     if (call.owner) {
       if (call.owner.merchant_id !== state.merchant_id || call.owner.mode !== state.mode) return notFound();
       if (call.clock_offset_ms !== undefined && String(call.clock_offset_ms) !== this.store.getMeta("clock_offset_ms")) this.store.setMeta("clock_offset_ms", String(call.clock_offset_ms));

@@ -9,6 +9,8 @@ export interface PaymentCall {
   clock_offset_ms?: number;
   owner?: WalletOwner;
   client_secret?: string;
+  /** The id the caller named (a cs_… or pi_…): every id of one checkout routes to its object, but only its own id is it. */
+  checkout_id?: string;
   /** What caused a change, recorded on its events. */
   request_id?: string;
   idempotency_key?: string;

@@ -15,3 +15,6 @@ const health = defineRoute({
 });
 
 export const healthRoutes = new OpenAPIHono<AppEnv>().openapi(health, (c) => c.json({ status: "ok" as const }, 200));
+
+// Browsers ask every page's origin for an icon; an empty answer beats a JSON 404 in their console.
+healthRoutes.get("/favicon.ico", (c) => c.body(null, 204, { "Cache-Control": "public, max-age=86400" }));

@@ -36,9 +36,12 @@ export function merchantPaymentCall(merchant: MerchantCaller, clock: Clock, caus
   return call;
 }
 
-/** A buyer's call from the hosted page: the client secret is the credential; the object keeps the merchant's clock. */
-export function buyerPaymentCall(client_secret: string, request_id: string): PaymentCall {
-  return { now_ms: Date.now(), client_secret, request_id };
+/**
+ * A buyer's call from the hosted page or a native app: the client secret is the credential, and the
+ * checkout must be the one named; the object keeps the merchant's clock.
+ */
+export function buyerPaymentCall(checkout_id: string, client_secret: string, request_id: string): PaymentCall {
+  return { now_ms: Date.now(), checkout_id, client_secret, request_id };
 }
 
 const PARAMS: Partial<Record<PaymentRefusal["code"], string>> = {

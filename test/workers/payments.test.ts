@@ -393,6 +393,11 @@ describe("tenancy", () => {
         expect(JSON.stringify(res.body)).not.toContain("1042");
       }
     }
+    // A buyer's client secret opens its own checkout only, not another id that routes to the same object.
+    for (const alias of [session.id.replace("cs_test_", "cs_live_"), session.id.replace("cs_test_", "pi_")]) {
+      const res = await payWithWallet({ id: alias, client_secret: session.client_secret });
+      expect(res.status, alias).toBe(404);
+    }
     // A session's id is not its intent's, nor its payment's.
     expect((await call("GET", `/api/v1/payment-intents/${session.id.replace("cs_test_", "pi_")}`, { token: merchant.secret_key })).status).toBe(404);
     expect((await call("GET", `/api/v1/payments/${session.id.replace("cs_test_", "pay_live_")}`, { token: merchant.secret_key })).status).toBe(404);
