@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, evictDurableObject, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
+import { verifyWebhook } from "../../examples/verify-webhook.mjs";
 import { describe, expect, inject, it, vi } from "vitest";
 import worker from "../../src/index";
 import { EVENT_TYPES } from "../../src/domain/events";
@@ -157,7 +158,13 @@ describe("delivery", () => {
     const [, redelivered] = await waitFor("the redelivery", () => receivedBy(name), (r) => r.length >= 2);
     expect(redelivered!.headers["webhook-id"]).toBe(event_id);
     expect(redelivered!.headers["webhook-signature"]!.split(" ")).toHaveLength(2);
-    for (const secret of [endpoint.secret, rotated.body.data.secret]) expect(() => new Webhook(secret).verify(redelivered!.body, redelivered!.headers)).not.toThrow();
+    for (const secret of [endpoint.secret, rotated.body.data.secret]) {
+      expect(() => new Webhook(secret).verify(redelivered!.body, redelivered!.headers)).not.toThrow();
+      // The README's plain-WebCrypto recipe agrees, and refuses a changed body.
+      expect(await verifyWebhook(secret, new Headers(redelivered!.headers), redelivered!.body)).toMatchObject({ id: event_id });
+      expect(await verifyWebhook(secret, new Headers(redelivered!.headers), redelivered!.body.replace(event_id, `${event_id}x`))).toBeNull();
+    }
+    expect(await verifyWebhook("whsec_" + btoa("someone else's secret"), new Headers(redelivered!.headers), redelivered!.body)).toBeNull();
   }, 30_000);
 });
 
