@@ -17,7 +17,7 @@ createServer(async (req, res) => {
   }
   if (!seen.has(event.id)) {
     seen.add(event.id);
-    console.log(event.type, event.data.object?.id ?? "", event.data.object?.status ?? "");
+    console.log(event.created_at, event.type, event.id);
   }
   res.writeHead(204).end(); // any 2xx within 15 s acknowledges; anything else is retried
 }).listen(port, () => console.log(`listening on http://localhost:${port}/`));

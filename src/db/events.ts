@@ -15,7 +15,8 @@ export async function insertEvents(db: Database, messages: EventMessage[]): Prom
 /** Of these ids, the events whose deliveries have not been queued yet. */
 export async function unfannedEvents(db: Database, ids: string[]): Promise<EventRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(events).where(and(inArray(events.id, ids), isNull(events.fanned_out_at_ms))).all();
+  // Creation order, so deliveries usually arrive in the order things happened (not guaranteed: retries reorder).
+  return db.select().from(events).where(and(inArray(events.id, ids), isNull(events.fanned_out_at_ms))).orderBy(events.created_at_ms, events.id).all();
 }
 
 export async function markFannedOut(db: Database, id: string, now_ms: number): Promise<void> {
