@@ -12,7 +12,8 @@ import { parseArgs } from "node:util";
 import { buildBundle, children, profileStartup } from "./bundle.mjs";
 import { describeMachine } from "./machine.mjs";
 import { consoleSummary, evaluateGoals, writeReport } from "./report.mjs";
-import { closedLoopGroups, measureRun, openLoopRun, overloadRun, PENDING_SCENARIOS, sampleTransactions, summarize } from "./scenarios.mjs";
+import { measureFanOut, measurePaymentFlow } from "./flows.mjs";
+import { CONCURRENCY, closedLoopGroups, measureRun, openLoopRun, overloadRun, sampleTransactions, summarize } from "./scenarios.mjs";
 import { apiClient, eachLimited, seedHolds, seedMerchant, seedUsers } from "./seed.mjs";
 import { disposeAll, measureStartTime, prepareStorage, startServer } from "./server.mjs";
 
@@ -27,8 +28,8 @@ const { values: flags } = parseArgs({
 });
 
 const config = flags.quick
-  ? { mode: "quick", rounds: 1, run_duration_s: 0.7, warm_s: 0.2, spread_wallets: 200, seeded_holds: 10_000, open_loop_s: 1.5, overload_s: 1.5, start_samples: 1, check_startup: false, tx_batch: 50 }
-  : { mode: "full", rounds: 3, run_duration_s: 5, warm_s: 1, spread_wallets: 1000, seeded_holds: 100_000, open_loop_s: 5, overload_s: 10, start_samples: 3, check_startup: true, tx_batch: 50 };
+  ? { mode: "quick", rounds: 1, run_duration_s: 0.7, warm_s: 0.2, spread_wallets: 200, seeded_holds: 10_000, open_loop_s: 1.5, overload_s: 1.5, start_samples: 1, check_startup: false, tx_batch: 50, fan_out_events: 300 }
+  : { mode: "full", rounds: 3, run_duration_s: 5, warm_s: 1, spread_wallets: 1000, seeded_holds: 100_000, open_loop_s: 5, overload_s: 10, start_samples: 3, check_startup: true, tx_batch: 50, fan_out_events: 2000 };
 if (flags.rounds) config.rounds = Number(flags.rounds);
 if (flags.duration) config.run_duration_s = Number(flags.duration);
 if (flags.holds) config.seeded_holds = Number(flags.holds);
@@ -82,7 +83,7 @@ async function main() {
   const started_at = new Date().toISOString();
   const machine = describeMachine();
   /** @type {any} */
-  const results = { schema: "mazad-bench/1", mode: config.mode, started_at, machine, config, pending: PENDING_SCENARIOS, phases_s: {} };
+  const results = { schema: "mazad-bench/1", mode: config.mode, started_at, machine, config, phases_s: {} };
   const phase = async (name, fn) => {
     const at = performance.now();
     progress(name);
@@ -122,6 +123,15 @@ async function main() {
   const api = apiClient(server.appUrl);
   const floorApi = apiClient(urls.floorUrl);
 
+  // Webhook fan-out first, on an idle system: later the queue also carries every hold the other
+  // scenarios place (each is an event for the events index), and this would measure that backlog.
+  results.fan_out = await phase(`webhooks: ${config.fan_out_events} holds -> hold.created -> a verifying receiver on localhost`, async () => {
+    const { secret_key } = await seedMerchant(api, "hooks");
+    await seedUsers(api, secret_key, ["hooks_user"], BIG_TOP_UP);
+    return measureFanOut(api, server.appUrl, { secret_key, user: "hooks_user" }, config.fan_out_events);
+  });
+  const payer = await phase("seed the payments merchant", () => seedMerchant(api, "payments"));
+
   const seeded = await phase(`seed merchant, ${config.spread_wallets + 3} users, ${config.seeded_holds.toLocaleString("en")} holds`, async () => {
     const { secret_key } = await seedMerchant(api, "main");
     const spread = Array.from({ length: config.spread_wallets }, (_, i) => `bench_w${i}`);
@@ -153,6 +163,8 @@ async function main() {
   const runs = {};
   const transactions = { first: /** @type {number[]} */ ([]), deep: /** @type {number[]} */ ([]), statuses: /** @type {Record<string, number>} */ ({}), total: null, deep_page: 1 };
   const openRounds = [];
+  /** @type {Record<number, { connections: number, rounds: any[], median?: any }>} */
+  const payments = {};
   let lastTxBatch = -Infinity;
   let openRate = 0;
   const capacity = () => Math.max(...[1, 8, 32].map((c) => median(runs[`hot@${c}`]?.rounds.map((r) => r.rps) ?? []) ?? 0));
@@ -181,6 +193,14 @@ async function main() {
       for (const [code, n] of Object.entries(batch.statuses)) transactions.statuses[code] = (transactions.statuses[code] ?? 0) + n;
       transactions.total ??= batch.total;
       transactions.deep_page = batch.deep_page;
+    });
+
+    await phase(`round ${round + 1}/${config.rounds}: payments (intent -> pay -> read -> capture)`, async () => {
+      for (const c of CONCURRENCY) {
+        const measured = await measurePaymentFlow(urls.appUrl, payer, c, config.run_duration_s);
+        payments[c] ??= { connections: c, rounds: [] };
+        payments[c].rounds[round] = measured;
+      }
     });
 
     // One rate for every round (set from the first round's capacity), so the rounds are comparable.
@@ -212,6 +232,20 @@ async function main() {
         return { app: app.id, floor: reference.id, kind: group.floor ? "floor" : "reference", ratio: median(per_round), ratio_rounds: per_round };
       });
   });
+
+  for (const p of Object.values(payments)) {
+    const floor = runs[`floor.hot@${p.connections}`];
+    p.median = {
+      flows_per_s: median(p.rounds.map((r) => r.flows_per_s)),
+      rps: median(p.rounds.map((r) => r.rps)),
+      p99_ms: median(p.rounds.map((r) => r.p99_ms)),
+      capture_p50_ms: median(p.rounds.map((r) => r.capture_p50_ms)),
+      capture_p99_ms: median(p.rounds.map((r) => r.capture_p99_ms)),
+      // Requests per second against the bare object's hold + release at the same concurrency, per round.
+      ratio_to_floor: floor ? median(p.rounds.map((r, i) => r.rps / floor.rounds[i].rps)) : null,
+    };
+  }
+  results.payments = payments;
 
   const tx = summarize(transactions.first);
   results.transactions = { entries_total: transactions.total, samples: tx.count, p50_ms: tx.p50_ms, p99_ms: tx.p99_ms, max_ms: tx.max_ms, deep_page: transactions.deep_page, deep: summarize(transactions.deep), statuses: transactions.statuses };

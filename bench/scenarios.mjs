@@ -247,21 +247,3 @@ export function overloadRun(urls, seeded, rate, duration_s) {
 }
 
 export { summarize };
-
-// ---- extension points -----------------------------------------------------------------------------
-// Scenarios that arrive with later features. Each becomes a group (closed loop, next to a floor)
-// or a function like sampleTransactions, and a row in report.mjs; run.mjs lists them as pending.
-export const PENDING_SCENARIOS = [
-  {
-    id: "payments.intent_pay_capture",
-    title: "payments: create intent -> pay -> capture per second, capture p99",
-    // TODO(payments): seed a merchant with a card-test method; closed loop of the three calls per
-    // iteration at c = 1, 8, 32; floor: one PaymentDO transition + one wallet hold (two objects).
-  },
-  {
-    id: "webhooks.events_per_second",
-    title: "webhooks: events per second from commit to a local receiver",
-    // TODO(webhooks): a receiver worker in the same Miniflare (third direct socket) that records
-    // arrival time; drive holds, subscribe an endpoint to hold.created, time commit -> delivery.
-  },
-];

@@ -112,11 +112,12 @@ async function applyD1Migrations(mf) {
 }
 
 /**
- * @param {{ bundleDir: string, persistDir: string, withFloor?: boolean }} options
+ * @param {{ bundleDir: string, persistDir: string, withFloor?: boolean, inspectorPort?: number }} options
+ *   `inspectorPort`: the app's isolate gets a DevTools inspector there (bench/profile.mjs)
  */
-export async function startServer({ bundleDir, persistDir, withFloor = true }) {
+export async function startServer({ bundleDir, persistDir, withFloor = true, inspectorPort }) {
   const log = new CollectingLog();
-  const app = appWorkerOptions(bundleDir);
+  const app = { ...appWorkerOptions(bundleDir), ...(inspectorPort ? { unsafeInspectorProxy: true } : {}) };
   // Miniflare 5 takes a new options shape; wrangler still produces the v4 one, which it converts.
   const mf = new Miniflare(
     convertV4MiniflareOptions(/** @type {import("miniflare").V4MiniflareOptions} */ ({
@@ -125,6 +126,7 @@ export async function startServer({ bundleDir, persistDir, withFloor = true }) {
       // No network here: use Miniflare's placeholder `request.cf` instead of fetching the real one.
       cf: false,
       resourcePersistencePath: persistDir,
+      ...(inspectorPort ? { inspectorPort } : {}),
       workers: withFloor ? [app, floorWorkerOptions(app.compatibilityDate)] : [app],
     })),
   );

@@ -6,21 +6,38 @@ import { events, webhook_deliveries } from "./schema";
 
 export type EventRow = typeof events.$inferSelect;
 
-/** Records events once each (by id), however many times they were forwarded. */
+/**
+ * D1 binds at most 100 parameters per statement: an event row has 9 columns, so 11 rows go in one
+ * INSERT, and id lists are cut to 100.
+ */
+const EVENT_ROWS_PER_INSERT = 11;
+const IDS_PER_STATEMENT = 100;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Records events once each (by id), however many times they were forwarded: one round trip. */
 export async function insertEvents(db: Database, messages: EventMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  await db.insert(events).values(messages.map((e) => ({ ...e, fanned_out_at_ms: null }))).onConflictDoNothing();
+  const [first, ...rest] = chunks(messages, EVENT_ROWS_PER_INSERT).map((rows) => db.insert(events).values(rows.map((e) => ({ ...e, fanned_out_at_ms: null }))).onConflictDoNothing());
+  if (first) await db.batch([first, ...rest]);
 }
 
 /** Of these ids, the events whose deliveries have not been queued yet. */
 export async function unfannedEvents(db: Database, ids: string[]): Promise<EventRow[]> {
-  if (ids.length === 0) return [];
+  const rows: EventRow[] = [];
+  for (const part of chunks(ids, IDS_PER_STATEMENT)) {
+    rows.push(...(await db.select().from(events).where(and(inArray(events.id, part), isNull(events.fanned_out_at_ms))).all()));
+  }
   // Creation order, so deliveries usually arrive in the order things happened (not guaranteed: retries reorder).
-  return db.select().from(events).where(and(inArray(events.id, ids), isNull(events.fanned_out_at_ms))).orderBy(events.created_at_ms, events.id).all();
+  return rows.sort((a, b) => a.created_at_ms - b.created_at_ms || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export async function markFannedOut(db: Database, id: string, now_ms: number): Promise<void> {
-  await db.update(events).set({ fanned_out_at_ms: now_ms }).where(eq(events.id, id));
+export async function markFannedOut(db: Database, ids: string[], now_ms: number): Promise<void> {
+  const [first, ...rest] = chunks(ids, IDS_PER_STATEMENT - 1).map((part) => db.update(events).set({ fanned_out_at_ms: now_ms }).where(inArray(events.id, part)));
+  if (first) await db.batch([first, ...rest]);
 }
 
 /** Events whose fan-out has waited longer than it should (a crash between recording and queueing): the cron re-queues them. */

@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, or } from "drizzle-orm";
 import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
 import { webhook_deliveries, webhook_endpoints } from "./schema";
@@ -24,6 +24,18 @@ export async function listEndpoints(db: Database, scope: Scope): Promise<Endpoin
 export async function enabledEndpoints(db: Database, scope: Scope): Promise<EndpointRow[]> {
   return db.select().from(webhook_endpoints).where(and(inScope(scope), eq(webhook_endpoints.status, "enabled"))).all();
 }
+
+/** The enabled endpoints of several merchants and modes at once (a queue batch's events). */
+export async function enabledEndpointsOf(db: Database, scopes: Scope[]): Promise<EndpointRow[]> {
+  const rows: EndpointRow[] = [];
+  // Two parameters per scope, and D1 binds at most 100 per statement.
+  for (let i = 0; i < scopes.length; i += SCOPES_PER_STATEMENT) {
+    const part = scopes.slice(i, i + SCOPES_PER_STATEMENT);
+    rows.push(...(await db.select().from(webhook_endpoints).where(and(or(...part.map(inScope)), eq(webhook_endpoints.status, "enabled"))).all()));
+  }
+  return rows;
+}
+const SCOPES_PER_STATEMENT = 45;
 
 export async function updateEndpoint(db: Database, id: string, scope: Scope, changes: Partial<EndpointRow>): Promise<EndpointRow | undefined> {
   const [row] = await db.update(webhook_endpoints).set(changes).where(and(eq(webhook_endpoints.id, id), inScope(scope))).returning();

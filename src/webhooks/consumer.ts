@@ -29,7 +29,7 @@ async function recordAndFanOut(env: Env, db: ReturnType<typeof database>, messag
   try {
     await insertEvents(db, messages.flatMap((m) => (m.body.kind === "event" ? [m.body.event] : [])));
     const ids = messages.map((m) => (m.body.kind === "event" ? m.body.event.id : m.body.event_id));
-    for (const event of await unfannedEvents(db, ids)) await fanOut(db, env.WEBHOOKS, event, Date.now());
+    await fanOut(db, env.WEBHOOKS, await unfannedEvents(db, ids), Date.now());
     for (const m of messages) m.ack();
   } catch (error) {
     console.error(JSON.stringify({ webhook_events_failed: String(error), count: messages.length }));

@@ -168,6 +168,36 @@ describe("delivery", () => {
   }, 30_000);
 });
 
+describe("a full queue batch", () => {
+  it("records 100 events of two merchants at once, once each, and fans out only to the subscribed endpoint", async () => {
+    const [subscribed, other] = [await newMerchant(), await newMerchant()];
+    const name = `batch-${crypto.randomUUID()}`;
+    await addEndpoint(subscribed, name, ["user.synced"]);
+    const run = crypto.randomUUID().slice(0, 8);
+    const messages = Array.from({ length: 100 }, (_, i) => {
+      const owner = i % 2 === 0 ? subscribed : other;
+      const event = { id: `evt_batch${run}${String(i).padStart(3, "0")}`, merchant_id: owner.merchant_id, mode: "sandbox" as const, type: "user.synced" as const, data: JSON.stringify({ object: { i } }), request_id: null, idempotency_key: null, created_at_ms: Date.now() + i };
+      return { id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: { kind: "event", event } satisfies WebhookMessage };
+    });
+    // The same batch twice, as a redelivered queue batch would arrive: recorded once, fanned out once.
+    for (let round = 0; round < 2; round++) {
+      const batch = createMessageBatch<WebhookMessage>("mazad-webhooks", messages);
+      const ctx = createExecutionContext();
+      await worker.queue(batch as MessageBatch<unknown>, env, ctx);
+      expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(100);
+    }
+    const like = `evt_batch${run}%`;
+    expect(await countRows("SELECT count(*) AS n FROM events WHERE id LIKE ?", like)).toBe(100);
+    expect(await countRows("SELECT count(*) AS n FROM events WHERE id LIKE ? AND fanned_out_at_ms IS NULL", like)).toBe(0);
+    const received = await waitFor("50 deliveries", () => receivedBy(name), (r) => r.length >= 50);
+    await new Promise((r) => setTimeout(r, 300)); // anything extra would have arrived by now
+    const ids = (await receivedBy(name)).map((r) => r.headers["webhook-id"]);
+    expect(new Set(ids).size).toBe(50);
+    expect(ids.every((id) => Number(id!.slice(-3)) % 2 === 0)).toBe(true);
+    expect(received.length).toBeGreaterThanOrEqual(50);
+  }, 30_000);
+});
+
 describe("events", () => {
   it("exist for every type, each with its object, listed newest first and filtered by type", async () => {
     const merchant = await newMerchant();
