@@ -115,7 +115,7 @@ async function main() {
 
   // ---- the server and its data ------------------------------------------------------------------
   const server = await phase("start Miniflare (app + floor) and apply D1 migrations", async () => {
-    const s = await startServer({ bundleDir, persistDir: path.join(tmp, "state") });
+    const s = await startServer({ bundleDir, persistDir: path.join(tmp, "state"), logFile: process.env.BENCH_LOG_FILE });
     results.d1_migrations = await prepareStorage(s.mf);
     return s;
   });

@@ -2,7 +2,7 @@
 // each worker on its own loopback port (a direct socket: no Miniflare entry worker in front, no
 // `wrangler dev` proxy and inspector, which cost about 10x, TOOLCHAIN.md).
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -22,8 +22,10 @@ class CollectingLog extends Log {
   lines = [];
   /** Lines per level (console.log, console.error, uncaught exceptions...). @type {Record<string, number>} */
   counts = {};
-  constructor() {
+  /** @param {string} [file] where every line also goes (the reliability harness scans it for card data) */
+  constructor(file) {
     super(LogLevel.WARN);
+    this.file = file;
   }
   /** Miniflare's own messages. @param {string} message */
   log(message) {
@@ -35,6 +37,7 @@ class CollectingLog extends Log {
   }
   /** @param {string} level @param {string} message */
   keep(level, message) {
+    if (this.file) appendFileSync(this.file, `${level}: ${message}\n`);
     this.counts[level] = (this.counts[level] ?? 0) + 1;
     if ((level === "warn" || level === "error") && this.lines.length < 200) this.lines.push(`${level}: ${message}`);
   }
@@ -112,11 +115,12 @@ async function applyD1Migrations(mf) {
 }
 
 /**
- * @param {{ bundleDir: string, persistDir: string, withFloor?: boolean, inspectorPort?: number }} options
- *   `inspectorPort`: the app's isolate gets a DevTools inspector there (bench/profile.mjs)
+ * @param {{ bundleDir: string, persistDir: string, withFloor?: boolean, inspectorPort?: number, logFile?: string }} options
+ *   `inspectorPort`: the app's isolate gets a DevTools inspector there (bench/profile.mjs);
+ *   `logFile`: every log line is appended there too
  */
-export async function startServer({ bundleDir, persistDir, withFloor = true, inspectorPort }) {
-  const log = new CollectingLog();
+export async function startServer({ bundleDir, persistDir, withFloor = true, inspectorPort, logFile }) {
+  const log = new CollectingLog(logFile);
   const app = { ...appWorkerOptions(bundleDir), ...(inspectorPort ? { unsafeInspectorProxy: true } : {}) };
   // Miniflare 5 takes a new options shape; wrangler still produces the v4 one, which it converts.
   const mf = new Miniflare(
@@ -153,10 +157,11 @@ export async function disposeAll() {
 
 /**
  * Prepares storage: the app's D1 schema and the floor's one table.
- * @param {import("miniflare").Miniflare} mf
+ * @param {import("miniflare").Miniflare} mf @param {{ withFloor?: boolean }} [options]
  */
-export async function prepareStorage(mf) {
+export async function prepareStorage(mf, { withFloor = true } = {}) {
   const migrations = await applyD1Migrations(mf);
+  if (!withFloor) return migrations;
   const floorDb = await mf.getD1Database("FLOOR_DB", FLOOR);
   await floorDb.prepare("CREATE TABLE IF NOT EXISTS floor_rows (id TEXT PRIMARY KEY, amount INTEGER NOT NULL, created_at_ms INTEGER NOT NULL)").run();
   return migrations;

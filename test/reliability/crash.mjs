@@ -1,0 +1,227 @@
+// Crash: random money-moving traffic while the runtime is SIGKILLed again and again. Every answer
+// is logged; a request whose answer was lost (the connection died, or a 5xx) is retried with the
+// same Idempotency-Key and body until it has a definite one, as a careful client would. Then the
+// model built from the answers must match what the wallets and payments hold, to the unit.
+import { randomUUID } from "node:crypto";
+import { chainProblems, client, pick, randomInt, sleep } from "./client.mjs";
+
+const TOP_UP = 1_000_000_000;
+const USERS = 8;
+const CLIENTS = 6;
+
+/**
+ * The client's view of what happened, from acknowledged answers only.
+ * @typedef {{ totals: Map<string, number>, holds: Map<string, { user: string, amount: number, status: string, captured: number }>,
+ *   transfers: Map<string, { from: string, to: string, amount: number }>,
+ *   payments: Map<string, { user: string, amount: number, captured: number, refunded: number, status: string }>,
+ *   acknowledged: number, retried: number, unknown_then_applied: number }} Model
+ */
+
+/** @param {ReturnType<typeof client>} api @param {string} sk @param {Model} model @param {() => boolean} running */
+async function trafficLoop(api, sk, model, users, running) {
+  /** Holds and payments this client placed and may still settle: no two clients touch one. */
+  const mine = { holds: /** @type {string[]} */ ([]), payments: /** @type {string[]} */ ([]) };
+  const auth = { authorization: `Bearer ${sk}` };
+  while (running()) {
+    const roll = Math.random();
+    if (roll < 0.3 || (mine.holds.length === 0 && roll < 0.55)) {
+      const user = pick(users);
+      const amount = randomInt(1, 5_000);
+      const res = await api.definite("POST", "/api/v1/embedded/holds", { user_id: user, amount, currency: "IQD" }, { ...auth, "idempotency-key": randomUUID() });
+      if (res.status === 201) {
+        model.holds.set(res.body.data.id, { user, amount, status: "active", captured: 0 });
+        mine.holds.push(res.body.data.id);
+      }
+    } else if (roll < 0.55) {
+      const id = /** @type {string} */ (mine.holds.shift());
+      const hold = /** @type {NonNullable<ReturnType<typeof model.holds.get>>} */ (model.holds.get(id));
+      const capture = Math.random() < 0.6;
+      const amount = randomInt(1, hold.amount);
+      const res = await api.definite("POST", `/api/v1/embedded/holds/${id}/${capture ? "capture" : "release"}`, capture ? { amount } : undefined, { ...auth, "idempotency-key": randomUUID() });
+      if (res.status === 200) {
+        hold.status = capture ? "captured" : "released";
+        if (capture) {
+          hold.captured = amount;
+          model.totals.set(hold.user, /** @type {number} */ (model.totals.get(hold.user)) - amount);
+        }
+      }
+    } else if (roll < 0.75) {
+      const from = pick(users);
+      const to = pick(users.filter((u) => u !== from));
+      const amount = randomInt(1, 5_000);
+      const res = await api.definite("POST", "/api/v1/embedded/transfers", { from_user_id: from, to_user_id: to, amount, currency: "IQD", reference: "crash" }, { ...auth, "idempotency-key": randomUUID() });
+      if (res.status === 201 || res.status === 200) {
+        model.transfers.set(res.body.data.id, { from, to, amount });
+        model.totals.set(from, /** @type {number} */ (model.totals.get(from)) - amount);
+        model.totals.set(to, /** @type {number} */ (model.totals.get(to)) + amount);
+      }
+    } else if (roll < 0.9) {
+      await checkoutFlow(api, auth, model, pick(users));
+    } else {
+      await cardFlow(api, auth, model);
+    }
+  }
+}
+
+/** A checkout session paid from the buyer's wallet, captured in part, then refunded in part. */
+async function checkoutFlow(api, auth, model, user) {
+  const amount = randomInt(100, 20_000);
+  const session = await api.definite(
+    "POST", "/api/v1/checkout/sessions",
+    { external_user_id: user, amount, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/cancel" },
+    { ...auth, "idempotency-key": randomUUID() },
+  );
+  if (session.status !== 201) return;
+  const { id, client_secret } = session.body.data;
+  // The buyer's pay has no key: a retry of a pay that did land is told the checkout is already paid.
+  const paid = await api.definite("POST", `/checkout/${id}/pay`, { client_secret, method: "wallet", otp: "123456" });
+  const authorized = (paid.status === 200 && paid.body.data.status === "authorized") || paid.body?.error?.code === "payment_already_completed";
+  if (!authorized) return;
+  const payment_id = id.replace(/^cs_test_/, "pay_test_");
+  const payment = { user, amount, captured: 0, refunded: 0, status: "authorized" };
+  model.payments.set(payment_id, payment);
+  const capture = randomInt(1, amount);
+  const captured = await api.definite("POST", `/api/v1/payments/${payment_id}/capture`, { amount: capture }, { ...auth, "idempotency-key": randomUUID() });
+  if (captured.status !== 200) return;
+  payment.captured = capture;
+  payment.status = "captured";
+  model.totals.set(user, /** @type {number} */ (model.totals.get(user)) - capture);
+  if (Math.random() < 0.5) return;
+  const refund = randomInt(1, capture);
+  const refunded = await api.definite("POST", `/api/v1/payments/${payment_id}/refund`, { amount: refund, reason: "crash test" }, { ...auth, "idempotency-key": randomUUID() });
+  if (refunded.status !== 200 && refunded.status !== 201) return;
+  payment.refunded = refund;
+  payment.status = refund === capture ? "refunded" : "partially_refunded";
+  model.totals.set(user, /** @type {number} */ (model.totals.get(user)) + refund);
+}
+
+/** Typed on the hosted page's API; none of it may be stored or logged (the scan at the end). */
+export const TYPED_CVVS = ["913", "846"];
+const CARDS = [
+  { number: "4242 4242 4242 4242", approves: true },
+  { number: "5555555555554444", approves: true },
+  { number: "4000 0000 0000 9995", approves: false },
+];
+
+/** A payment intent paid by card (sometimes a declining one first), then captured in full. */
+async function cardFlow(api, auth, model) {
+  const amount = randomInt(100, 20_000);
+  const intent = await api.definite(
+    "POST", "/api/v1/payment-intents",
+    { amount, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/cancel" },
+    { ...auth, "idempotency-key": randomUUID() },
+  );
+  if (intent.status !== 201) return;
+  const { id, client_secret } = intent.body.data;
+  const card = pick(CARDS);
+  const body = { client_secret, method: "card", card: { number: card.number, exp_month: 12, exp_year: 2034, cvc: pick(TYPED_CVVS), name: "Crash Test" } };
+  const paid = await api.definite("POST", `/checkout/${id}/pay`, body);
+  const authorized = (paid.status === 200 && paid.body.data.status === "authorized") || paid.body?.error?.code === "payment_already_completed";
+  if (!authorized) return;
+  const payment_id = `pay_test_${id.slice("pi_".length)}`;
+  const payment = { user: null, amount, captured: 0, refunded: 0, status: "authorized" };
+  model.payments.set(payment_id, payment);
+  const captured = await api.definite("POST", `/api/v1/payments/${payment_id}/capture`, {}, { ...auth, "idempotency-key": randomUUID() });
+  if (captured.status !== 200) return;
+  payment.captured = amount;
+  payment.status = "captured";
+}
+
+/**
+ * @param {Awaited<ReturnType<typeof import("./runtime.mjs").persistentRuntime>>} runtime
+ * @param {{ kills: number, merchant: { secret_key: string } }} options
+ */
+export async function crashPart(runtime, { kills, merchant }) {
+  const api = client(runtime);
+  const sk = merchant.secret_key;
+  const auth = { authorization: `Bearer ${sk}` };
+  const users = Array.from({ length: USERS }, (_, i) => `crash_user_${i}`);
+  for (const user of users) {
+    await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user }, auth);
+    await api.definite("POST", `/api/v1/embedded/users/${user}/wallet/top-ups`, { amount: TOP_UP, currency: "IQD" }, { ...auth, "idempotency-key": `crash-topup-${user}` });
+  }
+  /** @type {Model} */
+  const model = { totals: new Map(users.map((u) => [u, TOP_UP])), holds: new Map(), transfers: new Map(), payments: new Map(), acknowledged: 0, retried: 0, unknown_then_applied: 0 };
+
+  let running = true;
+  const loops = Array.from({ length: CLIENTS }, () => trafficLoop(api, sk, model, users, () => running));
+  let killed = 0;
+  for (let i = 0; i < kills; i++) {
+    await sleep(randomInt(300, 1_500));
+    api.down();
+    killed += runtime.kill() > 0 ? 1 : 0;
+    await runtime.restart();
+    api.up();
+  }
+  running = false;
+  await Promise.all(loops);
+
+  const violations = await verify(api, auth, model, users);
+  return {
+    card_payments: [...model.payments.values()].filter((p) => p.user === null).length,
+    kills: killed,
+    restarts: runtime.restarts,
+    acknowledged: api.stats.acknowledged,
+    lost_answers_retried: api.stats.retried_requests,
+    server_errors_seen: api.stats.server_errors,
+    busy_answers_seen: api.stats.busy,
+    holds: model.holds.size,
+    transfers: model.transfers.size,
+    payments: model.payments.size,
+    ...violations,
+  };
+}
+
+/** What the service holds against the model: every object, every wallet to the unit, every chain, the audit. */
+async function verify(api, auth, model, users) {
+  const out = { lost: 0, doubled: 0, wrong_state: 0, wallet_mismatches: 0, chains_broken: 0, outbox_pending: 0, audit_balanced: false, holds_consistent: false, details: /** @type {string[]} */ ([]) };
+  const note = (line) => out.details.length < 20 && out.details.push(line);
+  for (const [id, hold] of model.holds) {
+    const res = await api.definite("GET", `/api/v1/embedded/holds/${id}`, undefined, auth);
+    if (res.status === 404) (out.lost++, note(`hold ${id} acknowledged but missing`));
+    else if (res.body.data.status !== hold.status || (hold.status === "captured" && res.body.data.captured_amount !== hold.captured)) (out.wrong_state++, note(`hold ${id}: ${res.body.data.status}/${res.body.data.captured_amount} expected ${hold.status}/${hold.captured}`));
+  }
+  // Transfers finish through the outbox: wait for each to complete.
+  for (const id of model.transfers.keys()) {
+    let status = "";
+    for (let i = 0; i < 100 && status !== "succeeded"; i++) {
+      const res = await api.definite("GET", `/api/v1/embedded/transfers/${id}`, undefined, auth);
+      if (res.status === 404) break;
+      status = res.body.data.status;
+      if (status !== "succeeded") await sleep(100);
+    }
+    if (status !== "succeeded") (out.lost++, note(`transfer ${id} is ${status || "missing"}`));
+  }
+  for (const [id, payment] of model.payments) {
+    const res = await api.definite("GET", `/api/v1/payments/${id}`, undefined, auth);
+    const p = res.body?.data;
+    if (res.status === 404) (out.lost++, note(`payment ${id} missing`));
+    else if (p.status !== payment.status || p.captured_amount !== payment.captured || p.refunded_amount !== payment.refunded) {
+      out.wrong_state++;
+      note(`payment ${id}: ${p.status} ${p.captured_amount}/${p.refunded_amount}, expected ${payment.status} ${payment.captured}/${payment.refunded}`);
+    }
+  }
+  for (const user of users) {
+    const res = await api.definite("GET", `/api/v1/embedded/users/${user}/wallet`, undefined, auth);
+    const iqd = res.body.data.balances.find((b) => b.currency === "IQD");
+    const total = iqd.available + iqd.held;
+    const expected = /** @type {number} */ (model.totals.get(user));
+    if (total !== expected) {
+      out.wallet_mismatches++;
+      if (total < expected) out.doubled++;
+      else out.lost++;
+      note(`wallet of ${user}: ${total}, expected ${expected}`);
+    }
+    const problems = await chainProblems(api, auth, user, res.body.data.wallet_id, iqd);
+    if (problems) (out.chains_broken++, note(`chain of ${user}: ${problems}`));
+  }
+  for (let i = 0; i < 100; i++) {
+    const audit = await api.definite("GET", "/api/v1/ledger/audit?currency=IQD", undefined, auth);
+    out.outbox_pending = audit.body.data.outbox_pending;
+    out.audit_balanced = audit.body.data.balanced;
+    out.holds_consistent = audit.body.data.holds_consistent;
+    if (out.outbox_pending === 0) break;
+    await sleep(100);
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+// The runtime under test: the deploy bundle served by Miniflare (one workerd process) on a persist
+// directory that outlives it, so the process can be SIGKILLed and a new one started on the same
+// data, as a machine losing power would.
+import { execFileSync } from "node:child_process";
+import { buildBundle } from "../../bench/bundle.mjs";
+import { prepareStorage, startServer } from "../../bench/server.mjs";
+
+/** The workerd processes this Node process started (Miniflare spawns them as direct children). */
+function workerdChildren() {
+  const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([pid, comm]) => pid && comm?.startsWith("workerd"))
+    .map(([pid]) => Number(pid));
+}
+
+/**
+ * @param {{ dir: string }} options a scratch directory: the bundle and the persisted state go in it
+ */
+export async function persistentRuntime({ dir }) {
+  const bundle = await buildBundle(`${dir}/dist`);
+  const persistDir = `${dir}/state`;
+  const logFile = `${dir}/worker.log`;
+  /** @type {Awaited<ReturnType<typeof startServer>> | null} */
+  let server = await startServer({ bundleDir: bundle.dir, persistDir, withFloor: false, logFile });
+  await prepareStorage(server.mf, { withFloor: false });
+  let restarts = 0;
+
+  return {
+    persistDir,
+    logFile,
+    get url() {
+      if (!server) throw new Error("the runtime is down");
+      return server.appUrl;
+    },
+    /** SIGKILL: no graceful shutdown, no flush; whatever was in flight is lost or half done. */
+    kill() {
+      const pids = workerdChildren();
+      if (pids.length === 0) throw new Error("no workerd process to kill");
+      for (const pid of pids) process.kill(pid, "SIGKILL");
+      return pids.length;
+    },
+    /** A new workerd on the same data (the old Miniflare is dropped: its process is gone). */
+    async restart() {
+      const old = server;
+      server = null;
+      await old?.dispose().catch(() => {});
+      server = await startServer({ bundleDir: bundle.dir, persistDir, withFloor: false, logFile });
+      restarts++;
+    },
+    get restarts() {
+      return restarts;
+    },
+    async stop() {
+      await server?.dispose().catch(() => {});
+      server = null;
+    },
+  };
+}

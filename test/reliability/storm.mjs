@@ -1,0 +1,149 @@
+// Idempotency storm: on every money-moving route, 1,000 requests with one Idempotency-Key and one
+// body, 20 at a time → one effect and byte-identical answers; then the same key with another body
+// → 422 idempotency_key_reused every time, again after the sandbox clock passes the 24-hour
+// retention of registry keys.
+import { randomUUID } from "node:crypto";
+
+const STORM = 1_000;
+const AT_ONCE = 20;
+const REUSES = 20;
+
+/**
+ * @param {ReturnType<typeof import("./client.mjs").client>} api
+ * @param {{ secret_key: string }} merchant @param {{ storm?: number }} [options]
+ */
+export async function stormPart(api, merchant, { storm = STORM } = {}) {
+  const auth = { authorization: `Bearer ${merchant.secret_key}` };
+  const run = randomUUID().slice(0, 8);
+  const user = async (name, amount) => {
+    const id = `storm_${run}_${name}`;
+    await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: id, full_name: id }, auth);
+    if (amount) await api.definite("POST", `/api/v1/embedded/users/${id}/wallet/top-ups`, { amount, currency: "IQD" }, { ...auth, "idempotency-key": `${id}-funds` });
+    return id;
+  };
+  const wallet = async (id) => {
+    const res = await api.definite("GET", `/api/v1/embedded/users/${id}/wallet`, undefined, auth);
+    const iqd = res.body.data.balances.find((b) => b.currency === "IQD");
+    return { available: iqd.available, held: iqd.held };
+  };
+  const post = (path, body, key) => api.definite("POST", path, body, { ...auth, "idempotency-key": key });
+
+  /** @type {{ route: string, setup: () => Promise<any>, path: (s: any) => string, body: (s: any) => any, other: (s: any) => any, effect: (s: any, first: any) => Promise<string | null> }[]} */
+  const routes = [
+    {
+      route: "POST /embedded/users/{id}/wallet/top-ups",
+      setup: async () => ({ user: await user("topup", 0) }),
+      path: (s) => `/api/v1/embedded/users/${s.user}/wallet/top-ups`,
+      body: () => ({ amount: 700, currency: "IQD" }),
+      other: () => ({ amount: 701, currency: "IQD" }),
+      effect: async (s) => ((await wallet(s.user)).available === 700 ? null : `balance ${(await wallet(s.user)).available}, expected 700`),
+    },
+    {
+      route: "POST /embedded/holds",
+      setup: async () => ({ user: await user("hold", 10_000) }),
+      path: () => "/api/v1/embedded/holds",
+      body: (s) => ({ user_id: s.user, amount: 300, currency: "IQD" }),
+      other: (s) => ({ user_id: s.user, amount: 301, currency: "IQD" }),
+      effect: async (s) => ((await wallet(s.user)).held === 300 ? null : `held ${(await wallet(s.user)).held}, expected 300`),
+    },
+    {
+      route: "POST /embedded/holds/{id}/capture",
+      setup: async () => {
+        const u = await user("capture", 10_000);
+        const hold = await post("/api/v1/embedded/holds", { user_id: u, amount: 500, currency: "IQD" }, randomUUID());
+        return { user: u, hold: hold.body.data.id };
+      },
+      path: (s) => `/api/v1/embedded/holds/${s.hold}/capture`,
+      body: () => ({ amount: 200 }),
+      other: () => ({ amount: 201 }),
+      effect: async (s) => {
+        const w = await wallet(s.user);
+        return w.available === 9_800 && w.held === 0 ? null : `wallet ${w.available}/${w.held}, expected 9800/0`;
+      },
+    },
+    {
+      route: "POST /embedded/transfers",
+      setup: async () => ({ from: await user("from", 10_000), to: await user("to", 0) }),
+      path: () => "/api/v1/embedded/transfers",
+      body: (s) => ({ from_user_id: s.from, to_user_id: s.to, amount: 400, currency: "IQD" }),
+      other: (s) => ({ from_user_id: s.from, to_user_id: s.to, amount: 401, currency: "IQD" }),
+      effect: async (s) => {
+        for (let i = 0; i < 50; i++) {
+          const [from, to] = [await wallet(s.from), await wallet(s.to)];
+          if (from.available === 9_600 && to.available === 400) return null;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return `from ${(await wallet(s.from)).available}, to ${(await wallet(s.to)).available}, expected 9600 and 400`;
+      },
+    },
+    {
+      route: "POST /checkout/sessions",
+      setup: async () => ({ user: await user("session", 0) }),
+      path: () => "/api/v1/checkout/sessions",
+      body: (s) => ({ external_user_id: s.user, amount: 900, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }),
+      other: (s) => ({ external_user_id: s.user, amount: 901, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }),
+      effect: async () => null, // one session: every answer named the same id (the bodies were identical)
+    },
+    ...["capture", "refund"].map((step) => ({
+      route: `POST /payments/{id}/${step}`,
+      setup: async () => {
+        const u = await user(`pay_${step}`, 10_000);
+        const session = await post("/api/v1/checkout/sessions", { external_user_id: u, amount: 1_000, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }, randomUUID());
+        const { id, client_secret } = session.body.data;
+        await api.definite("POST", `/checkout/${id}/pay`, { client_secret, method: "wallet", otp: "123456" });
+        const payment = id.replace(/^cs_test_/, "pay_test_");
+        if (step === "refund") await post(`/api/v1/payments/${payment}/capture`, { amount: 1_000 }, randomUUID());
+        return { user: u, payment };
+      },
+      path: (s) => `/api/v1/payments/${s.payment}/${step}`,
+      body: () => (step === "capture" ? { amount: 600 } : { amount: 250, reason: "storm" }),
+      other: () => (step === "capture" ? { amount: 601 } : { amount: 251, reason: "storm" }),
+      effect: async (s) => {
+        const p = (await api.definite("GET", `/api/v1/payments/${s.payment}`, undefined, auth)).body.data;
+        const ok = step === "capture" ? p.captured_amount === 600 : p.refunded_amount === 250;
+        return ok ? null : `payment ${p.status} captured ${p.captured_amount} refunded ${p.refunded_amount}`;
+      },
+    })),
+  ];
+
+  const results = [];
+  for (const r of routes) {
+    const s = await r.setup();
+    const key = `storm-${randomUUID()}`;
+    /** @type {Map<string, number>} */
+    const bodies = new Map();
+    let sent = 0;
+    const worker = async () => {
+      while (sent < storm) {
+        sent++;
+        const res = await post(r.path(s), r.body(s), key);
+        const shape = `${res.status} ${res.text}`;
+        bodies.set(shape, (bodies.get(shape) ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: AT_ONCE }, worker));
+    // (A repeat told 409, the key's first request still running, is sent again by the client.)
+    // Every answer must be the one first answer, byte for byte.
+    const answers = [...bodies.keys()];
+    const effect = answers.length === 1 && /^20[01] /.test(answers[0] ?? "") ? await r.effect(s) : `answers: ${answers.map((a) => a.slice(0, 120)).join(" | ")}`;
+    let reused_ok = 0;
+    for (let i = 0; i < REUSES; i++) {
+      const res = await post(r.path(s), r.other(s), key);
+      if (res.status === 422 && res.body?.error?.code === "idempotency_key_reused") reused_ok++;
+    }
+    results.push({ route: r.route, s, key, requests: storm, distinct_answers: answers.length, effect_problem: effect, reuse_refused: reused_ok, reuse_tries: REUSES, r });
+  }
+
+  // Past the 24-hour retention of registry keys: money keys are kept for good, so still 422.
+  await api.definite("POST", "/api/v1/sandbox/clock", { advance_seconds: 25 * 3600 }, { ...auth, "idempotency-key": randomUUID() });
+  for (const x of results) {
+    const res = await post(x.r.path(x.s), x.r.other(x.s), x.key);
+    x.refused_after_25h = res.status === 422 && res.body?.error?.code === "idempotency_key_reused";
+  }
+  const per_route = results.map(({ r: _r, s: _s, key: _k, ...rest }) => rest);
+  const violations = per_route.reduce(
+    (n, x) => n + (x.distinct_answers === 1 ? 0 : 1) + (x.effect_problem ? 1 : 0) + (x.reuse_tries - x.reuse_refused) + (x.refused_after_25h ? 0 : 1),
+    0,
+  );
+  return { routes: per_route.length, requests: per_route.reduce((n, x) => n + x.requests, 0), violations, per_route };
+}
