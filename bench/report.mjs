@@ -185,7 +185,8 @@ export function markdown(r) {
       : `The workers and Miniflare logged no warning or error (${JSON.stringify(r.worker_log_counts ?? {})} by level).`,
     "## Seeding",
     r.seeding
-      ? `${r.seeding.users} users synced and topped up in ${ms(r.seeding.users_s)} s, while ${r.seeding.holds.toLocaleString("en")} holds went onto one wallet in ${ms(r.seeding.holds_s)} s (${rps(r.seeding.holds_rps)} holds/s at c = 32, p99 ${ms(r.seeding.holds_p99_ms)} ms; side by side, so not a measurement).`
+      ? `${r.seeding.users} users synced and topped up in ${ms(r.seeding.users_s)} s, while ${r.seeding.holds.toLocaleString("en")} holds went onto one wallet in ${ms(r.seeding.holds_s)} s (${rps(r.seeding.holds_rps)} holds/s at c = 32, p99 ${ms(r.seeding.holds_p99_ms)} ms; side by side, so not a measurement).` +
+        (r.seeding.events_drain ? ` Their events were still reaching the events index: ${r.seeding.events_drain.events_recorded.toLocaleString("en")} more were recorded in ${ms(r.seeding.events_drain.seconds)} s (${rps(r.seeding.events_drain.events_per_s)} events/s through queue and consumer) before measuring began.` : "")
       : "",
   ];
   return sections.filter(Boolean).join("\n\n") + "\n";

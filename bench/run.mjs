@@ -15,7 +15,7 @@ import { consoleSummary, evaluateGoals, writeReport } from "./report.mjs";
 import { measureFanOut, measurePaymentFlow } from "./flows.mjs";
 import { CONCURRENCY, closedLoopGroups, measureRun, openLoopRun, overloadRun, sampleTransactions, summarize } from "./scenarios.mjs";
 import { apiClient, eachLimited, seedHolds, seedMerchant, seedUsers } from "./seed.mjs";
-import { disposeAll, measureStartTime, prepareStorage, startServer } from "./server.mjs";
+import { APP, disposeAll, measureStartTime, prepareStorage, startServer } from "./server.mjs";
 
 const { values: flags } = parseArgs({
   options: {
@@ -75,6 +75,26 @@ const median = (xs) => {
   if (s.length === 0) return null;
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/**
+ * Waits until the events index stops growing and everything in it was fanned out.
+ * @param {import("miniflare").Miniflare} mf
+ */
+async function drainEvents(mf) {
+  const db = await mf.getD1Database("DB", APP);
+  const count = async () => /** @type {{ n: number, unfanned: number }} */ (await db.prepare("SELECT count(*) AS n, sum(fanned_out_at_ms IS NULL) AS unfanned FROM events").first());
+  const start = performance.now();
+  const first = await count();
+  let last = first;
+  for (let stable = 0; stable < 3 && performance.now() - start < 900_000; ) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const now = await count();
+    stable = now.n === last.n && !now.unfanned ? stable + 1 : 0;
+    last = now;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { events_at_start: first.n, events_recorded: last.n - first.n, seconds, events_per_s: (last.n - first.n) / Math.max(1, seconds - 3) };
+}
 
 /** @template T @param {T[]} xs @param {number} k */
 const rotate = (xs, k) => xs.slice(k % xs.length).concat(xs.slice(0, k % xs.length));
@@ -145,6 +165,10 @@ async function main() {
     results.seeding = { users: spread.length + 3, users_s, holds: config.seeded_holds, holds_s: (performance.now() - at) / 1000, holds_rps: holds.rps, holds_p99_ms: holds.p99_ms };
     return { secret_key, hot: "bench_hot", zero: "bench_zero", big: "bench_big", spread, big_holds: config.seeded_holds };
   });
+
+  // Every seeded hold recorded an event the queue consumer writes to D1 behind the seeding's back;
+  // measuring while that backlog drains would measure the backlog. Wait for it, and report its pace.
+  results.seeding.events_drain = await phase("drain the events queue left by seeding", () => drainEvents(server.mf));
 
   const groups = closedLoopGroups(seeded);
   await phase("warm up", async () => {

@@ -39,36 +39,34 @@ export class BoundedCache<K, V> {
 }
 
 /**
- * A BoundedCache of values loaded on demand, where concurrent misses share one load and a load
- * that finds nothing (or fails) is not remembered.
+ * A BoundedCache of values loaded on demand; a load that finds nothing (or fails) is not remembered.
+ *
+ * Concurrent misses each load for themselves rather than share one promise: in Workers a promise
+ * whose I/O belongs to one request cannot safely be awaited by another (if the first request is
+ * cancelled, the others fail with "Cannot perform I/O on behalf of a different request"). Misses
+ * are rare — once per key per lifetime — so the duplicate loads cost little.
  */
 export class LoadingCache<K, V> {
-  private readonly entries: BoundedCache<K, { pending: Promise<V | undefined>; value?: V }>;
+  private readonly entries: BoundedCache<K, V>;
+  /** Bumped by forgetWhere: a load that began before it may have read what was just revoked. */
+  private generation = 0;
 
   constructor(max_entries: number, ttl_ms?: number) {
     this.entries = new BoundedCache(max_entries, ttl_ms);
   }
 
   async load(key: K, loader: () => Promise<V | undefined>): Promise<V | undefined> {
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = { pending: loader() };
-      this.entries.set(key, entry);
-    }
-    const mine = entry;
-    try {
-      const value = await mine.pending;
-      if (value === undefined) this.entries.deleteWhere((e) => e === mine);
-      else mine.value = value;
-      return value;
-    } catch (error) {
-      this.entries.deleteWhere((e) => e === mine);
-      throw error;
-    }
+    const cached = this.entries.get(key);
+    if (cached !== undefined) return cached;
+    const generation = this.generation;
+    const value = await loader();
+    if (value !== undefined && generation === this.generation) this.entries.set(key, value);
+    return value;
   }
 
-  /** Forgets the entries whose value matches, and any load still under way (it may be stale). */
+  /** Forgets the entries whose value matches; loads still under way will not be remembered. */
   forgetWhere(matches: (value: V) => boolean): void {
-    this.entries.deleteWhere((e) => e.value === undefined || matches(e.value));
+    this.generation++;
+    this.entries.deleteWhere(matches);
   }
 }
