@@ -62,8 +62,25 @@ function summarizeProfile(profile) {
     const origin = functionName === "(idle)" || functionName === "(program)" || functionName === "(garbage collector)" ? functionName : url ? path.basename(url) : "(native)";
     byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + us);
   }
+  // Inclusive time: a sample counts for every distinct function on its stack.
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
+  const inclusive = new Map();
+  for (const node of profile.nodes) {
+    const us = dt.get(node.id) ?? 0;
+    if (!us) continue;
+    const seen = new Set();
+    for (let at = node; at; at = parent.get(at.id)) {
+      const { functionName, url, lineNumber } = at.callFrame;
+      if (!url) continue;
+      const key = `${functionName || "(anonymous)"} ${path.basename(url)}:${lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+  }
   const top = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `| ${k.replace(/\|/g, "\\|")} | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)} % |`);
-  return { total_ms: total / 1000, functions: top(byFunction, 30), origins: top(byOrigin, 10) };
+  return { total_ms: total / 1000, functions: top(byFunction, 30), origins: top(byOrigin, 10), inclusive: top(inclusive, 40) };
 }
 
 const progress = (message) => console.error(`[profile] ${message}`);
@@ -98,9 +115,11 @@ async function main() {
   const s = summarizeProfile(profile);
   const md = [
     `# CPU profile: hot wallet hold + release, c = ${flags.connections}, ${flags.seconds} s (profiler attached)`,
-    `${new Date().toISOString()} · ${measured.rps.toFixed(0)} req/s while profiled · ${s.total_ms.toFixed(0)} ms sampled in the app's isolate (the worker, not its Durable Objects' storage or the runtime's I/O threads). Open \`hold.cpuprofile\` in Chrome DevTools for the call tree.`,
+    `${new Date().toISOString()} · ${measured.rps.toFixed(0)} req/s while profiled · ${s.total_ms.toFixed(0)} ms sampled in the app's isolate (locally it runs the worker and its Durable Objects' JavaScript; SQLite and the runtime's I/O show as native time). Open \`hold.cpuprofile\` in Chrome DevTools for the call tree.`,
     "## Self time by origin",
     "| origin | ms | share |\n| --- | --- | --- |\n" + s.origins.join("\n"),
+    "## Inclusive time by function (top 40; names are the bundle's, lines in its index.js)",
+    "| function | ms | share |\n| --- | --- | --- |\n" + s.inclusive.join("\n"),
     "## Self time by function (top 30)",
     "| function | ms | share |\n| --- | --- | --- |\n" + s.functions.join("\n"),
   ].join("\n\n");
