@@ -14,8 +14,11 @@ import { scanForCardData } from "../browser/card-data-scan.ts";
 import { crashPart, TYPED_CVVS } from "./crash.mjs";
 import { persistentRuntime } from "./runtime.mjs";
 import { stormPart } from "./storm.mjs";
+import { tenancyPart } from "./tenancy.mjs";
 
-const { values: flags } = parseArgs({ options: { ci: { type: "boolean", default: false }, kills: { type: "string" } } });
+const { values: flags } = parseArgs({ options: { ci: { type: "boolean", default: false }, kills: { type: "string" }, only: { type: "string" } } });
+/** `--only tenancy,storm` runs just those parts (crash includes the card-data scan). */
+const wanted = (part) => !flags.only || flags.only.split(",").includes(part);
 const kills = Number(flags.kills ?? (flags.ci ? 10 : 50));
 const RESULTS = path.resolve(import.meta.dirname, "../../bench/results/reliability.json");
 const dir = mkdtempSync(path.join(os.tmpdir(), "mazad-reliability-"));
@@ -30,6 +33,18 @@ async function main() {
   const results = { started_at: new Date().toISOString(), mode: flags.ci ? "ci" : "full", parts: /** @type {Record<string, any>} */ ({}) };
   let violations = 0;
 
+  if (wanted("tenancy")) {
+    const tenancy = await tenancyPart(client(runtime));
+    results.parts.tenancy = tenancy;
+    violations += tenancy.violations;
+    console.log(
+      `tenancy: ${tenancy.credentials} wrong credentials × ${tenancy.routes} routes over ${tenancy.kinds} object kinds, ${tenancy.calls} calls: ` +
+        `${tenancy.violations} violations (wrong status, a leak, or a change), ${tenancy.objects_changed} objects changed (${seconds()} s)`,
+    );
+    for (const line of tenancy.details) console.log(`  ${line}`);
+  }
+
+  if (wanted("storm")) {
   const storm = await stormPart(client(runtime), merchant);
   results.parts.storm = storm;
   violations += storm.violations;
@@ -40,8 +55,12 @@ async function main() {
       `${storm.per_route.filter((r) => r.refused_after_25h).length}/${storm.routes} still refused after 25 h; ${storm.violations} violations (${seconds()} s)`,
   );
   for (const r of storm.per_route) if (r.effect_problem || r.distinct_answers !== 1) console.log(`  ${r.route}: ${r.effect_problem ?? `${r.distinct_answers} distinct answers`}`);
+  }
+
+  if (wanted("crash")) {
 
   const crash = await crashPart(runtime, { kills, merchant });
+  await runtime.stop();
   results.parts.crash = crash;
   const crashViolations = crash.lost + crash.doubled + crash.wrong_state + crash.wallet_mismatches + crash.chains_broken + crash.outbox_pending + (crash.audit_balanced ? 0 : 1) + (crash.holds_consistent ? 0 : 1);
   violations += crashViolations;
@@ -52,7 +71,6 @@ async function main() {
   );
   for (const line of crash.details) console.log(`  ${line}`);
 
-  await runtime.stop();
   // Card data: the crash traffic paid intents with typed card numbers and CVVs.
   const scan = scanForCardData({ dirs: [runtime.persistDir], logFiles: [runtime.logFile], cvvs: TYPED_CVVS });
   const cards = { files: scan.files.length, sqlite_tables: scan.sqliteTables.length, card_payments: crash.card_payments, findings: scan.findings.slice(0, 20), violations: scan.findings.length };
@@ -60,7 +78,9 @@ async function main() {
   violations += cards.violations;
   console.log(`card data: ${cards.card_payments} card payments; ${cards.files} files and ${cards.sqlite_tables} SQLite tables scanned (D1, every object's database, the worker log): ${cards.violations} card numbers or CVVs found (${seconds()} s)`);
   for (const f of cards.findings) console.log(`  ${f.where}: ${f.what}`);
+  }
 
+  await runtime.stop();
   results.violations = violations;
   results.wall_s = Number(seconds());
   mkdirSync(path.dirname(RESULTS), { recursive: true });
