@@ -115,13 +115,14 @@ async function applyD1Migrations(mf) {
 }
 
 /**
- * @param {{ bundleDir: string, persistDir: string, withFloor?: boolean, inspectorPort?: number, logFile?: string }} options
+ * @param {{ bundleDir: string, persistDir: string, withFloor?: boolean, inspectorPort?: number, logFile?: string, vars?: Record<string, string> }} options
  *   `inspectorPort`: the app's isolate gets a DevTools inspector there (bench/profile.mjs);
  *   `logFile`: every log line is appended there too
  */
-export async function startServer({ bundleDir, persistDir, withFloor = true, inspectorPort, logFile }) {
+export async function startServer({ bundleDir, persistDir, withFloor = true, inspectorPort, logFile, vars = {} }) {
   const log = new CollectingLog(logFile);
-  const app = { ...appWorkerOptions(bundleDir), ...(inspectorPort ? { unsafeInspectorProxy: true } : {}) };
+  const base = appWorkerOptions(bundleDir);
+  const app = { ...base, bindings: { ...base.bindings, ...vars }, ...(inspectorPort ? { unsafeInspectorProxy: true } : {}) };
   // Miniflare 5 takes a new options shape; wrangler still produces the v4 one, which it converts.
   const mf = new Miniflare(
     convertV4MiniflareOptions(/** @type {import("miniflare").V4MiniflareOptions} */ ({

@@ -3,6 +3,7 @@ import { findEvent, insertEvents, unfannedEvents } from "../db/events";
 import { findEndpoint, insertDelivery } from "../db/webhooks";
 import { deliver } from "./deliver";
 import { fanOut } from "./fan-out";
+import { retryScale } from "./schedule";
 import type { WebhookMessage } from "./messages";
 import { newDeliveryId } from "./signing";
 
@@ -42,7 +43,7 @@ async function deliverOne(env: Env, db: ReturnType<typeof database>, message: Me
     const [event, endpoint] = await Promise.all([findEvent(db, message.body.event_id), findEndpoint(db, message.body.endpoint_id)]);
     // A deleted endpoint (or an event past its retention) has nothing left to deliver.
     if (!event || !endpoint) return message.ack();
-    const verdict = await deliver(db, env.DATA_ENCRYPTION_KEY, event, endpoint, message.attempts);
+    const verdict = await deliver(db, env.DATA_ENCRYPTION_KEY, event, endpoint, message.attempts, retryScale((env as { WEBHOOK_RETRY_SCALE?: string }).WEBHOOK_RETRY_SCALE));
     if (verdict.ack) message.ack();
     else message.retry(verdict.delay_seconds === undefined ? undefined : { delaySeconds: verdict.delay_seconds });
   } catch (error) {

@@ -32,7 +32,7 @@ export function eventBody(event: EventRow) {
  * the last attempt it goes on to the dead-letter queue. A live endpoint's URL is checked again
  * before every attempt, so it can never be turned into a request inside our network.
  */
-export async function deliver(db: Database, data_key: string, event: EventRow, endpoint: EndpointRow, attempt: number): Promise<DeliveryVerdict> {
+export async function deliver(db: Database, data_key: string, event: EventRow, endpoint: EndpointRow, attempt: number, retry_scale = 1): Promise<DeliveryVerdict> {
   const now_ms = Date.now();
   const log = (row: Partial<DeliveryRow> & Pick<DeliveryRow, "outcome">) =>
     insertDelivery(db, { id: newDeliveryId(), endpoint_id: endpoint.id, event_id: event.id, merchant_id: event.merchant_id, mode: event.mode, attempt, response_status: null, latency_ms: null, response_excerpt: null, attempted_at_ms: now_ms, next_retry_at_ms: null, ...row });
@@ -59,7 +59,7 @@ export async function deliver(db: Database, data_key: string, event: EventRow, e
     await log({ outcome: "failed", response_status: 410, latency_ms: response.latency_ms, response_excerpt: response.excerpt });
     return { ack: true };
   }
-  const delay = retryDelaySeconds(attempt);
+  const delay = retryDelaySeconds(attempt, Math.random, retry_scale);
   await log({
     outcome: delay === null ? "failed" : "retrying",
     response_status: response.status,

@@ -15,9 +15,10 @@ import { crashPart, TYPED_CVVS } from "./crash.mjs";
 import { persistentRuntime } from "./runtime.mjs";
 import { stormPart } from "./storm.mjs";
 import { tenancyPart } from "./tenancy.mjs";
+import { webhooksPart } from "./webhooks.mjs";
 
 const { values: flags } = parseArgs({ options: { ci: { type: "boolean", default: false }, kills: { type: "string" }, only: { type: "string" } } });
-/** `--only tenancy,storm` runs just those parts (crash includes the card-data scan). */
+/** `--only tenancy,storm,webhooks,crash` runs just those parts (crash includes the card-data scan). */
 const wanted = (part) => !flags.only || flags.only.split(",").includes(part);
 const kills = Number(flags.kills ?? (flags.ci ? 10 : 50));
 const RESULTS = path.resolve(import.meta.dirname, "../../bench/results/reliability.json");
@@ -55,6 +56,21 @@ async function main() {
       `${storm.per_route.filter((r) => r.refused_after_25h).length}/${storm.routes} still refused after 25 h; ${storm.violations} violations (${seconds()} s)`,
   );
   for (const r of storm.per_route) if (r.effect_problem || r.distinct_answers !== 1) console.log(`  ${r.route}: ${r.effect_problem ?? `${r.distinct_answers} distinct answers`}`);
+  }
+
+  if (wanted("webhooks")) {
+    // Its own merchant: the events of the other parts' holds were never meant for its endpoint.
+    const seeding = apiClient(runtime.url);
+    const hooksMerchant = await seedMerchant(seeding, "reliability-webhooks");
+    await seeding.close();
+    const hooks = await webhooksPart(client(runtime), hooksMerchant);
+    results.parts.webhooks = hooks;
+    violations += hooks.violations;
+    console.log(
+      `webhooks: ${hooks.events} events to a receiver failing half its requests at random plus a 3 s outage (${hooks.receiver.requests} requests: ` +
+        `${hooks.receiver.failed_on_purpose} × 500, ${hooks.receiver.outage_503} × 503): ${hooks.delivered} delivered and verified, ${hooks.dead_lettered} dead-lettered, ` +
+        `${hooks.unsettled} neither, ${hooks.receiver.invalid} bad signatures (${seconds()} s)`,
+    );
   }
 
   if (wanted("crash")) {

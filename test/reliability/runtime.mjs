@@ -5,6 +5,8 @@ import { execFileSync } from "node:child_process";
 import { buildBundle } from "../../bench/bundle.mjs";
 import { prepareStorage, startServer } from "../../bench/server.mjs";
 
+export const RETRY_SCALE = 0.0002;
+
 /** The workerd processes this Node process started (Miniflare spawns them as direct children). */
 function workerdChildren() {
   const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" });
@@ -22,8 +24,10 @@ export async function persistentRuntime({ dir }) {
   const bundle = await buildBundle(`${dir}/dist`);
   const persistDir = `${dir}/state`;
   const logFile = `${dir}/worker.log`;
+  // 28 hours of webhook retries in about 20 seconds (the webhooks part).
+  const vars = { WEBHOOK_RETRY_SCALE: String(RETRY_SCALE) };
   /** @type {Awaited<ReturnType<typeof startServer>> | null} */
-  let server = await startServer({ bundleDir: bundle.dir, persistDir, withFloor: false, logFile });
+  let server = await startServer({ bundleDir: bundle.dir, persistDir, withFloor: false, logFile, vars });
   await prepareStorage(server.mf, { withFloor: false });
   let restarts = 0;
 
@@ -46,7 +50,7 @@ export async function persistentRuntime({ dir }) {
       const old = server;
       server = null;
       await old?.dispose().catch(() => {});
-      server = await startServer({ bundleDir: bundle.dir, persistDir, withFloor: false, logFile });
+      server = await startServer({ bundleDir: bundle.dir, persistDir, withFloor: false, logFile, vars });
       restarts++;
     },
     get restarts() {

@@ -5,7 +5,7 @@ import { verifyWebhook } from "../../examples/verify-webhook.mjs";
 import { describe, expect, inject, it, vi } from "vitest";
 import worker from "../../src/index";
 import { EVENT_TYPES } from "../../src/domain/events";
-import { retryDelaySeconds, RETRY_DELAYS_SECONDS } from "../../src/webhooks/schedule";
+import { retryDelaySeconds, retryScale, RETRY_DELAYS_SECONDS } from "../../src/webhooks/schedule";
 import type { WebhookMessage } from "../../src/webhooks/messages";
 import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
 import { endpointUrlProblem } from "../../src/webhooks/endpoint-url";
@@ -301,6 +301,15 @@ describe("tenancy", () => {
     }
     expect((await call("GET", `/api/v1/webhook-endpoints/${endpoint.id}`, { token: merchant.secret_key })).status).toBe(200);
   }, 30_000);
+});
+
+describe("a shrunk retry schedule (WEBHOOK_RETRY_SCALE)", () => {
+  it("scales every delay, never below a second, and ignores a value that is not in (0, 1]", () => {
+    expect(RETRY_DELAYS_SECONDS.map((_, i) => retryDelaySeconds(i + 1, () => 0.5, 0.001))).toEqual([1, 1, 2, 7, 18, 36, 36]);
+    expect(retryDelaySeconds(RETRY_DELAYS_SECONDS.length + 1, () => 0.5, 0.001)).toBeNull();
+    expect(retryScale("0.001")).toBe(0.001);
+    for (const bad of [undefined, "", "0", "-1", "2", "abc", "Infinity"]) expect(retryScale(bad)).toBe(1);
+  });
 });
 
 describe("endpoints", () => {
