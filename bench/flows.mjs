@@ -98,18 +98,25 @@ export async function measurePaymentFlow(appUrl, merchant, connections, duration
 /**
  * A webhook receiver on a loopback port, as a merchant runs one: verifies each delivery with the
  * `standardwebhooks` package and notes when each event first arrived. Its secret is set once the
- * endpoint pointing at it exists (`use(whsec_…)`).
+ * endpoint pointing at it exists (`use(whsec_…)`). `refuse`, asked before each delivery, may
+ * return a status to fail it with (the reliability harness's flaky receiver).
+ * @param {{ refuse?: () => number | null }} [options]
  */
-export async function startReceiver() {
+export async function startReceiver({ refuse } = {}) {
   /** @type {Webhook | null} */
   let webhook = null;
   /** @type {Map<string, { arrived_ms: number, object_id: string }>} */
   const arrivals = new Map();
-  const tally = { deliveries: 0, invalid: 0 };
+  const tally = { deliveries: 0, invalid: 0, /** @type {Record<number, number>} */ refused: {} };
   const server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     tally.deliveries++;
+    const refusal = refuse?.();
+    if (refusal) {
+      tally.refused[refusal] = (tally.refused[refusal] ?? 0) + 1;
+      return res.writeHead(refusal).end();
+    }
     /** @type {any} */ let event;
     try {
       if (!webhook) throw new Error("no secret yet");

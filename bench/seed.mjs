@@ -42,7 +42,7 @@ function expect(res, expected, what) {
 }
 
 /**
- * register -> login -> create merchant: returns its sandbox secret key.
+ * register -> login -> create merchant: returns its sandbox keys and the owner's dashboard token.
  * @param {ReturnType<typeof apiClient>} api @param {string} label
  */
 export async function seedMerchant(api, label) {
@@ -54,7 +54,7 @@ export async function seedMerchant(api, label) {
     201,
     "create merchant",
   );
-  return { merchant_id: merchant.id, secret_key: merchant.secret_key };
+  return { merchant_id: merchant.id, secret_key: merchant.secret_key, publishable_key: merchant.publishable_key, access_token: login.access_token };
 }
 
 /**

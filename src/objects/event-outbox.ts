@@ -9,8 +9,21 @@ import type { WebhookMessage } from "../webhooks/messages";
  * loses nothing. There is never a change without its event. Forwarding is coalesced: one send in
  * flight per object, carrying everything recorded meanwhile.
  *
- * The table is `events (seq, id, type, payload, request_id, idempotency_key, created_at_ms, forwarded_at_ms)`.
+ * The table is EVENT_OUTBOX_SCHEMA, created by each object's migrations.
  */
+/** The outbox table, the same in every object that records events. Part of applied migrations: never edit it, migrate. */
+export const EVENT_OUTBOX_SCHEMA = `CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    request_id TEXT,
+    idempotency_key TEXT,
+    created_at_ms INTEGER NOT NULL,
+    forwarded_at_ms INTEGER
+  );
+  CREATE INDEX events_unforwarded ON events (forwarded_at_ms, seq);`;
+
 export interface EventRow {
   seq: number;
   id: string;

@@ -1,3 +1,4 @@
+import { EVENT_OUTBOX_SCHEMA } from "../objects/event-outbox";
 /**
  * The payment object's SQLite schema, as an append-only list applied in its constructor (like the
  * wallet's). One object holds one checkout (session or intent) and the payment it authorized.
@@ -41,16 +42,6 @@ export const PAYMENT_MIGRATIONS: readonly string[] = [
     completed_at_ms INTEGER
   );
   -- Events, written in the same transaction as the change they describe (DESIGN.md).
-  CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    request_id TEXT,
-    idempotency_key TEXT,
-    created_at_ms INTEGER NOT NULL,
-    forwarded_at_ms INTEGER
-  );
-  CREATE INDEX events_unforwarded ON events (forwarded_at_ms, seq);
+  ${EVENT_OUTBOX_SCHEMA}
   `,
 ];

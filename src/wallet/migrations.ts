@@ -1,3 +1,4 @@
+import { EVENT_OUTBOX_SCHEMA } from "../objects/event-outbox";
 /**
  * The wallet object's SQLite schema, as an append-only list: each object applies the ones it has not
  * yet applied, in its constructor under blockConcurrencyWhile. Never edit an applied migration.
@@ -142,17 +143,7 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   `
   -- Events of the wallet's holds and transfers, written with the change, forwarded to the webhooks
   -- queue (objects/event-outbox.ts).
-  CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    request_id TEXT,
-    idempotency_key TEXT,
-    created_at_ms INTEGER NOT NULL,
-    forwarded_at_ms INTEGER
-  );
-  CREATE INDEX events_unforwarded ON events (forwarded_at_ms, seq);
+  ${EVENT_OUTBOX_SCHEMA}
   CREATE INDEX transfers_credit ON transfers (credit_operation_id);
   `,
 ];

@@ -35,7 +35,7 @@ async function main() {
   let violations = 0;
 
   if (wanted("tenancy")) {
-    const tenancy = await tenancyPart(client(runtime));
+    const tenancy = await tenancyPart(client(runtime), runtime.url);
     results.parts.tenancy = tenancy;
     violations += tenancy.violations;
     console.log(

@@ -3,20 +3,17 @@
 // publishable key, a revoked secret key, the owner's live key. Each answer must be the documented
 // refusal, carry nothing of the object, and change nothing.
 import { randomUUID } from "node:crypto";
+import { apiClient, seedMerchant } from "../../bench/seed.mjs";
 
-const PASSWORD = "Tenancy-Pass-2026!";
 /** Put into every object's text fields: finding it in a refusal is a leak. */
 const MARKER = `tenancy-marker-${randomUUID().slice(0, 8)}`;
 
-/** @param {ReturnType<typeof import("./client.mjs").client>} api */
-async function merchantWithToken(api, label) {
-  const email = `${label}-${randomUUID().slice(0, 8)}@reliability.local`;
-  await api.definite("POST", "/api/v1/auth/register", { email, password: PASSWORD, name: label });
-  const token = (await api.definite("POST", "/api/v1/auth/login", { email, password: PASSWORD })).body.data.access_token;
-  const merchant = (await api.definite("POST", "/api/v1/merchants", { name: label }, { authorization: `Bearer ${token}` })).body.data;
-  const jwt = { authorization: `Bearer ${token}` };
-  const key = async (type, mode) => (await api.definite("POST", `/api/v1/merchants/${merchant.id}/api-keys`, { type, mode }, jwt)).body.data;
-  return { id: merchant.id, secret_key: merchant.secret_key, publishable_key: merchant.publishable_key, jwt, key };
+/** A merchant through the public API (bench/seed.mjs), and a way to add keys to it. */
+async function merchantWithKeys(api, seeding, label) {
+  const merchant = await seedMerchant(seeding, label);
+  const jwt = { authorization: `Bearer ${merchant.access_token}` };
+  const key = async (type, mode) => (await api.definite("POST", `/api/v1/merchants/${merchant.merchant_id}/api-keys`, { type, mode }, jwt)).body.data;
+  return { id: merchant.merchant_id, secret_key: merchant.secret_key, publishable_key: merchant.publishable_key, jwt, key };
 }
 
 /** @param {ReturnType<typeof import("./client.mjs").client>} api */
@@ -98,11 +95,13 @@ async function snapshot(api, auth, o) {
 }
 
 /**
- * @param {ReturnType<typeof import("./client.mjs").client>} api
+ * @param {ReturnType<typeof import("./client.mjs").client>} api @param {string} url the runtime's
  */
-export async function tenancyPart(api) {
-  const owner = await merchantWithToken(api, "tenancy-owner");
-  const stranger = await merchantWithToken(api, "tenancy-stranger");
+export async function tenancyPart(api, url) {
+  const seeding = apiClient(url);
+  const owner = await merchantWithKeys(api, seeding, "tenancy-owner");
+  const stranger = await merchantWithKeys(api, seeding, "tenancy-stranger");
+  await seeding.close();
   const objects = await objectsOf(api, owner);
   const revoked = await owner.key("secret", "sandbox");
   await api.definite("DELETE", `/api/v1/merchants/${owner.id}/api-keys/${revoked.id}`, undefined, owner.jwt);
