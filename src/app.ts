@@ -10,7 +10,7 @@ import { handleError } from "./http/error-handler";
 import { ApiError } from "./http/errors";
 import { methodNotAllowedOrNotFound } from "./http/not-found";
 import { requestContext } from "./http/request-context";
-import { validationError } from "./http/validation";
+import { illFormedTextError, validationError } from "./http/validation";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { checkoutRoutes } from "./routes/checkouts";
@@ -34,6 +34,8 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: async (result, c) => {
       if (!result.success) throw await validationError(result.error.issues, result.target, c);
+      const illFormed = illFormedTextError(result.data);
+      if (illFormed) throw illFormed;
     },
   });
 

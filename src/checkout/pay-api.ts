@@ -52,6 +52,7 @@ const pay = defineRoute({
   summary: "Pay a checkout as the buyer (the hosted page's submit, also for native apps)",
   description: "Authenticated by the checkout's client_secret in the body. A declined card is a 200 with status `declined`; a mistyped card is a 422 `card_invalid` naming the field, and does not use up an attempt.",
   auth: "public",
+  pageForms: true,
   request: { params: checkoutParams, body: jsonBody(PayBody) },
   responses: { 200: success(PayAnswer, "The attempt's answer"), ...errors(403, 404, 409) },
 });
@@ -63,6 +64,7 @@ const cancel = defineRoute({
   tags: ["Checkout"],
   summary: "Cancel a checkout as the buyer; answers where to send them (cancel_url)",
   auth: "public",
+  pageForms: true,
   request: { params: checkoutParams, body: jsonBody(z.strictObject({ client_secret })) },
   responses: { 200: success(z.object({ status: z.literal("canceled"), redirect_url: z.string() }), "Canceled"), ...errors(403, 404) },
 });

@@ -91,10 +91,18 @@ type ContractConfig = Omit<RouteConfig, "security" | "operationId"> & {
   rateLimited?: boolean;
   /** The route waits on an object that refuses work past its capacity (429 object_busy with Retry-After). */
   busyObject?: boolean;
+  /**
+   * The hosted checkout page posts its forms here too (form-encoded or multipart, same origin):
+   * those are answered with an HTML page, or a 303 on to the merchant, so every status may also
+   * come as text/html.
+   */
+  pageForms?: boolean;
 };
 
+const HTML_PAGE = { "text/html": { schema: { type: "string" as const, description: "The checkout page, answering its own form post" } } };
+
 export function defineRoute<P extends string, R extends ContractConfig & { path: P }>(config: R) {
-  const { auth, idempotent, rateLimited, busyObject, ...route } = config;
+  const { auth, idempotent, rateLimited, busyObject, pageForms, ...route } = config;
   const request: NonNullable<RouteConfig["request"]> = { ...route.request };
   // Liveness probes may carry cache-busting parameters; every other route is strict.
   if (route.path !== "/health") request.query ??= NO_QUERY;
@@ -107,13 +115,20 @@ export function defineRoute<P extends string, R extends ContractConfig & { path:
   if (request.query && request.query !== NO_QUERY) implied.add(422);
   if (request.body) [413, 415, 422].forEach((s) => implied.add(s as ErrorStatusCode));
   if (idempotent) [409, 422].forEach((s) => implied.add(s as ErrorStatusCode));
-  if (rateLimited || busyObject) implied.add(429);
+  if (rateLimited || busyObject || pageForms) implied.add(429);
+  if (pageForms) implied.add(422);
 
   const responses: RouteConfig["responses"] = { ...errors(...implied), ...route.responses };
   if (rateLimited) {
     for (const [status, response] of Object.entries(responses)) {
       if (status.startsWith("2") && "description" in response) responses[status] = { ...response, headers: RATE_LIMIT_HEADERS };
     }
+  }
+  if (pageForms) {
+    for (const [status, response] of Object.entries(responses)) {
+      if ("content" in response) responses[status] = { ...response, content: { ...response.content, ...HTML_PAGE } };
+    }
+    responses[303] = { description: "A form post that finished the checkout: on to the merchant's success_url or cancel_url" };
   }
   const extra = idempotent ? { parameters: [IDEMPOTENCY_KEY_PARAMETER], middleware: [checkIdempotencyKey, ...asList(route.middleware)] } : {};
   return createRoute({ ...route, ...extra, request, responses, security: SECURITY[auth] }) as unknown as R & { getRoutingPath(): string };

@@ -115,3 +115,27 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   }
   return value;
 }
+
+/**
+ * Text must be well-formed Unicode. JSON can carry an unpaired surrogate ("\ud800"), which no
+ * storage keeps as it was: SQLite hands back replacement characters, so a ledger entry's stored
+ * description would no longer be the one its hash was computed over. Refused where it enters,
+ * for every validated input (body, query, path), keys included.
+ */
+export function illFormedTextError(input: unknown): ApiError | null {
+  const path = illFormedAt(input, []);
+  if (!path) return null;
+  const param = path.join(".") || undefined;
+  return new ApiError("parameter_invalid", `${param ?? "The body"} must be valid Unicode text (it contains an unpaired surrogate).`, param);
+}
+
+function illFormedAt(value: unknown, path: string[]): string[] | null {
+  if (typeof value === "string") return value.isWellFormed() ? null : path;
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, inner] of Object.entries(value)) {
+    if (!key.isWellFormed()) return path;
+    const found = illFormedAt(inner, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}

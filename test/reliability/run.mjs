@@ -12,13 +12,14 @@ import { disposeAll } from "../../bench/server.mjs";
 import { client } from "./client.mjs";
 import { scanForCardData } from "../browser/card-data-scan.ts";
 import { crashPart, TYPED_CVVS } from "./crash.mjs";
+import { fuzzPart } from "./fuzz.mjs";
 import { persistentRuntime } from "./runtime.mjs";
 import { stormPart } from "./storm.mjs";
 import { tenancyPart } from "./tenancy.mjs";
 import { webhooksPart } from "./webhooks.mjs";
 
 const { values: flags } = parseArgs({ options: { ci: { type: "boolean", default: false }, kills: { type: "string" }, only: { type: "string" } } });
-/** `--only tenancy,storm,webhooks,crash` runs just those parts (crash includes the card-data scan). */
+/** `--only tenancy,storm,fuzz,webhooks,crash` runs just those parts (crash includes the card-data scan). */
 const wanted = (part) => !flags.only || flags.only.split(",").includes(part);
 const kills = Number(flags.kills ?? (flags.ci ? 10 : 50));
 const RESULTS = path.resolve(import.meta.dirname, "../../bench/results/reliability.json");
@@ -56,6 +57,20 @@ async function main() {
       `${storm.per_route.filter((r) => r.refused_after_25h).length}/${storm.routes} still refused after 25 h; ${storm.violations} violations (${seconds()} s)`,
   );
   for (const r of storm.per_route) if (r.effect_problem || r.distinct_answers !== 1) console.log(`  ${r.route}: ${r.effect_problem ?? `${r.distinct_answers} distinct answers`}`);
+  }
+
+  if (wanted("fuzz")) {
+    const fuzz = await fuzzPart(client(runtime), runtime.url);
+    const { valid: _answers, ...figures } = fuzz; // (what each valid request got: for debugging, not the record)
+    results.parts.fuzz = figures;
+    violations += fuzz.violations;
+    const by = (test) => Object.entries(fuzz.statuses).filter(([s]) => test(Number(s))).reduce((n, [, c]) => n + c, 0);
+    console.log(
+      `fuzz (seed ${fuzz.seed}): ${fuzz.operations} operations, ${fuzz.requests.toLocaleString("en")} generated requests (${by((s) => s < 300).toLocaleString("en")} × 2xx, ${by((s) => s >= 400 && s < 500).toLocaleString("en")} × 4xx; ` +
+        `${fuzz.valid_2xx}/${fuzz.valid_requests} valid ones 2xx, the rest refused by the object's state or a rate limit): ` +
+        `${fuzz.server_errors} × 5xx, ${fuzz.violations} violations (a 5xx, an undeclared status, a body off its schema, money not adding up) (${seconds()} s)`,
+    );
+    for (const line of fuzz.details) console.log(`  ${line}`);
   }
 
   if (wanted("webhooks")) {

@@ -3,52 +3,8 @@
 // publishable key, a revoked secret key, the owner's live key. Each answer must be the documented
 // refusal, carry nothing of the object, and change nothing.
 import { randomUUID } from "node:crypto";
-import { apiClient, seedMerchant } from "../../bench/seed.mjs";
-
-/** Put into every object's text fields: finding it in a refusal is a leak. */
-const MARKER = `tenancy-marker-${randomUUID().slice(0, 8)}`;
-
-/** A merchant through the public API (bench/seed.mjs), and a way to add keys to it. */
-async function merchantWithKeys(api, seeding, label) {
-  const merchant = await seedMerchant(seeding, label);
-  const jwt = { authorization: `Bearer ${merchant.access_token}` };
-  const key = async (type, mode) => (await api.definite("POST", `/api/v1/merchants/${merchant.merchant_id}/api-keys`, { type, mode }, jwt)).body.data;
-  return { id: merchant.merchant_id, secret_key: merchant.secret_key, publishable_key: merchant.publishable_key, jwt, key };
-}
-
-/** @param {ReturnType<typeof import("./client.mjs").client>} api */
-async function objectsOf(api, owner) {
-  const auth = { authorization: `Bearer ${owner.secret_key}` };
-  const post = async (path, body) => (await api.definite("POST", path, body, { ...auth, "idempotency-key": randomUUID() })).body.data;
-  const user = `tenant_${randomUUID().slice(0, 8)}`;
-  const other = `${user}_b`;
-  for (const u of [user, other]) {
-    await post("/api/v1/embedded/users/sync", { external_id: u, full_name: `${MARKER} ${u}`, email: `${u}@example.com`, metadata: { note: MARKER } });
-    await post(`/api/v1/embedded/users/${u}/wallet/top-ups`, { amount: 1_000_000, currency: "IQD" });
-  }
-  const hold = await post("/api/v1/embedded/holds", { user_id: user, amount: 1_234, currency: "IQD", reference: MARKER });
-  const transfer = await post("/api/v1/embedded/transfers", { from_user_id: user, to_user_id: other, amount: 77, currency: "IQD", reference: MARKER });
-  const checkout = { external_user_id: user, amount: 4_321, currency: "IQD", description: MARKER, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no", metadata: { note: MARKER } };
-  const open_session = await post("/api/v1/checkout/sessions", checkout);
-  const paid_session = await post("/api/v1/checkout/sessions", checkout);
-  await api.definite("POST", `/checkout/${paid_session.id}/pay`, { client_secret: paid_session.client_secret, method: "wallet", otp: "123456" });
-  const payment = paid_session.id.replace(/^cs_test_/, "pay_test_");
-  await post(`/api/v1/payments/${payment}/capture`, { amount: 4_000 });
-  await post(`/api/v1/payments/${payment}/refund`, { amount: 100, reason: MARKER });
-  for (let i = 0; i < 100; i++) {
-    const status = (await api.definite("GET", `/api/v1/embedded/transfers/${transfer.id}`, undefined, auth)).body.data.status;
-    if (status === "succeeded") break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const intent = await post("/api/v1/payment-intents", { amount: 999, currency: "IQD", description: MARKER, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" });
-  const endpoint = await post("/api/v1/webhook-endpoints", { url: "https://example.com/hooks", events: ["*"], description: MARKER });
-  let event;
-  for (let i = 0; i < 100 && !event; i++) {
-    event = (await api.definite("GET", "/api/v1/events?type=payment.captured", undefined, auth)).body.data.events[0];
-    if (!event) await new Promise((r) => setTimeout(r, 100));
-  }
-  return { user, other, hold: hold.id, transfer: transfer.id, open_session: open_session.id, payment, intent: intent.id, endpoint: endpoint.id, event: event?.id };
-}
+import { apiClient } from "../../bench/seed.mjs";
+import { MARKER, merchantWithKeys, objectsOf } from "./fixtures.mjs";
 
 /** Every route on the owner's objects: [kind, method, path, body]. */
 function routes(o) {

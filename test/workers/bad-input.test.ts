@@ -52,3 +52,30 @@ describe("arbitrary JSON bodies", () => {
     );
   }, 120_000);
 });
+
+describe("text that is not well-formed Unicode", () => {
+  // An unpaired surrogate does not survive storage (SQLite returns replacement characters), so a
+  // ledger entry's stored text would differ from what its hash covers: refused where it enters.
+  it("is refused as 422 naming the field, and nothing is held", async () => {
+    const { merchant, user_id } = await fundedUser(10_000);
+    const rawBody = `{"user_id":"${user_id}","amount":100,"currency":"IQD","description":"bid \\ud800"}`;
+    const res = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, rawBody, headers: { "Content-Type": "application/json" } });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "parameter_invalid", param: "description" });
+    const wallet = await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token: merchant.secret_key });
+    expect(wallet.body.data.balances.find((b: { currency: string }) => b.currency === "IQD")).toMatchObject({ available: 10_000, held: 0 });
+  });
+
+  it("is refused in metadata keys and values too, while paired surrogates (emoji) pass", async () => {
+    const { merchant } = await fundedUser(0);
+    const sync = (metadata: string) =>
+      call("POST", "/api/v1/embedded/users/sync", { token: merchant.secret_key, rawBody: `{"external_id":"u_text","full_name":"Text","metadata":${metadata}}`, headers: { "Content-Type": "application/json" } });
+    const badKey = await sync(`{"\\udc00":"x"}`);
+    expect(badKey.status).toBe(422);
+    expect(badKey.body.error.param).toBe("metadata");
+    expect((await sync(`{"note":"\\ud83d"}`)).body.error.param).toBe("metadata.note");
+    const emoji = await sync(`{"note":"\\ud83d\\udcb8"}`);
+    expect(emoji.status).toBe(201);
+    expect(emoji.body.data.metadata.note).toBe("💸");
+  });
+});

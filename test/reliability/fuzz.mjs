@@ -1,0 +1,395 @@
+// Fuzz from the document: every operation in /openapi.json, called with inputs generated from its
+// own schemas — a valid request, then each field missing, of the wrong type, empty, huge, in bad
+// unicode, out of range (negative, float, overflowing amounts); unknown fields; malformed JSON,
+// wrong content types, oversized bodies; bad query and path parameters and headers. Every answer
+// must be a 4xx or 2xx the operation declares, with a body valid against the declared schema; and
+// afterwards the money still adds up (audit balanced, every chain verifies).
+import { createHash, createHmac, randomUUID } from "node:crypto";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { apiClient } from "../../bench/seed.mjs";
+import { chainProblems } from "./client.mjs";
+import { merchantWithKeys, objectsOf } from "./fixtures.mjs";
+
+const AT_ONCE = 4;
+const HUGE = "x".repeat(100_000);
+/** Strings that break naive code: a lone surrogate, NUL, bidi override, emoji, a SQL quote, a script tag. */
+const NASTY_STRINGS = ["", " ", HUGE, "\ud800", "a\u0000b", "\u202egnp.exe", "💸".repeat(300), "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd"];
+/** Numbers past every edge: negative, zero, fractions, past 2^53, past int64, past double. */
+const NASTY_NUMBERS = ["-1", "0", "-0", "0.5", "1.0000001", "9007199254740993", "9223372036854775808", "1e308", "1e400", "-1e400"];
+const WRONG_TYPES = ["null", "true", "[]", "{}", '"1"', "1", '[{"a":1}]'];
+const BAD_BODIES = [
+  ["malformed JSON", "application/json", "{"],
+  ["trailing comma", "application/json", '{"a":1,}'],
+  ["JSON null", "application/json", "null"],
+  ["JSON array", "application/json", "[]"],
+  ["JSON string", "application/json", '"hello"'],
+  ["JSON number", "application/json", "42"],
+  ["empty body", "application/json", ""],
+  ["deep nesting", "application/json", "[".repeat(100_000) + "]".repeat(100_000)],
+  // Past the 64 KiB limit; far past it, workerd answers 413 before the body is read and a client still writing sees EPIPE.
+  ["160 KB body", "application/json", JSON.stringify({ pad: "x".repeat(160_000) })],
+  ["invalid UTF-8", "application/json", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])],
+  ["text/plain", "text/plain", "hello"],
+  ["form-encoded", "application/x-www-form-urlencoded", "amount=1&currency=IQD"],
+  ["multipart", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--"],
+  ["no content type", null, "{}"],
+  ["utf-16 JSON", "application/json; charset=utf-16", "{}"],
+];
+const BAD_PATH_SEGMENTS = ["x".repeat(1_000), "%00", "%F0%9F%92%B8", "%2E%2E", "a%2Fb", "%ED%A0%80", "'", "%20"];
+
+const RANDOM_BODIES_PER_OPERATION = 40;
+/** A case whose X-Api-Key says this is signed when sent (timestamp now, HMAC over the exact bytes), without the secret key. */
+const SIGNED = "sign-me";
+
+/** A seeded generator (mulberry32): a failing run is repeated with FUZZ_SEED=<seed>. */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Resolves `#/components/schemas/X` against the document. */
+const resolver = (doc) => (schema) => {
+  let s = schema;
+  while (s?.$ref) s = doc.components.schemas[s.$ref.split("/").pop()];
+  return s ?? {};
+};
+
+/** A valid value for a schema, preferring the fixtures for fields that name an object. */
+function sampler(doc, fixtures) {
+  const resolve = resolver(doc);
+  const named = {
+    user_id: fixtures.user, external_user_id: fixtures.user, from_user_id: fixtures.user, to_user_id: fixtures.other,
+    external_id: `fuzz_${randomUUID().slice(0, 8)}`, client_secret: fixtures.open_session_secret, email: fixtures.teammate_email,
+    url: "https://example.com/hooks", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no",
+    number: "4242424242424242", cvc: "123", otp: "123456", password: "Fuzz-Pass-2026!", advance_seconds: 60,
+  };
+  const sample = (raw, name) => {
+    const schema = resolve(raw);
+    if (name && name in named) return named[name];
+    if ("const" in schema) return schema.const;
+    if (schema.enum) return schema.enum[0];
+    for (const key of ["oneOf", "anyOf"]) if (schema[key]) return sample(schema[key][0], name);
+    switch (Array.isArray(schema.type) ? schema.type[0] : schema.type) {
+      case "object": {
+        const out = {};
+        for (const [prop, sub] of Object.entries(schema.properties ?? {})) if ((schema.required ?? []).includes(prop)) out[prop] = sample(sub, prop);
+        return out;
+      }
+      case "array":
+        return schema.minItems ? [sample(schema.items, name)] : [];
+      case "integer":
+      case "number":
+        return Math.max(schema.minimum ?? 1, Math.min(schema.maximum ?? 100, 100));
+      case "boolean":
+        return true;
+      case "string":
+        if (schema.format === "date-time") return new Date(Date.now() + 86_400_000).toISOString().slice(0, 19) + "Z";
+        if (schema.format === "email") return "fuzz@example.com";
+        if (schema.format === "uri" || schema.format === "url") return "https://example.com/x";
+        if (schema.format === "uuid") return randomUUID();
+        return "fuzz".padEnd(schema.minLength ?? 1, "z");
+      default:
+        return "fuzz";
+    }
+  };
+  return { sample, resolve };
+}
+
+/** Every field of a body schema as a path of property names, to one level of nesting. */
+function fieldPaths(resolve, schema, prefix = []) {
+  const s = resolve(schema);
+  const variant = s.oneOf ? resolve(s.oneOf[0]) : s;
+  return Object.entries(variant.properties ?? {}).flatMap(([prop, sub]) => {
+    const here = [...prefix, prop];
+    const inner = resolve(sub);
+    return inner.type === "object" && inner.properties && prefix.length === 0 ? [here, ...fieldPaths(resolve, inner, here)] : [here];
+  });
+}
+
+/** The body as JSON text with `raw` (JSON text, possibly beyond what JS numbers keep) at `path`, or the field removed. */
+const withField = (body, path, raw) => withFields(body, [[path, raw]]);
+
+/** The body as JSON text with each edit applied: [path, raw JSON text or undefined to remove]. */
+function withFields(body, edits) {
+  const copy = structuredClone(body);
+  const marks = [];
+  for (const [path, raw] of edits) {
+    let at = copy;
+    for (const key of path.slice(0, -1)) at = typeof at[key] === "object" && at[key] !== null ? at[key] : (at[key] = {});
+    const last = path.at(-1);
+    if (raw === undefined) delete at[last];
+    else {
+      const mark = `__fuzz_${randomUUID()}__`;
+      at[last] = mark;
+      marks.push([mark, raw]);
+    }
+  }
+  let text = JSON.stringify(copy);
+  for (const [mark, raw] of marks) text = text.replace(`"${mark}"`, () => raw);
+  return text;
+}
+
+/** The concrete path for a templated one: the fixtures where it names an object. */
+function fill(path, fixtures, override) {
+  return path.replace(/\{(\w+)\}/g, (_m, name) => {
+    if (override !== undefined) return override;
+    if (name === "key_id") return fixtures.spare_key;
+    if (name === "account_id") return fixtures.teammate;
+    if (path.startsWith("/api/v1/merchants/")) return fixtures.merchant;
+    const table = [
+      ["/embedded/users/", fixtures.user], ["/holds/", fixtures.hold], ["/transfers/", fixtures.transfer], ["/checkout/sessions/", fixtures.open_session],
+      ["/payment-intents/", fixtures.intent], ["payments/", fixtures.payment], ["/webhook-endpoints/", fixtures.endpoint], ["/events/", fixtures.event],
+      ["/checkout/", fixtures.open_session],
+    ];
+    return table.find(([prefix]) => path.includes(prefix))?.[1] ?? "fuzz";
+  });
+}
+
+/**
+ * Operations that end an object's life get one of their own, so that their valid request acts on an
+ * object it can act on (a hold not yet released, a session still open) and the fuzz reaches past
+ * the state checks. The paths are the document's.
+ */
+function freshMaker(api, owner, fixtures) {
+  const auth = { authorization: `Bearer ${owner.secret_key}` };
+  const post = async (path, body) => (await api.definite("POST", path, body, { ...auth, "idempotency-key": randomUUID() })).body.data;
+  const checkout = { external_user_id: fixtures.user, amount: 2_000, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" };
+  const session = async () => {
+    const s = await post("/api/v1/checkout/sessions", checkout);
+    return { open_session: s.id, open_session_secret: s.client_secret };
+  };
+  const payment = async (captured) => {
+    const { open_session, open_session_secret } = await session();
+    await api.definite("POST", `/checkout/${open_session}/pay`, { client_secret: open_session_secret, method: "wallet", otp: "123456" });
+    const id = open_session.replace(/^cs_test_/, "pay_test_");
+    if (captured) await post(`/api/v1/payments/${id}/capture`, { amount: 2_000 });
+    return { payment: id };
+  };
+  /** @type {Record<string, () => Promise<Record<string, string>>>} */
+  const makers = {
+    "post /api/v1/embedded/holds/{id}/release": async () => ({ hold: (await post("/api/v1/embedded/holds", { user_id: fixtures.user, amount: 50, currency: "IQD" })).id }),
+    "post /api/v1/checkout/sessions/{id}/expire": session,
+    "post /checkout/{id}/pay": session,
+    "post /checkout/{id}/cancel": session,
+    "post /api/v1/payment-intents/{id}/cancel": async () => ({ intent: (await post("/api/v1/payment-intents", { amount: 500, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" })).id }),
+    "post /api/v1/payments/{id}/capture": () => payment(false),
+    "post /api/v1/payments/{id}/void": () => payment(false),
+    "post /api/v1/payments/{id}/refund": () => payment(true),
+    "post /api/v1/gateway/payments/{id}/refund": () => payment(true),
+  };
+  makers["post /api/v1/embedded/holds/{id}/capture"] = makers["post /api/v1/embedded/holds/{id}/release"];
+  return async ({ method, path }) => ({ ...fixtures, ...(await makers[`${method} ${path}`]?.()) });
+}
+
+/** The document's operations, those that end things last: the clock (it expires what is open), then deletions. */
+function inOrder(doc) {
+  const rank = ({ method, path }) => (method === "delete" ? 2 : path === "/api/v1/sandbox/clock" ? 1 : 0);
+  return Object.entries(doc.paths)
+    .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })))
+    .sort((a, b) => rank(a) - rank(b));
+}
+
+/** The cases for one operation: [label, path, headers, body (text or bytes or undefined)]. */
+function casesFor(doc, fixtures, { path, method, op }, random) {
+  // Registration needs an address nobody has; adding a member needs one that has an account.
+  const email = path === "/api/v1/auth/register" ? `fuzz-${randomUUID().slice(0, 8)}@example.com` : fixtures.teammate_email;
+  const { sample, resolve } = sampler(doc, { ...fixtures, teammate_email: email });
+  const schemes = (op.security ?? []).flatMap((r) => Object.keys(r));
+  const auth = schemes.includes("SecretKey") ? { authorization: `Bearer ${fixtures.secret_key}` } : schemes.includes("DashboardToken") ? { authorization: `Bearer ${fixtures.access_token}` } : {};
+  const keyed = () => (op.parameters ?? []).some((p) => p.name === "Idempotency-Key") ? { "idempotency-key": randomUUID() } : {};
+  const json = { "content-type": "application/json" };
+  const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
+  const base = bodySchema ? sample(bodySchema) : undefined;
+  const required = (op.parameters ?? []).filter((p) => p.in === "query" && p.required);
+  const target = fill(path, fixtures) + (required.length ? `?${required.map((p) => `${p.name}=${encodeURIComponent(String(sample(p.schema, p.name)))}`).join("&")}` : "");
+  const join = (query) => (target.includes("?") ? `${target}&${query}` : `${target}?${query}`);
+  /** @type {[string, string, Record<string, string>, string | Buffer | undefined][]} */
+  const cases = [];
+  const add = (label, url, headers, body) => cases.push([label, url, { ...auth, ...keyed(), ...headers }, body]);
+  const baseText = base === undefined ? undefined : JSON.stringify(base);
+  add("valid", target, base === undefined ? {} : json, baseText);
+
+  if (bodySchema) {
+    for (const field of fieldPaths(resolve, bodySchema)) {
+      const name = field.join(".");
+      add(`${name} missing`, target, json, withField(base, field, undefined));
+      for (const raw of WRONG_TYPES) add(`${name} = ${raw}`, target, json, withField(base, field, raw));
+      for (const s of NASTY_STRINGS) add(`${name} = ${JSON.stringify(s.slice(0, 12))}${s.length > 12 ? `… (${s.length})` : ""}`, target, json, withField(base, field, JSON.stringify(s)));
+      for (const n of NASTY_NUMBERS) add(`${name} = ${n}`, target, json, withField(base, field, n));
+    }
+    // Several fields broken at once, and valid values mixed in (other enum members, other variants).
+    const fields = fieldPaths(resolve, bodySchema);
+    const pool = (field) => {
+      const schema = resolve(field.reduce((at, key) => resolve(at).properties?.[key] ?? resolve(at).oneOf?.map(resolve).find((v) => v.properties?.[key])?.properties?.[key] ?? {}, bodySchema));
+      const valid = [...(schema.enum ?? []), ...(schema.oneOf ?? []).map((v) => sample(v))].map((v) => JSON.stringify(v));
+      return [undefined, ...WRONG_TYPES, ...NASTY_STRINGS.map((x) => JSON.stringify(x)), ...NASTY_NUMBERS, ...valid, JSON.stringify(sample(schema, field.at(-1)))];
+    };
+    for (let i = 0; i < RANDOM_BODIES_PER_OPERATION; i++) {
+      const edits = fields.filter(() => random() < 0.35).map((field) => {
+        const choices = pool(field);
+        return [field, choices[Math.floor(random() * choices.length)]];
+      });
+      add(`random #${i} (${edits.map(([f]) => f.join(".")).join(", ") || "as sampled"})`, target, json, withFields(base, edits));
+    }
+    add("unknown field", target, json, JSON.stringify({ ...base, zz_unknown: 1 }));
+    add("__proto__ field", target, json, baseText?.replace(/^\{/, '{"__proto__":{"admin":true},'));
+    for (const [label, type, body] of BAD_BODIES) add(label, target, type ? { "content-type": type } : {}, body);
+  } else if (method !== "get" && method !== "delete") {
+    add("unexpected body", target, json, '{"zz_unknown":1}');
+  }
+
+  for (const param of (op.parameters ?? []).filter((p) => p.in === "query")) {
+    const good = encodeURIComponent(String(sample(param.schema, param.name)));
+    const other = (value) => `${fill(path, fixtures)}?${[...required.filter((p) => p !== param).map((p) => `${p.name}=${encodeURIComponent(String(sample(p.schema, p.name)))}`), `${param.name}=${value}`].join("&")}`;
+    add(`?${param.name} valid`, other(good), {}, undefined);
+    for (const bad of ["", "-1", "0", "1.5", "1e400", "99999999999999999999", "abc", "%00", "%ED%A0%80", "x".repeat(5_000), "2026-02-30T25:61:61Z"]) {
+      add(`?${param.name}=${bad.slice(0, 20)}`, other(bad), {}, undefined);
+    }
+    add(`?${param.name} twice`, join(`${param.name}=${good}&${param.name}=${good}`), {}, undefined);
+  }
+  if (method === "get") add("unknown query parameter", join("zz_unknown=1"), {}, undefined);
+
+  if (path.includes("{")) for (const segment of BAD_PATH_SEGMENTS) add(`path id ${segment.slice(0, 20)}`, fill(path, fixtures, segment), base === undefined ? {} : json, baseText);
+
+  if (schemes.length) {
+    for (const [label, value] of [["no credentials", undefined], ["Bearer nothing", "Bearer"], ["Basic auth", "Basic Zm9vOmJhcg=="], ["a huge token", `Bearer sk_test_${"x".repeat(8_000)}`], ["a latin-1 token", "Bearer sk_test_\u00ff\u00fe"]]) {
+      const headers = { ...(base === undefined ? {} : json), authorization: value };
+      cases.push([label, target, Object.fromEntries(Object.entries({ ...keyed(), ...headers }).filter(([, v]) => v !== undefined)), baseText]);
+    }
+    if (schemes.includes("HmacSignature")) {
+      for (const [label, ts, sig] of [["HMAC garbage timestamp", "abc", "00"], ["HMAC huge timestamp", "9".repeat(40), "0".repeat(64)], ["HMAC negative timestamp", "-1", "zz"]]) {
+        cases.push([label, target, { ...keyed(), ...(base === undefined ? {} : json), "x-api-key": "mk_test_fuzz", "x-api-timestamp": ts, "x-api-signature": sig }, baseText]);
+      }
+    }
+  }
+  if (schemes.includes("HmacSignature")) {
+    // Signed with a real signing key: the raw body is hashed before anything parses it.
+    const signed = { "x-api-key": SIGNED, ...(base === undefined ? {} : json) };
+    add("signed, valid", target, signed, baseText);
+    if (bodySchema) for (const [label, type, body] of BAD_BODIES) add(`signed, ${label}`, target, { ...signed, ...(type ? { "content-type": type } : {}) }, body);
+  }
+  if (keyed()["idempotency-key"]) {
+    for (const key of ["", "k".repeat(256), "\u00ff\u00fe", " "]) cases.push([`Idempotency-Key ${JSON.stringify(key.slice(0, 8))}`, target, { ...auth, ...(base === undefined ? {} : json), "idempotency-key": key }, baseText]);
+  }
+  return cases;
+}
+
+/** The README's recipe: timestamp, method, path and query, SHA-256 of the raw body; the secret key's Authorization dropped. */
+function signedHeaders(signing, method, target, headers, body) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const digest = createHash("sha256").update(body ?? "").digest("hex");
+  const signature = createHmac("sha256", signing.secret).update(`${timestamp}\n${method}\n${target}\n${digest}`).digest("hex");
+  const { authorization: _dropped, ...rest } = headers;
+  return { ...rest, "x-api-key": signing.key_id, "x-api-timestamp": timestamp, "x-api-signature": signature };
+}
+
+/** One validator per declared response schema; `#/components/schemas/X` resolved through one shared schema. */
+function responseChecker(doc) {
+  const ajv = new Ajv2020({ strict: false, allErrors: false, logger: false });
+  addFormats.default(ajv);
+  const rewrite = (value) => JSON.parse(JSON.stringify(value).replaceAll('"#/components/schemas/', '"components#/$defs/'));
+  ajv.addSchema({ $id: "components", $defs: rewrite(doc.components.schemas) });
+  const compiled = new Map();
+  /** @returns {string | null} what is wrong with the answer */
+  return (op, status, contentType, text) => {
+    const declared = op.responses[String(status)] ?? op.responses.default;
+    if (!declared) return `status ${status} not declared`;
+    if (!declared.content) return null;
+    const mediaType = contentType?.split(";")[0]?.trim() ?? "";
+    const schema = declared.content[mediaType]?.schema;
+    if (!schema) return `${status} as ${mediaType || "no content type"}, declared as ${Object.keys(declared.content).join(" or ")}`;
+    if (mediaType !== "application/json") return null;
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return "body is not JSON";
+    }
+    const cacheKey = `${op.operationId} ${status}`;
+    if (!compiled.has(cacheKey)) compiled.set(cacheKey, ajv.compile(rewrite(schema)));
+    const validate = compiled.get(cacheKey);
+    return validate(body) ? null : `body does not match the ${status} schema: ${ajv.errorsText(validate.errors)}`;
+  };
+}
+
+/**
+ * @param {ReturnType<typeof import("./client.mjs").client>} api @param {string} url the runtime's
+ */
+export async function fuzzPart(api, url) {
+  const seeding = apiClient(url);
+  const owner = await merchantWithKeys(api, seeding, "fuzz");
+  const teammate = await merchantWithKeys(api, seeding, "fuzz-teammate");
+  await seeding.close();
+  const me = (await api.definite("GET", "/api/v1/auth/me", undefined, teammate.jwt)).body.data;
+  const teammateEmail = me.account?.email ?? me.email;
+  const added = await api.definite("POST", `/api/v1/merchants/${owner.id}/members`, { email: teammateEmail, role: "viewer" }, { ...owner.jwt, "idempotency-key": randomUUID() });
+  const objects = await objectsOf(api, owner);
+  const spare = await owner.key("secret", "sandbox");
+  const signing = await owner.key("signing", "sandbox");
+  const fixtures = {
+    ...objects, merchant: owner.id, secret_key: owner.secret_key, access_token: owner.jwt.authorization.slice(7), spare_key: spare.id,
+    teammate: added.body.data.account_id, teammate_email: teammateEmail,
+  };
+
+  const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const random = seeded(seed);
+  const doc = JSON.parse(await (await fetch(`${url}/openapi.json`)).text());
+  const check = responseChecker(doc);
+  const operations = inOrder(doc);
+  const fixturesFor = freshMaker(api, owner, fixtures);
+  const violations = [];
+  /** @type {Record<string, number>} */
+  const statuses = {};
+  let requests = 0;
+  /** @type {string[]} what the one valid request of each operation got: most should be a 2xx */
+  const valid = [];
+  for (const operation of operations) {
+    const cases = casesFor(doc, await fixturesFor(operation), operation, random);
+    let next = 0;
+    const worker = async () => {
+      while (next < cases.length) {
+        const [label, target, headers, body] = cases[next++];
+        requests++;
+        const where = `${operation.method.toUpperCase()} ${operation.path} [${label}]`;
+        let res;
+        try {
+          const method = operation.method.toUpperCase();
+          const sent = headers["x-api-key"] === SIGNED ? signedHeaders(signing, method, target, headers, body) : headers;
+          res = await fetch(url + target, { method, headers: sent, body, signal: AbortSignal.timeout(30_000) });
+        } catch (error) {
+          violations.push(`${where}: no answer (${error.cause?.code ?? error.name})`);
+          continue;
+        }
+        const text = await res.text();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        const problem = res.status >= 500 ? `${res.status} ${text.slice(0, 200)}` : check(operation.op, res.status, res.headers.get("content-type"), text);
+        if (problem) violations.push(`${where} → ${res.status}: ${problem}`);
+        if (label === "valid" || label === "signed, valid") valid.push(`${where} → ${res.status}${res.status >= 300 ? ` ${text.slice(0, 160)}` : ""}`);
+      }
+    };
+    await Promise.all(Array.from({ length: AT_ONCE }, worker));
+  }
+
+  // What the fuzz did with valid requests must still add up.
+  const auth = { authorization: `Bearer ${owner.secret_key}` };
+  const money = [];
+  for (const currency of ["IQD", "USD"]) {
+    const audit = (await api.definite("GET", `/api/v1/ledger/audit?currency=${currency}`, undefined, auth)).body.data;
+    if (!audit.balanced) money.push(`audit ${currency} not balanced`);
+  }
+  for (const user of [objects.user, objects.other]) {
+    const wallet = (await api.definite("GET", `/api/v1/embedded/users/${user}/wallet`, undefined, auth)).body.data;
+    const iqd = wallet.balances.find((b) => b.currency === "IQD");
+    const problem = await chainProblems(api, auth, user, wallet.wallet_id, iqd);
+    if (problem) money.push(`${user}: ${problem}`);
+  }
+  violations.push(...money);
+  return { seed, operations: operations.length, requests, statuses, server_errors: Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0), money_problems: money.length, violations: violations.length, details: violations.slice(0, 40), valid_requests: valid.length, valid_2xx: valid.filter((v) => / → 2\d\d$/.test(v)).length, valid };
+}
