@@ -515,7 +515,7 @@ export class PaymentDO extends DurableObject<Env> {
   private forwardEvents(): Promise<void> {
     const state = this.store.state();
     if (!state) return Promise.resolve();
-    return this.eventOutbox.forward(this.env.WEBHOOKS, owner(state)).catch((error) => console.error(JSON.stringify({ event_forwarding_failed: String(error) })));
+    return this.eventOutbox.forward(this.env.EVENTS, owner(state)).catch((error) => console.error(JSON.stringify({ event_forwarding_failed: String(error) })));
   }
 
   private async writeIndex(): Promise<void> {

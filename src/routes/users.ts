@@ -113,7 +113,7 @@ async function respondToSync(c: Context<AppEnv>, input: SyncUserInput) {
   const { user, created, event_id } = await syncUser(database(c.env.DB), { merchant_id, mode, now_ms: c.get("clock").now_ms(), cause }, input);
   if (!created) forgetUser(user.id);
   // The event is recorded; its deliveries are queued off the response path (the cron retries).
-  c.executionCtx.waitUntil(c.env.WEBHOOKS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));
+  c.executionCtx.waitUntil(c.env.EVENTS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));
   return created ? c.json(ok(present(user)), 201) : c.json(ok(present(user)), 200);
 }
 

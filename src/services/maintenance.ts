@@ -20,6 +20,6 @@ export async function runMaintenance(env: Env, now_ms: number): Promise<void> {
   await pruneEvents(db, now_ms - EVENT_RETENTION_MS);
   const stale = await staleUnfannedEventIds(db, now_ms - FAN_OUT_GRACE_MS, 1_000);
   for (let i = 0; i < stale.length; i += BATCH) {
-    await env.WEBHOOKS.sendBatch(stale.slice(i, i + BATCH).map((event_id) => ({ body: { kind: "fan_out", event_id } satisfies WebhookMessage })));
+    await env.EVENTS.sendBatch(stale.slice(i, i + BATCH).map((event_id) => ({ body: { kind: "fan_out", event_id } satisfies WebhookMessage })));
   }
 }

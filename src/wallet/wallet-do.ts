@@ -421,7 +421,7 @@ export class WalletDO extends DurableObject<Env> {
     const owner = this.owner();
     if (!owner) return;
     try {
-      await this.eventOutbox.forward(this.env.WEBHOOKS, owner);
+      await this.eventOutbox.forward(this.env.EVENTS, owner);
       if (this.eventsBackstopSet && !this.eventOutbox.hasUnforwarded()) {
         this.eventsBackstopSet = false;
         this.scheduleAlarm();

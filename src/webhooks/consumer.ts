@@ -11,9 +11,10 @@ import { newDeliveryId } from "./signing";
 const RECORD_RETRY_SECONDS = 5;
 
 /**
- * The `webhooks` queue's consumer. Events forwarded by objects are recorded in the events index in
- * one D1 batch and fanned out into one delivery message per subscribed endpoint; each delivery
- * message is attempted, logged, and acked or retried on its own with the schedule's delay. The
+ * The queues' consumer. Events forwarded by objects (`mazad-events`) are recorded in the events
+ * index in one D1 batch and fanned out into one delivery message per subscribed endpoint
+ * (`mazad-webhooks`); each delivery is attempted, logged, and acked or retried on its own with the
+ * schedule's delay. Apart, a slow merchant server never holds up the events index. The
  * dead-letter queue's consumer records that a delivery was given up.
  */
 export async function consumeWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {

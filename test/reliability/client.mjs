@@ -1,6 +1,6 @@
 // An API client that survives the runtime dying under it: a request whose answer was lost is sent
 // again, unchanged (same Idempotency-Key, same body), until it gets a definite answer.
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** @param {number} min @param {number} max inclusive */
@@ -105,4 +105,15 @@ export async function chainProblems(api, auth, user, wallet_id, iqd) {
   }
   if (last_iqd && (last_iqd.balance_after !== iqd.available || last_iqd.held_after !== iqd.held)) return `last entry says ${last_iqd.balance_after}/${last_iqd.held_after}, wallet ${iqd.available}/${iqd.held}`;
   return null;
+}
+
+/**
+ * The README's HMAC recipe: timestamp, method, path and query, SHA-256 of the raw body.
+ * @param {{ key_id: string, secret: string }} signing @param {string} method @param {string} target path and query
+ * @param {string | Buffer | undefined} body @param {number} [timestamp] Unix seconds; now by default
+ */
+export function signatureHeaders(signing, method, target, body, timestamp = Math.floor(Date.now() / 1000)) {
+  const digest = createHash("sha256").update(body ?? "").digest("hex");
+  const signature = createHmac("sha256", signing.secret).update(`${timestamp}\n${method}\n${target}\n${digest}`).digest("hex");
+  return { "x-api-key": signing.key_id, "x-api-timestamp": String(timestamp), "x-api-signature": signature };
 }

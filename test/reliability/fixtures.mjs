@@ -4,6 +4,13 @@
 import { randomUUID } from "node:crypto";
 import { seedMerchant } from "../../bench/seed.mjs";
 
+/**
+ * Where the fixtures' webhook endpoints point: a sandbox may use loopback, and nothing listens on
+ * the discard port, so each delivery fails at once and is dead-lettered within seconds (the test
+ * schedule). A receiver that never answers would hold delivery batches for 15 s each.
+ */
+export const UNREACHABLE_RECEIVER = "http://127.0.0.1:9/hooks";
+
 /** Put into every object's text fields: finding it in a refusal is a leak. */
 export const MARKER = `tenancy-marker-${randomUUID().slice(0, 8)}`;
 
@@ -40,7 +47,7 @@ export async function objectsOf(api, owner) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const intent = await post("/api/v1/payment-intents", { amount: 999, currency: "IQD", description: MARKER, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" });
-  const endpoint = await post("/api/v1/webhook-endpoints", { url: "https://example.com/hooks", events: ["*"], description: MARKER });
+  const endpoint = await post("/api/v1/webhook-endpoints", { url: UNREACHABLE_RECEIVER, events: ["*"], description: MARKER });
   let event;
   for (let i = 0; i < 100 && !event; i++) {
     event = (await api.definite("GET", "/api/v1/events?type=payment.captured", undefined, auth)).body.data.events[0];

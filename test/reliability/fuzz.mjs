@@ -4,12 +4,12 @@
 // wrong content types, oversized bodies; bad query and path parameters and headers. Every answer
 // must be a 4xx or 2xx the operation declares, with a body valid against the declared schema; and
 // afterwards the money still adds up (audit balanced, every chain verifies).
-import { createHash, createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { apiClient } from "../../bench/seed.mjs";
-import { chainProblems } from "./client.mjs";
-import { merchantWithKeys, objectsOf } from "./fixtures.mjs";
+import { chainProblems, signatureHeaders } from "./client.mjs";
+import { merchantWithKeys, objectsOf, UNREACHABLE_RECEIVER } from "./fixtures.mjs";
 
 const AT_ONCE = 4;
 const HUGE = "x".repeat(100_000);
@@ -67,7 +67,7 @@ function sampler(doc, fixtures) {
   const named = {
     user_id: fixtures.user, external_user_id: fixtures.user, from_user_id: fixtures.user, to_user_id: fixtures.other,
     external_id: `fuzz_${randomUUID().slice(0, 8)}`, client_secret: fixtures.open_session_secret, email: fixtures.teammate_email,
-    url: "https://example.com/hooks", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no",
+    url: UNREACHABLE_RECEIVER, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no",
     number: "4242424242424242", cvc: "123", otp: "123456", password: "Fuzz-Pass-2026!", advance_seconds: 60,
   };
   const sample = (raw, name) => {
@@ -281,15 +281,6 @@ function casesFor(doc, fixtures, { path, method, op }, random) {
   return cases;
 }
 
-/** The README's recipe: timestamp, method, path and query, SHA-256 of the raw body; the secret key's Authorization dropped. */
-function signedHeaders(signing, method, target, headers, body) {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const digest = createHash("sha256").update(body ?? "").digest("hex");
-  const signature = createHmac("sha256", signing.secret).update(`${timestamp}\n${method}\n${target}\n${digest}`).digest("hex");
-  const { authorization: _dropped, ...rest } = headers;
-  return { ...rest, "x-api-key": signing.key_id, "x-api-timestamp": timestamp, "x-api-signature": signature };
-}
-
 /** One validator per declared response schema; `#/components/schemas/X` resolved through one shared schema. */
 function responseChecker(doc) {
   const ajv = new Ajv2020({ strict: false, allErrors: false, logger: false });
@@ -361,7 +352,8 @@ export async function fuzzPart(api, url) {
         let res;
         try {
           const method = operation.method.toUpperCase();
-          const sent = headers["x-api-key"] === SIGNED ? signedHeaders(signing, method, target, headers, body) : headers;
+          const { authorization: _dropped, ...unsigned } = headers;
+          const sent = headers["x-api-key"] === SIGNED ? { ...unsigned, ...signatureHeaders(signing, method, target, body) } : headers;
           res = await fetch(url + target, { method, headers: sent, body, signal: AbortSignal.timeout(30_000) });
         } catch (error) {
           violations.push(`${where}: no answer (${error.cause?.code ?? error.name})`);

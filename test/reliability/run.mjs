@@ -47,16 +47,20 @@ async function main() {
   }
 
   if (wanted("storm")) {
-  const storm = await stormPart(client(runtime), merchant);
-  results.parts.storm = storm;
-  violations += storm.violations;
-  console.log(
-    `storm: ${storm.routes} routes × ${storm.per_route[0]?.requests ?? 0} requests with one key, ${storm.requests.toLocaleString("en")} in all: ` +
-      `${storm.per_route.filter((r) => r.distinct_answers === 1 && !r.effect_problem).length}/${storm.routes} one effect and one byte-identical answer, ` +
-      `${storm.per_route.reduce((n, r) => n + r.reuse_refused, 0)}/${storm.per_route.reduce((n, r) => n + r.reuse_tries, 0)} reuses refused 422, ` +
-      `${storm.per_route.filter((r) => r.refused_after_25h).length}/${storm.routes} still refused after 25 h; ${storm.violations} violations (${seconds()} s)`,
-  );
-  for (const r of storm.per_route) if (r.effect_problem || r.distinct_answers !== 1) console.log(`  ${r.route}: ${r.effect_problem ?? `${r.distinct_answers} distinct answers`}`);
+    const storm = await stormPart(client(runtime), runtime, merchant);
+    results.parts.storm = storm;
+    violations += storm.violations;
+    const steady = storm.per_route.filter((r) => r.leg === "steady");
+    const crashed = storm.per_route.filter((r) => r.leg !== "steady");
+    const sound = (rows) => rows.filter((r) => r.distinct_answers === 1 && !r.effect_problem).length;
+    console.log(
+      `storm: ${storm.routes} routes × ${steady[0]?.requests ?? 0} requests with one key, and again × ${crashed[0]?.requests ?? 0} across a SIGKILL ` +
+        `(${crashed.reduce((n, r) => n + r.resent_after_no_answer, 0)} requests left unanswered, sent again), ${storm.requests.toLocaleString("en")} in all: ` +
+        `${sound(steady)}/${steady.length} and ${sound(crashed)}/${crashed.length} one effect and one byte-identical answer, ` +
+        `${storm.per_route.reduce((n, r) => n + r.reuse_refused, 0)}/${storm.per_route.reduce((n, r) => n + r.reuse_tries, 0)} reuses refused 422, ` +
+        `${storm.per_route.filter((r) => r.refused_after_25h).length}/${storm.storms} still refused after 25 h; ${storm.violations} violations (${seconds()} s)`,
+    );
+    for (const r of storm.per_route) if (r.effect_problem || r.distinct_answers !== 1) console.log(`  ${r.route} (${r.leg}): ${r.effect_problem ?? `${r.distinct_answers} distinct answers`}`);
   }
 
   if (wanted("fuzz")) {

@@ -1,22 +1,29 @@
 // Idempotency storm: on every money-moving route, 1,000 requests with one Idempotency-Key and one
 // body, 20 at a time → one effect and byte-identical answers; then the same key with another body
 // → 422 idempotency_key_reused every time, again after the sandbox clock passes the 24-hour
-// retention of registry keys.
+// retention of registry keys. And a second storm per route across a crash: the runtime SIGKILLed
+// while the storm is in flight (the worst 5xx: no answer at all) and restarted on the same data;
+// the unanswered requests are sent again with their key, and it must still be one effect, one
+// answer, and 422 for another body.
 import { randomUUID } from "node:crypto";
+import { randomInt, sleep } from "./client.mjs";
 
 const STORM = 1_000;
+const CRASH_STORM = 200;
 const AT_ONCE = 20;
 const REUSES = 20;
 
 /**
  * @param {ReturnType<typeof import("./client.mjs").client>} api
+ * @param {Awaited<ReturnType<typeof import("./runtime.mjs").persistentRuntime>>} runtime
  * @param {{ secret_key: string }} merchant @param {{ storm?: number }} [options]
  */
-export async function stormPart(api, merchant, { storm = STORM } = {}) {
+export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) {
   const auth = { authorization: `Bearer ${merchant.secret_key}` };
   const run = randomUUID().slice(0, 8);
+  let users = 0;
   const user = async (name, amount) => {
-    const id = `storm_${run}_${name}`;
+    const id = `storm_${run}_${name}_${++users}`;
     await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: id, full_name: id }, auth);
     if (amount) await api.definite("POST", `/api/v1/embedded/users/${id}/wallet/top-ups`, { amount, currency: "IQD" }, { ...auth, "idempotency-key": `${id}-funds` });
     return id;
@@ -106,32 +113,60 @@ export async function stormPart(api, merchant, { storm = STORM } = {}) {
     })),
   ];
 
-  const results = [];
-  for (const r of routes) {
-    const s = await r.setup();
-    const key = `storm-${randomUUID()}`;
+  /**
+   * The storm itself: `total` requests with one key and body, AT_ONCE in flight; the answers by
+   * their exact text. With `crashAt`, the runtime is killed once that many answers are in (0: as
+   * the first requests go out) and restarted; the requests it cut off are sent again unchanged.
+   */
+  const stormOf = async (r, s, key, total, crashAt) => {
     /** @type {Map<string, number>} */
     const bodies = new Map();
     let sent = 0;
+    let answered = 0;
+    /** @type {Promise<void> | undefined} */
+    let crashed;
+    const crash = async () => {
+      api.down();
+      runtime.kill();
+      await runtime.restart();
+      api.up();
+    };
     const worker = async () => {
-      while (sent < storm) {
+      while (sent < total) {
         sent++;
         const res = await post(r.path(s), r.body(s), key);
         const shape = `${res.status} ${res.text}`;
         bodies.set(shape, (bodies.get(shape) ?? 0) + 1);
+        if (++answered === crashAt) crashed = crash();
       }
     };
-    await Promise.all(Array.from({ length: AT_ONCE }, worker));
-    // (A repeat told 409, the key's first request still running, is sent again by the client.)
-    // Every answer must be the one first answer, byte for byte.
-    const answers = [...bodies.keys()];
-    const effect = answers.length === 1 && /^20[01] /.test(answers[0] ?? "") ? await r.effect(s) : `answers: ${answers.map((a) => a.slice(0, 120)).join(" | ")}`;
-    let reused_ok = 0;
-    for (let i = 0; i < REUSES; i++) {
-      const res = await post(r.path(s), r.other(s), key);
-      if (res.status === 422 && res.body?.error?.code === "idempotency_key_reused") reused_ok++;
+    const workers = Array.from({ length: AT_ONCE }, worker);
+    if (crashAt === 0) crashed = sleep(2).then(crash);
+    await Promise.all(workers);
+    await crashed;
+    return bodies;
+  };
+
+  const results = [];
+  for (const r of routes) {
+    for (const leg of ["steady", "across a crash"]) {
+      const s = await r.setup();
+      const key = `storm-${randomUUID()}`;
+      const lostBefore = api.stats.retried_requests;
+      // Killed with 20 in flight: sometimes before the first is done, mostly after some answers.
+      const bodies = leg === "steady" ? await stormOf(r, s, key, storm) : await stormOf(r, s, key, CRASH_STORM, randomInt(0, 40));
+      // (A repeat told 409, the key's first request still running, is sent again by the client.)
+      // Every answer must be the one first answer, byte for byte.
+      const answers = [...bodies.keys()];
+      const effect = answers.length === 1 && /^20[01] /.test(answers[0] ?? "") ? await r.effect(s) : `answers: ${answers.map((a) => a.slice(0, 120)).join(" | ")}`;
+      let reused_ok = 0;
+      for (let i = 0; i < REUSES; i++) {
+        const res = await post(r.path(s), r.other(s), key);
+        if (res.status === 422 && res.body?.error?.code === "idempotency_key_reused") reused_ok++;
+      }
+      const requests = leg === "steady" ? storm : CRASH_STORM;
+      results.push({ route: r.route, leg, s, key, requests, resent_after_no_answer: api.stats.retried_requests - lostBefore, distinct_answers: answers.length, effect_problem: effect, reuse_refused: reused_ok, reuse_tries: REUSES, r });
     }
-    results.push({ route: r.route, s, key, requests: storm, distinct_answers: answers.length, effect_problem: effect, reuse_refused: reused_ok, reuse_tries: REUSES, r });
   }
 
   // Past the 24-hour retention of registry keys: money keys are kept for good, so still 422.
@@ -145,5 +180,5 @@ export async function stormPart(api, merchant, { storm = STORM } = {}) {
     (n, x) => n + (x.distinct_answers === 1 ? 0 : 1) + (x.effect_problem ? 1 : 0) + (x.reuse_tries - x.reuse_refused) + (x.refused_after_25h ? 0 : 1),
     0,
   );
-  return { routes: per_route.length, requests: per_route.reduce((n, x) => n + x.requests, 0), violations, per_route };
+  return { routes: routes.length, storms: per_route.length, kills: per_route.filter((x) => x.leg !== "steady").length, requests: per_route.reduce((n, x) => n + x.requests, 0), violations, per_route };
 }

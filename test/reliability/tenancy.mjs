@@ -1,13 +1,17 @@
 // Tenancy: one merchant's objects of every kind, then every route that reads or acts on them,
 // called with credentials that must not reach them — another merchant's secret key, the owner's
-// publishable key, a revoked secret key, the owner's live key. Each answer must be the documented
-// refusal, carry nothing of the object, and change nothing.
+// publishable key, a revoked secret key, the owner's live key, a stale and a replayed signature,
+// the JWT of a removed team member and of another merchant's owner. Each answer must be the
+// documented refusal, carry nothing of the object, and change nothing.
 import { randomUUID } from "node:crypto";
 import { apiClient } from "../../bench/seed.mjs";
+import { signatureHeaders } from "./client.mjs";
 import { MARKER, merchantWithKeys, objectsOf } from "./fixtures.mjs";
 
+const SIGNATURE_WINDOW_SECONDS = 300;
+
 /** Every route on the owner's objects: [kind, method, path, body]. */
-function routes(o) {
+function keyRoutes(o) {
   return [
     ["user", "GET", `/api/v1/embedded/users/${o.user}`],
     ["user", "GET", `/api/v1/embedded/users/${o.user}/wallet`],
@@ -39,15 +43,32 @@ function routes(o) {
   ];
 }
 
-/** What the owner sees of each object before and after: nothing may have changed. */
-async function snapshot(api, auth, o) {
-  const read = async (path) => (await api.definite("GET", path, undefined, auth)).text;
+/** The dashboard's routes on the owner's merchant (a JWT's): [kind, method, path, body]. */
+function dashboardRoutes(o) {
+  const m = `/api/v1/merchants/${o.merchant}`;
+  return [
+    ["merchant", "GET", m],
+    ["merchant", "PATCH", m, { name: "taken over" }],
+    ["api key", "GET", `${m}/api-keys`],
+    ["api key", "POST", `${m}/api-keys`, { type: "secret", mode: "sandbox" }],
+    ["api key", "DELETE", `${m}/api-keys/${o.api_key}`],
+    ["member", "GET", `${m}/members`],
+    ["member", "POST", `${m}/members`, { email: o.stranger_email, role: "owner" }],
+    ["member", "DELETE", `${m}/members/${o.owner_account}`],
+  ];
+}
+
+/** What the owner sees of each object: nothing may change under refused calls. */
+async function snapshot(api, auth, jwt, o) {
+  // (A refusal names its request: that id is not part of what the owner sees.)
+  const read = async (path, headers) => (await api.definite("GET", path, undefined, headers)).text.replace(/"request_id":"[^"]*"/, "");
+  const m = `/api/v1/merchants/${o.merchant}`;
   const paths = [
     `/api/v1/embedded/users/${o.user}/wallet`, `/api/v1/embedded/users/${o.other}/wallet`, `/api/v1/embedded/holds/${o.hold}`,
     `/api/v1/checkout/sessions/${o.open_session}`, `/api/v1/payment-intents/${o.intent}`, `/api/v1/payments/${o.payment}`,
     `/api/v1/webhook-endpoints/${o.endpoint}`,
   ];
-  return Promise.all(paths.map(read));
+  return Promise.all([...paths.map((path) => read(path, auth)), ...[m, `${m}/api-keys`, `${m}/members`].map((path) => read(path, jwt))]);
 }
 
 /**
@@ -57,42 +78,97 @@ export async function tenancyPart(api, url) {
   const seeding = apiClient(url);
   const owner = await merchantWithKeys(api, seeding, "tenancy-owner");
   const stranger = await merchantWithKeys(api, seeding, "tenancy-stranger");
+  const teammate = await merchantWithKeys(api, seeding, "tenancy-teammate");
   await seeding.close();
-  const objects = await objectsOf(api, owner);
+  const me = async (jwt) => (await api.definite("GET", "/api/v1/auth/me", undefined, jwt)).body.data;
+  const [ownerAccount, strangerAccount, teammateAccount] = [await me(owner.jwt), await me(stranger.jwt), await me(teammate.jwt)];
+  const objects = {
+    ...(await objectsOf(api, owner)),
+    merchant: owner.id,
+    api_key: (await owner.key("publishable", "sandbox")).id,
+    owner_account: ownerAccount.id,
+    stranger_email: strangerAccount.email,
+  };
   const revoked = await owner.key("secret", "sandbox");
   await api.definite("DELETE", `/api/v1/merchants/${owner.id}/api-keys/${revoked.id}`, undefined, owner.jwt);
   const live = await owner.key("secret", "live");
+  const signing = await owner.key("signing", "sandbox");
+
+  // A team member who was an admin, then removed: the JWT they hold is still unexpired.
+  const dashboardKey = { ...owner.jwt, "idempotency-key": randomUUID() };
+  await api.definite("POST", `/api/v1/merchants/${owner.id}/members`, { email: teammateAccount.email, role: "admin" }, dashboardKey);
+  const asMember = (await api.definite("GET", `/api/v1/merchants/${owner.id}`, undefined, teammate.jwt)).status;
+  await api.definite("DELETE", `/api/v1/merchants/${owner.id}/members/${teammateAccount.id}`, undefined, owner.jwt);
+
+  const bearer = (token) => () => ({ authorization: `Bearer ${token}` });
+  /** [name, headers for a request, expected statuses on the key routes, on the dashboard routes] */
   const credentials = [
-    { name: "another merchant's secret key", key: stranger.secret_key, expect: [404] },
-    { name: "the owner's publishable key", key: owner.publishable_key, expect: [403] },
-    { name: "the owner's revoked secret key", key: revoked.secret, expect: [401] },
-    { name: "the owner's live key on sandbox objects", key: live.secret, expect: [404, 403] },
+    ["another merchant's secret key", bearer(stranger.secret_key), [404], [401]],
+    ["the owner's publishable key", bearer(owner.publishable_key), [403], [401]],
+    ["the owner's revoked secret key", bearer(revoked.secret), [401], [401]],
+    ["the owner's live key on sandbox objects", bearer(live.secret), [404, 403], [401]],
+    ["a stale signature (the owner's signing key, 400 s old)", (method, path, body) => signatureHeaders(signing, method, path, body, Math.floor(Date.now() / 1000) - SIGNATURE_WINDOW_SECONDS - 100), [401], [401]],
+    ["a removed team member's JWT", () => teammate.jwt, [401], [404]],
+    ["another merchant's owner's JWT", () => stranger.jwt, [401], [404]],
   ];
   const ownerAuth = { authorization: `Bearer ${owner.secret_key}` };
-  const before = await snapshot(api, ownerAuth, objects);
   const violations = [];
   /** @type {Record<string, Record<string, number>>} */
   const statuses = {};
   let calls = 0;
-  for (const credential of credentials) {
-    for (const [kind, method, path, body] of routes(objects)) {
-      calls++;
-      const headers = { authorization: `Bearer ${credential.key}`, ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }) };
-      const res = await api.definite(method, path, method === "GET" || method === "DELETE" ? undefined : (body ?? {}), headers);
-      const seen = (statuses[credential.name] ??= {});
-      seen[res.status] = (seen[res.status] ?? 0) + 1;
-      const problem = !credential.expect.includes(res.status)
-        ? `status ${res.status} ${res.body?.error?.code ?? ""}`
-        : res.body?.success !== false
-          ? "not an error envelope"
-          : res.text.includes(MARKER)
-            ? "the object's data in the refusal"
-            : null;
-      if (problem) violations.push(`${credential.name}: ${kind} ${method} ${path} → ${problem}`);
+  /** One refused call: the documented status, the error envelope, nothing of the object. */
+  const refused = async (name, headers, [kind, method, path, body], expected) => {
+    calls++;
+    const text = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {});
+    const res = await api.definite(method, path, text === undefined ? undefined : JSON.parse(text), { ...headers, ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }) });
+    const seen = (statuses[name] ??= {});
+    seen[res.status] = (seen[res.status] ?? 0) + 1;
+    const problem = !expected.includes(res.status)
+      ? `status ${res.status} ${res.body?.error?.code ?? ""}`
+      : res.body?.success !== false
+        ? "not an error envelope"
+        : res.text.includes(MARKER)
+          ? "the object's data in the refusal"
+          : null;
+    if (problem) violations.push(`${name}: ${kind} ${method} ${path} → ${problem}`);
+  };
+
+  const all = [...keyRoutes(objects).map((r) => [r, 0]), ...dashboardRoutes(objects).map((r) => [r, 1])];
+  const before = await snapshot(api, ownerAuth, owner.jwt, objects);
+  for (const [name, headersFor, ...expect] of credentials) {
+    for (const [route, set] of all) {
+      const [, method, path, body] = route;
+      await refused(name, headersFor(method, path, method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {})), route, expect[set]);
     }
   }
-  const after = await snapshot(api, ownerAuth, objects);
-  const changed = after.filter((text, i) => text !== before[i]).length;
-  if (changed) violations.push(`${changed} object(s) changed by refused calls`);
-  return { credentials: credentials.length, routes: routes(objects).length, kinds: new Set(routes(objects).map((r) => r[0])).size, calls, objects_changed: changed, statuses, violations: violations.length, details: violations.slice(0, 30) };
+  const after = await snapshot(api, ownerAuth, owner.jwt, objects);
+  let changed = after.filter((text, i) => text !== before[i]).length;
+  if (changed) violations.push(`${changed} object(s) changed by the refused calls`);
+
+  // A replayed signature: the owner's signed request goes through once (its effect is the
+  // owner's); the same bytes again are refused and change nothing. The endpoint's DELETE is last.
+  const replay = "a replayed signature (the owner's, already used)";
+  for (const route of keyRoutes(objects)) {
+    const [, method, path, body] = route;
+    const text = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {});
+    const headers = { ...signatureHeaders(signing, method, path, text), ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }) };
+    const first = await api.definite(method, path, text === undefined ? undefined : JSON.parse(text), headers);
+    if (first.status === 401) violations.push(`${replay}: ${method} ${path} → the first use was refused (${first.body?.error?.code})`);
+    // (A transfer's credit lands a moment after its answer: wait until the owner's view is still.)
+    let settled = await snapshot(api, ownerAuth, owner.jwt, objects);
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = await snapshot(api, ownerAuth, owner.jwt, objects);
+      if (now.every((t, j) => t === settled[j])) break;
+      settled = now;
+    }
+    await refused(replay, headers, route, [401]);
+    const again = await snapshot(api, ownerAuth, owner.jwt, objects);
+    const moved = again.filter((t, i) => t !== settled[i]).length;
+    if (moved) violations.push(`${replay}: ${method} ${path} → ${moved} object(s) changed`);
+    changed += moved;
+  }
+  if (asMember !== 200) violations.push(`the teammate could not read the merchant while a member (${asMember}): the removed-member column proves nothing`);
+  const routeCount = all.length;
+  return { credentials: credentials.length + 1, routes: routeCount, kinds: new Set(all.map(([r]) => r[0])).size, calls, objects_changed: changed, statuses, violations: violations.length, details: violations.slice(0, 30) };
 }
