@@ -10,6 +10,7 @@ import { handleError } from "./http/error-handler";
 import { ApiError } from "./http/errors";
 import { methodNotAllowedOrNotFound } from "./http/not-found";
 import { requestContext } from "./http/request-context";
+import { admission } from "./http/admission";
 import { illFormedTextError, validationError } from "./http/validation";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
@@ -40,6 +41,9 @@ export function createApp() {
   });
 
   app.use("*", requestContext);
+  // At capacity, the excess is refused at the door (503 + Retry-After); liveness still answers.
+  app.use("/api/*", admission);
+  app.use("/checkout/*", admission);
   app.onError(handleError);
   // A bound on everything: no request body this API takes comes near 64 KiB (metadata is 20 × 500 characters).
   const limitBody = bodyLimit({

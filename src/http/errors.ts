@@ -63,6 +63,8 @@ const ERROR_CATALOG = {
   object_busy: { status: 429, type: "rate_limit_error" },
   // 500: a bug or an outage on our side; the body never carries the cause.
   internal_error: { status: 500, type: "api_error" },
+  // 503: this server is at capacity (http/admission.ts); retry after Retry-After.
+  server_busy: { status: 503, type: "api_error" },
 } as const satisfies Record<string, { status: number; type: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -29,6 +29,7 @@ const ERROR_DESCRIPTIONS = {
   415: "The body is not JSON",
   422: "A well-typed value that breaks a rule, or an Idempotency-Key reused for another request",
   429: "Rate limited, or the object the request needs is busy (`object_busy`): retry after `Retry-After` seconds",
+  503: "The server is at capacity (`server_busy`): retry after `Retry-After` seconds",
 } as const;
 
 type ErrorStatusCode = keyof typeof ERROR_DESCRIPTIONS;
@@ -44,6 +45,7 @@ const RETRY_AFTER = { "Retry-After": integerHeader("Seconds to wait before retry
 function errorResponse(status: ErrorStatusCode) {
   const response = { description: ERROR_DESCRIPTIONS[status], content: { "application/json": { schema: ErrorEnvelope } } };
   if (status === 429) return { ...response, headers: { ...RETRY_AFTER, ...RATE_LIMIT_HEADERS } };
+  if (status === 503) return { ...response, headers: RETRY_AFTER };
   return response;
 }
 
@@ -107,7 +109,8 @@ export function defineRoute<P extends string, R extends ContractConfig & { path:
   // Liveness probes may carry cache-busting parameters; every other route is strict.
   if (route.path !== "/health") request.query ??= NO_QUERY;
 
-  const implied = new Set<ErrorStatusCode>();
+  // Any route may be shed when the server is at capacity (http/admission.ts); /health never is.
+  const implied = new Set<ErrorStatusCode>(route.path === "/health" ? [] : [503]);
   if (request.query || request.body) implied.add(400);
   if (auth === "merchant") [401, 403].forEach((s) => implied.add(s as ErrorStatusCode));
   if (auth === "dashboard") implied.add(401);

@@ -127,3 +127,34 @@ describe("limits", () => {
     expect(res.body.error.code).toBe("payload_too_large");
   });
 });
+
+describe("admission at capacity", () => {
+  // The bound is an operator variable; 1 makes "at capacity" one request in flight.
+  const atCapacity = { ...env, MAX_REQUESTS_IN_FLIGHT: "1" };
+  const app = createApp();
+  const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+
+  it("refuses the request past the bound with 503 server_busy and Retry-After, and admits again once there is room", async () => {
+    const { secret_key } = await newMerchant();
+    const read = () => app.fetch(new Request("http://x/api/v1/balance", { headers: { Authorization: `Bearer ${secret_key}` } }), atCapacity, ctx);
+    // Both start before either finishes: the first is in flight when the second arrives.
+    const [first, second] = await Promise.all([read(), read()]);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(503);
+    expect(second.headers.get("Retry-After")).toBe("1");
+    expect(await second.json()).toMatchObject({ success: false, error: { code: "server_busy", type: "api_error" } });
+    expect((await read()).status).toBe(200);
+  });
+
+  it("keeps answering /health, and documents 503 with Retry-After on every other operation", async () => {
+    const health = await Promise.all([1, 2, 3].map(() => app.fetch(new Request("http://x/health"), atCapacity, ctx)));
+    expect(health.map((r) => r.status)).toEqual([200, 200, 200]);
+    const doc = (await call("GET", "/openapi.json")).body as { paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>> };
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (path === "/health") expect(op.responses["503"], path).toBeUndefined();
+        else expect(Object.keys(op.responses["503"]?.headers ?? {}), `${method} ${path}`).toContain("Retry-After");
+      }
+    }
+  });
+});
