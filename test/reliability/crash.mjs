@@ -215,11 +215,12 @@ async function verify(api, auth, model, users) {
     const problems = await chainProblems(api, auth, user, res.body.data.wallet_id, iqd);
     if (problems) (out.chains_broken++, note(`chain of ${user}: ${problems}`));
   }
+  // Per currency (the traffic is IQD; USD must balance untouched), once every outbox has drained.
   for (let i = 0; i < 100; i++) {
-    const audit = await api.definite("GET", "/api/v1/ledger/audit?currency=IQD", undefined, auth);
-    out.outbox_pending = audit.body.data.outbox_pending;
-    out.audit_balanced = audit.body.data.balanced;
-    out.holds_consistent = audit.body.data.holds_consistent;
+    const audits = await Promise.all(["IQD", "USD"].map(async (currency) => (await api.definite("GET", `/api/v1/ledger/audit?currency=${currency}`, undefined, auth)).body.data));
+    out.outbox_pending = audits.reduce((n, a) => n + a.outbox_pending, 0); // money in transit between wallets
+    out.audit_balanced = audits.every((a) => a.balanced);
+    out.holds_consistent = audits.every((a) => a.holds_consistent);
     if (out.outbox_pending === 0) break;
     await sleep(100);
   }

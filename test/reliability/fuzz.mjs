@@ -196,89 +196,109 @@ function inOrder(doc) {
     .sort((a, b) => rank(a) - rank(b));
 }
 
-/** The cases for one operation: [label, path, headers, body (text or bytes or undefined)]. */
+/**
+ * The cases for one operation: [label, path, headers, body (text or bytes or undefined)]. Every
+ * case carries the operation's credentials and a fresh Idempotency-Key unless it is about them.
+ */
 function casesFor(doc, fixtures, { path, method, op }, random) {
   // Registration needs an address nobody has; adding a member needs one that has an account.
   const email = path === "/api/v1/auth/register" ? `fuzz-${randomUUID().slice(0, 8)}@example.com` : fixtures.teammate_email;
   const { sample, resolve } = sampler(doc, { ...fixtures, teammate_email: email });
   const schemes = (op.security ?? []).flatMap((r) => Object.keys(r));
-  const auth = schemes.includes("SecretKey") ? { authorization: `Bearer ${fixtures.secret_key}` } : schemes.includes("DashboardToken") ? { authorization: `Bearer ${fixtures.access_token}` } : {};
-  const keyed = () => (op.parameters ?? []).some((p) => p.name === "Idempotency-Key") ? { "idempotency-key": randomUUID() } : {};
-  const json = { "content-type": "application/json" };
   const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
   const base = bodySchema ? sample(bodySchema) : undefined;
   const required = (op.parameters ?? []).filter((p) => p.in === "query" && p.required);
-  const target = fill(path, fixtures) + (required.length ? `?${required.map((p) => `${p.name}=${encodeURIComponent(String(sample(p.schema, p.name)))}`).join("&")}` : "");
-  const join = (query) => (target.includes("?") ? `${target}&${query}` : `${target}?${query}`);
+  const query = (params) => params.map(([name, value]) => `${name}=${value}`).join("&");
+  const requiredQuery = (except) => required.filter((p) => p !== except).map((p) => [p.name, encodeURIComponent(String(sample(p.schema, p.name)))]);
+  const bare = fill(path, fixtures);
+  const target = required.length ? `${bare}?${query(requiredQuery())}` : bare;
+  const o = {
+    path, method, op, schemes, sample, resolve, bodySchema, base, bare, target, random, fixtures, query, requiredQuery,
+    baseText: base === undefined ? undefined : JSON.stringify(base),
+    /** Content-Type for the operation's own body, if it takes one. */
+    json: base === undefined ? {} : { "content-type": "application/json" },
+    auth: schemes.includes("SecretKey") ? { authorization: `Bearer ${fixtures.secret_key}` } : schemes.includes("DashboardToken") ? { authorization: `Bearer ${fixtures.access_token}` } : {},
+    keyed: () => ((op.parameters ?? []).some((p) => p.name === "Idempotency-Key") ? { "idempotency-key": randomUUID() } : {}),
+  };
   /** @type {[string, string, Record<string, string>, string | Buffer | undefined][]} */
   const cases = [];
-  const add = (label, url, headers, body) => cases.push([label, url, { ...auth, ...keyed(), ...headers }, body]);
-  const baseText = base === undefined ? undefined : JSON.stringify(base);
-  add("valid", target, base === undefined ? {} : json, baseText);
-
-  if (bodySchema) {
-    for (const field of fieldPaths(resolve, bodySchema)) {
-      const name = field.join(".");
-      add(`${name} missing`, target, json, withField(base, field, undefined));
-      for (const raw of WRONG_TYPES) add(`${name} = ${raw}`, target, json, withField(base, field, raw));
-      for (const s of NASTY_STRINGS) add(`${name} = ${JSON.stringify(s.slice(0, 12))}${s.length > 12 ? `… (${s.length})` : ""}`, target, json, withField(base, field, JSON.stringify(s)));
-      for (const n of NASTY_NUMBERS) add(`${name} = ${n}`, target, json, withField(base, field, n));
-    }
-    // Several fields broken at once, and valid values mixed in (other enum members, other variants).
-    const fields = fieldPaths(resolve, bodySchema);
-    const pool = (field) => {
-      const schema = resolve(field.reduce((at, key) => resolve(at).properties?.[key] ?? resolve(at).oneOf?.map(resolve).find((v) => v.properties?.[key])?.properties?.[key] ?? {}, bodySchema));
-      const valid = [...(schema.enum ?? []), ...(schema.oneOf ?? []).map((v) => sample(v))].map((v) => JSON.stringify(v));
-      return [undefined, ...WRONG_TYPES, ...NASTY_STRINGS.map((x) => JSON.stringify(x)), ...NASTY_NUMBERS, ...valid, JSON.stringify(sample(schema, field.at(-1)))];
-    };
-    for (let i = 0; i < RANDOM_BODIES_PER_OPERATION; i++) {
-      const edits = fields.filter(() => random() < 0.35).map((field) => {
-        const choices = pool(field);
-        return [field, choices[Math.floor(random() * choices.length)]];
-      });
-      add(`random #${i} (${edits.map(([f]) => f.join(".")).join(", ") || "as sampled"})`, target, json, withFields(base, edits));
-    }
-    add("unknown field", target, json, JSON.stringify({ ...base, zz_unknown: 1 }));
-    add("__proto__ field", target, json, baseText?.replace(/^\{/, '{"__proto__":{"admin":true},'));
-    for (const [label, type, body] of BAD_BODIES) add(label, target, type ? { "content-type": type } : {}, body);
-  } else if (method !== "get" && method !== "delete") {
-    add("unexpected body", target, json, '{"zz_unknown":1}');
-  }
-
-  for (const param of (op.parameters ?? []).filter((p) => p.in === "query")) {
-    const good = encodeURIComponent(String(sample(param.schema, param.name)));
-    const other = (value) => `${fill(path, fixtures)}?${[...required.filter((p) => p !== param).map((p) => `${p.name}=${encodeURIComponent(String(sample(p.schema, p.name)))}`), `${param.name}=${value}`].join("&")}`;
-    add(`?${param.name} valid`, other(good), {}, undefined);
-    for (const bad of ["", "-1", "0", "1.5", "1e400", "99999999999999999999", "abc", "%00", "%ED%A0%80", "x".repeat(5_000), "2026-02-30T25:61:61Z"]) {
-      add(`?${param.name}=${bad.slice(0, 20)}`, other(bad), {}, undefined);
-    }
-    add(`?${param.name} twice`, join(`${param.name}=${good}&${param.name}=${good}`), {}, undefined);
-  }
-  if (method === "get") add("unknown query parameter", join("zz_unknown=1"), {}, undefined);
-
-  if (path.includes("{")) for (const segment of BAD_PATH_SEGMENTS) add(`path id ${segment.slice(0, 20)}`, fill(path, fixtures, segment), base === undefined ? {} : json, baseText);
-
-  if (schemes.length) {
-    for (const [label, value] of [["no credentials", undefined], ["Bearer nothing", "Bearer"], ["Basic auth", "Basic Zm9vOmJhcg=="], ["a huge token", `Bearer sk_test_${"x".repeat(8_000)}`], ["a latin-1 token", "Bearer sk_test_\u00ff\u00fe"]]) {
-      const headers = { ...(base === undefined ? {} : json), authorization: value };
-      cases.push([label, target, Object.fromEntries(Object.entries({ ...keyed(), ...headers }).filter(([, v]) => v !== undefined)), baseText]);
-    }
-    if (schemes.includes("HmacSignature")) {
-      for (const [label, ts, sig] of [["HMAC garbage timestamp", "abc", "00"], ["HMAC huge timestamp", "9".repeat(40), "0".repeat(64)], ["HMAC negative timestamp", "-1", "zz"]]) {
-        cases.push([label, target, { ...keyed(), ...(base === undefined ? {} : json), "x-api-key": "mk_test_fuzz", "x-api-timestamp": ts, "x-api-signature": sig }, baseText]);
-      }
-    }
-  }
-  if (schemes.includes("HmacSignature")) {
-    // Signed with a real signing key: the raw body is hashed before anything parses it.
-    const signed = { "x-api-key": SIGNED, ...(base === undefined ? {} : json) };
-    add("signed, valid", target, signed, baseText);
-    if (bodySchema) for (const [label, type, body] of BAD_BODIES) add(`signed, ${label}`, target, { ...signed, ...(type ? { "content-type": type } : {}) }, body);
-  }
-  if (keyed()["idempotency-key"]) {
-    for (const key of ["", "k".repeat(256), "\u00ff\u00fe", " "]) cases.push([`Idempotency-Key ${JSON.stringify(key.slice(0, 8))}`, target, { ...auth, ...(base === undefined ? {} : json), "idempotency-key": key }, baseText]);
-  }
+  const add = (label, url, headers, body) => cases.push([label, url, { ...o.auth, ...o.keyed(), ...headers }, body]);
+  add("valid", target, o.json, o.baseText);
+  bodyCases(o, add);
+  queryCases(o, add);
+  if (path.includes("{")) for (const segment of BAD_PATH_SEGMENTS) add(`path id ${segment.slice(0, 20)}`, fill(path, fixtures, segment), o.json, o.baseText);
+  credentialCases(o, add, (...c) => cases.push(c));
   return cases;
+}
+
+/** Each field broken alone, several at once (seeded), unknown fields, and bodies that are not the JSON asked for. */
+function bodyCases(o, add) {
+  const json = { "content-type": "application/json" };
+  if (!o.bodySchema) {
+    if (o.method !== "get" && o.method !== "delete") add("unexpected body", o.target, json, '{"zz_unknown":1}');
+    return;
+  }
+  const fields = fieldPaths(o.resolve, o.bodySchema);
+  for (const field of fields) {
+    const name = field.join(".");
+    add(`${name} missing`, o.target, json, withField(o.base, field, undefined));
+    for (const raw of WRONG_TYPES) add(`${name} = ${raw}`, o.target, json, withField(o.base, field, raw));
+    for (const s of NASTY_STRINGS) add(`${name} = ${JSON.stringify(s.slice(0, 12))}${s.length > 12 ? `… (${s.length})` : ""}`, o.target, json, withField(o.base, field, JSON.stringify(s)));
+    for (const n of NASTY_NUMBERS) add(`${name} = ${n}`, o.target, json, withField(o.base, field, n));
+  }
+  // Several fields broken at once, and valid values mixed in (other enum members, other variants).
+  const schemaAt = (field) =>
+    o.resolve(field.reduce((at, key) => o.resolve(at).properties?.[key] ?? o.resolve(at).oneOf?.map(o.resolve).find((v) => v.properties?.[key])?.properties?.[key] ?? {}, o.bodySchema));
+  const choicesFor = (field) => {
+    const schema = schemaAt(field);
+    const valid = [...(schema.enum ?? []), ...(schema.oneOf ?? []).map((v) => o.sample(v))].map((v) => JSON.stringify(v));
+    return [undefined, ...WRONG_TYPES, ...NASTY_STRINGS.map((x) => JSON.stringify(x)), ...NASTY_NUMBERS, ...valid, JSON.stringify(o.sample(schema, field.at(-1)))];
+  };
+  for (let i = 0; i < RANDOM_BODIES_PER_OPERATION; i++) {
+    const edits = fields.filter(() => o.random() < 0.35).map((field) => {
+      const choices = choicesFor(field);
+      return [field, choices[Math.floor(o.random() * choices.length)]];
+    });
+    add(`random #${i} (${edits.map(([f]) => f.join(".")).join(", ") || "as sampled"})`, o.target, json, withFields(o.base, edits));
+  }
+  add("unknown field", o.target, json, JSON.stringify({ ...o.base, zz_unknown: 1 }));
+  add("__proto__ field", o.target, json, o.baseText?.replace(/^\{/, '{"__proto__":{"admin":true},'));
+  for (const [label, type, body] of BAD_BODIES) add(label, o.target, type ? { "content-type": type } : {}, body);
+}
+
+/** Each query parameter valid, then empty, out of range, malformed, huge, repeated; an unknown one. */
+function queryCases(o, add) {
+  for (const param of (o.op.parameters ?? []).filter((p) => p.in === "query")) {
+    const good = encodeURIComponent(String(o.sample(param.schema, param.name)));
+    const withValue = (value) => `${o.bare}?${o.query([...o.requiredQuery(param), [param.name, value]])}`;
+    add(`?${param.name} valid`, withValue(good), {}, undefined);
+    for (const bad of ["", "-1", "0", "1.5", "1e400", "99999999999999999999", "abc", "%00", "%ED%A0%80", "x".repeat(5_000), "2026-02-30T25:61:61Z"]) {
+      add(`?${param.name}=${bad.slice(0, 20)}`, withValue(bad), {}, undefined);
+    }
+    add(`?${param.name} twice`, `${withValue(good)}&${param.name}=${good}`, {}, undefined);
+  }
+  if (o.method === "get") add("unknown query parameter", `${o.target}${o.target.includes("?") ? "&" : "?"}zz_unknown=1`, {}, undefined);
+}
+
+/** Credentials missing, malformed or oversized; HMAC headers that are garbage, and real signatures over bad bodies; bad Idempotency-Keys. */
+function credentialCases(o, add, push) {
+  if (o.schemes.length) {
+    for (const [label, value] of [["no credentials", undefined], ["Bearer nothing", "Bearer"], ["Basic auth", "Basic Zm9vOmJhcg=="], ["a huge token", `Bearer sk_test_${"x".repeat(8_000)}`], ["a latin-1 token", "Bearer sk_test_\u00ff\u00fe"]]) {
+      push(label, o.target, { ...o.keyed(), ...o.json, ...(value === undefined ? {} : { authorization: value }) }, o.baseText);
+    }
+  }
+  if (o.schemes.includes("HmacSignature")) {
+    for (const [label, ts, sig] of [["HMAC garbage timestamp", "abc", "00"], ["HMAC huge timestamp", "9".repeat(40), "0".repeat(64)], ["HMAC negative timestamp", "-1", "zz"]]) {
+      push(label, o.target, { ...o.keyed(), ...o.json, "x-api-key": "mk_test_fuzz", "x-api-timestamp": ts, "x-api-signature": sig }, o.baseText);
+    }
+    // Signed with a real signing key: the raw body is hashed before anything parses it.
+    const signed = { "x-api-key": SIGNED, ...o.json };
+    add("signed, valid", o.target, signed, o.baseText);
+    if (o.bodySchema) for (const [label, type, body] of BAD_BODIES) add(`signed, ${label}`, o.target, { ...signed, ...(type ? { "content-type": type } : {}) }, body);
+  }
+  if (o.keyed()["idempotency-key"]) {
+    for (const key of ["", "k".repeat(256), "\u00ff\u00fe", " "]) push(`Idempotency-Key ${JSON.stringify(key.slice(0, 8))}`, o.target, { ...o.auth, ...o.json, "idempotency-key": key }, o.baseText);
+  }
 }
 
 /** One validator per declared response schema; `#/components/schemas/X` resolved through one shared schema. */
