@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run test:reliability [-- --ci]`: money under crashes and idempotency storms, end to end
-// against the real runtime (the deploy bundle in workerd via Miniflare, persisted on disk). Each
-// part prints one line of figures; all of them go to bench/results/reliability.json; any
-// violation makes the exit code non-zero. --ci: 10 kills instead of 50.
+// `npm run test:reliability [-- --ci]`: tenancy, idempotency storms (also across a crash), the
+// fuzz from /openapi.json, webhooks under failure, crashes under money traffic and the card-data
+// scan, end to end against the real runtime (the deploy bundle in workerd via Miniflare, persisted
+// on disk). Each part prints one line of figures; all of them go to
+// bench/results/reliability.json; any violation makes the exit code non-zero. --ci: 10 kills
+// instead of 50.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
