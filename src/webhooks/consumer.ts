@@ -26,7 +26,10 @@ export async function consumeWebhookBatch(batch: MessageBatch<WebhookMessage>, e
   await Promise.all([recordAndFanOut(env, db, events), ...deliveries.map((m) => deliverOne(env, db, m))]);
 }
 
-async function recordAndFanOut(env: Env, db: ReturnType<typeof database>, messages: Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>>[]): Promise<void> {
+type EventMessages = Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>>[];
+
+/** Records the events and fans them out; on failure they come back later (or `onFailure` decides). */
+async function recordAndFanOut(env: Env, db: ReturnType<typeof database>, messages: EventMessages, onFailure = retryLater): Promise<void> {
   if (messages.length === 0) return;
   try {
     await insertEvents(db, messages.flatMap((m) => (m.body.kind === "event" ? [m.body.event] : [])));
@@ -34,9 +37,13 @@ async function recordAndFanOut(env: Env, db: ReturnType<typeof database>, messag
     await fanOut(db, env.WEBHOOKS, await unfannedEvents(db, ids), Date.now());
     for (const m of messages) m.ack();
   } catch (error) {
-    console.error(JSON.stringify({ webhook_events_failed: String(error), count: messages.length }));
-    for (const m of messages) m.retry({ delaySeconds: RECORD_RETRY_SECONDS });
+    onFailure(error, messages);
   }
+}
+
+function retryLater(error: unknown, messages: EventMessages): void {
+  console.error(JSON.stringify({ webhook_events_failed: String(error), count: messages.length }));
+  for (const m of messages) m.retry({ delaySeconds: RECORD_RETRY_SECONDS });
 }
 
 async function deliverOne(env: Env, db: ReturnType<typeof database>, message: Message<Extract<WebhookMessage, { kind: "delivery" }>>): Promise<void> {
@@ -53,23 +60,30 @@ async function deliverOne(env: Env, db: ReturnType<typeof database>, message: Me
   }
 }
 
-/** What reaches the dead-letter queue was given up: a delivery is marked so; anything else is logged. */
+/**
+ * What reaches the dead-letter queue. A delivery was given up: the log says so. An event that could
+ * not be recorded (D1 down for the events queue's whole retry budget) gets one more try here, since
+ * its object has already counted it as forwarded; if that fails too it is logged in full, so it
+ * can be replayed by hand.
+ */
 async function consumeDeadLetters(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
   const db = database(env.DB);
+  const isEvent = (m: Message<WebhookMessage>): m is Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>> => m.body.kind !== "delivery";
+  await recordAndFanOut(env, db, batch.messages.filter(isEvent), (error, messages) => {
+    for (const m of messages) console.error(JSON.stringify({ webhook_event_lost: String(error), attempts: m.attempts, body: m.body }));
+    for (const m of messages) m.ack();
+  });
   for (const message of batch.messages) {
     const body = message.body;
+    if (body.kind !== "delivery") continue;
     try {
-      if (body.kind === "delivery") {
-        const endpoint = await findEndpoint(db, body.endpoint_id);
-        if (endpoint) {
-          await insertDelivery(db, {
-            id: newDeliveryId(), endpoint_id: body.endpoint_id, event_id: body.event_id, merchant_id: endpoint.merchant_id, mode: endpoint.mode,
-            attempt: message.attempts, outcome: "dead_lettered", response_status: null, latency_ms: null,
-            response_excerpt: "Gave up after the last attempt; POST /api/v1/events/{id}/redeliver sends it again.", attempted_at_ms: Date.now(), next_retry_at_ms: null,
-          });
-        }
-      } else {
-        console.error(JSON.stringify({ webhook_dead_letter: message.id, attempts: message.attempts, body }));
+      const endpoint = await findEndpoint(db, body.endpoint_id);
+      if (endpoint) {
+        await insertDelivery(db, {
+          id: newDeliveryId(), endpoint_id: body.endpoint_id, event_id: body.event_id, merchant_id: endpoint.merchant_id, mode: endpoint.mode,
+          attempt: message.attempts, outcome: "dead_lettered", response_status: null, latency_ms: null,
+          response_excerpt: "Gave up after the last attempt; POST /api/v1/events/{id}/redeliver sends it again.", attempted_at_ms: Date.now(), next_retry_at_ms: null,
+        });
       }
       message.ack();
     } catch (error) {

@@ -198,6 +198,24 @@ describe("a full queue batch", () => {
   }, 30_000);
 });
 
+describe("the dead-letter queue", () => {
+  // The events queue gave up recording (D1 down for its whole retry budget); the object that
+  // forwarded these already counts them as sent, so the dead-letter consumer tries once more.
+  it("records and fans out an event that reaches it, and acks it", async () => {
+    const merchant = await newMerchant();
+    const name = `dlq-${crypto.randomUUID().slice(0, 8)}`;
+    await addEndpoint(merchant, name, ["user.synced"]);
+    const event = { id: `evt_dlq${crypto.randomUUID().slice(0, 8)}`, merchant_id: merchant.merchant_id, mode: "sandbox" as const, type: "user.synced" as const, data: JSON.stringify({ object: { late: true } }), request_id: null, idempotency_key: null, created_at_ms: Date.now() };
+    const batch = createMessageBatch<WebhookMessage>("mazad-webhooks-dlq", [{ id: "m-dlq", timestamp: new Date(), attempts: 101, body: { kind: "event", event } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as MessageBatch<unknown>, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m-dlq"]);
+    expect(await countRows("SELECT count(*) AS n FROM events WHERE id = ? AND fanned_out_at_ms IS NOT NULL", event.id)).toBe(1);
+    const received = await waitFor("the late event", () => receivedBy(name), (r) => r.length >= 1);
+    expect(received[0]!.headers["webhook-id"]).toBe(event.id);
+  });
+});
+
 describe("events", () => {
   it("exist for every type, each with its object, listed newest first and filtered by type", async () => {
     const merchant = await newMerchant();
