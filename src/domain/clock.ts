@@ -19,3 +19,14 @@ export function offsetClock(base: Clock, offset_seconds: number): Clock {
 export function toIsoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/**
+ * Why an instant a client gave is not ahead of the merchant's clock (within `max_seconds`), or null
+ * when it is. When a sandbox clock has been moved, the answer says so: an instant in the future by
+ * the wall clock may already be past on the sandbox's.
+ */
+export function futureInstantProblem(at_ms: number, now_ms: number, offset_ms: number, rule: { max_seconds: number; param: string }): string | null {
+  if (at_ms > now_ms && at_ms <= now_ms + rule.max_seconds * 1000) return null;
+  const sandbox = offset_ms === 0 ? "" : ` Your sandbox clock reads ${toIsoSeconds(now_ms)}, ${Math.round(offset_ms / 1000)} s ahead of real time (POST /api/v1/sandbox/clock).`;
+  return `${rule.param} must be in the future and at most ${rule.max_seconds / 86_400} days ahead.${sandbox}`;
+}

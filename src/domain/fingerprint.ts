@@ -13,3 +13,34 @@ export function canonicalOperation(kind: string, fields: Record<string, Fingerpr
     .map((name) => [name, fields[name] ?? null]);
   return JSON.stringify([kind, sorted]);
 }
+
+/**
+ * A request body in canonical form: JSON with its object keys sorted at every depth and its numbers
+ * as JavaScript writes them (100.0 and 1e2 are 100), so that key order, whitespace and number
+ * spelling never make one request two. Text that is not JSON is kept as it is.
+ */
+export function canonicalBody(text: string): string {
+  try {
+    return canonicalJson(JSON.parse(text)) ?? text;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A value as JSON with its object keys sorted at every depth (metadata in a fingerprint);
+ * undefined stays undefined, as JSON.stringify leaves it, so fingerprints without it are unchanged.
+ */
+export function canonicalJson(value: unknown): string | undefined {
+  return value === undefined ? undefined : JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
+}

@@ -3,6 +3,7 @@ import { sha256Hex } from "../crypto/encoding";
 import { openSecret, sealSecret } from "../crypto/sealed-secret";
 import { database } from "../db/client";
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from "../db/idempotency";
+import { canonicalBody } from "../domain/fingerprint";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
 
@@ -27,7 +28,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const scope = c.get("idempotencyScope");
   if (c.req.method !== "POST" || key === undefined || scope === undefined) return next();
   const db = database(c.env.DB);
-  const request_hash = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
+  // The same request however it is spelled: key order, whitespace and number forms do not count.
+  const request_hash = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${canonicalBody(await c.req.text())}`);
   const now_ms = c.get("clock").now_ms();
   const holder = await claimIdempotencyKey(db, { scope, key, request_hash, now_ms, lock_ms: LOCK_MS, retain_ms: RETAIN_MS });
 

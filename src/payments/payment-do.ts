@@ -30,6 +30,7 @@ import {
   openPayment,
   type PaymentState,
 } from "../domain/payment-machine";
+import { canonicalJson } from "../domain/fingerprint";
 import { successRedirect } from "../domain/redirects";
 import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
@@ -88,7 +89,7 @@ export class PaymentDO extends DurableObject<Env> {
 
   create(call: PaymentCall, request: CreateRequest): Outcome<{ checkout: CheckoutView }> {
     const { operation_id, client_secret: _, checkout_url: __, ...fields } = request;
-    const print = fingerprint("create", { ...fields, metadata: JSON.stringify(fields.metadata), buyer: fields.buyer?.user_id ?? null });
+    const print = fingerprint("create", { ...fields, metadata: canonicalJson(fields.metadata), buyer: fields.buyer?.user_id ?? null });
     const outcome: Outcome<{ checkout: CheckoutView }> = this.transaction(() => {
       const previous = this.operations.find(operation_id);
       if (previous) return this.operations.replay<Outcome<{ checkout: CheckoutView }>>(previous, print, call.now_ms);
@@ -270,7 +271,7 @@ export class PaymentDO extends DurableObject<Env> {
   }
 
   async refund(call: PaymentCall, request: { operation_id: string; amount?: number; reason: string; metadata: Record<string, string | number | boolean | null> } & MoneyDestinations): Promise<Outcome<ReturnType<typeof refundAnswer>>> {
-    const print = fingerprint("refund", { amount: request.amount, reason: request.reason, metadata: JSON.stringify(request.metadata) });
+    const print = fingerprint("refund", { amount: request.amount, reason: request.reason, metadata: canonicalJson(request.metadata) });
     return this.stepRequest(call, request.operation_id, print, (state, now_ms) => {
       const begun = beginRefund(state.payment!, request.amount, now_ms);
       if ("refused" in begun) return begun;

@@ -7,7 +7,7 @@ import { ok } from "../http/envelope";
 import { notFound } from "../http/errors";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
-import { futureInstantMs } from "../services/time";
+import { instantToSecondMs } from "../services/time";
 import { operationIdFor, platformWalletId, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
 import type { HoldView } from "../wallet/types";
 import { amount, currency, description, instant, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
@@ -118,7 +118,9 @@ holdRoutes.openapi(create, async (c) => {
   const input = c.req.valid("json");
   const merchant = c.get("merchant");
   const clock = c.get("clock");
-  const expires_at_ms = input.expires_at === undefined ? null : futureInstantMs(input.expires_at, clock, { max_seconds: MAX_HOLD_SECONDS, param: "expires_at" });
+  // Whether expires_at is still ahead is the wallet's to judge, after its idempotency lookup: a
+  // retry of a hold placed earlier must get that hold back even once its expiry has passed.
+  const expires_at_ms = input.expires_at === undefined ? null : instantToSecondMs(input.expires_at);
   const user = await requireUser(database(c.env.DB), merchant, input.user_id, "user_id");
   const result = await walletStub(c.env, user.wallet_id).placeHold(walletCall(user.wallet_id, clock, merchant, "registry"), {
     operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
@@ -129,6 +131,7 @@ holdRoutes.openapi(create, async (c) => {
     reference: input.reference ?? null,
     description: input.description ?? null,
     expires_at_ms,
+    expires_within_seconds: MAX_HOLD_SECONDS,
   });
   const { hold, replayed } = unwrap(result, { what: "user", param: "user_id" });
   return replayable(replayed, c.json(ok(present(hold)), 201));

@@ -85,6 +85,7 @@ const REFUSAL_PARAMS: Record<Exclude<RefusalCode, "not_found">, string> = {
   idempotency_key_reused: "Idempotency-Key",
   idempotency_key_in_use: "Idempotency-Key",
   balance_limit_exceeded: "amount",
+  parameter_invalid: "",
 };
 
 /**
@@ -94,7 +95,7 @@ const REFUSAL_PARAMS: Record<Exclude<RefusalCode, "not_found">, string> = {
 export function refusalError(refusal: Refusal & { replayed?: boolean }, missing: { what: string; param: string }): ApiError {
   if (refusal.code === "not_found") return notFound(missing.what, missing.param);
   const headers: Record<string, string> = refusal.replayed ? { "Idempotent-Replayed": "true" } : {};
-  return new ApiError(refusal.code, refusal.message, REFUSAL_PARAMS[refusal.code], headers);
+  return new ApiError(refusal.code, refusal.message, refusal.param ?? (REFUSAL_PARAMS[refusal.code] || undefined), headers);
 }
 
 /** The success of an outcome (as it arrives over RPC), or the refusal thrown as its API error. */

@@ -93,13 +93,16 @@ export type RefusalCode =
   | "amount_exceeds_hold"
   | "idempotency_key_reused"
   | "idempotency_key_in_use"
-  | "balance_limit_exceeded";
+  | "balance_limit_exceeded"
+  | "parameter_invalid";
 
 /** A business refusal, returned (not thrown) so it crosses RPC intact. */
 export interface Refusal {
   ok: false;
   code: RefusalCode;
   message: string;
+  /** The field at fault, where the code alone does not say. */
+  param?: string;
 }
 
 /** `replayed` marks the stored first result of an operation id seen before. */

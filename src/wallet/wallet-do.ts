@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { backoffDelayMs } from "../domain/backoff";
+import { futureInstantProblem } from "../domain/clock";
 import { CURRENCIES, CURRENCY_CODES, type Currency } from "../domain/currencies";
 import type { FingerprintValue } from "../domain/fingerprint";
 import { commissionMinor } from "../domain/money";
@@ -48,6 +49,8 @@ export interface HoldRequest extends MoveRequest {
   hold_id: string;
   user_id: string;
   expires_at_ms: number | null;
+  /** For a client-given expiry: how far ahead it may lie (checked when the hold is placed, not on a repeat). */
+  expires_within_seconds?: number;
   /** A hold placed for a payment: only that payment may capture or release it, and its entries name it. */
   payment_id?: string;
 }
@@ -179,6 +182,8 @@ export class WalletDO extends DurableObject<Env> {
     // The hold id is minted per attempt, so it is not part of what the operation does.
     const { operation_id, hold_id: _, ...fields } = request;
     const outcome = this.once(call, operation_id, fingerprint("hold", fields), () => {
+      const late = this.expiryProblem(request, call);
+      if (late) return late;
       if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
       const payment_id = request.payment_id ?? null;
       this.holds.insert({ id: request.hold_id, user_id: request.user_id, payment_id, currency: request.currency, amount: request.amount, reference: request.reference, description: request.description, expires_at_ms: request.expires_at_ms, created_at_ms: call.now_ms });
@@ -192,6 +197,14 @@ export class WalletDO extends DurableObject<Env> {
     // Only a hold that expires needs the alarm: most holds leave it (and its storage write) alone.
     if (outcome.ok && !outcome.replayed && request.expires_at_ms !== null) this.scheduleAlarm();
     return outcome;
+  }
+
+  /** A new hold's expiry must lie ahead of the caller's clock; a repeat never gets this far. */
+  private expiryProblem(request: HoldRequest, call: CallContext): Refusal | null {
+    if (request.expires_at_ms === null || request.expires_within_seconds === undefined) return null;
+    const rule = { max_seconds: request.expires_within_seconds, param: "expires_at" };
+    const message = futureInstantProblem(request.expires_at_ms, call.now_ms, call.clock_offset_ms ?? 0, rule);
+    return message === null ? null : { ok: false, code: "parameter_invalid", message, param: "expires_at" };
   }
 
   releaseHold(call: CallContext, request: Operation & { hold_id: string; payment_id?: string }): Outcome<{ hold: HoldView }> {

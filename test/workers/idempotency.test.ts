@@ -21,6 +21,33 @@ describe("Idempotency-Key", () => {
     expect(second.headers.get("X-Request-Id")).not.toBe(first.headers.get("X-Request-Id"));
   });
 
+  it("treats one request spelled differently (key order, whitespace, 100 vs 1e2) as the same request", async () => {
+    const merchant = await newMerchant();
+    const headers = { "Idempotency-Key": `spelling-${crypto.randomUUID()}`, "Content-Type": "application/json" };
+    const send = (rawBody: string) => call("POST", SYNC, { token: merchant.secret_key, headers, rawBody });
+    const first = await send('{"external_id":"spelled","full_name":"A","metadata":{"n":100,"a":"x"}}');
+    expect(first.status).toBe(201);
+    for (const spelling of ['{ "metadata": {"a":"x", "n": 1e2}, "full_name": "A", "external_id": "spelled" }', '{"full_name":"A","external_id":"spelled","metadata":{"n":100.0,"a":"x"}}']) {
+      const again = await send(spelling);
+      expect(again.status, spelling).toBe(201);
+      expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    }
+    expect((await send('{"external_id":"spelled","full_name":"B","metadata":{"n":100,"a":"x"}}')).status).toBe(422);
+  });
+
+  it("treats reordered metadata on a checkout session as the same request", async () => {
+    const merchant = await newMerchant();
+    await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "buyer", full_name: "Buyer" } });
+    const headers = { "Idempotency-Key": `session-${crypto.randomUUID()}` };
+    const session = (metadata: Record<string, string>) =>
+      call("POST", "/api/v1/checkout/sessions", { token: merchant.secret_key, headers, body: { external_user_id: "buyer", amount: 500, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no", metadata } });
+    const first = await session({ a: "1", b: "2" });
+    expect(first.status).toBe(201);
+    const again = await session({ b: "2", a: "1" });
+    expect(again.status).toBe(201);
+    expect(again.body.data.id).toBe(first.body.data.id);
+  });
+
   it("answers the same key with another body with 422 idempotency_key_reused", async () => {
     const merchant = await newMerchant();
     const headers = { "Idempotency-Key": crypto.randomUUID() };

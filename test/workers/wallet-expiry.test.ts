@@ -63,4 +63,22 @@ describe("hold expiry", () => {
       expect(res.body.error.param).toBe("expires_at");
     }
   });
+
+  it("replays a hold whose expiry has since passed: the retry gets the hold it placed, not a refusal", async () => {
+    const { merchant, user_id } = await fundedUser(5_000);
+    const body = { user_id, amount: 1_000, currency: "IQD", expires_at: inSeconds(60) };
+    const headers = { "Idempotency-Key": `late-retry-${crypto.randomUUID()}` };
+    const first = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, headers, body });
+    expect(first.status).toBe(201);
+    await call("POST", "/api/v1/sandbox/clock", { token: merchant.secret_key, body: { advance_seconds: 120 } });
+    const retry = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, headers, body });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(retry.body.data.id).toBe(first.body.data.id);
+    // A new request with that expiry is judged now: refused, naming the field.
+    const fresh = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body });
+    expect(fresh.status).toBe(422);
+    expect(fresh.body.error).toMatchObject({ code: "parameter_invalid", param: "expires_at" });
+    expect(fresh.body.error.message).toContain("sandbox clock reads");
+  });
 });
