@@ -80,7 +80,8 @@ async function fromSignature(c: Context<AppEnv>): Promise<AuthenticatedKey> {
   });
   if (!found?.signing_secret) throw new ApiError("invalid_api_key", "Invalid signing key id.", "X-Api-Key");
   const url = new URL(c.req.url);
-  const canonical = await canonicalRequest(timestamp, c.req.method, url.pathname + url.search, await c.req.arrayBuffer());
+  // The request target as sent: an empty query ("?") stays, as the README's recipe signs it.
+  const canonical = await canonicalRequest(timestamp, c.req.method, c.req.url.slice(url.origin.length), await c.req.arrayBuffer());
   if (!timingSafeEqual(await hmacSha256Hex(found.signing_secret, canonical), signature)) {
     throw new ApiError("invalid_signature", "The signature does not match the request; see the HMAC recipe in the docs.", "X-Api-Signature");
   }

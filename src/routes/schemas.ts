@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { CURRENCIES, CURRENCY_CODES, type Currency } from "../domain/currencies";
+import { ID_PREFIXES } from "../domain/ids";
 import { ENTRY_TYPES } from "../domain/ledger";
 import { isValidAmount } from "../domain/money";
 
@@ -53,19 +54,34 @@ export const instant = z.iso.datetime({ offset: true }).openapi({ example: "2026
 // ---- identifiers ------------------------------------------------------------------------------
 
 export const EXTERNAL_ID_MAX_LENGTH = 128;
+const MAZAD_USER_ID_PREFIX = ID_PREFIXES.user;
 
 /**
  * A merchant's own id for a user. Unicode is compared in NFC, so two spellings of one name are one
  * user; surrounding whitespace is refused rather than trimmed, since trimming would silently merge
  * two ids the merchant considers different.
  */
-export const externalId = z
+const externalIdText = z
   .string()
   .min(1)
   .max(EXTERNAL_ID_MAX_LENGTH)
-  .refine((value) => value.trim() === value, "external ids may not start or end with whitespace")
+  .refine((value) => value.trim() === value, "external ids may not start or end with whitespace");
+
+export const externalId = externalIdText
   .transform((value) => value.normalize("NFC"))
   .openapi({ type: "string", minLength: 1, maxLength: EXTERNAL_ID_MAX_LENGTH, example: "usr_12345", description: "Your stable user id (not an email or phone); no surrounding whitespace" });
+
+/**
+ * The external id a sync gives a user. Routes take a user as `mazad_user_id` or external id, so an
+ * external id shaped like a Mazad id would make that reference ambiguous (and hide a user).
+ */
+export const syncedExternalId = externalIdText
+  .refine((value) => !value.startsWith(MAZAD_USER_ID_PREFIX), `external ids may not start with ${MAZAD_USER_ID_PREFIX}, the prefix of Mazad user ids`)
+  .transform((value) => value.normalize("NFC"))
+  .openapi({
+    type: "string", minLength: 1, maxLength: EXTERNAL_ID_MAX_LENGTH, example: "usr_12345",
+    description: `Your stable user id (not an email or phone); no surrounding whitespace, not starting with ${MAZAD_USER_ID_PREFIX}`,
+  });
 
 /** A user named by `mazad_user_id` or by the merchant's external id. */
 export const userRef = z

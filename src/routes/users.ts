@@ -11,7 +11,7 @@ import { defineRoute, jsonBody, success } from "../http/openapi";
 import { syncUser, type SyncUserInput } from "../services/user-sync";
 import { forgetUser } from "../services/wallets";
 import type { WebhookMessage } from "../webhooks/messages";
-import { externalId, metadata, userIdParam } from "./schemas";
+import { metadata, syncedExternalId, userIdParam } from "./schemas";
 
 // ---- Contract (spec/user-sync.txt, spec/quickstart-checkout.txt step 2) -----------------------
 
@@ -55,7 +55,7 @@ const embeddedSync = defineRoute({
   idempotent: true,
   middleware: [idempotency] as const,
   request: {
-    body: jsonBody(z.strictObject({ external_id: externalId, full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("UserSync")),
+    body: jsonBody(z.strictObject({ external_id: syncedExternalId, full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("UserSync")),
   },
   responses: syncResponses,
 });
@@ -71,7 +71,7 @@ const quickstartSync = defineRoute({
   middleware: [idempotency] as const,
   request: {
     body: jsonBody(
-      z.strictObject({ external_user_id: externalId, name: full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("QuickstartUserSync"),
+      z.strictObject({ external_user_id: syncedExternalId, name: full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("QuickstartUserSync"),
     ),
   },
   responses: syncResponses,

@@ -23,7 +23,8 @@ export function endpointUrlProblem(raw: string, mode: "sandbox" | "live"): strin
 const INTERNAL_NAMES = /^(localhost|.*\.localhost|.*\.local|.*\.internal|.*\.home\.arpa|metadata\.google\.internal)$/i;
 
 export function isInternalHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  // A fully qualified name ends in a dot ("localhost.") and means the same host.
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.+$/, "");
   if (INTERNAL_NAMES.test(host) || !host.includes(".") && !host.includes(":")) return true;
   const v4 = ipv4(host);
   if (v4) return isInternalV4(v4);

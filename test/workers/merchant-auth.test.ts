@@ -64,6 +64,9 @@ describe("merchant API authentication: HMAC signatures", () => {
       headers: await signedHeaders(key_id, secret, "GET", "/api/v1/embedded/users/signed_user/transactions?currency=IQD"),
     });
     expect(get.status).toBe(200);
+    // The target as sent: an empty query's "?" is part of it (curl sends it when told to).
+    const bare = await call("GET", "/api/v1/balance?", { headers: await signedHeaders(key_id, secret, "GET", "/api/v1/balance?") });
+    expect(bare.status).toBe(200);
   });
 
   it("rejects a replay of an accepted signature", async () => {

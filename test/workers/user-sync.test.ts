@@ -107,6 +107,16 @@ describe("POST /api/v1/embedded/users/sync (spec/user-sync.txt)", () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: "parameter_missing", param: "full_name" });
   });
+
+  it("refuses an external id shaped like a Mazad user id, which would hide that user", async () => {
+    const merchant = await newMerchant();
+    const first = (await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "real", full_name: "Real" } })).body.data;
+    const res = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: first.mazad_user_id, full_name: "Shadow" } });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "parameter_invalid", param: "external_id" });
+    const found = await call("GET", `/api/v1/embedded/users/${first.mazad_user_id}`, { token: merchant.secret_key });
+    expect(found.body.data.external_id).toBe("real");
+  });
 });
 
 describe("POST /api/v1/users/sync (spec/quickstart-checkout.txt step 2)", () => {

@@ -359,6 +359,9 @@ describe("endpoints", () => {
     expect(endpointUrlProblem("https://100.64.0.1/x", "live")).toContain("private");
     expect(endpointUrlProblem("https://192.168.1.10/x", "live")).toContain("private");
     expect(endpointUrlProblem("https://[::ffff:10.0.0.1]/x", "live")).toContain("private");
+    // A fully qualified name (trailing dot) is the same host.
+    expect(endpointUrlProblem("https://localhost./x", "live")).toContain("loopback");
+    expect(endpointUrlProblem("https://127.0.0.1./x", "live")).toContain("loopback");
     expect(endpointUrlProblem("https://user:pw@a.example/x", "live")).toContain("credentials");
     expect(endpointUrlProblem("https://8.8.8.8/x", "live")).toBeNull();
     expect([1, 2, 3, 4, 5, 6, 7].map((a) => retryDelaySeconds(a, () => 0.5))).toEqual([5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]);
