@@ -1,4 +1,4 @@
-import { and, count, desc, eq, or } from "drizzle-orm";
+import { and, count, desc, eq, or, sql } from "drizzle-orm";
 import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
 import { webhook_deliveries, webhook_endpoints } from "./schema";
@@ -9,8 +9,19 @@ type Scope = { merchant_id: string; mode: Mode };
 
 const inScope = (scope: Scope) => and(eq(webhook_endpoints.merchant_id, scope.merchant_id), eq(webhook_endpoints.mode, scope.mode));
 
-export async function insertEndpoint(db: Database, row: EndpointRow): Promise<void> {
-  await db.insert(webhook_endpoints).values(row);
+/**
+ * Adds an endpoint unless its merchant and mode already have `max`: the count and the insert are
+ * one statement, so creations racing each other cannot pass the bound together.
+ */
+export async function insertEndpointWithin(db: Database, row: EndpointRow, max: number): Promise<boolean> {
+  const r = row;
+  const result = await db.run(sql`
+    INSERT INTO webhook_endpoints (id, merchant_id, mode, url, events, description, status, disabled_reason, secret_sealed,
+      previous_secret_sealed, previous_secret_expires_at_ms, created_at, updated_at)
+    SELECT ${r.id}, ${r.merchant_id}, ${r.mode}, ${r.url}, ${r.events}, ${r.description}, ${r.status}, ${r.disabled_reason}, ${r.secret_sealed},
+      ${r.previous_secret_sealed}, ${r.previous_secret_expires_at_ms}, ${r.created_at}, ${r.updated_at}
+    WHERE (SELECT count(*) FROM webhook_endpoints WHERE merchant_id = ${r.merchant_id} AND mode = ${r.mode}) < ${max}`);
+  return result.meta.changes > 0;
 }
 
 export async function findEndpoint(db: Database, id: string, scope?: Scope): Promise<EndpointRow | undefined> {

@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { sealSecret } from "../crypto/sealed-secret";
 import { database } from "../db/client";
-import { deleteEndpoint, findEndpoint, insertEndpoint, listDeliveries, listEndpoints, updateEndpoint, type EndpointRow } from "../db/webhooks";
+import { deleteEndpoint, findEndpoint, insertEndpointWithin, listDeliveries, listEndpoints, updateEndpoint, type EndpointRow } from "../db/webhooks";
 import { toIsoSeconds } from "../domain/clock";
 import { EVENT_TYPES } from "../domain/events";
 import { randomBase62 } from "../domain/ids";
@@ -172,7 +172,6 @@ webhookEndpointRoutes.openapi(create, async (c) => {
   const merchant = c.get("merchant");
   checkUrl(c, input.url);
   const db = database(c.env.DB);
-  if ((await listEndpoints(db, merchant)).length >= MAX_ENDPOINTS) throw new ApiError("parameter_invalid", `A merchant has at most ${MAX_ENDPOINTS} endpoints per mode.`, "url");
   const secret = newWebhookSecret();
   const now = toIsoSeconds(c.get("clock").now_ms());
   const row: EndpointRow = {
@@ -190,7 +189,7 @@ webhookEndpointRoutes.openapi(create, async (c) => {
     created_at: now,
     updated_at: now,
   };
-  await insertEndpoint(db, row);
+  if (!(await insertEndpointWithin(db, row, MAX_ENDPOINTS))) throw new ApiError("parameter_invalid", `A merchant has at most ${MAX_ENDPOINTS} endpoints per mode.`, "url");
   return c.json(ok({ ...present(row), secret }), 201);
 });
 

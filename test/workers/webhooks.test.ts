@@ -331,6 +331,17 @@ describe("a shrunk retry schedule (WEBHOOK_RETRY_SCALE)", () => {
 });
 
 describe("endpoints", () => {
+  it("are at most 16 per merchant and mode, also when created all at once", async () => {
+    const merchant = await newMerchant();
+    const create = (i: number) => call("POST", "/api/v1/webhook-endpoints", { token: merchant.secret_key, body: { url: `http://localhost:4000/hooks/${i}`, events: ["*"] } });
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => create(i)));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(16);
+    const refused = answers.filter((r) => r.status !== 201);
+    expect(refused).toHaveLength(8);
+    for (const r of refused) expect(r.body.error).toMatchObject({ code: "parameter_invalid", param: "url" });
+    expect((await call("GET", "/api/v1/webhook-endpoints", { token: merchant.secret_key })).body.data.webhook_endpoints).toHaveLength(16);
+  });
+
   it("show the secret once, validate URLs by mode, and update, disable and delete", async () => {
     const merchant = await newMerchant();
     const created = await call("POST", "/api/v1/webhook-endpoints", { token: merchant.secret_key, body: { url: "http://localhost:4000/hooks", events: ["payment.captured", "payment.captured"] } });
