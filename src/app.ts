@@ -11,7 +11,7 @@ import { ApiError } from "./http/errors";
 import { methodNotAllowedOrNotFound } from "./http/not-found";
 import { requestContext } from "./http/request-context";
 import { admission } from "./http/admission";
-import { illFormedTextError, validationError } from "./http/validation";
+import { illFormedTextError, invalidUtf8Error, keepJsonBytes, validationError } from "./http/validation";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { checkoutRoutes } from "./routes/checkouts";
@@ -35,7 +35,7 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: async (result, c) => {
       if (!result.success) throw await validationError(result.error.issues, result.target, c);
-      const illFormed = illFormedTextError(result.data);
+      const illFormed = illFormedTextError(result.data) ?? (await invalidUtf8Error(result.data, result.target, c));
       if (illFormed) throw illFormed;
     },
   });
@@ -52,8 +52,8 @@ export function createApp() {
       throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`);
     },
   });
-  app.use("/api/*", limitBody);
-  app.use("/checkout/*", limitBody);
+  app.use("/api/*", limitBody, keepJsonBytes);
+  app.use("/checkout/*", limitBody, keepJsonBytes);
   app.notFound(methodNotAllowedOrNotFound(app));
 
   // Dashboard API: a JWT from /auth/login. Idempotency-Key is honoured per route, after the

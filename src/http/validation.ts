@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
 import type { z } from "@hono/zod-openapi";
 import { ApiError } from "./errors";
 
@@ -138,4 +139,34 @@ function illFormedAt(value: unknown, path: string[]): string[] | null {
     if (found) return found;
   }
   return null;
+}
+
+/**
+ * Keeps a JSON body's bytes (Hono caches them, and parses JSON from that cache), so that
+ * invalidUtf8Error can look at what was sent rather than at its lenient decoding.
+ */
+export const keepJsonBytes = createMiddleware(async (c, next) => {
+  if (c.req.raw.body && c.req.header("Content-Type")?.toLowerCase().includes("json")) await c.req.arrayBuffer();
+  await next();
+});
+
+/**
+ * A JSON body must be UTF-8 (RFC 8259). Bodies are decoded leniently, invalid bytes becoming
+ * U+FFFD, which would then be stored as if sent; so when a decoded string holds U+FFFD the raw
+ * bytes are checked strictly (a real U+FFFD passes). Costs nothing for ordinary requests.
+ */
+export async function invalidUtf8Error(input: unknown, target: string, c: Context): Promise<ApiError | null> {
+  if (target !== "json" || !containsReplacement(input)) return null;
+  try {
+    new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(await c.req.arrayBuffer());
+    return null;
+  } catch {
+    return new ApiError("invalid_json", "The request body is not valid UTF-8; send JSON encoded as UTF-8.");
+  }
+}
+
+function containsReplacement(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\uFFFD");
+  if (value === null || typeof value !== "object") return false;
+  return Object.entries(value).some(([key, inner]) => key.includes("\uFFFD") || containsReplacement(inner));
 }

@@ -1,3 +1,4 @@
+import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { call, fundedUser } from "./helpers";
@@ -77,5 +78,25 @@ describe("text that is not well-formed Unicode", () => {
     const emoji = await sync(`{"note":"\\ud83d\\udcb8"}`);
     expect(emoji.status).toBe(201);
     expect(emoji.body.data.metadata.note).toBe("💸");
+  });
+});
+
+describe("bodies that are not UTF-8", () => {
+  it("are refused as invalid_json, while a real U+FFFD passes", async () => {
+    const { merchant, user_id } = await fundedUser(10_000);
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const send = async (body: Uint8Array) => {
+      const res = await exports.default.fetch(new Request("http://localhost/api/v1/embedded/holds", { method: "POST", body, headers: { Authorization: `Bearer ${merchant.secret_key}`, "Content-Type": "application/json" } }));
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const prefix = bytes(`{"user_id":"${user_id}","amount":1,"currency":"IQD","description":"a`);
+    const suffix = bytes(`b"}`);
+    const raw = new Uint8Array([...prefix, 0xff, 0xfe, ...suffix]);
+    const refused = await send(raw);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe("invalid_json");
+    const honest = await send(bytes(`{"user_id":"${user_id}","amount":1,"currency":"IQD","description":"a\uFFFDb"}`));
+    expect(honest.status).toBe(201);
+    expect(honest.body.data.description).toBe("a\uFFFDb");
   });
 });
