@@ -81,6 +81,29 @@ const checkIdempotencyKey = createMiddleware(async (c, next) => {
   await next();
 });
 
+/**
+ * A route that takes no body refuses one, as it refuses unknown fields: `{"amount": 5}` sent to a
+ * release must not pass silently as a release of the whole hold. An empty body, or `{}`, is fine.
+ */
+const noBody = createMiddleware(async (c, next) => {
+  const length = c.req.header("Content-Length");
+  if (c.req.raw.body && (length === undefined || length !== "0")) {
+    const text = (await c.req.text()).trim();
+    if (text !== "" && text !== "{}") {
+      let field: string | undefined;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        field = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? Object.keys(parsed)[0] : undefined;
+      } catch {
+        throw new ApiError("invalid_json", "This endpoint takes no body; send none (or {}).");
+      }
+      if (field === undefined) throw new ApiError("invalid_json", "This endpoint takes no body; send none (or {}).");
+      throw new ApiError("parameter_unknown", `Received unknown parameter: ${field}. This endpoint takes no body.`, field);
+    }
+  }
+  await next();
+});
+
 /** Unknown query parameters are refused like unknown body fields, so a typo never passes silently. */
 const NO_QUERY = z.strictObject({});
 
@@ -133,7 +156,9 @@ export function defineRoute<P extends string, R extends ContractConfig & { path:
     }
     responses[303] = { description: "A form post that finished the checkout: on to the merchant's success_url or cancel_url" };
   }
-  const extra = idempotent ? { parameters: [IDEMPOTENCY_KEY_PARAMETER], middleware: [checkIdempotencyKey, ...asList(route.middleware)] } : {};
+  const takesNoBody = route.method !== "get" && !request.body;
+  const middleware = [...(idempotent ? [checkIdempotencyKey] : []), ...(takesNoBody ? [noBody] : []), ...asList(route.middleware)];
+  const extra = { ...(idempotent ? { parameters: [IDEMPOTENCY_KEY_PARAMETER] } : {}), ...(middleware.length ? { middleware } : {}) };
   return createRoute({ ...route, ...extra, request, responses, security: SECURITY[auth] }) as unknown as R & { getRoutingPath(): string };
 }
 

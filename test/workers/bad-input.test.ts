@@ -100,3 +100,20 @@ describe("bodies that are not UTF-8", () => {
     expect(honest.body.data.description).toBe("a\uFFFDb");
   });
 });
+
+describe("a body sent to a route that takes none", () => {
+  it("is refused like an unknown field, and nothing happens; an empty body or {} is fine", async () => {
+    const { merchant, user_id } = await fundedUser(10_000);
+    const token = merchant.secret_key;
+    const hold = (await call("POST", "/api/v1/embedded/holds", { token, body: { user_id, amount: 1_000, currency: "IQD" } })).body.data;
+    const release = (rawBody?: string) => call("POST", `/api/v1/embedded/holds/${hold.id}/release`, { token, rawBody, headers: { "Content-Type": "application/json" } });
+    const partial = await release('{"amount":5}');
+    expect(partial.status).toBe(400);
+    expect(partial.body.error).toMatchObject({ code: "parameter_unknown", param: "amount" });
+    expect((await release("{garbage")).body.error.code).toBe("invalid_json");
+    expect((await call("GET", `/api/v1/embedded/holds/${hold.id}`, { token })).body.data.status).toBe("active");
+    const done = await release("{}");
+    expect(done.status).toBe(200);
+    expect(done.body.data.status).toBe("released");
+  });
+});
