@@ -154,7 +154,7 @@ export function markdown(r) {
     fanOutSection(r),
     "## Transactions page",
     t
-      ? `${t.samples} sequential requests on a wallet of ${t.entries_total?.toLocaleString("en") ?? "?"} entries, first pages with each filter combination: p50 ${ms(t.p50_ms)} ms, p99 ${ms(t.p99_ms)} ms, max ${ms(t.max_ms)} ms. A page from the middle of the history (page ${t.deep_page}, 100 per page: OFFSET ≈ ${Math.max(0, ((t.deep_page ?? 1) - 1) * 100).toLocaleString("en")}), ${t.deep.count} samples: p50 ${ms(t.deep.p50_ms)} ms, max ${ms(t.deep.max_ms)} ms. Statuses: ${JSON.stringify(t.statuses)}. (60 requests/min per merchant: batches of 50, one per round, a minute apart.)`
+      ? `${t.samples} sequential requests on a wallet of ${t.entries_total?.toLocaleString("en") ?? "?"} entries, first pages with each filter combination: p50 ${ms(t.p50_ms)} ms, p99 ${ms(t.p99_ms)} ms, max ${ms(t.max_ms)} ms. A page from the middle of the history (page ${t.deep_page}, 100 per page: OFFSET ≈ ${Math.max(0, ((t.deep_page ?? 1) - 1) * 100).toLocaleString("en")}), ${t.deep.count} samples: p50 ${ms(t.deep.p50_ms)} ms, max ${ms(t.deep.max_ms)} ms. The first request of each batch, after the minute's pause, wakes the wallet's object and is counted apart: ${(t.after_idle_ms ?? []).map((x) => `${ms(x)} ms`).join(", ") || "–"}. Statuses: ${JSON.stringify(t.statuses)}. (60 requests/min per merchant: batches of 51, one per round, a minute apart.)`
       : "not measured",
     "## Open loop",
     o

@@ -185,7 +185,7 @@ async function main() {
   // ---- rounds: every group with its runs in rotating order, then the paced samples ---------------
   /** @type {Record<string, any>} */
   const runs = {};
-  const transactions = { first: /** @type {number[]} */ ([]), deep: /** @type {number[]} */ ([]), statuses: /** @type {Record<string, number>} */ ({}), total: null, deep_page: 1 };
+  const transactions = { first: /** @type {number[]} */ ([]), deep: /** @type {number[]} */ ([]), after_idle: /** @type {number[]} */ ([]), statuses: /** @type {Record<string, number>} */ ({}), total: null, deep_page: 1 };
   const openRounds = [];
   /** @type {Record<number, { connections: number, rounds: any[], median?: any }>} */
   const payments = {};
@@ -214,6 +214,7 @@ async function main() {
       const batch = await sampleTransactions(api, seeded, config.tx_batch);
       transactions.first.push(...batch.first);
       transactions.deep.push(...batch.deep);
+      if (batch.after_idle_ms != null) transactions.after_idle.push(batch.after_idle_ms);
       for (const [code, n] of Object.entries(batch.statuses)) transactions.statuses[code] = (transactions.statuses[code] ?? 0) + n;
       transactions.total ??= batch.total;
       transactions.deep_page = batch.deep_page;
@@ -272,7 +273,7 @@ async function main() {
   results.payments = payments;
 
   const tx = summarize(transactions.first);
-  results.transactions = { entries_total: transactions.total, samples: tx.count, p50_ms: tx.p50_ms, p99_ms: tx.p99_ms, max_ms: tx.max_ms, deep_page: transactions.deep_page, deep: summarize(transactions.deep), statuses: transactions.statuses };
+  results.transactions = { entries_total: transactions.total, samples: tx.count, p50_ms: tx.p50_ms, p99_ms: tx.p99_ms, max_ms: tx.max_ms, deep_page: transactions.deep_page, deep: summarize(transactions.deep), after_idle_ms: transactions.after_idle, statuses: transactions.statuses };
 
   const pick = (target) => {
     const rs = openRounds.map((p) => p[target]);
