@@ -35,7 +35,7 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: async (result, c) => {
       if (!result.success) throw await validationError(result.error.issues, result.target, c);
-      const illFormed = illFormedTextError(result.data) ?? (await invalidUtf8Error(result.data, result.target, c));
+      const illFormed = illFormedTextError(result.data) ?? (await invalidUtf8Error(result.target, c));
       if (illFormed) throw illFormed;
     },
   });

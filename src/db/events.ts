@@ -3,6 +3,7 @@ import type { EventMessage } from "../domain/events";
 import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
 import { events, webhook_deliveries } from "./schema";
+import { chunks } from "../domain/chunks";
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -12,12 +13,6 @@ export type EventRow = typeof events.$inferSelect;
  */
 const EVENT_ROWS_PER_INSERT = 11;
 const IDS_PER_STATEMENT = 100;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Records events once each (by id), however many times they were forwarded: one round trip. */
 export async function insertEvents(db: Database, messages: EventMessage[]): Promise<void> {

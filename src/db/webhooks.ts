@@ -2,6 +2,7 @@ import { and, count, desc, eq, or, sql } from "drizzle-orm";
 import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
 import { webhook_deliveries, webhook_endpoints } from "./schema";
+import { chunks } from "../domain/chunks";
 
 export type EndpointRow = typeof webhook_endpoints.$inferSelect;
 export type DeliveryRow = typeof webhook_deliveries.$inferSelect;
@@ -40,8 +41,7 @@ export async function enabledEndpoints(db: Database, scope: Scope): Promise<Endp
 export async function enabledEndpointsOf(db: Database, scopes: Scope[]): Promise<EndpointRow[]> {
   const rows: EndpointRow[] = [];
   // Two parameters per scope, and D1 binds at most 100 per statement.
-  for (let i = 0; i < scopes.length; i += SCOPES_PER_STATEMENT) {
-    const part = scopes.slice(i, i + SCOPES_PER_STATEMENT);
+  for (const part of chunks(scopes, SCOPES_PER_STATEMENT)) {
     rows.push(...(await db.select().from(webhook_endpoints).where(and(or(...part.map(inScope)), eq(webhook_endpoints.status, "enabled"))).all()));
   }
   return rows;

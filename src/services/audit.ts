@@ -4,6 +4,7 @@ import type { Clock } from "../domain/clock";
 import type { Currency } from "../domain/currencies";
 import type { AuditTotals, WalletOwner } from "../wallet/types";
 import { platformWalletId, unwrap, walletCall, walletStub } from "./wallets";
+import { chunks } from "../domain/chunks";
 
 /** How many wallet objects the audit asks at once. */
 const FAN_OUT = 50;
@@ -51,10 +52,6 @@ export async function auditLedger(env: Env, db: Database, merchant: WalletOwner,
     holds_consistent: totals.every((t) => t.holds_consistent),
     balanced: wallets_total + outbox_pending + platform_commission === external_credits - external_debits,
   };
-}
-
-function* chunks<T>(items: T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
 /** A sum as a JSON number; the issuance bound keeps it safe, and this says so loudly if it ever is not. */

@@ -2,6 +2,7 @@ import { database } from "../db/client";
 import { pruneEvents, staleUnfannedEventIds } from "../db/events";
 import { deleteExpiredIdempotencyKeys } from "../db/idempotency";
 import type { WebhookMessage } from "../webhooks/messages";
+import { chunks } from "../domain/chunks";
 
 /** Events (and their delivery log) are kept 30 days. */
 export const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -19,7 +20,7 @@ export async function runMaintenance(env: Env, now_ms: number): Promise<void> {
   await deleteExpiredIdempotencyKeys(db, now_ms);
   await pruneEvents(db, now_ms - EVENT_RETENTION_MS);
   const stale = await staleUnfannedEventIds(db, now_ms - FAN_OUT_GRACE_MS, 1_000);
-  for (let i = 0; i < stale.length; i += BATCH) {
-    await env.EVENTS.sendBatch(stale.slice(i, i + BATCH).map((event_id) => ({ body: { kind: "fan_out", event_id } satisfies WebhookMessage })));
+  for (const batch of chunks(stale, BATCH)) {
+    await env.EVENTS.sendBatch(batch.map((event_id) => ({ body: { kind: "fan_out", event_id } satisfies WebhookMessage })));
   }
 }

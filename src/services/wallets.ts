@@ -78,14 +78,15 @@ export async function operationIdFor(scope: string, idempotency_key: string | un
   return `idem:${await sha256Hex(`${scope}\n${idempotency_key}`)}`;
 }
 
-const REFUSAL_PARAMS: Record<Exclude<RefusalCode, "not_found">, string> = {
+/** The field a refusal is about, where its code says it (a parameter_invalid refusal names its own). */
+const REFUSAL_PARAMS: Record<Exclude<RefusalCode, "not_found">, string | undefined> = {
   insufficient_funds: "amount",
   hold_not_active: "id",
   amount_exceeds_hold: "amount",
   idempotency_key_reused: "Idempotency-Key",
   idempotency_key_in_use: "Idempotency-Key",
   balance_limit_exceeded: "amount",
-  parameter_invalid: "",
+  parameter_invalid: undefined,
 };
 
 /**
@@ -95,7 +96,7 @@ const REFUSAL_PARAMS: Record<Exclude<RefusalCode, "not_found">, string> = {
 export function refusalError(refusal: Refusal & { replayed?: boolean }, missing: { what: string; param: string }): ApiError {
   if (refusal.code === "not_found") return notFound(missing.what, missing.param);
   const headers: Record<string, string> = refusal.replayed ? { "Idempotent-Replayed": "true" } : {};
-  return new ApiError(refusal.code, refusal.message, refusal.param ?? (REFUSAL_PARAMS[refusal.code] || undefined), headers);
+  return new ApiError(refusal.code, refusal.message, refusal.param ?? REFUSAL_PARAMS[refusal.code], headers);
 }
 
 /** The success of an outcome (as it arrives over RPC), or the refusal thrown as its API error. */

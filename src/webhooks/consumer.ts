@@ -20,13 +20,14 @@ const RECORD_RETRY_SECONDS = 5;
 export async function consumeWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
   if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
   const db = database(env.DB);
-  const isEvent = (m: Message<WebhookMessage>): m is Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>> => m.body.kind === "event" || m.body.kind === "fan_out";
-  const events = batch.messages.filter(isEvent);
-  const deliveries = batch.messages.filter((m): m is Message<Extract<WebhookMessage, { kind: "delivery" }>> => m.body.kind === "delivery");
-  await Promise.all([recordAndFanOut(env, db, events), ...deliveries.map((m) => deliverOne(env, db, m))]);
+  await Promise.all([recordAndFanOut(env, db, batch.messages.filter(isEvent)), ...batch.messages.filter(isDelivery).map((m) => deliverOne(env, db, m))]);
 }
 
-type EventMessages = Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>>[];
+type EventMessage = Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>>;
+type EventMessages = EventMessage[];
+type DeliveryMessage = Message<Extract<WebhookMessage, { kind: "delivery" }>>;
+const isDelivery = (m: Message<WebhookMessage>): m is DeliveryMessage => m.body.kind === "delivery";
+const isEvent = (m: Message<WebhookMessage>): m is EventMessage => !isDelivery(m);
 
 /** Records the events and fans them out; on failure they come back later (or `onFailure` decides). */
 async function recordAndFanOut(env: Env, db: ReturnType<typeof database>, messages: EventMessages, onFailure = retryLater): Promise<void> {
@@ -46,7 +47,7 @@ function retryLater(error: unknown, messages: EventMessages): void {
   for (const m of messages) m.retry({ delaySeconds: RECORD_RETRY_SECONDS });
 }
 
-async function deliverOne(env: Env, db: ReturnType<typeof database>, message: Message<Extract<WebhookMessage, { kind: "delivery" }>>): Promise<void> {
+async function deliverOne(env: Env, db: ReturnType<typeof database>, message: DeliveryMessage): Promise<void> {
   try {
     const [event, endpoint] = await Promise.all([findEvent(db, message.body.event_id), findEndpoint(db, message.body.endpoint_id)]);
     // A deleted endpoint (or an event past its retention) has nothing left to deliver.
@@ -68,14 +69,12 @@ async function deliverOne(env: Env, db: ReturnType<typeof database>, message: Me
  */
 async function consumeDeadLetters(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
   const db = database(env.DB);
-  const isEvent = (m: Message<WebhookMessage>): m is Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>> => m.body.kind !== "delivery";
   await recordAndFanOut(env, db, batch.messages.filter(isEvent), (error, messages) => {
     for (const m of messages) console.error(JSON.stringify({ webhook_event_lost: String(error), attempts: m.attempts, body: m.body }));
     for (const m of messages) m.ack();
   });
-  for (const message of batch.messages) {
+  for (const message of batch.messages.filter(isDelivery)) {
     const body = message.body;
-    if (body.kind !== "delivery") continue;
     try {
       const endpoint = await findEndpoint(db, body.endpoint_id);
       if (endpoint) {

@@ -3,6 +3,7 @@ import { markFannedOut, type EventRow } from "../db/events";
 import { enabledEndpointsOf, type EndpointRow } from "../db/webhooks";
 import { subscribes } from "../domain/events";
 import type { WebhookMessage } from "./messages";
+import { chunks } from "../domain/chunks";
 
 /** Queues take at most 100 messages per batch. */
 const SEND_BATCH = 100;
@@ -36,5 +37,5 @@ function deliveryMessage(event_id: string, endpoint: Pick<EndpointRow, "id">) {
 }
 
 async function sendAll(queue: Queue, messages: { body: WebhookMessage }[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += SEND_BATCH) await queue.sendBatch(messages.slice(i, i + SEND_BATCH));
+  for (const batch of chunks(messages, SEND_BATCH)) await queue.sendBatch(batch);
 }
