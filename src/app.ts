@@ -3,8 +3,6 @@ import { bodyLimit } from "hono/body-limit";
 import { payApiRoutes } from "./checkout/pay-api";
 import { checkoutPageRoutes } from "./checkout/page-routes";
 import { docsRoutes } from "./docs/docs-page";
-import { requireAccount } from "./http/auth-dashboard";
-import { requireMerchantKey } from "./http/auth-merchant";
 import type { AppEnv } from "./http/context";
 import { handleError } from "./http/error-handler";
 import { ApiError } from "./http/errors";
@@ -56,31 +54,8 @@ export function createApp() {
   app.use("/checkout/*", limitBody, keepJsonBytes);
   app.notFound(methodNotAllowedOrNotFound(app));
 
-  // Dashboard API: a JWT from /auth/login. Idempotency-Key is honoured per route, after the
-  // route's own authorization (http/idempotency.ts).
-  app.use("/api/v1/merchants", requireAccount);
-  app.use("/api/v1/merchants/*", requireAccount);
-
-  // Merchant API: a secret key or an HMAC signature, scoped to the key's merchant and mode.
-  for (const prefix of [
-    "/api/v1/embedded/*",
-    "/api/v1/users/*",
-    "/api/v1/balance",
-    "/api/v1/ledger/*",
-    "/api/v1/sandbox/*",
-    "/api/v1/checkout/*",
-    "/api/v1/payment-intents",
-    "/api/v1/payment-intents/*",
-    "/api/v1/payments",
-    "/api/v1/payments/*",
-    "/api/v1/gateway/*",
-    "/api/v1/webhook-endpoints",
-    "/api/v1/webhook-endpoints/*",
-    "/api/v1/events",
-    "/api/v1/events/*",
-  ]) {
-    app.use(prefix, requireMerchantKey);
-  }
+  // Who may call each route is part of its contract (`auth` in defineRoute, http/openapi.ts), and
+  // that is what authenticates it: no list of path prefixes here.
 
   app.route("/", healthRoutes);
   app.route("/api/v1/auth", authRoutes);
@@ -108,7 +83,10 @@ export function createApp() {
     description: "Your secret key: `Authorization: Bearer sk_sandbox_…`",
   });
   // A signed request sends all three headers; the security requirement names them together.
-  const hmacRecipe = "canonical = timestamp\\nMETHOD\\npath_and_query\\nhex(sha256(raw_body)); signature = lowercase hex HMAC-SHA256(signing secret, canonical)";
+  const hmacRecipe =
+    "canonical = timestamp\\nMETHOD\\npath_and_query\\nhex(sha256(raw_body)), followed by \\nnonce when the request sends an X-Api-Nonce header " +
+    "(1-64 characters of A-Za-z0-9_-: it lets identical requests within one second each carry their own signature); " +
+    "signature = lowercase hex HMAC-SHA256(signing secret, canonical)";
   app.openAPIRegistry.registerComponent("securitySchemes", "HmacKeyId", {
     type: "apiKey",
     in: "header",

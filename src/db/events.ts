@@ -1,29 +1,25 @@
-import { and, count, desc, eq, gte, inArray, isNull, lt } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, gte, inArray, isNull, lt } from "drizzle-orm";
 import type { EventMessage } from "../domain/events";
 import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
 import { events, webhook_deliveries } from "./schema";
-import { chunks } from "../domain/chunks";
+import { statementChunks } from "../domain/chunks";
 
 export type EventRow = typeof events.$inferSelect;
 
-/**
- * D1 binds at most 100 parameters per statement: an event row has 9 columns, so 11 rows go in one
- * INSERT, and id lists are cut to 100.
- */
-const EVENT_ROWS_PER_INSERT = 11;
-const IDS_PER_STATEMENT = 100;
+/** What one inserted event row binds: each of its columns. */
+const EVENT_ROW_PARAMETERS = Object.keys(getTableColumns(events)).length;
 
 /** Records events once each (by id), however many times they were forwarded: one round trip. */
 export async function insertEvents(db: Database, messages: EventMessage[]): Promise<void> {
-  const [first, ...rest] = chunks(messages, EVENT_ROWS_PER_INSERT).map((rows) => db.insert(events).values(rows.map((e) => ({ ...e, fanned_out_at_ms: null }))).onConflictDoNothing());
+  const [first, ...rest] = statementChunks(messages, { fixed: 0, per_item: EVENT_ROW_PARAMETERS }).map((rows) => db.insert(events).values(rows.map((e) => ({ ...e, fanned_out_at_ms: null }))).onConflictDoNothing());
   if (first) await db.batch([first, ...rest]);
 }
 
 /** Of these ids, the events whose deliveries have not been queued yet. */
 export async function unfannedEvents(db: Database, ids: string[]): Promise<EventRow[]> {
   const rows: EventRow[] = [];
-  for (const part of chunks(ids, IDS_PER_STATEMENT)) {
+  for (const part of statementChunks(ids, { fixed: 0, per_item: 1 })) {
     rows.push(...(await db.select().from(events).where(and(inArray(events.id, part), isNull(events.fanned_out_at_ms))).all()));
   }
   // Creation order, so deliveries usually arrive in the order things happened (not guaranteed: retries reorder).
@@ -31,7 +27,7 @@ export async function unfannedEvents(db: Database, ids: string[]): Promise<Event
 }
 
 export async function markFannedOut(db: Database, ids: string[], now_ms: number): Promise<void> {
-  const [first, ...rest] = chunks(ids, IDS_PER_STATEMENT - 1).map((part) => db.update(events).set({ fanned_out_at_ms: now_ms }).where(inArray(events.id, part)));
+  const [first, ...rest] = statementChunks(ids, { fixed: 1, per_item: 1 }).map((part) => db.update(events).set({ fanned_out_at_ms: now_ms }).where(inArray(events.id, part)));
   if (first) await db.batch([first, ...rest]);
 }
 

@@ -2,7 +2,7 @@ import { and, count, desc, eq, or, sql } from "drizzle-orm";
 import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
 import { webhook_deliveries, webhook_endpoints } from "./schema";
-import { chunks } from "../domain/chunks";
+import { statementChunks } from "../domain/chunks";
 
 export type EndpointRow = typeof webhook_endpoints.$inferSelect;
 export type DeliveryRow = typeof webhook_deliveries.$inferSelect;
@@ -40,13 +40,12 @@ export async function enabledEndpoints(db: Database, scope: Scope): Promise<Endp
 /** The enabled endpoints of several merchants and modes at once (a queue batch's events). */
 export async function enabledEndpointsOf(db: Database, scopes: Scope[]): Promise<EndpointRow[]> {
   const rows: EndpointRow[] = [];
-  // Two parameters per scope, and D1 binds at most 100 per statement.
-  for (const part of chunks(scopes, SCOPES_PER_STATEMENT)) {
+  // Two parameters per scope (merchant, mode), and one for the status.
+  for (const part of statementChunks(scopes, { fixed: 1, per_item: 2 })) {
     rows.push(...(await db.select().from(webhook_endpoints).where(and(or(...part.map(inScope)), eq(webhook_endpoints.status, "enabled"))).all()));
   }
   return rows;
 }
-const SCOPES_PER_STATEMENT = 45;
 
 export async function updateEndpoint(db: Database, id: string, scope: Scope, changes: Partial<EndpointRow>): Promise<EndpointRow | undefined> {
   const [row] = await db.update(webhook_endpoints).set(changes).where(and(eq(webhook_endpoints.id, id), inScope(scope))).returning();

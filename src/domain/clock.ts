@@ -10,9 +10,29 @@ export interface Clock {
 
 export const systemClock: Clock = { now_ms: () => Date.now(), offset_ms: 0 };
 
-export function offsetClock(base: Clock, offset_seconds: number): Clock {
-  const offset_ms = base.offset_ms + offset_seconds * 1000;
-  return { now_ms: () => Date.now() + offset_ms, offset_ms };
+/**
+ * A request's clock: time read once, when the request arrived, so every timestamp the request
+ * writes (created_at, expires_at, capture_before, …) comes from the same instant.
+ */
+export function requestClock(real_now_ms: number): Clock {
+  return { now_ms: () => real_now_ms, offset_ms: 0 };
+}
+
+/**
+ * The merchant's clock for this request: the sandbox offset, applied in exactly this one place. A
+ * clock that already carries an offset is refused loudly: applying it twice put intents 180 days
+ * ahead when a merchant had moved its clock 90.
+ */
+export function withSandboxOffset(base: Clock, offset_seconds: number): Clock {
+  if (base.offset_ms !== 0) throw new Error("the sandbox clock offset is already applied to this request's clock");
+  const offset_ms = offset_seconds * 1000;
+  const now_ms = base.now_ms() + offset_ms;
+  return { now_ms: () => now_ms, offset_ms };
+}
+
+/** The merchant's time now, for readings outside a request (the sandbox clock route's answer). */
+export function sandboxNowMs(real_now_ms: number, offset_seconds: number): number {
+  return real_now_ms + offset_seconds * 1000;
 }
 
 /** ISO 8601 UTC with second precision, the API's timestamp format. */

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Prefixed random ids (DESIGN.md): never sequential, never guessable.
  * 16 base62 characters carry ~95 bits of entropy; secrets use 32 (~190 bits).
@@ -84,6 +86,16 @@ export function objectKeyOf(id: string, kind: "session" | "intent" | "payment" |
   };
   return patterns[kind].exec(id)?.[1] ?? null;
 }
+
+/**
+ * An event's id, derived from the fact it records (`type` and what changed), so that recording a
+ * fact twice can only ever give one id: one event in the index, one `webhook-id`. SHA-256 keeps the
+ * id opaque; 24 base62 characters keep collisions out of reach.
+ */
+export function eventIdOf(fact: string): string {
+  return ID_PREFIXES.event + base62FromBytes(createHash("sha256").update(fact).digest(), EVENT_ID_LENGTH);
+}
+const EVENT_ID_LENGTH = 24;
 
 /** Base62 characters drawn from bytes (a hash), for ids that must be the same on every retry. */
 export function base62FromBytes(bytes: Uint8Array, length: number): string {

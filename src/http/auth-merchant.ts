@@ -1,12 +1,12 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { sha256Hex, timingSafeEqual } from "../crypto/encoding";
-import { canonicalRequest, hmacSha256Hex, isTimestampFresh, SIGNATURE_WINDOW_SECONDS } from "../crypto/request-signature";
+import { canonicalRequest, hmacSha256Hex, isTimestampFresh, NONCE_PATTERN, SIGNATURE_WINDOW_SECONDS } from "../crypto/request-signature";
 import { openSecret } from "../crypto/sealed-secret";
 import { findActiveKeyByHash, findActiveSigningKey } from "../db/api-keys";
 import { database } from "../db/client";
 import { parseKeyValue } from "../domain/api-keys";
-import { offsetClock } from "../domain/clock";
+import { withSandboxOffset } from "../domain/clock";
 import type { ReplayGuardDO } from "../signatures/replay-guard-do";
 import type { AppEnv, MerchantCaller } from "./context";
 import { ApiError } from "./errors";
@@ -32,7 +32,7 @@ export const requireMerchantKey = createMiddleware<AppEnv>(async (c, next) => {
   };
   c.set("merchant", caller);
   // The sandbox clock: a sandbox merchant's time may run ahead, so tests and demos can jump forward.
-  if (caller.mode === "sandbox" && sandbox_clock_offset_seconds !== 0) c.set("clock", offsetClock(c.get("clock"), sandbox_clock_offset_seconds));
+  if (caller.mode === "sandbox" && sandbox_clock_offset_seconds !== 0) c.set("clock", withSandboxOffset(c.get("clock"), sandbox_clock_offset_seconds));
   c.set("idempotencyScope", `merchant:${caller.merchant_id}:${caller.mode}`);
   await next();
 });
@@ -68,6 +68,10 @@ async function fromSignature(c: Context<AppEnv>): Promise<AuthenticatedKey> {
   const signature = c.req.header("X-Api-Signature")?.toLowerCase();
   if (!timestamp) throw new ApiError("authentication_required", "Missing X-Api-Timestamp header.", "X-Api-Timestamp");
   if (!signature) throw new ApiError("authentication_required", "Missing X-Api-Signature header.", "X-Api-Signature");
+  const nonce = c.req.header("X-Api-Nonce");
+  if (nonce !== undefined && !NONCE_PATTERN.test(nonce)) {
+    throw new ApiError("authentication_required", "X-Api-Nonce must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -.", "X-Api-Nonce");
+  }
   // Security clocks are real time, never the sandbox clock.
   const now_ms = Date.now();
   if (!/^\d{1,12}$/.test(timestamp) || !isTimestampFresh(Number(timestamp), now_ms)) {
@@ -81,7 +85,7 @@ async function fromSignature(c: Context<AppEnv>): Promise<AuthenticatedKey> {
   if (!found?.signing_secret) throw new ApiError("invalid_api_key", "Invalid signing key id.", "X-Api-Key");
   const url = new URL(c.req.url);
   // The request target as sent: an empty query ("?") stays, as the README's recipe signs it.
-  const canonical = await canonicalRequest(timestamp, c.req.method, c.req.url.slice(url.origin.length), await c.req.arrayBuffer());
+  const canonical = await canonicalRequest(timestamp, c.req.method, c.req.url.slice(url.origin.length), await c.req.arrayBuffer(), nonce);
   if (!timingSafeEqual(await hmacSha256Hex(found.signing_secret, canonical), signature)) {
     throw new ApiError("invalid_signature", "The signature does not match the request; see the HMAC recipe in the docs.", "X-Api-Signature");
   }
@@ -89,7 +93,7 @@ async function fromSignature(c: Context<AppEnv>): Promise<AuthenticatedKey> {
   const remember_until_ms = (Number(timestamp) + SIGNATURE_WINDOW_SECONDS) * 1000;
   const guard = c.env.REPLAY_GUARD.get(c.env.REPLAY_GUARD.idFromName(`${key_id}:${signature[0]}`)) as DurableObjectStub<ReplayGuardDO>;
   if (!(await guard.recordOnce(signature, remember_until_ms, now_ms))) {
-    throw new ApiError("signature_replayed", "This signature was already used; sign each request with a fresh timestamp.", "X-Api-Signature");
+    throw new ApiError("signature_replayed", "This signature was already used; sign each request with a fresh timestamp, or a fresh X-Api-Nonce for repeats within a second.", "X-Api-Signature");
   }
   return found;
 }

@@ -1,5 +1,8 @@
 import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
+import { requireAccount, requireMembership } from "./auth-dashboard";
+import { requireMerchantKey } from "./auth-merchant";
 import { envelopeSchema, ErrorEnvelope } from "./envelope";
 import { ApiError } from "./errors";
 
@@ -9,6 +12,10 @@ import { ApiError } from "./errors";
  * honours `Idempotency-Key` and whether it is rate limited; from those and its request parts come
  * its security, its documented headers and the error statuses it can return
  * (test/workers/openapi-truth.test.ts holds the document to that).
+ *
+ * `auth` is also what authenticates the route: its middleware runs first, once, for exactly this
+ * route. There is no second list of path prefixes that could authenticate a route twice (an HMAC
+ * signature then looks replayed, a sandbox clock offset is added twice) or not at all.
  */
 
 export function jsonBody<T extends z.ZodType>(schema: T, required = true) {
@@ -56,9 +63,22 @@ export function errors<S extends ErrorStatusCode>(...statuses: S[]) {
 
 /** Security requirement objects: who may call. A signed request needs all three of its headers. */
 type SecurityRequirement = Record<string, string[]>;
-const SECURITY: Record<"merchant" | "dashboard" | "public", SecurityRequirement[]> = {
+type Auth = "merchant" | "dashboard" | "member" | "public";
+const SECURITY: Record<Auth, SecurityRequirement[]> = {
   merchant: [{ SecretKey: [] }, { HmacKeyId: [], HmacTimestamp: [], HmacSignature: [] }],
   dashboard: [{ DashboardToken: [] }],
+  member: [{ DashboardToken: [] }],
+  public: [],
+};
+
+/**
+ * Who may call, as middleware. `member`: a dashboard account that is a member of the merchant named
+ * by the path's `{id}` (anyone else gets 404, not 403: the answer must not confirm it exists).
+ */
+const AUTHENTICATE: Record<Auth, MiddlewareHandler[]> = {
+  merchant: [requireMerchantKey],
+  dashboard: [requireAccount],
+  member: [requireAccount, requireMembership],
   public: [],
 };
 
@@ -110,7 +130,7 @@ const NO_QUERY = z.strictObject({});
 type ContractConfig = Omit<RouteConfig, "security" | "operationId"> & {
   path: string;
   operationId: string;
-  auth: keyof typeof SECURITY;
+  auth: Auth;
   /** The route honours Idempotency-Key: documented, and its form checked first. */
   idempotent?: boolean;
   rateLimited?: boolean;
@@ -136,7 +156,7 @@ export function defineRoute<P extends string, R extends ContractConfig & { path:
   const implied = new Set<ErrorStatusCode>(route.path === "/health" ? [] : [503]);
   if (request.query || request.body) implied.add(400);
   if (auth === "merchant") [401, 403].forEach((s) => implied.add(s as ErrorStatusCode));
-  if (auth === "dashboard") implied.add(401);
+  if (auth === "dashboard" || auth === "member") implied.add(401);
   if (request.params) [404, 422].forEach((s) => implied.add(s as ErrorStatusCode));
   if (request.query && request.query !== NO_QUERY) implied.add(422);
   if (request.body) [413, 415, 422].forEach((s) => implied.add(s as ErrorStatusCode));
@@ -157,7 +177,7 @@ export function defineRoute<P extends string, R extends ContractConfig & { path:
     responses[303] = { description: "A form post that finished the checkout: on to the merchant's success_url or cancel_url" };
   }
   const takesNoBody = route.method !== "get" && !request.body;
-  const middleware = [...(idempotent ? [checkIdempotencyKey] : []), ...(takesNoBody ? [noBody] : []), ...asList(route.middleware)];
+  const middleware = [...AUTHENTICATE[auth], ...(idempotent ? [checkIdempotencyKey] : []), ...(takesNoBody ? [noBody] : []), ...asList(route.middleware)];
   const extra = { ...(idempotent ? { parameters: [IDEMPOTENCY_KEY_PARAMETER] } : {}), ...(middleware.length ? { middleware } : {}) };
   return createRoute({ ...route, ...extra, request, responses, security: SECURITY[auth] }) as unknown as R & { getRoutingPath(): string };
 }

@@ -1,13 +1,18 @@
 import type { AnyEventType, EventMessage } from "../domain/events";
-import { newId } from "../domain/ids";
+import { eventIdOf } from "../domain/ids";
 import type { WebhookMessage } from "../webhooks/messages";
 
 /**
- * An object's events (DESIGN.md, "Events"): written to its `events` table in the same transaction
- * as the change they describe, then forwarded to the `webhooks` queue — right after the commit,
- * and again from the object's alarm until the queue has taken them, so a crash after the commit
- * loses nothing. There is never a change without its event. Forwarding is coalesced: one send in
- * flight per object, carrying everything recorded meanwhile.
+ * An object's events: written to its `events` table in the same transaction as the change they
+ * describe, then forwarded to the events queue — right after the commit, and again from the
+ * object's alarm until the queue has taken them, so a crash after the commit loses nothing. There
+ * is never a change without its event. Forwarding is coalesced: one send in flight per object,
+ * carrying everything recorded meanwhile.
+ *
+ * One fact, one event: an event's id is derived from the fact it records (its `effect`, e.g. a
+ * transfer's completion or a payment's version), never drawn at random. Recording the same fact
+ * again is a no-op here, and anything that still sent it twice is one event in the index and one
+ * `webhook-id` at the merchant's receiver.
  *
  * The table is EVENT_OUTBOX_SCHEMA, created by each object's migrations.
  */
@@ -49,12 +54,17 @@ export class EventOutbox {
 
   constructor(private readonly sql: SqlStorage) {}
 
-  /** Call inside the change's transaction. */
-  add(type: AnyEventType, data: unknown, cause: EventCause, now_ms: number): void {
+  /**
+   * Call inside the change's transaction. `effect` names the fact, unique across every object
+   * (it starts with the id of what changed); returns the event's id.
+   */
+  add(type: AnyEventType, effect: string, data: unknown, cause: EventCause, now_ms: number): string {
+    const id = eventIdOf(`${type}\n${effect}`);
     this.sql.exec(
-      "INSERT INTO events (id, type, payload, request_id, idempotency_key, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-      newId("event"), type, JSON.stringify(data), cause.request_id ?? null, cause.idempotency_key ?? null, now_ms,
+      "INSERT INTO events (id, type, payload, request_id, idempotency_key, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      id, type, JSON.stringify(data), cause.request_id ?? null, cause.idempotency_key ?? null, now_ms,
     );
+    return id;
   }
 
   all(): EventRow[] {
@@ -87,7 +97,7 @@ export class EventOutbox {
       this.again = false;
       for (let rows = this.unforwarded(); rows.length > 0; rows = this.unforwarded()) {
         await queue.sendBatch(rows.map((row) => ({ body: { kind: "event", event: message(row, owner) } satisfies WebhookMessage })));
-        this.markForwarded(rows.map((r) => r.seq), Date.now());
+        this.markForwardedThrough(rows.at(-1)!.seq, Date.now());
       }
     } while (this.again);
   }
@@ -96,8 +106,13 @@ export class EventOutbox {
     return this.sql.exec<EventRow>("SELECT * FROM events WHERE forwarded_at_ms IS NULL ORDER BY seq LIMIT ?", BATCH).toArray();
   }
 
-  private markForwarded(seqs: number[], now_ms: number): void {
-    this.sql.exec(`UPDATE events SET forwarded_at_ms = ? WHERE seq IN (${seqs.map(() => "?").join(", ")})`, now_ms, ...seqs);
+  /**
+   * The batch was the oldest unforwarded events up to `last_seq`; anything recorded since has a
+   * higher seq. Marking by range binds two parameters however large the batch (an IN list of 100
+   * seqs plus the time was 101, which SQLite refuses: the outbox jammed for good).
+   */
+  private markForwardedThrough(last_seq: number, now_ms: number): void {
+    this.sql.exec("UPDATE events SET forwarded_at_ms = ? WHERE forwarded_at_ms IS NULL AND seq <= ?", now_ms, last_seq);
   }
 }
 

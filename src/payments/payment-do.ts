@@ -482,7 +482,8 @@ export class PaymentDO extends DurableObject<Env> {
     for (const type of events) {
       const object = type.startsWith("payment.") ? paymentView(saved) : checkoutView(saved);
       const refund = refund_id ? this.store.getRefund(refund_id) : null;
-      this.eventOutbox.add(type, refund && type.startsWith("payment.") ? { object, refund: refundView(refund) } : { object }, cause, now_ms);
+      // The fact is this version of this checkout: saving a version is what changes it.
+      this.eventOutbox.add(type, `${saved.id}:${saved.version}`, refund && type.startsWith("payment.") ? { object, refund: refundView(refund) } : { object }, cause, now_ms);
     }
     return saved;
   }

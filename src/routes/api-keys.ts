@@ -5,7 +5,7 @@ import { database } from "../db/client";
 import { API_KEY_TYPES, MODES } from "../domain/api-keys";
 import { toIsoSeconds } from "../domain/clock";
 import { can } from "../domain/roles";
-import { requireMembership, requirePermission } from "../http/auth-dashboard";
+import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../http/errors";
@@ -56,7 +56,7 @@ const create = defineRoute({
   operationId: "createApiKey",
   tags: ["Onboarding"],
   summary: "Create an API key (secret, publishable or signing) for a mode; the secret is shown once",
-  auth: "dashboard",
+  auth: "member",
   idempotent: true,
   // Live keys need an owner or admin: checked before a stored response could be replayed.
   middleware: [requirePermission("manage_keys"), requireModePermission, idempotency] as const,
@@ -75,7 +75,7 @@ const list = defineRoute({
   operationId: "listApiKeys",
   tags: ["Onboarding"],
   summary: "The merchant's keys, masked",
-  auth: "dashboard",
+  auth: "member",
   request: { params },
   responses: { 200: success(z.object({ api_keys: z.array(ApiKey) }), "Keys, newest first") },
 });
@@ -86,7 +86,7 @@ const revoke = defineRoute({
   operationId: "revokeApiKey",
   tags: ["Onboarding"],
   summary: "Revoke a key: it fails with 401 from now on",
-  auth: "dashboard",
+  auth: "member",
   middleware: [requirePermission("manage_keys")] as const,
   request: { params: params.extend({ key_id: z.string().max(64).openapi({ param: { name: "key_id", in: "path" } }) }) },
   responses: { 200: success(ApiKey, "The revoked key"), ...errors(403) },
@@ -95,8 +95,6 @@ const revoke = defineRoute({
 // ---- Handlers ---------------------------------------------------------------------------------
 
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>();
-apiKeyRoutes.use("/:id/api-keys/*", requireMembership);
-apiKeyRoutes.use("/:id/api-keys", requireMembership);
 
 function visible(row: ApiKeyRow) {
   return { id: row.id, type: row.type, mode: row.mode, name: row.name, masked: row.masked, created_at: row.created_at, revoked_at: row.revoked_at };

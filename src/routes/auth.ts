@@ -6,7 +6,7 @@ import { toIsoSeconds } from "../domain/clock";
 import { newId } from "../domain/ids";
 import { isStrongPassword, normalizeEmail, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_PATTERN, PASSWORD_RULE } from "../domain/password-policy";
 import { ROLES } from "../domain/roles";
-import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken, requireAccount } from "../http/auth-dashboard";
+import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../http/errors";
@@ -82,7 +82,6 @@ const me = defineRoute({
 // ---- Handlers ---------------------------------------------------------------------------------
 
 export const authRoutes = new OpenAPIHono<AppEnv>();
-authRoutes.use("/me", requireAccount);
 
 authRoutes.openapi(register, async (c) => {
   const input = c.req.valid("json");

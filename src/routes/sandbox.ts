@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { advanceSandboxClock, readSandboxClockOffset } from "../db/sandbox-clock";
-import { offsetClock, systemClock, toIsoSeconds } from "../domain/clock";
+import { requestClock, sandboxNowMs, toIsoSeconds, withSandboxOffset, type Clock } from "../domain/clock";
 import { requireSandbox } from "../http/auth-merchant";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
@@ -50,10 +50,13 @@ const advance = defineRoute({
 
 export const sandboxRoutes = new OpenAPIHono<AppEnv>();
 
-const present = (offset_seconds: number) => ({ now: toIsoSeconds(offsetClock(systemClock, offset_seconds).now_ms()), offset_seconds });
+/** The instant this request arrived, in real time (the request's clock carries the offset it was authenticated with). */
+const realNowMs = (clock: Clock) => clock.now_ms() - clock.offset_ms;
+const present = (real_now_ms: number, offset_seconds: number) => ({ now: toIsoSeconds(sandboxNowMs(real_now_ms, offset_seconds)), offset_seconds });
 
 sandboxRoutes.openapi(read, async (c) => {
-  return c.json(ok(present(await readSandboxClockOffset(database(c.env.DB), c.get("merchant").merchant_id))), 200);
+  const offset_seconds = await readSandboxClockOffset(database(c.env.DB), c.get("merchant").merchant_id);
+  return c.json(ok(present(realNowMs(c.get("clock")), offset_seconds)), 200);
 });
 
 sandboxRoutes.openapi(advance, async (c) => {
@@ -61,6 +64,7 @@ sandboxRoutes.openapi(advance, async (c) => {
   const offset_seconds = await advanceSandboxClock(database(c.env.DB), merchant.merchant_id, c.req.valid("json").advance_seconds);
   // Keys carry the merchant's clock: this isolate reads it afresh now, others within the key cache's lifetime.
   forgetMerchantKeys(merchant.merchant_id);
-  await fireDueCheckouts(c.env, merchant, offsetClock(systemClock, offset_seconds), c.get("requestId"));
-  return c.json(ok(present(offset_seconds)), 200);
+  const real_now_ms = realNowMs(c.get("clock"));
+  await fireDueCheckouts(c.env, merchant, withSandboxOffset(requestClock(real_now_ms), offset_seconds), c.get("requestId"));
+  return c.json(ok(present(real_now_ms, offset_seconds)), 200);
 });

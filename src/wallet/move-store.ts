@@ -59,8 +59,18 @@ export class MoveStore {
     return this.sql.exec<{ status: OutboxRow["status"] }>("SELECT status FROM outbox WHERE operation_id = ?", operation_id).toArray()[0]?.status ?? null;
   }
 
-  markSent(operation_ids: string[], now_ms: number): void {
-    for (const id of operation_ids) this.sql.exec("UPDATE outbox SET status = 'sent', sent_at_ms = ? WHERE operation_id = ?", now_ms, id);
+  /**
+   * Marks delivered rows sent; returns the ids this call turned from pending to sent. Two deliveries
+   * of the same rows can overlap (the alarm and a write's immediate delivery): only one turns each
+   * row, so only one records what follows from it (a transfer's completion event).
+   */
+  markSent(operation_ids: string[], now_ms: number): string[] {
+    const turned: string[] = [];
+    for (const id of operation_ids) {
+      const row = this.sql.exec("UPDATE outbox SET status = 'sent', sent_at_ms = ? WHERE operation_id = ? AND status = 'pending' RETURNING operation_id", now_ms, id).toArray();
+      if (row.length > 0) turned.push(id);
+    }
+    return turned;
   }
 
   markAttemptFailed(operation_ids: string[], delay_ms: (attempts: number) => number, now_ms: number): void {

@@ -414,14 +414,18 @@ export class WalletDO extends DurableObject<Env> {
    */
   private holdEvent(type: "hold.created" | "hold.released" | "hold.captured" | "hold.expired", hold: HoldRow, call: CallContext): void {
     if (hold.payment_id !== null) return;
-    this.eventOutbox.add(type, { object: { ...holdView(hold), wallet_id: this.ledger.getMeta("wallet_id") ?? call.wallet_id } }, call.cause ?? {}, call.now_ms);
+    this.eventOutbox.add(type, hold.id, { object: { ...holdView(hold), wallet_id: this.ledger.getMeta("wallet_id") ?? call.wallet_id } }, call.cause ?? {}, call.now_ms);
   }
 
-  /** A transfer is completed when its credit has landed: recorded with the outbox row's `sent`. */
-  private transfersCompleted(credit_operation_ids: string[]): void {
-    for (const id of credit_operation_ids) {
+  /**
+   * A transfer is completed when its credit has landed: recorded in the transaction that turns its
+   * outbox row from pending to sent, and only for the rows that this call turned (a concurrent
+   * delivery of the same rows turns none and records nothing).
+   */
+  private transfersCompleted(sent_operation_ids: string[]): void {
+    for (const id of sent_operation_ids) {
       const transfer = this.moves.transferByCredit(id);
-      if (transfer) this.eventOutbox.add("transfer.completed", { object: transferView(transfer, "succeeded") }, {}, this.clockNow());
+      if (transfer) this.eventOutbox.add("transfer.completed", transfer.id, { object: transferView(transfer, "succeeded") }, {}, this.clockNow());
     }
   }
 
@@ -590,10 +594,7 @@ export class WalletDO extends DurableObject<Env> {
         const ids = batch.map((r) => r.operation_id);
         try {
           await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clockNow(), clock_offset_ms: this.clockOffsetMs() }, wallet_id, batch.map(toIncomingCredit));
-          this.ctx.storage.transactionSync(() => {
-            this.moves.markSent(ids, this.clockNow());
-            this.transfersCompleted(ids);
-          });
+          this.ctx.storage.transactionSync(() => this.transfersCompleted(this.moves.markSent(ids, this.clockNow())));
           this.afterEvents();
         } catch (error) {
           console.error(JSON.stringify({ wallet_id, target, outbox_attempt_failed: String(error) }));

@@ -78,14 +78,16 @@ export async function syncUser(secret_key: string, external_id = `usr_${crypto.r
  * Signs a request exactly as API.md tells an integrator to, written here independently of the
  * server's code so the test checks the documented recipe, not the implementation against itself.
  */
-export async function signedHeaders(key_id: string, secret: string, method: string, path: string, body = "", timestamp?: number) {
+export async function signedHeaders(key_id: string, secret: string, method: string, path: string, body = "", timestamp?: number, nonce?: string) {
   const ts = String(timestamp ?? Math.floor(Date.now() / 1000));
   const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
   const bodyHash = hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
-  const canonical = `${ts}\n${method}\n${path}\n${bodyHash}`;
+  const canonical = `${ts}\n${method}\n${path}\n${bodyHash}` + (nonce === undefined ? "" : `\n${nonce}`);
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const signature = hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(canonical)));
-  return { "X-Api-Key": key_id, "X-Api-Timestamp": ts, "X-Api-Signature": signature };
+  const headers: Record<string, string> = { "X-Api-Key": key_id, "X-Api-Timestamp": ts, "X-Api-Signature": signature };
+  if (nonce !== undefined) headers["X-Api-Nonce"] = nonce;
+  return headers;
 }
 
 export async function topUp(secret_key: string, user_id: string, amount: number, currency = "IQD") {

@@ -78,6 +78,28 @@ describe("merchant API authentication: HMAC signatures", () => {
     expect(replay.body.error.code).toBe("signature_replayed");
   });
 
+  it("honours identical requests within one second when each carries its own nonce; a replay is still refused", async () => {
+    const { key_id, secret } = await signingSetup();
+    const path = "/api/v1/balance";
+    const ts = Math.floor(Date.now() / 1000);
+    // Polling twice in one second: the same method, target, body and timestamp.
+    const first = await call("GET", path, { headers: await signedHeaders(key_id, secret, "GET", path, "", ts, "poll-1") });
+    const second = await call("GET", path, { headers: await signedHeaders(key_id, secret, "GET", path, "", ts, "poll-2") });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    // Without a nonce the two would sign alike, and the second is a replay.
+    const bare = await signedHeaders(key_id, secret, "GET", path, "", ts);
+    expect((await call("GET", path, { headers: bare })).status).toBe(200);
+    expect((await call("GET", path, { headers: bare })).body.error.code).toBe("signature_replayed");
+    // The nonce is signed: a replay that swaps it for another fails the signature.
+    const replayed = await call("GET", path, { headers: { ...(await signedHeaders(key_id, secret, "GET", path, "", ts, "poll-1")), "X-Api-Nonce": "poll-3" } });
+    expect(replayed.body.error.code).toBe("invalid_signature");
+    const again = await call("GET", path, { headers: await signedHeaders(key_id, secret, "GET", path, "", ts, "poll-1") });
+    expect(again.body.error.code).toBe("signature_replayed");
+    const malformed = await call("GET", path, { headers: await signedHeaders(key_id, secret, "GET", path, "", ts, "not a nonce!") });
+    expect(malformed.status).toBe(401);
+    expect(malformed.body.error).toMatchObject({ code: "authentication_required", param: "X-Api-Nonce" });
+  });
+
   it.each([-301, 301])("rejects a timestamp %i s off the clock", async (offset) => {
     const { key_id, secret } = await signingSetup();
     // Rounded away from now, so the offset is at least 301 s whatever the fraction of the current second.
