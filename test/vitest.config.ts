@@ -28,6 +28,9 @@ export default defineConfig(async () => {
       root,
       include: ["test/workers/**/*.test.ts"],
       setupFiles: ["test/workers/setup.ts"],
+      // Whole flows through workerd (fifty requests racing one object, each awaiting a wallet) run
+      // past vitest's 5 s default on a loaded two-core machine. Speed is the benchmarks' business.
+      testTimeout: 20_000,
       // A real HTTP server standing in for merchants' webhook receivers.
       globalSetup: ["test/workers/receiver.ts"],
     },

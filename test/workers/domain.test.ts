@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../src/domain/backoff";
+import { MAX_BOUND_PARAMETERS, statementChunks } from "../../src/domain/chunks";
+import { requestClock, withSandboxOffset } from "../../src/domain/clock";
+import { eventIdOf } from "../../src/domain/ids";
 import { isAllowedMove } from "../../src/domain/ledger";
 import { commissionMinor, isValidAmount } from "../../src/domain/money";
 
@@ -62,5 +65,37 @@ describe("backoff", () => {
     expect(max(30)).toBe(300_000);
     expect(min(1)).toBe(500);
     expect(min(30)).toBe(500);
+  });
+});
+
+describe("statements with a data-dependent number of parameters", () => {
+  it("are cut so that none binds more than the databases accept", () => {
+    const ids = Array.from({ length: 350 }, (_, i) => i);
+    for (const bound of [{ fixed: 0, per_item: 1 }, { fixed: 1, per_item: 1 }, { fixed: 2, per_item: 1 }, { fixed: 1, per_item: 2 }, { fixed: 0, per_item: 9 }]) {
+      const parts = statementChunks(ids, bound);
+      expect(parts.flat()).toEqual(ids);
+      for (const part of parts) expect(bound.fixed + part.length * bound.per_item).toBeLessThanOrEqual(MAX_BOUND_PARAMETERS);
+      expect(bound.fixed + parts[0]!.length * bound.per_item).toBeGreaterThan(MAX_BOUND_PARAMETERS - bound.per_item);
+    }
+    expect(() => statementChunks(ids, { fixed: 100, per_item: 1 })).toThrow();
+  });
+});
+
+describe("event ids", () => {
+  it("are derived from the fact: the same fact gives the same id, another fact another", () => {
+    expect(eventIdOf("transfer.completed\ntrf_a")).toBe(eventIdOf("transfer.completed\ntrf_a"));
+    expect(eventIdOf("transfer.completed\ntrf_a")).not.toBe(eventIdOf("transfer.completed\ntrf_b"));
+    expect(eventIdOf("hold.created\nhld_a")).toMatch(/^evt_[0-9A-Za-z]{24}$/);
+  });
+});
+
+describe("the request clock", () => {
+  it("reads time once, and takes the sandbox offset once", () => {
+    const base = requestClock(1_000_000);
+    const moved = withSandboxOffset(base, 90 * 86_400);
+    expect(moved.now_ms()).toBe(1_000_000 + 90 * 86_400_000);
+    expect(moved.now_ms()).toBe(moved.now_ms());
+    expect(moved.offset_ms).toBe(90 * 86_400_000);
+    expect(() => withSandboxOffset(moved, 90 * 86_400)).toThrow(/already applied/);
   });
 });
