@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../src/domain/backoff";
 import { isAllowedMove } from "../../src/domain/ledger";
 import { commissionMinor, isValidAmount } from "../../src/domain/money";
+import { cancelRedirect, successRedirect } from "../../src/domain/redirects";
 
 describe("commission", () => {
   it.each([
@@ -62,5 +63,22 @@ describe("backoff", () => {
     expect(max(30)).toBe(300_000);
     expect(min(1)).toBe(500);
     expect(min(30)).toBe(500);
+  });
+});
+
+describe("checkout redirects", () => {
+  const session = { id: "cs_test_abc", kind: "session" as const, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no?order=7" };
+  const intent = { ...session, id: "pi_abc", kind: "intent" as const };
+
+  it("append the checkout's id to cancel_url as to success_url", () => {
+    expect(successRedirect(session)).toBe("https://shop.example/ok?session_id=cs_test_abc");
+    expect(cancelRedirect(session)).toBe("https://shop.example/no?order=7&session_id=cs_test_abc");
+    expect(cancelRedirect(intent)).toBe("https://shop.example/no?order=7&payment_intent=pi_abc");
+  });
+
+  it("replace {CHECKOUT_SESSION_ID} in either URL, and do not append a parameter already there", () => {
+    const placed = { ...intent, success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}", cancel_url: "https://shop.example/cart?payment_intent={CHECKOUT_SESSION_ID}" };
+    expect(successRedirect(placed)).toBe("https://shop.example/paid/pi_abc?payment_intent=pi_abc");
+    expect(cancelRedirect(placed)).toBe("https://shop.example/cart?payment_intent=pi_abc");
   });
 });
