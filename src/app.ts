@@ -9,7 +9,7 @@ import { ApiError } from "./http/errors";
 import { methodNotAllowedOrNotFound } from "./http/not-found";
 import { requestContext } from "./http/request-context";
 import { admission } from "./http/admission";
-import { illFormedTextError, invalidUtf8Error, keepJsonBytes, validationError } from "./http/validation";
+import { duplicateKeyError, illFormedTextError, invalidUtf8Error, keepJsonBytes, validationError } from "./http/validation";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { authRoutes } from "./routes/auth";
 import { checkoutRoutes } from "./routes/checkouts";
@@ -32,6 +32,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: async (result, c) => {
+      // A repeated key makes the body mean two things; which of them failed validation is moot.
+      const ambiguous = await duplicateKeyError(result.target, c);
+      if (ambiguous) throw ambiguous;
       if (!result.success) throw await validationError(result.error.issues, result.target, c);
       const illFormed = illFormedTextError(result.data) ?? (await invalidUtf8Error(result.target, c));
       if (illFormed) throw illFormed;

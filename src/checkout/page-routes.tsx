@@ -7,6 +7,7 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import { secureHeaders } from "hono/secure-headers";
 import { CARD_PROBLEM_MESSAGES } from "../domain/card-simulator";
 import { objectKeyOf } from "../domain/ids";
+import { cancelRedirect, successRedirect } from "../domain/redirects";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import type { PayInput, PaymentRefusal } from "../payments/types";
@@ -150,11 +151,14 @@ function refusedPage(c: Context<AppEnv>, code: "not_found" | "client_secret_inva
 const isOpen = (status: string) => status === "open" || status === "requires_payment_method";
 
 /**
- * The end of a checkout: a 303 to the merchant, or in a popup the result page, which posts the
- * result to the merchant's page (the origin of its success_url, exactly) and closes.
+ * The end of a checkout: a 303 to the merchant (its success or cancel redirect, naming the
+ * checkout), or in a popup the result page, which posts the result to the merchant's page (the
+ * origin of its success_url, exactly) and closes.
  */
-function finish(c: Context<AppEnv>, page: PageAnswer, status: "authorized" | "canceled" | "failed", redirect_url: string, popup: boolean): Promise<Response> | Response {
+function finish(c: Context<AppEnv>, page: PageAnswer, status: "authorized" | "canceled" | "failed", popup: boolean): Promise<Response> | Response {
   setCheckoutCsp(c, page.checkout);
+  const checkout = { ...page.checkout, kind: page.kind };
+  const redirect_url = status === "authorized" ? successRedirect(checkout) : cancelRedirect(checkout);
   if (!popup) return c.redirect(redirect_url, 303);
   const target_origin = origin(page.checkout.success_url) ?? "";
   return html(c, <ResultPage status={status} id={page.checkout.id} redirect_url={redirect_url} target_origin={target_origin} merchant_name={page.merchant_name} />);
@@ -162,9 +166,8 @@ function finish(c: Context<AppEnv>, page: PageAnswer, status: "authorized" | "ca
 
 /** A checkout that is no longer open sends the buyer where it ended: success, or cancel_url. */
 function finishClosed(c: Context<AppEnv>, page: PageAnswer, popup: boolean): Promise<Response> | Response {
-  const { checkout } = page;
-  if (checkout.status === "authorized") return finish(c, page, "authorized", page.redirect_url ?? checkout.success_url, popup);
-  return finish(c, page, checkout.status === "failed" ? "failed" : "canceled", checkout.cancel_url, popup);
+  const { status } = page.checkout;
+  return finish(c, page, status === "authorized" ? "authorized" : status === "failed" ? "failed" : "canceled", popup);
 }
 
 async function showCheckout(c: Context<AppEnv>, page: PageAnswer, form: FormState, status: 200 | 409 | 422 = 200): Promise<Response> {
@@ -308,8 +311,7 @@ checkoutPageRoutes.use(
     const form: FormState = { popup, values: built.values };
     const outcome = await checkoutObject(c, id).pay(buyerPaymentCall(id, secret, c.get("requestId")), built.input);
     if (!outcome.ok) return afterRefusal(c, id, secret, page, outcome, form);
-    if (outcome.status === "authorized") return finish(c, page, "authorized", outcome.redirect_url ?? page.checkout.success_url, popup);
-    if (outcome.status === "failed") return finish(c, page, "failed", outcome.redirect_url ?? page.checkout.cancel_url, popup);
+    if (outcome.status === "authorized" || outcome.status === "failed") return finish(c, page, outcome.status, popup);
     const error = {
       message: outcome.message,
       // Issuer codes (51, 54, N7, 05) mean something to a card holder's bank; wallet reasons are in the message.
@@ -331,7 +333,7 @@ checkoutPageRoutes.use(
     if (!isOpen(loaded.page.checkout.status)) return finishClosed(c, loaded.page, popup);
     const outcome = await checkoutObject(c, id).buyerCancel(buyerPaymentCall(id, secret, c.get("requestId")));
     if (!outcome.ok) return afterRefusal(c, id, secret, loaded.page, outcome, { popup });
-    return finish(c, loaded.page, "canceled", outcome.redirect_url, popup);
+    return finish(c, loaded.page, "canceled", popup);
   }),
 );
 

@@ -1,6 +1,7 @@
 import type { Child, FC } from "hono/jsx";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { Currency } from "../domain/currencies";
+import { cancelRedirect } from "../domain/redirects";
 import type { CheckoutView } from "../payments/views";
 import { PAGE_CSS_PATH, PAGE_JS_PATH } from "./assets";
 import { formatAmount, formatUtc } from "./format";
@@ -266,7 +267,8 @@ const LiveUnavailable: FC<{ data: CheckoutPageData }> = ({ data }) => (
         ? "Live card payments need a card processor, which is not connected yet. No payment can be made on this page."
         : "Live wallet payments need a confirmation-code sender, which is not connected yet. No payment can be made on this page."}
     </p>
-    <a class="button secondary" href={data.checkout.cancel_url}>
+    {/* The merchant learns which checkout the buyer walked away from, as after a cancel. */}
+    <a class="button secondary" href={cancelRedirect({ ...data.checkout, kind: data.kind })}>
       Return to {data.merchant_name}
     </a>
   </section>

@@ -39,7 +39,7 @@ const PayAnswer = z
     status: z.enum(["authorized", "declined", "failed"]),
     decline_code: z.string().optional().openapi({ description: "51 insufficient funds, 54 expired card, N7 CVV mismatch, 05 declined; insufficient_funds or invalid_otp for wallets" }),
     message: z.string(),
-    redirect_url: z.string().optional().openapi({ description: "Where to send the buyer: success_url once authorized, cancel_url once failed" }),
+    redirect_url: z.string().optional().openapi({ description: "Where to send the buyer: success_url once authorized, cancel_url once failed; either with the checkout's id (`{CHECKOUT_SESSION_ID}` replaced, `session_id=` or `payment_intent=` appended)" }),
     attempts_remaining: z.number().int(),
   })
   .openapi("PayAnswer");
@@ -62,7 +62,7 @@ const cancel = defineRoute({
   path: "/checkout/{id}/cancel",
   operationId: "cancelCheckoutAsBuyer",
   tags: ["Checkout"],
-  summary: "Cancel a checkout as the buyer; answers where to send them (cancel_url)",
+  summary: "Cancel a checkout as the buyer; answers where to send them (cancel_url, with the checkout's id)",
   auth: "public",
   pageForms: true,
   request: { params: checkoutParams, body: jsonBody(z.strictObject({ client_secret })) },

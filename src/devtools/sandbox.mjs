@@ -115,7 +115,8 @@ function printBanner(base, c) {
     `  Publishable    ${c.publishable_key}`,
     `  Signing key    ${c.signing_key_id}`,
     `  Signing secret ${c.signing_secret}`,
-    `  Dashboard      ${c.dashboard_email} / ${c.dashboard_password}`,
+    // There are no dashboard pages yet: the account is for the account API (a JWT from login).
+    `  Account        ${c.dashboard_email} / ${c.dashboard_password}   (POST /api/v1/auth/login: a JWT for /api/v1/merchants/…)`,
     `  (saved in ${path.relative(root, STATE_FILE)}; data persists in .wrangler/ across restarts)`,
     "",
   ];

@@ -1,18 +1,28 @@
 import type { CheckoutState } from "./checkout-machine";
 
 /**
- * Where the hosted page sends the buyer. After success: the merchant's success_url with the
- * checkout's id — `{CHECKOUT_SESSION_ID}` in the URL is replaced by it, and it is appended as
- * `payment_intent=` (intents) or `session_id=` (sessions), as spec/payment-intents-quickstart.txt
- * step 8 describes. After a cancel or an expiry: the cancel_url as given.
+ * Where the buyer goes when a checkout ends: the merchant's success_url once authorized, its
+ * cancel_url once canceled, failed or expired. Both say which checkout it was, so the merchant's
+ * page can look it up (spec/payment-intents-quickstart.txt step 8): `{CHECKOUT_SESSION_ID}` in the
+ * URL is replaced by the id, and the id is appended as `payment_intent=` (intents) or
+ * `session_id=` (sessions) unless the URL already has that parameter. Every place that sends a
+ * buyer back (the page's redirects and links, the pay and cancel API answers) goes through here.
  */
-export function successRedirect(state: CheckoutState): string {
-  const url = new URL(state.success_url.replaceAll("{CHECKOUT_SESSION_ID}", state.id));
-  const name = state.kind === "intent" ? "payment_intent" : "session_id";
-  if (!url.searchParams.has(name)) url.searchParams.set(name, state.id);
-  return url.toString();
+export type RedirectTarget = Pick<CheckoutState, "id" | "kind" | "success_url" | "cancel_url">;
+
+const CHECKOUT_ID_PLACEHOLDER = "{CHECKOUT_SESSION_ID}";
+
+export function successRedirect(checkout: RedirectTarget): string {
+  return withCheckoutId(checkout.success_url, checkout);
 }
 
-export function cancelRedirect(state: CheckoutState): string {
-  return state.cancel_url;
+export function cancelRedirect(checkout: RedirectTarget): string {
+  return withCheckoutId(checkout.cancel_url, checkout);
+}
+
+function withCheckoutId(merchant_url: string, checkout: RedirectTarget): string {
+  const url = new URL(merchant_url.replaceAll(CHECKOUT_ID_PLACEHOLDER, checkout.id));
+  const name = checkout.kind === "intent" ? "payment_intent" : "session_id";
+  if (!url.searchParams.has(name)) url.searchParams.set(name, checkout.id);
+  return url.toString();
 }

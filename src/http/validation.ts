@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { z } from "@hono/zod-openapi";
+import { firstDuplicateKey } from "../domain/json-keys";
 import { ApiError } from "./errors";
 
 /**
@@ -163,4 +164,18 @@ export async function invalidUtf8Error(target: string, c: Context): Promise<ApiE
   } catch {
     return new ApiError("invalid_json", "The request body is not valid UTF-8; send JSON encoded as UTF-8.");
   }
+}
+
+/**
+ * A JSON body may not repeat a key in one object: JSON.parse keeps the last `amount` while a proxy
+ * in front of us may have read the first, so the two would disagree about what was sent. Checked on
+ * the text JSON.parse accepted, before validation (the body's meaning is in doubt, so nothing
+ * validated from it counts); one linear pass over a body of at most 64 KiB.
+ */
+export async function duplicateKeyError(target: string, c: Context): Promise<ApiError | null> {
+  if (target !== "json") return null;
+  const path = firstDuplicateKey(await c.req.text());
+  if (!path) return null;
+  const param = path.join(".");
+  return new ApiError("invalid_json", `The request body repeats the key ${param}; send each key once.`, param);
 }

@@ -31,7 +31,7 @@ import {
   type PaymentState,
 } from "../domain/payment-machine";
 import { canonicalJson } from "../domain/fingerprint";
-import { successRedirect } from "../domain/redirects";
+import { cancelRedirect, successRedirect } from "../domain/redirects";
 import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
 import { fingerprint, OperationLog } from "../objects/operation-log";
@@ -116,12 +116,15 @@ export class PaymentDO extends DurableObject<Env> {
     return { ok: true, payment: paymentView(entered.state), refunds: this.store.refunds().map(refundView) };
   }
 
-  /** What the hosted page shows: the checkout, and for a wallet payment whose wallet it is. */
-  page(call: PaymentCall): Outcome<{ checkout: CheckoutView; kind: CheckoutState["kind"]; mode: CheckoutState["mode"]; merchant_name: string; buyer: CheckoutState["buyer"]; merchant_id: string; redirect_url: string | null }> {
+  /**
+   * What the hosted page shows: the checkout, and for a wallet payment whose wallet it is. The page
+   * sends the buyer back through domain/redirects.ts from the checkout and its kind.
+   */
+  page(call: PaymentCall): Outcome<{ checkout: CheckoutView; kind: CheckoutState["kind"]; mode: CheckoutState["mode"]; merchant_name: string; buyer: CheckoutState["buyer"]; merchant_id: string }> {
     const entered = this.enter(call);
     if ("code" in entered) return entered;
     const { state } = entered;
-    return { ok: true, checkout: checkoutView(state), kind: state.kind, mode: state.mode, merchant_name: state.merchant_name, buyer: state.buyer, merchant_id: state.merchant_id, redirect_url: state.status === "authorized" ? successRedirect(state) : null };
+    return { ok: true, checkout: checkoutView(state), kind: state.kind, mode: state.mode, merchant_name: state.merchant_name, buyer: state.buyer, merchant_id: state.merchant_id };
   }
 
   events(call: PaymentCall) {
@@ -154,7 +157,7 @@ export class PaymentDO extends DurableObject<Env> {
     if ("refused" in closed) return refusal(closed.refused, closed.message);
     this.transaction(() => this.save(closed.state, closed.events, call, entered.now_ms));
     this.afterChange();
-    return { ok: true, checkout: checkoutView(closed.state), redirect_url: closed.state.cancel_url };
+    return { ok: true, checkout: checkoutView(closed.state), redirect_url: cancelRedirect(closed.state) };
   }
 
   private closeCheckout(call: PaymentCall, operation_id: string, kind: string, close: (state: CheckoutState) => ReturnType<typeof expireCheckout>): Outcome<{ checkout: CheckoutView }> {
@@ -591,7 +594,7 @@ function payResult(state: CheckoutState, declined: { decline_code: string; messa
   return {
     status: closed ? "failed" : "declined",
     ...(declined ? { decline_code: declined.decline_code, message: declined.message } : { message: "The payment was not authorized." }),
-    ...(closed ? { redirect_url: state.cancel_url } : {}),
+    ...(closed ? { redirect_url: cancelRedirect(state) } : {}),
     attempts_remaining: attemptsRemaining(state),
   };
 }

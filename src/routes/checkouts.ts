@@ -19,8 +19,8 @@ const checkoutFields = {
   amount,
   currency,
   description: description.optional().openapi({ description: "Shown to the buyer on the hosted page" }),
-  success_url: redirectUrl.openapi({ description: "Where the buyer goes after paying; `{CHECKOUT_SESSION_ID}` is replaced by the id" }),
-  cancel_url: redirectUrl.openapi({ description: "Where the buyer goes after cancelling, or when the checkout expired" }),
+  success_url: redirectUrl.openapi({ description: "Where the buyer goes after paying, with the checkout's id: `{CHECKOUT_SESSION_ID}` is replaced by it, and `session_id=` (sessions) or `payment_intent=` (intents) is appended unless present" }),
+  cancel_url: redirectUrl.openapi({ description: "Where the buyer goes after cancelling, or when the checkout expired or failed; with the checkout's id, as for success_url" }),
   metadata: metadata.optional(),
 };
 

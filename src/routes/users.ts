@@ -40,10 +40,17 @@ const EmbeddedUser = z
   })
   .openapi("EmbeddedUser");
 
-const syncResponses = {
-  201: success(EmbeddedUser, "Created the user and its wallet"),
-  200: success(EmbeddedUser, "Updated the existing user; the wallet is unchanged"),
-};
+/** The same user in the checkout quickstart's words: a route answers in the vocabulary it was asked in. */
+const QuickstartUser = EmbeddedUser.omit({ external_id: true, full_name: true })
+  .extend({ external_user_id: z.string().openapi({ example: "usr_buyer_001" }), name: z.string().openapi({ example: "Ahmed Al-Bayati" }) })
+  .openapi("QuickstartUser");
+
+function syncResponses<T extends z.ZodType>(user: T) {
+  return {
+    201: success(user, "Created the user and its wallet"),
+    200: success(user, "Updated the existing user; the wallet is unchanged"),
+  };
+}
 
 const embeddedSync = defineRoute({
   method: "post",
@@ -57,7 +64,7 @@ const embeddedSync = defineRoute({
   request: {
     body: jsonBody(z.strictObject({ external_id: syncedExternalId, full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("UserSync")),
   },
-  responses: syncResponses,
+  responses: syncResponses(EmbeddedUser),
 });
 
 const quickstartSync = defineRoute({
@@ -65,7 +72,7 @@ const quickstartSync = defineRoute({
   path: "/users/sync",
   operationId: "syncUser",
   tags: ["Users"],
-  summary: "The same operation with the checkout quickstart's field names",
+  summary: "The same operation with the checkout quickstart's field names, in the request and the answer",
   auth: "merchant",
   idempotent: true,
   middleware: [idempotency] as const,
@@ -74,7 +81,7 @@ const quickstartSync = defineRoute({
       z.strictObject({ external_user_id: syncedExternalId, name: full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("QuickstartUserSync"),
     ),
   },
-  responses: syncResponses,
+  responses: syncResponses(QuickstartUser),
 });
 
 const read = defineRoute({
@@ -107,21 +114,27 @@ function present(user: UserRow) {
   };
 }
 
-async function respondToSync(c: Context<AppEnv>, input: SyncUserInput) {
+/** The user as the quickstart route names its fields (external_user_id, name). */
+function presentQuickstart(user: UserRow) {
+  const { mazad_user_id, external_id, full_name, ...rest } = present(user);
+  return { mazad_user_id, external_user_id: external_id, name: full_name, ...rest };
+}
+
+async function respondToSync<T>(c: Context<AppEnv>, input: SyncUserInput, shape: (user: UserRow) => T) {
   const { merchant_id, mode } = c.get("merchant");
   const cause = { request_id: c.get("requestId"), idempotency_key: c.req.header("Idempotency-Key") ?? null };
   const { user, created, event_id } = await syncUser(database(c.env.DB), { merchant_id, mode, now_ms: c.get("clock").now_ms(), cause }, input);
   if (!created) forgetUser(user.id);
   // The event is recorded; its deliveries are queued off the response path (the cron retries).
   c.executionCtx.waitUntil(c.env.EVENTS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));
-  return created ? c.json(ok(present(user)), 201) : c.json(ok(present(user)), 200);
+  return created ? c.json(ok(shape(user)), 201) : c.json(ok(shape(user)), 200);
 }
 
-userRoutes.openapi(embeddedSync, (c) => respondToSync(c, c.req.valid("json")));
+userRoutes.openapi(embeddedSync, (c) => respondToSync(c, c.req.valid("json"), present));
 
 userRoutes.openapi(quickstartSync, (c) => {
   const { external_user_id, name, ...rest } = c.req.valid("json");
-  return respondToSync(c, { external_id: external_user_id, full_name: name, ...rest });
+  return respondToSync(c, { external_id: external_user_id, full_name: name, ...rest }, presentQuickstart);
 });
 
 userRoutes.openapi(read, async (c) => {

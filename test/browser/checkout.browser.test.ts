@@ -255,7 +255,7 @@ describe("the hosted checkout in Chromium", () => {
     const intent = await newIntent(1500);
     const { shop, popup } = await openPopup(intent);
     await submitAndClose(popup, "#cancel-button");
-    expect(await shopResults(shop)).toEqual([{ kind: "cancel", status: "canceled", id: intent.id, redirect_url: site.cancelUrl }]);
+    expect(await shopResults(shop)).toEqual([{ kind: "cancel", status: "canceled", id: intent.id, redirect_url: `${site.cancelUrl}?payment_intent=${intent.id}` }]);
     expect((await statusOf(intent)).status).toBe("canceled");
     await shop.close();
   });

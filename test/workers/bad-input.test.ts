@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { call, fundedUser } from "./helpers";
+import { balanceOf, call, fundedUser, newIntent } from "./helpers";
 
 /**
  * Whatever JSON a client sends to any POST route, the answer is a 2xx or a 4xx in the envelope:
@@ -115,5 +115,46 @@ describe("a body sent to a route that takes none", () => {
     const done = await release("{}");
     expect(done.status).toBe(200);
     expect(done.body.data.status).toBe("released");
+  });
+});
+
+describe("a body with a duplicated key", () => {
+  // A proxy that reads the first `amount` and a server that keeps the last would disagree about
+  // what was sent: a body whose meaning depends on the parser is refused, naming the key.
+  const json = { "Content-Type": "application/json" };
+
+  it("is refused as invalid_json naming the key, and the wallet is unchanged", async () => {
+    const { merchant, user_id } = await fundedUser(10_000);
+    const topUp = (rawBody: string) => call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { token: merchant.secret_key, rawBody, headers: json });
+    for (const rawBody of ['{"amount":1,"currency":"IQD","amount":7000000}', '{"amount":1,"currency":"IQD","\\u0061mount":7000000}']) {
+      const res = await topUp(rawBody);
+      expect(res.status, rawBody).toBe(400);
+      expect(res.body.error).toMatchObject({ code: "invalid_json", param: "amount" });
+      expect(res.body.error.message).toContain("amount");
+    }
+    // Refused even when the last value alone would fail validation: the body means nothing either way.
+    expect((await topUp('{"amount":1,"currency":"IQD","amount":1.5}')).body.error).toMatchObject({ code: "invalid_json", param: "amount" });
+    expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 10_000, held: 0 });
+  });
+
+  it("is named by its dotted path when nested", async () => {
+    const { merchant } = await fundedUser(0);
+    const rawBody = '{"external_id":"u_dup","full_name":"Dup","metadata":{"order":"1","order":"2"}}';
+    const res = await call("POST", "/api/v1/embedded/users/sync", { token: merchant.secret_key, rawBody, headers: json });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "invalid_json", param: "metadata.order" });
+  });
+
+  it("is refused by the checkout's JSON pay API too, and the checkout stays open", async () => {
+    const { merchant } = await fundedUser(0);
+    const intent = await newIntent(merchant.secret_key, 1_000);
+    // Which card is being charged depends on the parser: the first number or the second.
+    const card = '{"number":"4000 0000 0000 0002","exp_month":12,"exp_year":2030,"cvc":"123","name":"A B","number":"4242 4242 4242 4242"}';
+    const rawBody = `{"client_secret":"${intent.client_secret}","method":"card","card":${card}}`;
+    const res = await call("POST", `/checkout/${intent.id}/pay`, { rawBody, headers: json });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "invalid_json", param: "card.number" });
+    const after = await call("GET", `/api/v1/payment-intents/${intent.id}`, { token: merchant.secret_key });
+    expect(after.body.data).toMatchObject({ status: "requires_payment_method", attempts_remaining: intent.attempts_remaining });
   });
 });

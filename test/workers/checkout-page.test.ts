@@ -164,7 +164,7 @@ describe("GET /checkout/{id}", () => {
     await call("POST", `/checkout/${canceled.id}/cancel`, { body: { client_secret: canceled.client_secret } });
     const after = await page(canceled);
     expect(after.status).toBe(303);
-    expect(after.headers.get("Location")).toBe("https://shop.example/cart");
+    expect(after.headers.get("Location")).toBe(`https://shop.example/cart?payment_intent=${canceled.id}`);
   });
 
   it("in a popup, a closed checkout renders the result page for page.js to post to the merchant", async () => {
@@ -195,6 +195,9 @@ describe("GET /checkout/{id}", () => {
     const wallet = await page(session);
     expect(wallet.body).toContain("Live wallet payments need a confirmation-code sender");
     expect(wallet.body).not.toContain("<form");
+    // The way back to the merchant is its cancel redirect, which says which checkout it was.
+    expect(res.body).toContain(`href="https://shop.example/cart?payment_intent=${intent.id}"`);
+    expect(wallet.body).toContain(`href="https://shop.example/cancel?session_id=${session.id}"`);
 
     // A form posted anyway changes nothing.
     const posted = await postForm(`/checkout/${intent.id}/pay`, card(intent));
@@ -302,7 +305,7 @@ describe("POST /checkout/{id}/pay as a form", () => {
     let res;
     for (let attempt = 1; attempt <= 5; attempt++) res = await postForm(`/checkout/${intent.id}/pay`, card(intent, { card_number: "4000 0000 0000 9995" }));
     expect(res!.status).toBe(303);
-    expect(res!.headers.get("Location")).toBe("https://shop.example/cart");
+    expect(res!.headers.get("Location")).toBe(`https://shop.example/cart?payment_intent=${intent.id}`);
     expect((await readCheckout(merchant.secret_key, intent.id)).status).toBe("failed");
   });
 
@@ -368,23 +371,45 @@ describe("POST /checkout/{id}/pay as a form", () => {
 });
 
 describe("POST /checkout/{id}/cancel as a form", () => {
-  it("cancels and redirects to cancel_url; in a popup renders the canceled result", async () => {
+  it("cancels and redirects to cancel_url with the checkout's id; in a popup renders the canceled result", async () => {
     const { merchant, session } = await walletSession(100_000);
     const res = await postForm(`/checkout/${session.id}/cancel`, { client_secret: session.client_secret });
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toBe("https://shop.example/cancel");
+    expect(res.headers.get("Location")).toBe(`https://shop.example/cancel?session_id=${session.id}`);
     expect((await readCheckout(merchant.secret_key, session.id)).status).toBe("canceled");
 
     const intent = await newIntent(merchant.secret_key, 100, "USD");
     const popup = await postForm(`/checkout/${intent.id}/cancel`, { client_secret: intent.client_secret, popup: "1" });
     expect(popup.status).toBe(200);
     expect(popup.body).toContain('data-status="canceled"');
-    expect(popup.body).toContain('data-redirect-url="https://shop.example/cart"');
+    expect(popup.body).toContain(`data-redirect-url="https://shop.example/cart?payment_intent=${intent.id}"`);
 
     // Paying a canceled checkout sends the buyer to cancel_url again, not to an error.
     const late = await postForm(`/checkout/${intent.id}/pay`, card(intent));
     expect(late.status).toBe(303);
-    expect(late.headers.get("Location")).toBe("https://shop.example/cart");
+    expect(late.headers.get("Location")).toBe(`https://shop.example/cart?payment_intent=${intent.id}`);
+  });
+});
+
+describe("{CHECKOUT_SESSION_ID} in success_url and cancel_url", () => {
+  it("is replaced by the checkout's id on cancel as on success, and the id is appended unless already there", async () => {
+    const merchant = await newMerchant();
+    const external_id = `usr_${crypto.randomUUID()}`;
+    await syncUser(merchant.secret_key, external_id);
+    const placed = await newSession(merchant.secret_key, external_id, 100, { cancel_url: "https://shop.example/orders/1042?checkout={CHECKOUT_SESSION_ID}" });
+    const canceled = await call("POST", `/checkout/${placed.id}/cancel`, { body: { client_secret: placed.client_secret } });
+    expect(canceled.body.data.redirect_url).toBe(`https://shop.example/orders/1042?checkout=${placed.id}&session_id=${placed.id}`);
+
+    const created = await call("POST", "/api/v1/payment-intents", {
+      token: merchant.secret_key,
+      body: { amount: 100, currency: "USD", success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}", cancel_url: "https://shop.example/cart?payment_intent={CHECKOUT_SESSION_ID}" },
+    });
+    const intent = created.body.data;
+    const form = await postForm(`/checkout/${intent.id}/cancel`, { client_secret: intent.client_secret });
+    expect(form.headers.get("Location")).toBe(`https://shop.example/cart?payment_intent=${intent.id}`);
+
+    const paidIntent = (await call("POST", "/api/v1/payment-intents", { token: merchant.secret_key, body: { amount: 100, currency: "USD", success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}", cancel_url: "https://shop.example/cart" } })).body.data;
+    expect((await payWithCard(paidIntent)).body.data.redirect_url).toBe(`https://shop.example/paid/${paidIntent.id}?payment_intent=${paidIntent.id}`);
   });
 });
 

@@ -5,6 +5,7 @@ import { requestClock, withSandboxOffset } from "../../src/domain/clock";
 import { eventIdOf } from "../../src/domain/ids";
 import { isAllowedMove } from "../../src/domain/ledger";
 import { commissionMinor, isValidAmount } from "../../src/domain/money";
+import { cancelRedirect, successRedirect } from "../../src/domain/redirects";
 
 describe("commission", () => {
   it.each([
@@ -97,5 +98,22 @@ describe("the request clock", () => {
     expect(moved.now_ms()).toBe(moved.now_ms());
     expect(moved.offset_ms).toBe(90 * 86_400_000);
     expect(() => withSandboxOffset(moved, 90 * 86_400)).toThrow(/already applied/);
+  });
+});
+
+describe("checkout redirects", () => {
+  const session = { id: "cs_test_abc", kind: "session" as const, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no?order=7" };
+  const intent = { ...session, id: "pi_abc", kind: "intent" as const };
+
+  it("append the checkout's id to cancel_url as to success_url", () => {
+    expect(successRedirect(session)).toBe("https://shop.example/ok?session_id=cs_test_abc");
+    expect(cancelRedirect(session)).toBe("https://shop.example/no?order=7&session_id=cs_test_abc");
+    expect(cancelRedirect(intent)).toBe("https://shop.example/no?order=7&payment_intent=pi_abc");
+  });
+
+  it("replace {CHECKOUT_SESSION_ID} in either URL, and do not append a parameter already there", () => {
+    const placed = { ...intent, success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}", cancel_url: "https://shop.example/cart?payment_intent={CHECKOUT_SESSION_ID}" };
+    expect(successRedirect(placed)).toBe("https://shop.example/paid/pi_abc?payment_intent=pi_abc");
+    expect(cancelRedirect(placed)).toBe("https://shop.example/cart?payment_intent=pi_abc");
   });
 });

@@ -81,7 +81,7 @@ describe("events", () => {
     await call("POST", `/api/v1/checkout/sessions/${expiring.id}/expire`, { token: merchant.secret_key });
     const canceled = await newSession(merchant.secret_key, user_id, 100);
     const cancel = await call("POST", `/checkout/${canceled.id}/cancel`, { body: { client_secret: canceled.client_secret } });
-    expect(cancel.body.data).toEqual({ status: "canceled", redirect_url: "https://shop.example/cancel" });
+    expect(cancel.body.data).toEqual({ status: "canceled", redirect_url: `https://shop.example/cancel?session_id=${canceled.id}` });
     const intent = await newIntent(merchant.secret_key, 100);
     await call("POST", `/api/v1/payment-intents/${intent.id}/cancel`, { token: merchant.secret_key });
     expect((await storedEvents(expiring.id)).map((e) => [e.type, e.payload.object.status])).toEqual([["checkout.expired", "expired"]]);

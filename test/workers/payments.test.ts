@@ -138,7 +138,7 @@ describe("payment intents (spec/payment-intents-quickstart.txt)", () => {
     const intent = await newIntent(merchant.secret_key, 500);
     for (let i = 4; i >= 1; i--) expect((await payWithCard(intent, { number: "4000000000009995" })).body.data.attempts_remaining).toBe(i);
     const last = await payWithCard(intent, { number: "4000000000009995" });
-    expect(last.body.data).toMatchObject({ status: "failed", attempts_remaining: 0, redirect_url: "https://shop.example/cart" });
+    expect(last.body.data).toMatchObject({ status: "failed", attempts_remaining: 0, redirect_url: `https://shop.example/cart?payment_intent=${intent.id}` });
     expect((await call("GET", `/api/v1/payment-intents/${intent.id}`, { token: merchant.secret_key })).body.data.status).toBe("failed");
     const again = await payWithCard(intent);
     expect(again.status).toBe(422);
@@ -211,7 +211,7 @@ describe("wallet payments", () => {
     const { merchant, user_id } = await fundedUser(10_000);
     const session = await newSession(merchant.secret_key, user_id, 5_000);
     for (let i = 0; i < 4; i++) expect((await payWithWallet(session, "000000")).body.data).toMatchObject({ status: "declined", decline_code: "invalid_otp" });
-    expect((await payWithWallet(session, "000000")).body.data).toMatchObject({ status: "failed", redirect_url: "https://shop.example/cancel" });
+    expect((await payWithWallet(session, "000000")).body.data).toMatchObject({ status: "failed", redirect_url: `https://shop.example/cancel?session_id=${session.id}` });
     expect((await call("GET", `/api/v1/checkout/sessions/${session.id}`, { token: merchant.secret_key })).body.data.status).toBe("canceled");
     expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ held: 0 });
   });

@@ -128,10 +128,44 @@ describe("POST /api/v1/users/sync (spec/quickstart-checkout.txt step 2)", () => 
       body: { external_user_id: "usr_buyer_001", name: "Ahmed Al-Bayati", email: "ahmed@example.com", phone: "+9647701234567" },
     });
     expect(res.status).toBe(201);
-    expect(res.body.data).toMatchObject({ external_id: "usr_buyer_001", full_name: "Ahmed Al-Bayati", phone: "+9647701234567" });
+    expect(res.body.data).toMatchObject({ external_user_id: "usr_buyer_001", name: "Ahmed Al-Bayati", phone: "+9647701234567" });
     const viaEmbedded = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "usr_buyer_001", full_name: "Ahmed Al-Bayati" } });
     expect(viaEmbedded.status).toBe(200);
     expect(viaEmbedded.body.data.wallet_id).toBe(res.body.data.wallet_id);
+  });
+
+  it("answers in the vocabulary it was asked in: external_user_id and name, the other fields as the embedded route's", async () => {
+    const merchant = await newMerchant();
+    const sync = (name: string) => call("POST", "/api/v1/users/sync", { token: merchant.secret_key, body: { external_user_id: "usr_words", name, email: "w@example.com" } });
+    const created = await sync("First Name");
+    const updated = await sync("Second Name");
+    expect([created.status, updated.status]).toEqual([201, 200]);
+    const embedded = (await call("GET", "/api/v1/embedded/users/usr_words", { token: merchant.secret_key })).body.data;
+    for (const answer of [created.body.data, updated.body.data]) {
+      expect(answer).not.toHaveProperty("external_id");
+      expect(answer).not.toHaveProperty("full_name");
+      expect(answer.external_user_id).toBe("usr_words");
+      const { external_id: _, full_name: __, ...rest } = embedded;
+      expect(Object.keys(answer).sort()).toEqual([...Object.keys(rest), "external_user_id", "name"].sort());
+    }
+    expect(updated.body.data).toMatchObject({ name: "Second Name", mazad_user_id: embedded.mazad_user_id, wallet_id: embedded.wallet_id, email: "w@example.com" });
+    // The embedded route keeps its own vocabulary.
+    expect(embedded).toMatchObject({ external_id: "usr_words", full_name: "Second Name" });
+  });
+
+  it("is documented with a schema of its own, listing exactly the fields it answers", async () => {
+    const doc = (await call("GET", "/openapi.json")).body;
+    const dataSchema = (path: string, status: string) => {
+      const name = String(doc.paths[path].post.responses[status].content["application/json"].schema.properties.data.$ref).split("/").pop()!;
+      return { name, properties: Object.keys(doc.components.schemas[name].properties) };
+    };
+    const merchant = await newMerchant();
+    const answer = (await call("POST", "/api/v1/users/sync", { token: merchant.secret_key, body: { external_user_id: "usr_doc", name: "Doc" } })).body.data;
+    for (const status of ["200", "201"]) {
+      const quickstart = dataSchema("/api/v1/users/sync", status);
+      expect(quickstart.name).not.toBe(dataSchema(SYNC, status).name);
+      expect(quickstart.properties.sort()).toEqual(Object.keys(answer).sort());
+    }
   });
 });
 
