@@ -5,7 +5,7 @@ import { checkoutPageRoutes } from "./checkout/page-routes";
 import { docsRoutes } from "./docs/docs-page";
 import type { AppEnv } from "./http/context";
 import { handleError } from "./http/error-handler";
-import { ApiError } from "./http/errors";
+import { ApiError, beforeRunning } from "./http/errors";
 import { methodNotAllowedOrNotFound } from "./http/not-found";
 import { requestContext } from "./http/request-context";
 import { admission } from "./http/admission";
@@ -31,13 +31,14 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** The Hono app: middleware and route mounting, nothing else. */
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
+    // Each refusal here comes before the route runs (beforeRunning: an Idempotency-Key keeps no answer for it).
     defaultHook: async (result, c) => {
       // A repeated key makes the body mean two things; which of them failed validation is moot.
       const ambiguous = await duplicateKeyError(result.target, c);
-      if (ambiguous) throw ambiguous;
-      if (!result.success) throw await validationError(result.error.issues, result.target, c);
+      if (ambiguous) throw beforeRunning(ambiguous);
+      if (!result.success) throw beforeRunning(await validationError(result.error.issues, result.target, c));
       const illFormed = illFormedTextError(result.data) ?? (await invalidUtf8Error(result.target, c));
-      if (illFormed) throw illFormed;
+      if (illFormed) throw beforeRunning(illFormed);
     },
   });
 

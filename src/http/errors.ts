@@ -74,6 +74,12 @@ export type ErrorStatus = (typeof ERROR_CATALOG)[ErrorCode]["status"];
 export class ApiError extends Error {
   readonly status: ErrorStatus;
   readonly type: string;
+  /**
+   * Refused for the request's shape (bad JSON, a missing or mistyped field, a broken rule of the
+   * schema) before the route ran: an Idempotency-Key records no answer for it, so a corrected
+   * retry with the same key runs, as it does on the money routes.
+   */
+  refusedBeforeRunning = false;
 
   constructor(
     readonly code: ErrorCode,
@@ -96,6 +102,12 @@ export function errorBody(error: ApiError, request_id: string): ErrorBody {
   const body: ErrorBody["error"] = { type: error.type, code: error.code, message: error.message, request_id };
   if (error.param !== undefined) body.param = error.param;
   return { success: false, error: body };
+}
+
+/** Marks an error as the validation layer's: see ApiError.refusedBeforeRunning. */
+export function beforeRunning(error: ApiError): ApiError {
+  error.refusedBeforeRunning = true;
+  return error;
 }
 
 export const notFound = (what: string, param?: string) =>

@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
 import { sha256Hex } from "../crypto/encoding";
 import { openSecret, sealSecret } from "../crypto/sealed-secret";
 import { database } from "../db/client";
@@ -22,6 +23,17 @@ const RETAIN_MS = 24 * 60 * 60 * 1000;
 /** How long a running request holds its key before a retry may presume it crashed. */
 const LOCK_MS = 2 * 60 * 1000;
 const NOT_STORED = new Set([409, 429]);
+
+/**
+ * A request refused for its shape never ran: like the money routes (which validate before reaching
+ * the wallet that keeps their record), registry writes keep no answer for it, and a corrected retry
+ * with the same key runs. Body parsing failures (malformed JSON, a wrong media type) come from the
+ * validators as HTTP exceptions of their own.
+ */
+function refusedBeforeRunning(error: unknown): boolean {
+  if (error instanceof ApiError) return error.refusedBeforeRunning;
+  return error instanceof HTTPException && (error.status === 400 || error.status === 415);
+}
 
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("Idempotency-Key");
@@ -50,7 +62,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     await next();
   } finally {
     const status = c.res.status;
-    if (status >= 500 || NOT_STORED.has(status)) {
+    if (status >= 500 || NOT_STORED.has(status) || refusedBeforeRunning(c.error)) {
       await releaseIdempotencyKey(db, scope, key, request_hash);
     } else {
       const sealed = await sealSecret(await c.res.clone().text(), c.env.DATA_ENCRYPTION_KEY);

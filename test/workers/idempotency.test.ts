@@ -110,14 +110,22 @@ describe("Idempotency-Key", () => {
     expect(stored!.retain).toBe(24 * 3600 * 1000 - 2 * 60 * 1000);
   });
 
-  it("replays validation errors too, so a retry sees the same answer", async () => {
+  it("keeps no answer for a request refused before it ran: a corrected retry with the same key runs", async () => {
     const merchant = await newMerchant();
     const headers = { "Idempotency-Key": crypto.randomUUID() };
-    const first = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "07701234567" } });
-    expect(first.status).toBe(422);
-    const second = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "07701234567" } });
-    expect(second.status).toBe(422);
-    expect(second.headers.get("Idempotent-Replayed")).toBe("true");
+    const refused = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "07701234567" } });
+    expect(refused.status).toBe(422);
+    const malformed = await call("POST", SYNC, { token: merchant.secret_key, headers: { ...headers, "Content-Type": "application/json" }, rawBody: '{"external_id": "p",' });
+    expect(malformed.status).toBe(400);
+    const corrected = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "+9647701234567" } });
+    expect(corrected.status).toBe(201);
+    expect(corrected.headers.get("Idempotent-Replayed")).toBeNull();
+    // From then on the key means the request that ran.
+    const replay = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "+9647701234567" } });
+    expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+    const other = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "B" } });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("idempotency_key_reused");
   });
 
   it("answers 409 idempotency_key_in_use while the first request still runs, and lets a retry take over a crashed one", async () => {
