@@ -8,6 +8,7 @@ import { ok } from "../http/envelope";
 import { notFound } from "../http/errors";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
+import { currentPaymentView } from "../payments/views";
 import { merchantPaymentCall, paymentObjectFor, unwrapPayment } from "../services/payments";
 import { operationIdFor, platformWalletId } from "../services/wallets";
 import { Payment, Refund, RefundResult } from "./payment-schemas";
@@ -174,14 +175,14 @@ paymentRoutes.openapi(capture, async (c) => {
     ...destinations(c),
   });
   const { payment, replayed } = unwrapPayment(result, PAYMENT);
-  return replayable(replayed, c.json(ok(payment as PaymentOut), 200));
+  return replayable(replayed, c.json(ok(currentPaymentView(payment) as PaymentOut), 200));
 });
 
 paymentRoutes.openapi(voidPayment, async (c) => {
   const { stub } = await paymentObject(c, c.req.valid("param").id);
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
   const { payment, replayed } = unwrapPayment(await stub.void(callOf(c), operation_id), PAYMENT);
-  return replayable(replayed, c.json(ok(payment as PaymentOut), 200));
+  return replayable(replayed, c.json(ok(currentPaymentView(payment) as PaymentOut), 200));
 });
 
 async function refundHandler(c: Context<AppEnv>, id: string, input: z.infer<typeof refundBody>) {
@@ -194,7 +195,7 @@ async function refundHandler(c: Context<AppEnv>, id: string, input: z.infer<type
     ...destinations(c),
   });
   const { replayed, ok: _, ...answer } = unwrapPayment(result, PAYMENT);
-  return replayable(replayed, c.json(ok(answer as z.infer<typeof RefundResult>), 200));
+  return replayable(replayed, c.json(ok(currentPaymentView(answer) as z.infer<typeof RefundResult>), 200));
 }
 
 paymentRoutes.openapi(refund, (c) => refundHandler(c, c.req.valid("param").id, c.req.valid("json")));
