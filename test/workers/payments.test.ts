@@ -382,6 +382,7 @@ describe("what a payment shows of its money: net, commission, what the merchant 
     throw new Error(`timed out waiting for ${what}`);
   }
 
+  const summaryOf = async (m: TestMerchant, id: string) => ((await call("GET", "/api/v1/payments?per_page=100", { token: m.secret_key })).body.data.payments as { id: string; refunded_amount: number }[]).find((p) => p.id === id);
   const eventOf = async (m: TestMerchant, type: string) => (await call("GET", `/api/v1/events?type=${type}`, { token: m.secret_key })).body.data.events[0] as { data: { object: Record<string, unknown> } } | undefined;
 
   it("a 10,000 IQD card payment captured at 2.5 %, then 4,000 refunded: every figure is what the wallets moved, everywhere the payment shows", async () => {
@@ -411,7 +412,9 @@ describe("what a payment shows of its money: net, commission, what the merchant 
     expect(after.platform_commission - platformBefore).toBe(read.commission_amount);
     expect(after).toMatchObject({ balanced: true, external_credits: 10_000, external_debits: 4_000 });
 
-    // The events say the same.
+    // The list (from the D1 index) and the events say the same.
+    const summary = await until("the index", () => summaryOf(merchant, payment_id), (p) => p?.refunded_amount === 4_000);
+    expect(summary).toMatchObject(figures);
     const capturedEvent = await until("payment.captured", () => eventOf(merchant, "payment.captured"), (e) => e !== undefined);
     expect(capturedEvent!.data.object).toMatchObject({ net_amount: 10_000, commission_amount: 250, merchant_amount: 9_750 });
     const refundedEvent = await until("payment.partially_refunded", () => eventOf(merchant, "payment.partially_refunded"), (e) => e !== undefined);
@@ -452,6 +455,31 @@ describe("what a payment shows of its money: net, commission, what the merchant 
     expect(refundedAgain.headers.get("Idempotent-Replayed")).toBe("true");
     expect(refundedAgain.body).toEqual(refunded.body);
     expect(refundedAgain.body.data).toMatchObject({ net_amount: 9_000, commission_amount: 225, merchant_amount: 8_775 });
+  });
+
+  it("the index: rows written before it kept commission are backfilled by the migration, and one it missed is read from its payment", async () => {
+    const merchant = await newMerchant();
+    const intent = await newIntent(merchant.secret_key, 10_000, "IQD");
+    await payWithCard(intent);
+    const payment_id = intent.id.replace("pi_", "pay_test_");
+    await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} });
+    await call("POST", `/api/v1/payments/${payment_id}/refund`, { token: merchant.secret_key, body: { amount: 3_001, reason: "r" } });
+    const figures = { captured_amount: 10_000, refunded_amount: 3_001, net_amount: 6_999, commission_amount: 175, merchant_amount: 6_824 };
+    await until("the index", () => summaryOf(merchant, payment_id), (p) => p?.refunded_amount === 3_001);
+    const stored = async () => (await env.DB.prepare("SELECT commission_amount FROM payments WHERE id = ?").bind(payment_id).first<{ commission_amount: number | null }>())!.commission_amount;
+    expect(await stored()).toBe(175);
+
+    // A row from before the column: the migration derives it from the merchant's rate (telescoped refunds).
+    await env.DB.prepare("UPDATE payments SET commission_amount = NULL WHERE id = ?").bind(payment_id).run();
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0007_"))!;
+    const backfill = migration.queries.filter((q) => q.includes("UPDATE `payments`"));
+    expect(backfill).toHaveLength(1);
+    await env.DB.prepare(backfill[0]!).run();
+    expect(await stored()).toBe(175);
+
+    // A row the migration could not fill (written by the previous version during a deploy): the list asks the payment.
+    await env.DB.prepare("UPDATE payments SET commission_amount = NULL WHERE id = ?").bind(payment_id).run();
+    expect(await summaryOf(merchant, payment_id)).toMatchObject(figures);
   });
 });
 
