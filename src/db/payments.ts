@@ -5,6 +5,7 @@ import { checkouts, payments } from "./schema";
 
 export type CheckoutIndexRow = typeof checkouts.$inferInsert;
 export type PaymentIndexRow = typeof payments.$inferInsert;
+export type PaymentRow = typeof payments.$inferSelect;
 
 /** Writes an object's index rows; an older version never overwrites a newer one. */
 export async function upsertPaymentIndex(db: Database, rows: { checkout: CheckoutIndexRow; payment: PaymentIndexRow | null }): Promise<void> {
@@ -19,7 +20,7 @@ export async function upsertPaymentIndex(db: Database, rows: { checkout: Checkou
   const payment = db
     .insert(payments)
     .values(rows.payment)
-    .onConflictDoUpdate({ target: payments.id, set: excluded(["status", "captured_amount", "refunded_amount", "version", "updated_at_ms"]), setWhere: sql`excluded.version > ${payments.version}` });
+    .onConflictDoUpdate({ target: payments.id, set: excluded(["status", "captured_amount", "refunded_amount", "commission_amount", "version", "updated_at_ms"]), setWhere: sql`excluded.version > ${payments.version}` });
   await db.batch([checkout, payment]);
 }
 

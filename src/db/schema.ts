@@ -144,6 +144,12 @@ export const payments = sqliteTable(
     currency: text("currency").notNull(),
     captured_amount: integer("captured_amount").notNull(),
     refunded_amount: integer("refunded_amount").notNull(),
+    /**
+     * What the platform keeps on the payment (PaymentState.commission_amount). Null only where
+     * migration 0007 could not fill it (a row the previous version wrote meanwhile): GET /payments
+     * then asks the payment itself.
+     */
+    commission_amount: integer("commission_amount"),
     version: integer("version").notNull(),
     created_at_ms: integer("created_at_ms").notNull(),
     updated_at_ms: integer("updated_at_ms").notNull(),

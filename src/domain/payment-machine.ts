@@ -28,7 +28,11 @@ export interface PaymentState {
   /** Refunds accepted and under way: counted against what is left to refund. */
   refunding_amount: number;
   commission_bps: number | null;
-  /** What the platform keeps now: the commission on what is captured and not refunded. */
+  /**
+   * What the platform keeps now: the commission taken at capture less what refunds returned, which
+   * is the commission on what is captured and not refunded. Kept since the first payment object, so
+   * every stored state has it.
+   */
   commission_amount: number;
   hold_id: string | null;
   card: CardSummary | null;
@@ -75,6 +79,45 @@ export function openPayment(input: { id: string; method: PaymentMethod; amount: 
   };
 }
 
+// ---- the money a payment shows ---------------------------------------------------------------
+
+/**
+ * What the merchant's settlement wallet received for a payment, net of refunds: the capture less
+ * the commission, less what refunds took back from it (a refund of `amount` takes `amount` less
+ * the commission it returns). So `merchant_amount + commission_amount + refunded_amount` is
+ * `captured_amount`, and `net_amount` (captured − refunded, the refund answer's figure) is
+ * `merchant_amount + commission_amount`. Derived from stored fields, never stored itself.
+ */
+export function merchantAmount(p: Pick<PaymentState, "captured_amount" | "refunded_amount" | "commission_amount">): number {
+  return p.captured_amount - p.refunded_amount - p.commission_amount;
+}
+
+export class PaymentInvariantViolation extends Error {
+  override name = "PaymentInvariantViolation";
+}
+
+function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new PaymentInvariantViolation(message);
+}
+
+/**
+ * The bounds a payment's money keeps after every change, each from both sides: integers, what is
+ * captured within what was authorized, what is refunded within what is captured, and what the
+ * platform keeps within what is left, so neither the commission nor what the merchant received is
+ * ever negative or more than remains captured. A violation throws before the change is stored.
+ */
+function checkedMoney(p: PaymentState): PaymentState {
+  for (const [name, value] of [["captured_amount", p.captured_amount], ["refunded_amount", p.refunded_amount], ["commission_amount", p.commission_amount]] as const) {
+    invariant(Number.isSafeInteger(value), `${p.id}: ${name} ${value} is not an integer`);
+  }
+  invariant(p.captured_amount >= 0 && p.captured_amount <= p.amount, `${p.id}: captured ${p.captured_amount} outside 0..${p.amount}`);
+  invariant(p.refunded_amount >= 0 && p.refunded_amount <= p.captured_amount, `${p.id}: refunded ${p.refunded_amount} outside 0..${p.captured_amount}`);
+  // merchant_amount is what remains less the commission: this pair keeps it within 0..remaining too.
+  const remaining = p.captured_amount - p.refunded_amount;
+  invariant(p.commission_amount >= 0 && p.commission_amount <= remaining, `${p.id}: commission ${p.commission_amount} outside 0..${remaining} (merchant_amount ${merchantAmount(p)})`);
+  return p;
+}
+
 const busy = (): Refused => ({ refused: "payment_in_progress", message: "A capture or void of this payment is under way; retry in a moment." });
 
 // ---- capture ---------------------------------------------------------------------------------
@@ -91,7 +134,7 @@ export function beginCapture(p: PaymentState, requested: number | undefined, com
 export function finishCapture(p: PaymentState, capture: { amount: number; commission: number; commission_bps: number } | null, now_ms: number): { payment: PaymentState; events: EventType[] } {
   if (!capture) return { payment: { ...p, pending: null }, events: [] };
   return {
-    payment: {
+    payment: checkedMoney({
       ...p,
       pending: null,
       status: "captured",
@@ -100,7 +143,7 @@ export function finishCapture(p: PaymentState, capture: { amount: number; commis
       commission_amount: capture.commission,
       captured_at_ms: now_ms,
       refund_before_ms: now_ms + REFUND_WINDOW_MS,
-    },
+    }),
     events: ["payment.captured"],
   };
 }
@@ -160,7 +203,7 @@ export function finishRefund(p: PaymentState, refund: { amount: number; commissi
   const refunded_amount = p.refunded_amount + refund.amount;
   const status: PaymentStatus = refunded_amount === p.captured_amount ? "refunded" : "partially_refunded";
   return {
-    payment: { ...released, refunded_amount, status, commission_amount: p.commission_amount - refund.commission_returned },
+    payment: checkedMoney({ ...released, refunded_amount, status, commission_amount: p.commission_amount - refund.commission_returned }),
     events: [status === "refunded" ? "payment.refunded" : "payment.partially_refunded"],
   };
 }

@@ -616,6 +616,7 @@ function indexRows(state: CheckoutState) {
       currency: state.currency,
       captured_amount: p.captured_amount,
       refunded_amount: p.refunded_amount,
+      commission_amount: p.commission_amount,
       version: state.version,
       created_at_ms: p.authorized_at_ms,
       updated_at_ms: state.updated_at_ms,

@@ -1,5 +1,6 @@
 import { toIsoSeconds } from "../domain/clock";
 import { attemptsRemaining, type CheckoutState } from "../domain/checkout-machine";
+import { merchantAmount } from "../domain/payment-machine";
 import type { RefundRow } from "./payment-store";
 
 /** What the API (and the events) show of a checkout, its payment and its refunds. */
@@ -54,6 +55,7 @@ export function paymentView(state: CheckoutState) {
     refunded_amount: p.refunded_amount,
     net_amount: p.captured_amount - p.refunded_amount,
     commission_amount: p.commission_amount,
+    merchant_amount: merchantAmount(p),
     description: state.description,
     metadata: state.metadata,
     checkout_id: state.id,
@@ -69,6 +71,15 @@ export function paymentView(state: CheckoutState) {
 }
 
 export type PaymentView = ReturnType<typeof paymentView>;
+
+/**
+ * A payment as an object answered it, whenever that was: an answer recorded before
+ * `merchant_amount` existed (replayed for its Idempotency-Key) gets it from the figures that
+ * answer holds, so a replay shows the same fields as a first answer.
+ */
+export function currentPaymentView<V extends Omit<PaymentView, "merchant_amount"> & { merchant_amount?: number }>(view: V): V & { merchant_amount: number } {
+  return view.merchant_amount === undefined ? { ...view, merchant_amount: merchantAmount(view) } : (view as V & { merchant_amount: number });
+}
 
 /** The refund answer of spec/refunds.txt: the payment, the refund just made, and all of them. */
 export function refundAnswer(state: CheckoutState, refund: RefundRow, all: RefundRow[]) {

@@ -24,9 +24,9 @@ const Hold = z
     wallet_id: z.string(),
     amount: z.number().int(),
     currency,
-    captured_amount: z.number().int(),
-    commission_amount: z.number().int().nullable().openapi({ description: "Once captured: the platform's commission, rounded half up to the minor unit" }),
-    net_amount: z.number().int().nullable().openapi({ description: "Once captured: what your settlement wallet receives" }),
+    captured_amount: z.number().int().openapi({ description: "Taken from the hold when captured (the rest was released); 0 otherwise" }),
+    commission_amount: z.number().int().nullable().openapi({ description: "Once captured: the platform's commission on captured_amount, rounded half up to the minor unit; null before" }),
+    merchant_amount: z.number().int().nullable().openapi({ description: "Once captured: what your settlement wallet received, captured_amount - commission_amount; null before" }),
     status: z.enum(["active", "captured", "released", "expired"]),
     reference: z.string().nullable().openapi({ description: "Your reference, as you sent it; ledger entries carry the hold id" }),
     description: z.string().nullable(),
@@ -109,9 +109,16 @@ export const holdRoutes = new OpenAPIHono<AppEnv>();
 
 const HOLD = { what: "hold", param: "id" };
 
-function present(hold: HoldView) {
-  const { id, user_id, amount, currency, captured_amount, commission_amount, net_amount, status, reference, description, expires_at, created_at, resolved_at } = hold;
-  return { id, user_id, wallet_id: walletOfScopedId("hold", id)!, amount, currency, captured_amount, commission_amount, net_amount, status, reference, description, expires_at, created_at, resolved_at };
+/**
+ * A hold as an answer holds it. A capture answered before the hold's figure was named
+ * merchant_amount (replayed for its Idempotency-Key) has it as net_amount: the same figure.
+ */
+type AnsweredHold = Omit<HoldView, "merchant_amount"> & { merchant_amount?: number | null; net_amount?: number | null };
+
+function present(hold: AnsweredHold) {
+  const { id, user_id, amount, currency, captured_amount, commission_amount, status, reference, description, expires_at, created_at, resolved_at } = hold;
+  const merchant_amount = hold.merchant_amount !== undefined ? hold.merchant_amount : (hold.net_amount ?? null);
+  return { id, user_id, wallet_id: walletOfScopedId("hold", id)!, amount, currency, captured_amount, commission_amount, merchant_amount, status, reference, description, expires_at, created_at, resolved_at };
 }
 
 holdRoutes.openapi(create, async (c) => {

@@ -1,13 +1,15 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "../db/client";
-import { listPayments } from "../db/payments";
+import { listPayments, type PaymentRow } from "../db/payments";
 import { toIsoSeconds } from "../domain/clock";
+import { merchantAmount } from "../domain/payment-machine";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../http/errors";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
+import { currentPaymentView } from "../payments/views";
 import { merchantPaymentCall, paymentObjectFor, unwrapPayment } from "../services/payments";
 import { operationIdFor, platformWalletId } from "../services/wallets";
 import { Payment, Refund, RefundResult } from "./payment-schemas";
@@ -18,7 +20,21 @@ import { amount, metadata, Pagination, queryInstant, queryInteger, queryOptional
 const STATUSES = ["authorized", "captured", "partially_refunded", "refunded", "voided", "expired"] as const;
 const paymentParams = scopedIdParam("pay_test_9f8a7b6c5d4e3f2a");
 
-const PaymentSummary = Payment.pick({ id: true, status: true, method: true, amount: true, currency: true, captured_amount: true, refunded_amount: true, net_amount: true, checkout_id: true, created_at: true, updated_at: true }).openapi("PaymentSummary");
+const PaymentSummary = Payment.pick({
+  id: true,
+  status: true,
+  method: true,
+  amount: true,
+  currency: true,
+  captured_amount: true,
+  refunded_amount: true,
+  net_amount: true,
+  commission_amount: true,
+  merchant_amount: true,
+  checkout_id: true,
+  created_at: true,
+  updated_at: true,
+}).openapi("PaymentSummary");
 
 const list = defineRoute({
   method: "get",
@@ -144,7 +160,15 @@ paymentRoutes.openapi(list, async (c) => {
     to_ms: query.to ? Math.floor(Date.parse(query.to) / 1000) * 1000 + 999 : undefined,
   };
   const page = await listPayments(database(c.env.DB), merchant_id, mode, filters, query.per_page, (query.page - 1) * query.per_page);
-  const payments = page.rows.map((r) => ({
+  const payments = await Promise.all(page.rows.map((r) => (r.commission_amount === null ? summaryFromObject(c, r.id) : summaryFromIndex(r, r.commission_amount))));
+  return c.json(ok({ payments, pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) } }), 200);
+});
+
+type PaymentSummaryOut = z.infer<typeof PaymentSummary>;
+
+/** A row of the index as the list shows it: the same figures, by the same rules, as the payment itself. */
+function summaryFromIndex(r: PaymentRow, commission_amount: number): PaymentSummaryOut {
+  return {
     id: r.id,
     status: r.status as PaymentOut["status"],
     method: r.method,
@@ -153,12 +177,23 @@ paymentRoutes.openapi(list, async (c) => {
     captured_amount: r.captured_amount,
     refunded_amount: r.refunded_amount,
     net_amount: r.captured_amount - r.refunded_amount,
+    commission_amount,
+    merchant_amount: merchantAmount({ captured_amount: r.captured_amount, refunded_amount: r.refunded_amount, commission_amount }),
     checkout_id: r.checkout_id,
     created_at: toIsoSeconds(r.created_at_ms),
     updated_at: toIsoSeconds(r.updated_at_ms),
-  }));
-  return c.json(ok({ payments, pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) } }), 200);
-});
+  };
+}
+
+/**
+ * A row without the commission (indexed by the version before the index kept it, and not filled by
+ * the migration): the payment's own object answers, so the list never shows a figure it does not know.
+ */
+async function summaryFromObject(c: Context<AppEnv>, id: string): Promise<PaymentSummaryOut> {
+  const { payment: p } = (await paymentObject(c, id)).found;
+  const { status, method, amount, currency, captured_amount, refunded_amount, net_amount, commission_amount, merchant_amount, checkout_id, created_at, updated_at } = p;
+  return { id, status, method, amount, currency, captured_amount, refunded_amount, net_amount, commission_amount, merchant_amount, checkout_id, created_at, updated_at };
+}
 
 paymentRoutes.openapi(read, async (c) => {
   const { found } = await paymentObject(c, c.req.valid("param").id);
@@ -174,14 +209,14 @@ paymentRoutes.openapi(capture, async (c) => {
     ...destinations(c),
   });
   const { payment, replayed } = unwrapPayment(result, PAYMENT);
-  return replayable(replayed, c.json(ok(payment as PaymentOut), 200));
+  return replayable(replayed, c.json(ok(currentPaymentView(payment) as PaymentOut), 200));
 });
 
 paymentRoutes.openapi(voidPayment, async (c) => {
   const { stub } = await paymentObject(c, c.req.valid("param").id);
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
   const { payment, replayed } = unwrapPayment(await stub.void(callOf(c), operation_id), PAYMENT);
-  return replayable(replayed, c.json(ok(payment as PaymentOut), 200));
+  return replayable(replayed, c.json(ok(currentPaymentView(payment) as PaymentOut), 200));
 });
 
 async function refundHandler(c: Context<AppEnv>, id: string, input: z.infer<typeof refundBody>) {
@@ -194,7 +229,7 @@ async function refundHandler(c: Context<AppEnv>, id: string, input: z.infer<type
     ...destinations(c),
   });
   const { replayed, ok: _, ...answer } = unwrapPayment(result, PAYMENT);
-  return replayable(replayed, c.json(ok(answer as z.infer<typeof RefundResult>), 200));
+  return replayable(replayed, c.json(ok(currentPaymentView(answer) as z.infer<typeof RefundResult>), 200));
 }
 
 paymentRoutes.openapi(refund, (c) => refundHandler(c, c.req.valid("param").id, c.req.valid("json")));

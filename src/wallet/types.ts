@@ -61,9 +61,9 @@ export interface HoldView {
   currency: Currency;
   amount: number;
   captured_amount: number;
-  /** Set once captured: the platform's commission and what the merchant's settlement wallet received. */
+  /** Set once captured: the platform's commission and what the merchant's settlement wallet received (captured − commission). */
   commission_amount: number | null;
-  net_amount: number | null;
+  merchant_amount: number | null;
   status: HoldStatus;
   reference: string | null;
   description: string | null;

@@ -36,7 +36,8 @@ export function holdView(row: HoldRow): HoldView {
     amount: row.amount,
     captured_amount: row.captured_amount,
     commission_amount: row.commission_amount,
-    net_amount: row.net_amount,
+    // Stored as net_amount (the column predates the name); shown under the name payments use for the same figure.
+    merchant_amount: row.net_amount,
     status: row.status,
     reference: row.reference,
     description: row.description,

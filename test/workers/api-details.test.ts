@@ -102,11 +102,30 @@ describe("transfers can be followed", () => {
   it("shows on GET what a capture answered: commission and net", async () => {
     const { merchant, user_id } = await fundedUser(10_000);
     const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 10_000, currency: "IQD", reference: "lot-5" } });
-    expect(hold.body.data).toMatchObject({ commission_amount: null, net_amount: null, reference: "lot-5" });
+    expect(hold.body.data).toMatchObject({ commission_amount: null, merchant_amount: null, reference: "lot-5" });
     const captured = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key });
     const read = await call("GET", `/api/v1/embedded/holds/${hold.body.data.id}`, { token: merchant.secret_key });
     expect(read.body.data).toEqual(captured.body.data);
-    expect(read.body.data).toMatchObject({ commission_amount: 250, net_amount: 9_750, reference: "lot-5" });
+    expect(read.body.data).toMatchObject({ commission_amount: 250, merchant_amount: 9_750, reference: "lot-5" });
+    expect(read.body.data).not.toHaveProperty("net_amount");
+  });
+
+  it("replays a hold capture answered before merchant_amount was named with the new name", async () => {
+    const { merchant, user_id, wallet_id } = await fundedUser(10_000);
+    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 10_000, currency: "IQD" } });
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const captured = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key, headers });
+    // The answer as the previous version recorded it in the wallet's operation log.
+    const legacy = await runInDurableObject(walletStub(env, wallet_id), (_instance, state) => {
+      state.storage.sql.exec("UPDATE operations SET result = json_set(json_remove(result, '$.hold.merchant_amount'), '$.hold.net_amount', json_extract(result, '$.hold.merchant_amount')) WHERE json_extract(result, '$.hold.merchant_amount') IS NOT NULL");
+      return state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM operations WHERE json_extract(result, '$.hold.net_amount') = 9750").one().n;
+    });
+    expect(legacy).toBe(1);
+    const again = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key, headers });
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(again.body).toEqual(captured.body);
+    expect(again.body.data).toMatchObject({ commission_amount: 250, merchant_amount: 9_750 });
+    expect(again.body.data).not.toHaveProperty("net_amount");
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cardBrand, cardProblem, passesLuhn, simulateAuthorization, summarizeCard, type CardInput } from "../../src/domain/card-simulator";
 import { beginAttempt, cancelCheckout, expireCheckout, finishAttempt, MAX_ATTEMPTS, openCheckout, type CheckoutState } from "../../src/domain/checkout-machine";
-import { beginCapture, beginRefund, beginVoid, finishCapture, finishRefund, finishVoid, isDueForAutoVoid, openPayment, refundCommission, type PaymentState } from "../../src/domain/payment-machine";
+import { beginCapture, beginRefund, beginVoid, finishCapture, finishRefund, finishVoid, isDueForAutoVoid, merchantAmount, openPayment, refundCommission, type PaymentState } from "../../src/domain/payment-machine";
 
 /** The payment rules as pure functions: no runtime, every branch. */
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -145,6 +145,31 @@ describe("the payment machine", () => {
     p = finishRefund(rest.payment, { amount: 20_000, commission_returned: back2 }).payment;
     expect(p).toMatchObject({ status: "refunded", refunded_amount: 30_000, commission_amount: 0 });
     expect(beginRefund(p, 1, NOW)).toMatchObject({ refused: "payment_not_refundable" });
+  });
+
+  it("says what the merchant received at every step, and stores no change that breaks its bounds", () => {
+    let p = captured(30_000);
+    expect(merchantAmount(p)).toBe(29_250);
+    for (const amount of [10_000, 7_001, 12_999]) {
+      const begun = beginRefund(p, amount, NOW);
+      if ("refused" in begun) throw new Error(begun.message);
+      p = finishRefund(begun.payment, { amount, commission_returned: refundCommission(begun.payment, amount) }).payment;
+      expect(merchantAmount(p) + p.commission_amount + p.refunded_amount).toBe(p.captured_amount);
+      expect(p.commission_amount).toBe(Math.floor(((p.captured_amount - p.refunded_amount) * 250 + 5_000) / 10_000));
+    }
+    expect(p).toMatchObject({ status: "refunded", commission_amount: 0 });
+    expect(merchantAmount(p)).toBe(0);
+    // A refund said to return more commission than the platform kept, or a capture whose
+    // commission exceeds it, is a bug: it throws rather than being stored.
+    const q = captured(10_000);
+    const begun = beginRefund(q, 1_000, NOW);
+    if ("refused" in begun) throw new Error(begun.message);
+    expect(() => finishRefund(begun.payment, { amount: 1_000, commission_returned: 251 })).toThrow(/commission -1 outside/);
+    expect(() => finishRefund(begun.payment, { amount: 1_000, commission_returned: -9_001 })).toThrow(/commission 9251 outside 0..9000/);
+    const capturing = beginCapture(payment(), 100, 250, NOW);
+    if ("refused" in capturing) throw new Error(capturing.message);
+    expect(() => finishCapture(capturing.payment, { amount: 100, commission: 101, commission_bps: 250 }, NOW)).toThrow(/commission 101 outside 0..100/);
+    expect(() => finishCapture(capturing.payment, { amount: 100, commission: 2.5, commission_bps: 250 }, NOW)).toThrow(/not an integer/);
   });
 
   it("counts refunds under way against what is left, and frees a failed one", () => {

@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { systemClock } from "../../src/domain/clock";
+import { objectKeyOf } from "../../src/domain/ids";
 import { refundToUserWallet } from "../../src/services/wallet-refunds";
 import { walletStub } from "../../src/wallet/wallet-do";
 import {
@@ -368,6 +369,117 @@ describe("refunds (spec/refunds.txt)", () => {
     // What the platform keeps is the commission on the 100 left captured.
     expect(await audit(merchant)).toMatchObject({ balanced: true, platform_commission: 3, wallets_total: 20_000 - 3 });
     expect((await call("GET", `/api/v1/payments/${payment_id}/refunds`, { token: merchant.secret_key })).body.data.refunds).toHaveLength(33);
+  });
+});
+
+describe("what a payment shows of its money: net, commission, what the merchant received", () => {
+  async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const value = await read();
+      if (done(value)) return value;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  const summaryOf = async (m: TestMerchant, id: string) => ((await call("GET", "/api/v1/payments?per_page=100", { token: m.secret_key })).body.data.payments as { id: string; refunded_amount: number }[]).find((p) => p.id === id);
+  const eventOf = async (m: TestMerchant, type: string) => (await call("GET", `/api/v1/events?type=${type}`, { token: m.secret_key })).body.data.events[0] as { data: { object: Record<string, unknown> } } | undefined;
+
+  it("a 10,000 IQD card payment captured at 2.5 %, then 4,000 refunded: every figure is what the wallets moved, everywhere the payment shows", async () => {
+    const merchant = await newMerchant();
+    const intent = await newIntent(merchant.secret_key, 10_000, "IQD");
+    await payWithCard(intent);
+    const payment_id = intent.id.replace("pi_", "pay_test_");
+    const settlementBefore = await settlementBalance(merchant);
+    const platformBefore: number = (await audit(merchant)).platform_commission;
+
+    const captured = await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} });
+    expect(captured.body.data).toMatchObject({ captured_amount: 10_000, refunded_amount: 0, net_amount: 10_000, commission_amount: 250, merchant_amount: 9_750 });
+
+    // Commission is recalculated on the 6,000 left captured (150): 100 of the 250 goes back with the refund.
+    const refunded = await call("POST", `/api/v1/payments/${payment_id}/refund`, { token: merchant.secret_key, body: { amount: 4_000, reason: "Partial return" } });
+    const figures = { captured_amount: 10_000, refunded_amount: 4_000, net_amount: 6_000, commission_amount: 150, merchant_amount: 5_850 };
+    expect(refunded.body.data).toMatchObject({ status: "partially_refunded", ...figures });
+    const read = (await call("GET", `/api/v1/payments/${payment_id}`, { token: merchant.secret_key })).body.data;
+    expect(read).toMatchObject(figures);
+    expect(read.merchant_amount + read.commission_amount + read.refunded_amount).toBe(read.captured_amount);
+
+    // What the merchant received is what its settlement wallet gained; the commission, what the platform kept.
+    await settle(settlementBefore.wallet_id);
+    const settlementAfter = await settlementBalance(merchant);
+    expect(settlementAfter.available - settlementBefore.available).toBe(read.merchant_amount);
+    const after = await audit(merchant);
+    expect(after.platform_commission - platformBefore).toBe(read.commission_amount);
+    expect(after).toMatchObject({ balanced: true, external_credits: 10_000, external_debits: 4_000 });
+
+    // The list (from the D1 index) and the events say the same.
+    const summary = await until("the index", () => summaryOf(merchant, payment_id), (p) => p?.refunded_amount === 4_000);
+    expect(summary).toMatchObject(figures);
+    const capturedEvent = await until("payment.captured", () => eventOf(merchant, "payment.captured"), (e) => e !== undefined);
+    expect(capturedEvent!.data.object).toMatchObject({ net_amount: 10_000, commission_amount: 250, merchant_amount: 9_750 });
+    const refundedEvent = await until("payment.partially_refunded", () => eventOf(merchant, "payment.partially_refunded"), (e) => e !== undefined);
+    expect(refundedEvent!.data.object).toMatchObject(figures);
+  });
+
+  it("a wallet payment refunded in full: the merchant received nothing and the platform kept nothing", async () => {
+    const paid = await authorizedWalletPayment(30_000);
+    await call("POST", `/api/v1/payments/${paid.payment_id}/capture`, { token: paid.merchant.secret_key, body: { amount: 20_000 } });
+    await settle(paid.wallet_id);
+    const rest = await call("POST", `/api/v1/payments/${paid.payment_id}/refund`, { token: paid.merchant.secret_key, body: { reason: "all of it" } });
+    expect(rest.body.data).toMatchObject({ status: "refunded", amount: 30_000, captured_amount: 20_000, refunded_amount: 20_000, net_amount: 0, commission_amount: 0, merchant_amount: 0 });
+    const voided = await authorizedWalletPayment(1_000);
+    const read = await call("POST", `/api/v1/payments/${voided.payment_id}/void`, { token: voided.merchant.secret_key });
+    expect(read.body.data).toMatchObject({ status: "voided", captured_amount: 0, net_amount: 0, commission_amount: 0, merchant_amount: 0 });
+  });
+
+  it("an answer recorded before merchant_amount existed is replayed with it, derived from its own figures", async () => {
+    const paid = await authorizedWalletPayment(10_000);
+    const token = paid.merchant.secret_key;
+    const captureKey = { "Idempotency-Key": crypto.randomUUID() };
+    const refundKey = { "Idempotency-Key": crypto.randomUUID() };
+    const captured = await call("POST", `/api/v1/payments/${paid.payment_id}/capture`, { token, headers: captureKey, body: {} });
+    await settle(paid.wallet_id);
+    const refunded = await call("POST", `/api/v1/payments/${paid.payment_id}/refund`, { token, headers: refundKey, body: { amount: 1_000, reason: "r" } });
+    const stub = env.PAYMENT.get(env.PAYMENT.idFromName(objectKeyOf(paid.payment_id, "payment")!));
+    const stripped = await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE operations SET result = json_remove(result, '$.payment.merchant_amount') WHERE json_extract(result, '$.payment.merchant_amount') IS NOT NULL");
+      state.storage.sql.exec("UPDATE operations SET result = json_remove(result, '$.merchant_amount') WHERE json_extract(result, '$.merchant_amount') IS NOT NULL");
+      return state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM operations WHERE result LIKE '%merchant_amount%'").one().n;
+    });
+    expect(stripped).toBe(0);
+    const capturedAgain = await call("POST", `/api/v1/payments/${paid.payment_id}/capture`, { token, headers: captureKey, body: {} });
+    expect(capturedAgain.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(capturedAgain.body).toEqual(captured.body);
+    expect(capturedAgain.body.data).toMatchObject({ commission_amount: 250, merchant_amount: 9_750 });
+    const refundedAgain = await call("POST", `/api/v1/payments/${paid.payment_id}/refund`, { token, headers: refundKey, body: { amount: 1_000, reason: "r" } });
+    expect(refundedAgain.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(refundedAgain.body).toEqual(refunded.body);
+    expect(refundedAgain.body.data).toMatchObject({ net_amount: 9_000, commission_amount: 225, merchant_amount: 8_775 });
+  });
+
+  it("the index: rows written before it kept commission are backfilled by the migration, and one it missed is read from its payment", async () => {
+    const merchant = await newMerchant();
+    const intent = await newIntent(merchant.secret_key, 10_000, "IQD");
+    await payWithCard(intent);
+    const payment_id = intent.id.replace("pi_", "pay_test_");
+    await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} });
+    await call("POST", `/api/v1/payments/${payment_id}/refund`, { token: merchant.secret_key, body: { amount: 3_001, reason: "r" } });
+    const figures = { captured_amount: 10_000, refunded_amount: 3_001, net_amount: 6_999, commission_amount: 175, merchant_amount: 6_824 };
+    await until("the index", () => summaryOf(merchant, payment_id), (p) => p?.refunded_amount === 3_001);
+    const stored = async () => (await env.DB.prepare("SELECT commission_amount FROM payments WHERE id = ?").bind(payment_id).first<{ commission_amount: number | null }>())!.commission_amount;
+    expect(await stored()).toBe(175);
+
+    // A row from before the column: the migration derives it from the merchant's rate (telescoped refunds).
+    await env.DB.prepare("UPDATE payments SET commission_amount = NULL WHERE id = ?").bind(payment_id).run();
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0007_"))!;
+    const backfill = migration.queries.filter((q) => q.includes("UPDATE `payments`"));
+    expect(backfill).toHaveLength(1);
+    await env.DB.prepare(backfill[0]!).run();
+    expect(await stored()).toBe(175);
+
+    // A row the migration could not fill (written by the previous version during a deploy): the list asks the payment.
+    await env.DB.prepare("UPDATE payments SET commission_amount = NULL WHERE id = ?").bind(payment_id).run();
+    expect(await summaryOf(merchant, payment_id)).toMatchObject(figures);
   });
 });
 

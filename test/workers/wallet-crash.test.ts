@@ -97,7 +97,7 @@ describe("a crash in the middle of a move", () => {
       };
     });
     const captured = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key });
-    expect(captured.body.data).toMatchObject({ commission_amount: 250, net_amount: 9_750 });
+    expect(captured.body.data).toMatchObject({ commission_amount: 250, merchant_amount: 9_750 });
     await evictDurableObject(stub);
     const before = await call("GET", "/api/v1/balance", { token: merchant.secret_key });
     expect(before.body.data.balances[0].available).toBe(0);

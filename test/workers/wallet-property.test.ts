@@ -193,6 +193,9 @@ async function checkPayment(world: World, id: string): Promise<void> {
   expect(p.refunded_amount).toBeLessThanOrEqual(p.captured_amount);
   expect(p.captured_amount).toBeLessThanOrEqual(p.amount);
   expect(p.net_amount).toBe(p.captured_amount - p.refunded_amount);
+  expect(p.commission_amount).toBeGreaterThanOrEqual(0);
+  expect(p.merchant_amount).toBeGreaterThanOrEqual(0);
+  expect(p.merchant_amount + p.commission_amount + p.refunded_amount).toBe(p.captured_amount);
   const expected = p.captured_amount === 0 ? ["authorized", "voided", "expired"] : p.refunded_amount === 0 ? ["captured"] : p.refunded_amount === p.captured_amount ? ["refunded"] : ["partially_refunded"];
   expect(expected, `${id} status ${p.status}`).toContain(p.status);
   const refunds = (await call("GET", `/api/v1/payments/${id}/refunds`, { token: world.merchant.secret_key })).body.data.refunds as { amount: number; status: string }[];

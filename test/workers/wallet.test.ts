@@ -114,7 +114,9 @@ describe("holds", () => {
     const captured = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key, body: { amount: 10_020 } });
     expect(captured.status).toBe(200);
     // 2.5 % of 10,020 is 250.5: rounded half up to 251.
-    expect(captured.body.data).toMatchObject({ status: "captured", captured_amount: 10_020, commission_amount: 251, net_amount: 9_769 });
+    expect(captured.body.data).toMatchObject({ status: "captured", captured_amount: 10_020, commission_amount: 251, merchant_amount: 9_769 });
+    // One name, one meaning: a payment's net_amount is captured − refunded; a hold has none.
+    expect(captured.body.data).not.toHaveProperty("net_amount");
     expect(await balanceOf(merchant.secret_key, user_id)).toEqual({ currency: "IQD", available: 39_980, held: 0, total: 39_980 });
     await flush(wallet_id);
     const balance = await call("GET", "/api/v1/balance", { token: merchant.secret_key });
@@ -125,7 +127,8 @@ describe("holds", () => {
     expect(second.status).toBe(422);
     expect(second.body.error.code).toBe("hold_not_active");
     const read = await call("GET", `/api/v1/embedded/holds/${hold.body.data.id}`, { token: merchant.secret_key });
-    expect(read.body.data).toMatchObject({ status: "captured", captured_amount: 10_020, commission_amount: 251, net_amount: 9_769 });
+    expect(read.body.data).toMatchObject({ status: "captured", captured_amount: 10_020, commission_amount: 251, merchant_amount: 9_769 });
+    expect(read.body.data).not.toHaveProperty("net_amount");
     const release = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/release`, { token: merchant.secret_key });
     expect(release.status).toBe(422);
     expect(release.body.error.code).toBe("hold_not_active");

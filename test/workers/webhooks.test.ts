@@ -268,7 +268,7 @@ describe("events", () => {
     const first = (type: string) => all.findLast((e) => e.type === type)!;
     expect(first("user.synced")).toMatchObject({ data: { object: { mazad_user_id: user_id, external_id: "evt_user", full_name: "Event User", wallet_id: synced.body.data.wallet_id } }, request: { id: synced.headers.get("X-Request-Id") } });
     expect(first("hold.created").data.object).toMatchObject({ status: "active", amount: 100, user_id });
-    expect(all.find((e) => e.type === "hold.captured")!.data.object).toMatchObject({ id: hold.id, status: "captured", reference: "lot-1", commission_amount: 3 });
+    expect(all.find((e) => e.type === "hold.captured")!.data.object).toMatchObject({ id: hold.id, status: "captured", reference: "lot-1", commission_amount: 3, merchant_amount: 97 });
     expect(first("hold.released").data.object).toMatchObject({ id: released.id, status: "released" });
     expect(first("hold.expired").data.object).toMatchObject({ status: "expired" });
     expect(first("transfer.completed").data.object).toMatchObject({ id: transfer.id, status: "succeeded", amount: 500 });
