@@ -9,7 +9,7 @@ import type { PayInput } from "../payments/types";
 import { buyerPaymentCall, paymentStub, unwrapPayment } from "../services/payments";
 
 /**
- * The buyer's side of a checkout as JSON (API.md): what the hosted page submits, and what a native
+ * The buyer's side of a checkout as JSON: what the hosted page submits, and what a native
  * app calls directly. The client secret is the credential; it lets the buyer pay or cancel this one
  * checkout and nothing else.
  */

@@ -2,7 +2,7 @@ import { MODES, type Mode } from "./mode";
 import { ID_PREFIXES, randomBase62 } from "./ids";
 
 /**
- * API key formats (DESIGN.md): `sk_<mode>_…` secret, `pk_<mode>_…` publishable, and signing keys
+ * API key formats: `sk_<mode>_…` secret, `pk_<mode>_…` publishable, and signing keys
  * identified by `mk_…` with a separate secret. The prefix tells a reader what a key is and for
  * which mode, as Stripe's do; the random part carries ~190 bits.
  */

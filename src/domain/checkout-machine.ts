@@ -7,7 +7,7 @@ import type { PaymentState } from "./payment-machine";
  * A checkout — a checkout session (a synced user pays from their wallet) or a payment intent (a
  * card) — as a pure state machine: each function takes the state and an event and returns the new
  * state and the events to record, or a refusal. The PaymentDO persists what it returns and runs the
- * steps on wallets; nothing here does I/O (STYLE.md, "Objects that orchestrate").
+ * steps on wallets; nothing here does I/O.
  *
  *   session: open ──pay──▶ authorized          intent: requires_payment_method ──pay──▶ authorized
  *              ├─expire/deadline─▶ expired                 ├─cancel─▶ canceled

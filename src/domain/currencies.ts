@@ -1,5 +1,5 @@
 /**
- * The one table of currencies (DESIGN.md). `exponent` is the number of minor-unit digits used for
+ * The one table of currencies (docs/architecture.md, "Money rules"). `exponent` is the number of minor-unit digits used for
  * display: IQD amounts are whole dinars (the docs show 10000 as 10,000 IQD), USD has cents.
  *
  * Two bounds keep every sum an exact integer, far below 2^53 (≈ 9.007 × 10^15):

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 /**
- * Prefixed random ids (DESIGN.md): never sequential, never guessable.
+ * Prefixed random ids: never sequential, never guessable.
  * 16 base62 characters carry ~95 bits of entropy; secrets use 32 (~190 bits).
  */
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -40,7 +40,7 @@ export function newId(kind: keyof typeof ID_PREFIXES): string {
 /**
  * Holds and transfers live in a wallet object, and their ids say which: `hld_` + the wallet's 16
  * characters + 16 random ones. A request for a hold goes straight to its wallet with no lookup
- * (DESIGN.md, "The hot path"); the wallet itself answers a caller who does not own it with not-found.
+ * (docs/architecture.md, "The hot path"); the wallet itself answers a caller who does not own it with not-found.
  */
 type WalletScoped = "hold" | "transfer";
 const USER_WALLET_ID = /^wal_([0-9A-Za-z]{16})$/;

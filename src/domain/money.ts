@@ -1,7 +1,7 @@
 import { CURRENCIES, type Currency } from "./currencies";
 
 /**
- * Money rules (DESIGN.md): integers in the currency's minor unit, > 0, at most the currency's maximum.
+ * Money rules (docs/architecture.md): integers in the currency's minor unit, > 0, at most the currency's maximum.
  */
 export function isValidAmount(amount: number, currency: Currency): boolean {
   return Number.isSafeInteger(amount) && amount > 0 && amount <= CURRENCIES[currency].max_amount_minor;

@@ -45,7 +45,7 @@ export interface PaymentState {
 
 /** An authorization not captured within 7 days is voided (status `expired`). */
 export const AUTHORIZATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
-/** Refunds may be issued up to 90 days after capture (spec/refunds.txt). */
+/** Refunds may be issued up to 90 days after capture. */
 export const REFUND_WINDOW_MS = 90 * 24 * 3600 * 1000;
 
 export type PaymentRefusal =
@@ -187,8 +187,8 @@ export function beginRefund(p: PaymentState, requested: number | undefined, now_
 
 /**
  * The commission the platform returns with a refund: commission is recalculated on what remains
- * captured, so a refund returns the difference (spec/refunds.txt). Summed over refunds it
- * telescopes to the original commission: a full refund, at once or in parts, returns all of it.
+ * captured, so a refund returns the difference. Summed over refunds it telescopes to the original
+ * commission: a full refund, at once or in parts, returns all of it.
  * 30,000 IQD at 2.5 %: 750 kept; refund 10,000 → 750 − 500 = 250 back; refund the rest → 500 back.
  */
 export function refundCommission(p: PaymentState, amount: number): number {

@@ -3,10 +3,10 @@ import type { CheckoutState } from "./checkout-machine";
 /**
  * Where the buyer goes when a checkout ends: the merchant's success_url once authorized, its
  * cancel_url once canceled, failed or expired. Both say which checkout it was, so the merchant's
- * page can look it up (spec/payment-intents-quickstart.txt step 8): `{CHECKOUT_SESSION_ID}` in the
- * URL is replaced by the id, and the id is appended as `payment_intent=` (intents) or
- * `session_id=` (sessions) unless the URL already has that parameter. Every place that sends a
- * buyer back (the page's redirects and links, the pay and cancel API answers) goes through here.
+ * page can look it up: `{CHECKOUT_SESSION_ID}` in the URL is replaced by the id, and the id is
+ * appended as `payment_intent=` (intents) or `session_id=` (sessions) unless the URL already has
+ * that parameter. Every place that sends a buyer back (the page's redirects and links, the pay
+ * and cancel API answers) goes through here.
  */
 export type RedirectTarget = Pick<CheckoutState, "id" | "kind" | "success_url" | "cancel_url">;
 

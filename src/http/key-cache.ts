@@ -2,7 +2,7 @@ import type { KeyWithMerchant } from "../db/api-keys";
 import { LoadingCache } from "../domain/bounded-cache";
 
 /**
- * API keys verified from an in-isolate cache (DESIGN.md, "The hot path"), so a warm request makes
+ * API keys verified from an in-isolate cache (docs/architecture.md, "The hot path"), so a warm request makes
  * no D1 round trip to authenticate. An entry lives KEY_CACHE_TTL_SECONDS: a revocation, or a move of
  * a merchant's sandbox clock, clears the entries at once in the isolate that made it, and every
  * other isolate reads the key afresh within that lifetime. A commission change reaches requests

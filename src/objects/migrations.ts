@@ -1,5 +1,5 @@
 /**
- * An object's schema is an append-only list of migrations (STYLE.md, durable-utils): each object
+ * An object's schema is an append-only list of migrations: each object
  * applies those it has not applied yet, in its constructor under blockConcurrencyWhile. Never edit
  * an applied migration; add one.
  */

@@ -41,7 +41,7 @@ export const PAYMENT_MIGRATIONS: readonly string[] = [
     created_at_ms INTEGER NOT NULL,
     completed_at_ms INTEGER
   );
-  -- Events, written in the same transaction as the change they describe (DESIGN.md).
+  -- Events, written in the same transaction as the change they describe (docs/architecture.md, "One fact, one event").
   ${EVENT_OUTBOX_SCHEMA}
   `,
 ];

@@ -64,8 +64,8 @@ export interface MoneyDestinations {
 }
 
 /**
- * One object per checkout session or payment intent and the payment it authorizes (DESIGN.md,
- * "Payments live in objects too"). Transitions come from the pure machines in domain/; this object
+ * One object per checkout session or payment intent and the payment it authorizes (docs/architecture.md,
+ * "Payments live in objects"). Transitions come from the pure machines in domain/; this object
  * persists each with its events in one transaction, reserving before any await, and runs the steps
  * on wallets one at a time in the order they were recorded. The alarm fires deadlines on the
  * merchant's clock, re-drives steps a crash interrupted, and keeps the D1 index up to date.

@@ -81,7 +81,7 @@ export function currentPaymentView<V extends Omit<PaymentView, "merchant_amount"
   return view.merchant_amount === undefined ? { ...view, merchant_amount: merchantAmount(view) } : (view as V & { merchant_amount: number });
 }
 
-/** The refund answer of spec/refunds.txt: the payment, the refund just made, and all of them. */
+/** A refund's answer: the payment, the refund just made, and all of them. */
 export function refundAnswer(state: CheckoutState, refund: RefundRow, all: RefundRow[]) {
   return { ...paymentView(state), refund: refundView(refund), refunds: all.map(refundView) };
 }

@@ -13,7 +13,7 @@ import { eventBody } from "../webhooks/deliver";
 import { queueDeliveries } from "../webhooks/fan-out";
 import { Pagination, queryInteger, queryOptional, scopedIdParam } from "./schemas";
 
-// ---- Contract (API.md, "Events and webhooks") --------------------------------------------------
+// ---- Contract ---------------------------------------------------------------------------------
 
 const Event = z
   .object({

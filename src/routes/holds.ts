@@ -12,7 +12,7 @@ import { operationIdFor, platformWalletId, requireUser, unwrap, walletCall, wall
 import type { HoldView } from "../wallet/types";
 import { amount, currency, description, instant, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
 
-// ---- Contract (API.md, "Embedded users and wallets") ------------------------------------------
+// ---- Contract ---------------------------------------------------------------------------------
 
 /** Holds may last up to 90 days: long enough for an auction, short enough that money is never stuck. */
 const MAX_HOLD_SECONDS = 90 * 24 * 3600;

@@ -9,7 +9,7 @@ import { replayable } from "../http/replay";
 import { operationIdFor, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
 import { amount, currency, description, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
 
-// ---- Contract (API.md, "Embedded users and wallets") ------------------------------------------
+// ---- Contract ---------------------------------------------------------------------------------
 
 const Transfer = z
   .object({

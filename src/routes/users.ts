@@ -13,7 +13,7 @@ import { forgetUser } from "../services/wallets";
 import type { WebhookMessage } from "../webhooks/messages";
 import { metadata, syncedExternalId, userIdParam } from "./schemas";
 
-// ---- Contract (spec/user-sync.txt, spec/quickstart-checkout.txt step 2) -----------------------
+// ---- Contract ---------------------------------------------------------------------------------
 
 const full_name = z.string().trim().min(1).max(200).openapi({ example: "Ahmed Al-Rashid" });
 const email = z.email().max(254).nullable().optional().openapi({ example: "ahmed@example.com" });

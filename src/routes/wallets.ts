@@ -24,7 +24,7 @@ import {
   withAmountLimit,
 } from "./schemas";
 
-// ---- Contract (spec/wallet-api.txt) -----------------------------------------------------------
+// ---- Contract ---------------------------------------------------------------------------------
 
 const Wallet = z
   .object({

@@ -15,7 +15,7 @@ import { endpointUrlProblem } from "../webhooks/endpoint-url";
 import { newWebhookSecret } from "../webhooks/signing";
 import { Pagination, queryInteger, scopedIdParam } from "./schemas";
 
-// ---- Contract (API.md, "Events and webhooks") --------------------------------------------------
+// ---- Contract ---------------------------------------------------------------------------------
 
 /** A rotated-out secret keeps signing (beside the new one) this long, so receivers can switch without missing a delivery. */
 const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;

@@ -10,7 +10,7 @@ import { chunks } from "../domain/chunks";
 const FAN_OUT = 50;
 
 /**
- * The conservation check for one merchant and mode (DESIGN.md, "Money rules"): the totals of its
+ * The conservation check for one merchant and mode (docs/architecture.md, "Money rules"): the totals of its
  * users' wallets and its settlement wallet, plus what is still in their outboxes, plus the
  * commission the platform took from it, must equal external credits minus external debits.
  * Outboxes are flushed first, so the answer is exact whenever no money is moving. Sums are BigInt:

@@ -46,7 +46,7 @@ export type UserWallet = Pick<UserRow, "id" | "external_id" | "wallet_id" | "cre
 
 /**
  * A user's wallet never changes, so the mapping from (merchant, mode, id or external id) to it is
- * kept in the isolate once read (DESIGN.md, "The hot path"): a warm request reaches the wallet with
+ * kept in the isolate once read (docs/architecture.md, "The hot path"): a warm request reaches the wallet with
  * no D1 round trip. Entries are read afresh after USER_CACHE_TTL_SECONDS so a synced name change
  * reaches the checkout page; a sync in this isolate refreshes it at once. Unknown users are not
  * remembered — they may be synced a moment later.

@@ -31,7 +31,7 @@ export interface TransferRow {
 }
 
 /**
- * Money moving between wallets (DESIGN.md, "Moving money between wallets"): the outbox of credits
+ * Money moving between wallets (docs/architecture.md, "Moving money between wallets"): the outbox of credits
  * this wallet owes others, the transfers it sent, and the credits it received — keyed by (source
  * wallet, operation id), so a redelivery is a no-op and two sources can never collide.
  */

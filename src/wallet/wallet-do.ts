@@ -76,7 +76,7 @@ export interface TransferRequest extends MoveRequest {
  * One object per wallet. Every balance mutation of the wallet runs here, one at a time, as one
  * synchronous storage transaction keyed by an operation id that is bound to what the operation does:
  * a repeat returns the first result without a second effect, and the same id with another request
- * is refused. Money for other wallets leaves through the outbox (DESIGN.md). The object knows its
+ * is refused. Money for other wallets leaves through the outbox (docs/architecture.md). The object knows its
  * owner and answers anyone else with not-found, so ids may route straight to it.
  */
 export class WalletDO extends DurableObject<Env> {
