@@ -1,4 +1,4 @@
-import type { CheckoutState } from "./checkout-machine";
+import { isOpen, type CheckoutState } from "./checkout-machine";
 
 /**
  * Where the hosted page sends the buyer. After success: the merchant's success_url with the
@@ -15,4 +15,10 @@ export function successRedirect(state: CheckoutState): string {
 
 export function cancelRedirect(state: CheckoutState): string {
   return state.cancel_url;
+}
+
+/** Where the hosted page sends the buyer in the checkout's present state; null while it is open. */
+export function buyerRedirect(state: CheckoutState): string | null {
+  if (state.status === "authorized") return successRedirect(state);
+  return isOpen(state) ? null : cancelRedirect(state);
 }
