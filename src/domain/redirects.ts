@@ -1,4 +1,4 @@
-import type { CheckoutState } from "./checkout-machine";
+import { isOpen, type CheckoutState } from "./checkout-machine";
 
 /**
  * Where the buyer goes when a checkout ends: the merchant's success_url once authorized, its
@@ -25,4 +25,10 @@ function withCheckoutId(merchant_url: string, checkout: RedirectTarget): string 
   const name = checkout.kind === "intent" ? "payment_intent" : "session_id";
   if (!url.searchParams.has(name)) url.searchParams.set(name, checkout.id);
   return url.toString();
+}
+
+/** Where the hosted page sends the buyer in the checkout's present state; null while it is open. */
+export function buyerRedirect(state: CheckoutState): string | null {
+  if (state.status === "authorized") return successRedirect(state);
+  return isOpen(state) ? null : cancelRedirect(state);
 }

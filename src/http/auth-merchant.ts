@@ -16,26 +16,37 @@ import { cachedKey, type AuthenticatedKey } from "./key-cache";
  * Authenticates a server-side call, by `Authorization: Bearer sk_…` or by an HMAC-signed request
  * (`X-Api-Key: mk_…`, `X-Api-Timestamp`, `X-Api-Signature`), and scopes it to the key's merchant and
  * mode. On a warm isolate neither way touches D1: keys come from the key cache, and signatures are
- * remembered by a ReplayGuardDO.
+ * remembered by a ReplayGuardDO. A publishable key is refused (403 `publishable_key_not_allowed`).
  */
-export const requireMerchantKey = createMiddleware<AppEnv>(async (c, next) => {
-  const found = c.req.header("X-Api-Key") !== undefined ? await fromSignature(c) : await fromBearer(c);
-  const { key, merchant_name, commission_bps, sandbox_clock_offset_seconds, settlement_wallet_id } = found;
-  const caller: MerchantCaller = {
-    merchant_id: key.merchant_id,
-    merchant_name,
-    mode: key.mode,
-    key_id: key.id,
-    key_type: key.type === "signing" ? "signing" : "secret",
-    commission_bps,
-    settlement_wallet_id,
-  };
-  c.set("merchant", caller);
-  // The sandbox clock: a sandbox merchant's time may run ahead, so tests and demos can jump forward.
-  if (caller.mode === "sandbox" && sandbox_clock_offset_seconds !== 0) c.set("clock", withSandboxOffset(c.get("clock"), sandbox_clock_offset_seconds));
-  c.set("idempotencyScope", `merchant:${caller.merchant_id}:${caller.mode}`);
-  await next();
-});
+export const requireMerchantKey = merchantKeyMiddleware({ publishable: false });
+
+/**
+ * The same, and a publishable key (`Authorization: Bearer pk_…`) too, by the same cached lookup:
+ * for the routes a browser calls from the merchant's page. The caller's `key_type` says which it
+ * was, and the route answers a publishable key only its restricted view.
+ */
+export const acceptPublishableKey = merchantKeyMiddleware({ publishable: true });
+
+function merchantKeyMiddleware(accepts: { publishable: boolean }) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const found = c.req.header("X-Api-Key") !== undefined ? await fromSignature(c) : await fromBearer(c, accepts);
+    const { key, merchant_name, commission_bps, sandbox_clock_offset_seconds, settlement_wallet_id } = found;
+    const caller: MerchantCaller = {
+      merchant_id: key.merchant_id,
+      merchant_name,
+      mode: key.mode,
+      key_id: key.id,
+      key_type: key.type,
+      commission_bps,
+      settlement_wallet_id,
+    };
+    c.set("merchant", caller);
+    // The sandbox clock: a sandbox merchant's time may run ahead, so tests and demos can jump forward.
+    if (caller.mode === "sandbox" && sandbox_clock_offset_seconds !== 0) c.set("clock", withSandboxOffset(c.get("clock"), sandbox_clock_offset_seconds));
+    c.set("idempotencyScope", `merchant:${caller.merchant_id}:${caller.mode}`);
+    await next();
+  });
+}
 
 /** For sandbox conveniences (free top-ups, the clock): a live key gets 403. */
 export const requireSandbox = createMiddleware<AppEnv>(async (c, next) => {
@@ -45,7 +56,7 @@ export const requireSandbox = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-async function fromBearer(c: Context<AppEnv>): Promise<AuthenticatedKey> {
+async function fromBearer(c: Context<AppEnv>, accepts: { publishable: boolean }): Promise<AuthenticatedKey> {
   const header = c.req.header("Authorization");
   if (!header) {
     throw new ApiError("authentication_required", "Send your secret key as `Authorization: Bearer sk_…`, or sign the request (X-Api-Key).");
@@ -56,7 +67,7 @@ async function fromBearer(c: Context<AppEnv>): Promise<AuthenticatedKey> {
   const hash = await sha256Hex(value);
   const found = await cachedKey(`hash:${hash}`, () => findActiveKeyByHash(database(c.env.DB), hash));
   if (!found) throw new ApiError("invalid_api_key", "Invalid API key provided.");
-  if (found.key.type !== "secret") {
+  if (found.key.type === "publishable" && !accepts.publishable) {
     throw new ApiError("publishable_key_not_allowed", "A publishable key cannot call server-side endpoints; use your secret key.");
   }
   return found;

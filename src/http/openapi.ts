@@ -1,8 +1,9 @@
 import { createRoute, z, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { requireAccount, requireMembership } from "./auth-dashboard";
-import { requireMerchantKey } from "./auth-merchant";
+import { acceptPublishableKey, requireMerchantKey } from "./auth-merchant";
 import { envelopeSchema, ErrorEnvelope } from "./envelope";
 import { ApiError } from "./errors";
 
@@ -63,9 +64,17 @@ export function errors<S extends ErrorStatusCode>(...statuses: S[]) {
 
 /** Security requirement objects: who may call. A signed request needs all three of its headers. */
 type SecurityRequirement = Record<string, string[]>;
-type Auth = "merchant" | "dashboard" | "member" | "public";
+/**
+ * `merchant`: the merchant's server (secret key or signature). `merchant_or_publishable`: that, or a
+ * browser on the merchant's page with the publishable key; the route then checks `key_type` and
+ * answers a publishable key only what a browser may see (a checkout's own state, by its client
+ * secret). `dashboard`: a logged-in account. `member`: one that belongs to the path's merchant.
+ */
+type Auth = "merchant" | "merchant_or_publishable" | "dashboard" | "member" | "public";
+const MERCHANT_SERVER: SecurityRequirement[] = [{ SecretKey: [] }, { HmacKeyId: [], HmacTimestamp: [], HmacSignature: [] }];
 const SECURITY: Record<Auth, SecurityRequirement[]> = {
-  merchant: [{ SecretKey: [] }, { HmacKeyId: [], HmacTimestamp: [], HmacSignature: [] }],
+  merchant: MERCHANT_SERVER,
+  merchant_or_publishable: [...MERCHANT_SERVER, { PublishableKey: [] }],
   dashboard: [{ DashboardToken: [] }],
   member: [{ DashboardToken: [] }],
   public: [],
@@ -77,10 +86,21 @@ const SECURITY: Record<Auth, SecurityRequirement[]> = {
  */
 const AUTHENTICATE: Record<Auth, MiddlewareHandler[]> = {
   merchant: [requireMerchantKey],
+  merchant_or_publishable: [acceptPublishableKey],
   dashboard: [requireAccount],
   member: [requireAccount, requireMembership],
   public: [],
 };
+
+/**
+ * CORS for a route a browser calls with the publishable key from the merchant's page (another
+ * origin): the preflight and the answer, errors included. Any origin may read, since the request
+ * carries no cookies or ambient credentials — only the Authorization header the page sets itself, and
+ * what it reads needs the checkout's client secret too. Only GET, only that header. Mounted with
+ * `app.use(route.getRoutingPath(), …)` for exactly the routes that take the publishable key; no
+ * other route answers another origin.
+ */
+export const browserCors = cors({ origin: "*", allowMethods: ["GET"], allowHeaders: ["Authorization"], maxAge: 600 });
 
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
@@ -155,7 +175,7 @@ export function defineRoute<P extends string, R extends ContractConfig & { path:
   // Any route may be shed when the server is at capacity (http/admission.ts); /health never is.
   const implied = new Set<ErrorStatusCode>(route.path === "/health" ? [] : [503]);
   if (request.query || request.body) implied.add(400);
-  if (auth === "merchant") [401, 403].forEach((s) => implied.add(s as ErrorStatusCode));
+  if (auth === "merchant" || auth === "merchant_or_publishable") [401, 403].forEach((s) => implied.add(s as ErrorStatusCode));
   if (auth === "dashboard" || auth === "member") implied.add(401);
   if (request.params) [404, 422].forEach((s) => implied.add(s as ErrorStatusCode));
   if (request.query && request.query !== NO_QUERY) implied.add(422);

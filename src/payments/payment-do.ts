@@ -41,7 +41,7 @@ import { PAYMENT_MIGRATIONS } from "./migrations";
 import { PaymentStore, type StepRow } from "./payment-store";
 import { executeStep, type StepResult } from "./steps";
 import type { PaymentCall, PaymentOutcome, PaymentRefusal, PaymentRefusalCode, PaymentStep, PayInput, PayResult } from "./types";
-import { checkoutView, paymentView, refundAnswer, refundView, type CheckoutView, type PaymentView, type RefundView } from "./views";
+import { checkoutBrowserView, checkoutView, paymentView, refundAnswer, refundView, type CheckoutBrowserView, type CheckoutView, type PaymentView, type RefundView } from "./views";
 
 /** A wallet hold outlives the payment's own 7-day deadline by an hour: the wallet releases it even if this object never returns. */
 const HOLD_BACKSTOP_MS = 60 * 60 * 1000;
@@ -107,6 +107,17 @@ export class PaymentDO extends DurableObject<Env> {
   retrieve(call: PaymentCall): Outcome<{ checkout: CheckoutView }> {
     const entered = this.enter(call);
     return "code" in entered ? entered : { ok: true, checkout: checkoutView(entered.state) };
+  }
+
+  /**
+   * A browser's read with the merchant's publishable key and the checkout's client secret: both are
+   * checked (another merchant's or mode's key is a 404 before the secret is looked at), and the
+   * answer is the restricted view.
+   */
+  browserView(call: PaymentCall): Outcome<{ checkout: CheckoutBrowserView }> {
+    if (!call.owner || call.client_secret === undefined) return refusal("client_secret_invalid", "The client_secret does not match this checkout.");
+    const entered = this.enter(call);
+    return "code" in entered ? entered : { ok: true, checkout: checkoutBrowserView(entered.state) };
   }
 
   payment(call: PaymentCall): Outcome<{ payment: PaymentView; refunds: RefundView[] }> {
@@ -437,8 +448,10 @@ export class PaymentDO extends DurableObject<Env> {
   // ---- internals ----------------------------------------------------------------------------
 
   /**
-   * Checks the caller — the owning merchant, or a buyer with the client secret — and fires what
-   * came due by the caller's clock first, so no read ever shows a lapsed checkout as open.
+   * Checks the caller — the owning merchant, a buyer with the client secret, or both at once (a
+   * browser with the merchant's publishable key and the client secret: the merchant first, so a
+   * stranger's key learns nothing) — and fires what came due by the caller's clock first, so no
+   * read ever shows a lapsed checkout as open.
    */
   private enter(call: PaymentCall): Entered | PaymentRefusal {
     const state = this.store.state();
@@ -446,7 +459,8 @@ export class PaymentDO extends DurableObject<Env> {
     if (call.owner) {
       if (call.owner.merchant_id !== state.merchant_id || call.owner.mode !== state.mode) return notFound();
       if (call.clock_offset_ms !== undefined && String(call.clock_offset_ms) !== this.store.getMeta("clock_offset_ms")) this.store.setMeta("clock_offset_ms", String(call.clock_offset_ms));
-    } else if (call.client_secret === undefined || !timingSafeEqual(call.client_secret, state.client_secret)) {
+    }
+    if ((!call.owner || call.client_secret !== undefined) && (call.client_secret === undefined || !timingSafeEqual(call.client_secret, state.client_secret))) {
       return refusal("client_secret_invalid", "The client_secret does not match this checkout.");
     }
     const now_ms = call.owner ? call.now_ms : this.now();

@@ -1,6 +1,7 @@
 import { toIsoSeconds } from "../domain/clock";
 import { attemptsRemaining, type CheckoutState } from "../domain/checkout-machine";
 import { merchantAmount } from "../domain/payment-machine";
+import { buyerRedirect } from "../domain/redirects";
 import type { RefundRow } from "./payment-store";
 
 /** What the API (and the events) show of a checkout, its payment and its refunds. */
@@ -28,6 +29,30 @@ export function checkoutView(state: CheckoutState) {
 }
 
 export type CheckoutView = ReturnType<typeof checkoutView>;
+
+/**
+ * What a browser holding the publishable key and the client secret sees of a checkout: what the
+ * merchant's page needs to tell the buyer how it went and where to go — its state, the amount,
+ * when it lapses, the payment once there is one, the card attempts left, and the redirect the
+ * hosted page itself gives the buyer. Nothing the merchant's server alone should see (metadata, the
+ * description, the buyer, the success and cancel URLs as configured, the client secret again, the
+ * checkout URL that carries it): a page's script can leak what it reads to anyone on the page.
+ */
+export function checkoutBrowserView(state: CheckoutState) {
+  const common = {
+    id: state.id,
+    status: state.status,
+    amount: state.amount,
+    currency: state.currency,
+    expires_at: toIsoSeconds(state.expires_at_ms),
+    payment_id: state.payment?.id ?? null,
+    redirect_url: buyerRedirect(state),
+  };
+  if (state.kind === "session") return { ...common, object: "checkout.session" as const };
+  return { ...common, object: "payment_intent" as const, attempts_remaining: attemptsRemaining(state) };
+}
+
+export type CheckoutBrowserView = ReturnType<typeof checkoutBrowserView>;
 
 export function refundView(row: RefundRow) {
   return {

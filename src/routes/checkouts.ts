@@ -4,13 +4,13 @@ import { database } from "../db/client";
 import { checkoutIds, randomBase62 } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { notFound } from "../http/errors";
-import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { ApiError, notFound } from "../http/errors";
+import { browserCors, defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
-import type { CheckoutView } from "../payments/views";
+import type { PaymentCall } from "../payments/types";
 import { merchantPaymentCall, newObjectKey, paymentObjectFor, paymentStub, unwrapPayment } from "../services/payments";
 import { operationIdFor, requireUser } from "../services/wallets";
-import { CheckoutSession, PaymentIntent, redirectUrl } from "./payment-schemas";
+import { CheckoutSession, CheckoutSessionBrowserView, PaymentIntent, PaymentIntentBrowserView, redirectUrl } from "./payment-schemas";
 import { amount, currency, description, externalId, metadata, scopedIdParam, withAmountLimit } from "./schemas";
 
 // ---- Contract (spec/quickstart-checkout.txt steps 3–5, spec/payment-intents-quickstart.txt step 5) ----
@@ -38,16 +38,34 @@ const createSession = defineRoute({
   responses: { 201: success(CheckoutSession, "Session opened"), ...errors(404) },
 });
 
+/**
+ * The two reads a browser may make from the merchant's page: with the publishable key and the
+ * checkout's own client_secret, the restricted view (payments/views.ts, checkoutBrowserView).
+ */
+const browserRead = {
+  auth: "merchant_or_publishable" as const,
+  description:
+    "With your secret key (or a signed request): the whole object. With your publishable key (`Authorization: Bearer pk_…`) and the checkout's `client_secret` in the query — what checkout.js's `MazadCheckout.retrieve` sends from your page — the restricted view: id, object, status, amount, currency, expires_at, payment_id, attempts_remaining (intents) and redirect_url. A publishable key of another merchant or mode gets 404; a wrong client_secret 403 `client_secret_invalid`. Answers CORS (any origin, GET, the Authorization header).",
+};
+const clientSecretQuery = z.strictObject({
+  client_secret: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: "The checkout's client_secret: required with a publishable key, refused with a secret key or a signature" }),
+});
+
 const readSession = defineRoute({
   method: "get",
   path: "/checkout/sessions/{id}",
   operationId: "getCheckoutSession",
   tags: ["Checkout"],
   summary: "A checkout session: open → authorized (with payment_id) | canceled | expired",
-  auth: "merchant",
+  ...browserRead,
   busyObject: true,
-  request: { params: scopedIdParam("cs_test_9f8a7b6c5d4e3f2a") },
-  responses: { 200: success(CheckoutSession, "The session") },
+  request: { params: scopedIdParam("cs_test_9f8a7b6c5d4e3f2a"), query: clientSecretQuery },
+  responses: { 200: success(z.union([CheckoutSession, CheckoutSessionBrowserView]), "The session (the restricted view for a publishable key)") },
 });
 
 const expireSession = defineRoute({
@@ -82,10 +100,10 @@ const readIntent = defineRoute({
   operationId: "getPaymentIntent",
   tags: ["Checkout"],
   summary: "A payment intent: requires_payment_method → authorized (with payment_id) | canceled | expired | failed",
-  auth: "merchant",
+  ...browserRead,
   busyObject: true,
-  request: { params: scopedIdParam("pi_9f8a7b6c5d4e3f2a") },
-  responses: { 200: success(PaymentIntent, "The intent") },
+  request: { params: scopedIdParam("pi_9f8a7b6c5d4e3f2a"), query: clientSecretQuery },
+  responses: { 200: success(z.union([PaymentIntent, PaymentIntentBrowserView]), "The intent (the restricted view for a publishable key)") },
 });
 
 const cancelIntent = defineRoute({
@@ -105,9 +123,14 @@ const cancelIntent = defineRoute({
 
 export const checkoutRoutes = new OpenAPIHono<AppEnv>();
 
+// The browser's reads answer the merchant's page on its own origin (preflight included); nothing else here does.
+for (const route of [readSession, readIntent]) checkoutRoutes.use(route.getRoutingPath(), browserCors);
+
 /** The object's view, typed as the route's schema (its status is the kind's own subset). */
 type Session = z.infer<typeof CheckoutSession>;
 type Intent = z.infer<typeof PaymentIntent>;
+type SessionForBrowser = z.infer<typeof CheckoutSessionBrowserView>;
+type IntentForBrowser = z.infer<typeof PaymentIntentBrowserView>;
 
 interface CheckoutInput {
   amount: number;
@@ -123,7 +146,7 @@ function callOf(c: Context<AppEnv>) {
 }
 
 /** An id routes to its object; the object's own id must be the one asked for (a session id is no intent's). */
-function expectId<V>(view: CheckoutView, id: string, what: string): V {
+function expectId<V>(view: { id: string }, id: string, what: string): V {
   if (view.id !== id) throw notFound(what, "id");
   return view as unknown as V;
 }
@@ -163,10 +186,31 @@ checkoutRoutes.openapi(createSession, async (c) => {
   return replayable(replayed, c.json(ok(checkout as unknown as Session), 201));
 });
 
+/**
+ * A read by the merchant's server (the whole object), or by a browser with the publishable key and
+ * the client secret (the restricted view). The client_secret is refused with a secret key: a server
+ * sending it expects it checked, and a wrong one must not pass silently.
+ */
+async function readCheckout(c: Context<AppEnv>, id: string, client_secret: string | undefined, kind: "session" | "intent") {
+  const what = kind === "session" ? "checkout session" : "payment intent";
+  if (c.get("merchant").key_type === "publishable") {
+    if (client_secret === undefined) {
+      throw new ApiError("parameter_missing", "With a publishable key, send the checkout's client_secret as a query parameter.", "client_secret");
+    }
+    const call: PaymentCall = { ...callOf(c), checkout_id: id, client_secret };
+    const { checkout } = unwrapPayment(await paymentObjectFor(c.env, id, kind).browserView(call), { what, param: "id" });
+    return expectId<typeof checkout>(checkout, id, what);
+  }
+  if (client_secret !== undefined) {
+    throw new ApiError("parameter_unknown", "client_secret goes with a publishable key; with your secret key or a signature, read the checkout without it.", "client_secret");
+  }
+  const { checkout } = unwrapPayment(await paymentObjectFor(c.env, id, kind).retrieve(callOf(c)), { what, param: "id" });
+  return expectId<typeof checkout>(checkout, id, what);
+}
+
 checkoutRoutes.openapi(readSession, async (c) => {
-  const id = c.req.valid("param").id;
-  const { checkout } = unwrapPayment(await paymentObjectFor(c.env, id, "session").retrieve(callOf(c)), { what: "checkout session", param: "id" });
-  return c.json(ok(expectId<Session>(checkout, id, "checkout session")), 200);
+  const checkout = await readCheckout(c, c.req.valid("param").id, c.req.valid("query").client_secret, "session");
+  return c.json(ok(checkout as unknown as Session | SessionForBrowser), 200);
 });
 
 checkoutRoutes.openapi(expireSession, async (c) => {
@@ -184,9 +228,8 @@ checkoutRoutes.openapi(createIntent, async (c) => {
 });
 
 checkoutRoutes.openapi(readIntent, async (c) => {
-  const id = c.req.valid("param").id;
-  const { checkout } = unwrapPayment(await paymentObjectFor(c.env, id, "intent").retrieve(callOf(c)), { what: "payment intent", param: "id" });
-  return c.json(ok(expectId<Intent>(checkout, id, "payment intent")), 200);
+  const checkout = await readCheckout(c, c.req.valid("param").id, c.req.valid("query").client_secret, "intent");
+  return c.json(ok(checkout as unknown as Intent | IntentForBrowser), 200);
 });
 
 checkoutRoutes.openapi(cancelIntent, async (c) => {

@@ -38,6 +38,39 @@ export const PaymentIntent = z
   })
   .openapi("PaymentIntent");
 
+/**
+ * What a browser reads with the publishable key and the checkout's client secret (payments/views.ts,
+ * checkoutBrowserView): the checkout's state and where the buyer goes next, nothing else.
+ */
+const browserCommon = {
+  amount: z.number().int(),
+  currency,
+  expires_at: z.string(),
+  payment_id: z.string().nullable().openapi({ description: "Set once authorized" }),
+  redirect_url: z.string().nullable().openapi({
+    description: "Where the hosted page sends the buyer in this state: the success_url (with the id) once authorized, the cancel_url once canceled, expired or failed; null while open",
+  }),
+};
+
+export const CheckoutSessionBrowserView = z
+  .object({
+    id: z.string().openapi({ example: "cs_test_9f8a7b6c5d4e3f2a" }),
+    object: z.literal("checkout.session"),
+    status: CheckoutSession.shape.status,
+    ...browserCommon,
+  })
+  .openapi("CheckoutSessionBrowserView", { description: "A checkout session as a publishable key with its client_secret sees it" });
+
+export const PaymentIntentBrowserView = z
+  .object({
+    id: z.string().openapi({ example: "pi_9f8a7b6c5d4e3f2a" }),
+    object: z.literal("payment_intent"),
+    status: PaymentIntent.shape.status,
+    ...browserCommon,
+    attempts_remaining: PaymentIntent.shape.attempts_remaining,
+  })
+  .openapi("PaymentIntentBrowserView", { description: "A payment intent as a publishable key with its client_secret sees it" });
+
 export const Payment = z
   .object({
     id: z.string().openapi({ example: "pay_test_9f8a7b6c5d4e3f2a" }),

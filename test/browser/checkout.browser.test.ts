@@ -26,12 +26,14 @@ const CARD_NAME = "Ahmed Al-Bayati";
 interface ShopWindow {
   results: { kind: "success" | "cancel" | "close"; status?: string; id?: string; redirect_url?: string }[];
   messages: { origin: string; data: Record<string, unknown> }[];
+  MazadCheckout: { retrieve(options: { publishableKey: string; id: string; clientSecret: string }): Promise<unknown> };
 }
 
 let browser: Browser;
 let context: BrowserContext;
 let site: MerchantSite;
 let secretKey: string;
+let publishableKey: string;
 const problems: string[] = [];
 
 // ---- The merchant's server side, through the public API ---------------------------------------
@@ -44,7 +46,7 @@ async function api<T = any>(method: string, route: string, body?: unknown, token
   return { status: res.status, body: (await res.json()) as T };
 }
 
-async function seedMerchant(): Promise<string> {
+async function seedMerchant(): Promise<{ secret_key: string; publishable_key: string }> {
   const email = `browser-${crypto.randomUUID()}@example.com`;
   const password = "Browser-Test-Pass-42";
   const registered = await api("POST", "/api/v1/auth/register", { email, password, name: "Browser Test" });
@@ -52,7 +54,7 @@ async function seedMerchant(): Promise<string> {
   const login = await api("POST", "/api/v1/auth/login", { email, password });
   const merchant = await api("POST", "/api/v1/merchants", { name: "Antique House" }, login.body.data.access_token);
   if (merchant.status !== 201) throw new Error(JSON.stringify(merchant.body));
-  return merchant.body.data.secret_key;
+  return merchant.body.data;
 }
 
 async function buyerWith(amount: number): Promise<string> {
@@ -67,6 +69,7 @@ async function buyerWith(amount: number): Promise<string> {
 interface Checkout {
   id: string;
   checkout_url: string;
+  client_secret: string;
 }
 
 async function newSession(amount: number): Promise<Checkout> {
@@ -150,7 +153,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.on("page", watch);
   site = await startMerchantSite(workerUrl);
-  secretKey = await seedMerchant();
+  ({ secret_key: secretKey, publishable_key: publishableKey } = await seedMerchant());
 });
 
 afterAll(async () => {
@@ -179,6 +182,42 @@ describe("the hosted checkout in Chromium", () => {
     const after = await statusOf(session);
     expect(after.status).toBe("authorized");
     expect(after.payment_id).toMatch(/^pay_test_/);
+    await shop.close();
+  });
+
+  it("retrieve: after paying, the shop's page reads the checkout from its own origin with the publishable key and the client secret", async () => {
+    const session = await newSession(30_000);
+    const { shop, popup } = await openPopup(session);
+    await popup.fill("#otp", "123456");
+    await submitAndClose(popup);
+    expect(await shopResults(shop)).toEqual([expect.objectContaining({ kind: "success", id: session.id })]);
+
+    // What the merchant's page would do after a redirect or a popup: ask, rather than trust the message.
+    const retrieve = (clientSecret: string) =>
+      shop.evaluate(
+        ({ publishableKey, id, clientSecret }) =>
+          (window as unknown as ShopWindow).MazadCheckout.retrieve({ publishableKey, id, clientSecret }).then(
+            (view: unknown) => ({ view }),
+            (error: { status: number; code: string }) => ({ error: { status: error.status, code: error.code } }),
+          ),
+        { publishableKey, id: session.id, clientSecret },
+      );
+    expect(new URL(shop.url()).origin).not.toBe(workerUrl);
+    const read = await retrieve(session.client_secret);
+    expect(read).toEqual({
+      view: {
+        id: session.id,
+        object: "checkout.session",
+        status: "authorized",
+        amount: 30_000,
+        currency: "IQD",
+        expires_at: expect.any(String),
+        payment_id: expect.stringMatching(/^pay_test_/),
+        redirect_url: `${site.successUrl}?session_id=${session.id}`,
+      },
+    });
+    // A refusal reaches the page too (CORS on errors), with its status and code.
+    expect(await retrieve(`${session.client_secret}x`)).toEqual({ error: { status: 403, code: "client_secret_invalid" } });
     await shop.close();
   });
 

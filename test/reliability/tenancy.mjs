@@ -1,6 +1,7 @@
 // Tenancy: one merchant's objects of every kind, then every route that reads or acts on them,
 // called with credentials that must not reach them — another merchant's secret key, the owner's
-// publishable key, a revoked secret key, the owner's live key, a stale and a replayed signature,
+// publishable key (and on the two checkout reads that take one: another merchant's or the live one
+// with the checkout's client_secret, the owner's with a wrong one), a revoked secret key, the owner's live key, a stale and a replayed signature,
 // the JWT of a removed team member and of another merchant's owner. Each answer must be the
 // documented refusal, carry nothing of the object, and change nothing.
 import { randomUUID } from "node:crypto";
@@ -93,6 +94,7 @@ export async function tenancyPart(api, url) {
   await api.definite("DELETE", `/api/v1/merchants/${owner.id}/api-keys/${revoked.id}`, undefined, owner.jwt);
   const live = await owner.key("secret", "live");
   const signing = await owner.key("signing", "sandbox");
+  const livePublishable = await owner.key("publishable", "live");
 
   // A team member who was an admin, then removed: the JWT they hold is still unexpired.
   const dashboardKey = { ...owner.jwt, "idempotency-key": randomUUID() };
@@ -101,10 +103,12 @@ export async function tenancyPart(api, url) {
   await api.definite("DELETE", `/api/v1/merchants/${owner.id}/members/${teammateAccount.id}`, undefined, owner.jwt);
 
   const bearer = (token) => () => ({ authorization: `Bearer ${token}` });
+  const browserReads = new Set([`GET /api/v1/checkout/sessions/${objects.open_session}`, `GET /api/v1/payment-intents/${objects.intent}`]);
   /** [name, headers for a request, expected statuses on the key routes, on the dashboard routes] */
   const credentials = [
     ["another merchant's secret key", bearer(stranger.secret_key), [404], [401]],
-    ["the owner's publishable key", bearer(owner.publishable_key), [403], [401]],
+    // The two checkout reads take a publishable key with the checkout's client_secret; without one: 400.
+    ["the owner's publishable key", bearer(owner.publishable_key), (route) => (browserReads.has(`${route[1]} ${route[2]}`) ? [400] : [403]), [401]],
     ["the owner's revoked secret key", bearer(revoked.secret), [401], [401]],
     ["the owner's live key on sandbox objects", bearer(live.secret), [404, 403], [401]],
     ["a stale signature (the owner's signing key, 400 s old)", (method, path, body) => signatureHeaders(signing, method, path, body, Math.floor(Date.now() / 1000) - SIGNATURE_WINDOW_SECONDS - 100), [401], [401]],
@@ -121,6 +125,7 @@ export async function tenancyPart(api, url) {
     calls++;
     const text = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {});
     const res = await api.definite(method, path, text === undefined ? undefined : JSON.parse(text), { ...headers, ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }) });
+    if (typeof expected === "function") expected = expected([kind, method, path]);
     const seen = (statuses[name] ??= {});
     seen[res.status] = (seen[res.status] ?? 0) + 1;
     const problem = !expected.includes(res.status)
@@ -140,6 +145,18 @@ export async function tenancyPart(api, url) {
       const [, method, path, body] = route;
       await refused(name, headersFor(method, path, method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {})), route, expect[set]);
     }
+  }
+  // A browser's read of a checkout: the right client_secret does not open it to another merchant's
+  // publishable key or to the owner's live one (404), and a wrong one is refused (403).
+  const withSecret = (path, secret) => `${path}?client_secret=${encodeURIComponent(secret)}`;
+  const readsWithSecrets = [
+    ["session", "GET", `/api/v1/checkout/sessions/${objects.open_session}`, objects.open_session_secret],
+    ["intent", "GET", `/api/v1/payment-intents/${objects.intent}`, objects.intent_secret],
+  ];
+  for (const [kind, method, path, secret] of readsWithSecrets) {
+    await refused("another merchant's publishable key, the checkout's client_secret", bearer(stranger.publishable_key)(), [kind, method, withSecret(path, secret)], [404]);
+    await refused("the owner's live publishable key, the checkout's client_secret", bearer(livePublishable.secret)(), [kind, method, withSecret(path, secret)], [404]);
+    await refused("the owner's publishable key, a wrong client_secret", bearer(owner.publishable_key)(), [kind, method, withSecret(path, `${secret}x`)], [403]);
   }
   const after = await snapshot(api, ownerAuth, owner.jwt, objects);
   let changed = after.filter((text, i) => text !== before[i]).length;

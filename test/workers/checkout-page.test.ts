@@ -436,7 +436,7 @@ describe("static files", () => {
     expect(res.headers.get("Content-Type")).toMatch(/^text\/javascript/);
     expect(res.headers.get("Cross-Origin-Resource-Policy")).toBe("cross-origin");
     expect(res.headers.get("Cache-Control")).toMatch(/^public, max-age=\d+$/);
-    expect(res.body).toContain("window.MazadCheckout = { open: open }");
+    expect(res.body).toContain("window.MazadCheckout = { open: open, retrieve: retrieve }");
     expect(res.body).toContain("event.origin !== checkoutOrigin || event.source !== popup");
   });
 });

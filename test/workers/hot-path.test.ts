@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_WAITING_PER_OBJECT, waitingFor, withinCapacity } from "../../src/http/object-capacity";
 import { ApiError } from "../../src/http/errors";
-import { balanceOf, call, createKey, fundedUser, signedHeaders, syncUser } from "./helpers";
+import { balanceOf, call, createKey, fundedUser, newIntent, signedHeaders, syncUser } from "./helpers";
 
 /**
  * The hot path (DESIGN.md): on a warm isolate, a request that moves money or reads a wallet, a hold
@@ -18,6 +18,10 @@ describe("a warm isolate", () => {
     await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token });
     await call("GET", `/api/v1/embedded/users/${other}/wallet`, { token });
     await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { headers: await signedHeaders(signing.key_id!, signing.secret, "GET", `/api/v1/embedded/users/${user_id}/wallet`) });
+    // A browser's read of its checkout with the publishable key: that key is cached like the others.
+    const intent = await newIntent(token, 1_000);
+    const browserRead = () => call("GET", `/api/v1/payment-intents/${intent.id}?client_secret=${intent.client_secret}`, { token: merchant.publishable_key });
+    expect((await browserRead()).status).toBe(200);
 
     const registry = ["api_keys", "users", "wallets", "merchants", "idempotency_keys"];
     for (const table of registry) await env.DB.prepare(`ALTER TABLE ${table} RENAME TO ${table}_away`).run();
@@ -40,6 +44,7 @@ describe("a warm isolate", () => {
       const signed = await call("GET", path, { headers: await signedHeaders(signing.key_id!, signing.secret, "GET", path) });
       expect(signed.status).toBe(200);
       expect(signed.body.data.balances[0]).toMatchObject({ available: 2_300 });
+      expect((await browserRead()).body.data).toMatchObject({ id: intent.id, status: "requires_payment_method" });
     } finally {
       for (const table of registry) await env.DB.prepare(`ALTER TABLE ${table}_away RENAME TO ${table}`).run();
     }
