@@ -5,7 +5,7 @@ import { checkoutPageRoutes } from "./checkout/page-routes";
 import { docsRoutes } from "./docs/docs-page";
 import type { AppEnv } from "./http/context";
 import { handleError } from "./http/error-handler";
-import { ApiError, beforeRunning } from "./http/errors";
+import { ApiError, beforeRunning } from "./domain/errors";
 import { methodNotAllowedOrNotFound } from "./http/not-found";
 import { requestContext } from "./http/request-context";
 import { admission } from "./http/admission";

@@ -2,7 +2,7 @@ import { createApp } from "./app";
 import { systemClock } from "./domain/clock";
 import { runMaintenance } from "./services/maintenance";
 import { consumeWebhookBatch } from "./webhooks/consumer";
-import type { WebhookMessage } from "./webhooks/messages";
+import type { WebhookMessage } from "./domain/events";
 
 export { PaymentDO } from "./payments/payment-do";
 export { RateLimiterDO } from "./rate-limit/rate-limiter-do";

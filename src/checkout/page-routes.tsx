@@ -9,7 +9,7 @@ import { CARD_PROBLEM_MESSAGES } from "../domain/card-simulator";
 import { objectKeyOf } from "../domain/ids";
 import { cancelRedirect, successRedirect } from "../domain/redirects";
 import type { AppEnv } from "../http/context";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../domain/errors";
 import type { PayInput, PaymentRefusal } from "../payments/types";
 import { buyerPaymentCall } from "../services/payments";
 import { walletStub } from "../services/wallets";

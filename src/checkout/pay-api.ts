@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { objectKeyOf } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { notFound } from "../http/errors";
+import { notFound } from "../domain/errors";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import type { PayInput } from "../payments/types";
 import { buyerPaymentCall, paymentStub, unwrapPayment } from "../services/payments";

@@ -1,7 +1,8 @@
 import type { CardSummary } from "./card-simulator";
 import type { Currency } from "./currencies";
 import type { Mode } from "./mode";
-import type { PaymentState } from "./payment-machine";
+import type { CheckoutEventType } from "./events";
+import type { PaymentMethod, PaymentState } from "./payment-machine";
 
 /**
  * A checkout — a checkout session (a synced user pays from their wallet) or a payment intent (a
@@ -16,20 +17,6 @@ import type { PaymentState } from "./payment-machine";
  */
 export type CheckoutKind = "session" | "intent";
 export type CheckoutStatus = "open" | "requires_payment_method" | "authorized" | "canceled" | "expired" | "failed";
-export type PaymentMethod = "wallet" | "card";
-
-export type EventType =
-  | "checkout.authorized"
-  | "checkout.expired"
-  | "checkout.canceled"
-  | "payment_intent.succeeded"
-  | "payment_intent.payment_failed"
-  | "payment_intent.canceled"
-  | "payment.captured"
-  | "payment.voided"
-  | "payment.expired"
-  | "payment.refunded"
-  | "payment.partially_refunded";
 
 export interface Buyer {
   user_id: string;
@@ -77,7 +64,7 @@ export const SESSION_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export type Refusal = { refused: CheckoutRefusal; message: string };
 export type CheckoutRefusal = "checkout_not_open" | "payment_already_completed" | "attempt_in_progress" | "too_many_attempts";
-export type Transition = { state: CheckoutState; events: EventType[] };
+export type Transition = { state: CheckoutState; events: CheckoutEventType[] };
 
 export interface NewCheckout {
   kind: CheckoutKind;
@@ -126,7 +113,7 @@ function next(state: CheckoutState, changes: Partial<CheckoutState>): CheckoutSt
   return { ...state, ...changes, version: state.version + 1 };
 }
 
-const CLOSED_EVENT: Record<CheckoutKind, { expired: EventType; canceled: EventType }> = {
+const CLOSED_EVENT: Record<CheckoutKind, { expired: CheckoutEventType; canceled: CheckoutEventType }> = {
   session: { expired: "checkout.expired", canceled: "checkout.canceled" },
   intent: { expired: "payment_intent.canceled", canceled: "payment_intent.canceled" },
 };
@@ -166,7 +153,7 @@ export type AttemptOutcome =
 export function finishAttempt(state: CheckoutState, outcome: AttemptOutcome): Transition {
   const cleared = { attempt_in_progress: null };
   if (outcome.approved) {
-    const event: EventType = state.kind === "session" ? "checkout.authorized" : "payment_intent.succeeded";
+    const event: CheckoutEventType = state.kind === "session" ? "checkout.authorized" : "payment_intent.succeeded";
     return { state: next(state, { ...cleared, status: "authorized", payment: outcome.payment }), events: [event] };
   }
   if (!outcome.counts) return { state: next(state, cleared), events: [] };

@@ -25,6 +25,9 @@ export const EVENT_TYPES = [
 
 export type AnyEventType = (typeof EVENT_TYPES)[number];
 
+/** What a payment object records: its checkout's and its payment's events. */
+export type CheckoutEventType = Extract<AnyEventType, `checkout.${string}` | `payment_intent.${string}` | `payment.${string}`>;
+
 /** An event as it leaves the object that recorded it, on its way to the events index and the endpoints. */
 export interface EventMessage {
   id: string;
@@ -42,3 +45,14 @@ export interface EventMessage {
 export function subscribes(subscribed: readonly string[], type: string): boolean {
   return subscribed.includes("*") || subscribed.includes(type);
 }
+
+/**
+ * What travels on the queues. On `mazad-events`: an event forwarded by the object that recorded
+ * it, or a request to fan out an event already in the events index (a registry event, or one the
+ * cron found waiting). On `mazad-webhooks`: one delivery of an event to one endpoint. (The consumer
+ * sorts by kind, so a message on the other queue is still handled.)
+ */
+export type WebhookMessage =
+  | { kind: "event"; event: EventMessage }
+  | { kind: "fan_out"; event_id: string }
+  | { kind: "delivery"; event_id: string; endpoint_id: string };

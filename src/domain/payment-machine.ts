@@ -1,5 +1,5 @@
 import type { CardSummary } from "./card-simulator";
-import type { EventType, PaymentMethod } from "./checkout-machine";
+import type { CheckoutEventType } from "./events";
 import { commissionMinor } from "./money";
 
 /**
@@ -15,6 +15,8 @@ import { commissionMinor } from "./money";
  * by each refund is exact (refundCommission).
  */
 export type PaymentStatus = "authorized" | "captured" | "partially_refunded" | "refunded" | "voided" | "expired";
+
+export type PaymentMethod = "wallet" | "card";
 
 export interface PaymentState {
   id: string;
@@ -131,7 +133,7 @@ export function beginCapture(p: PaymentState, requested: number | undefined, com
   return { payment: { ...p, pending: "capture" }, amount, commission: commissionMinor(amount, commission_bps) };
 }
 
-export function finishCapture(p: PaymentState, capture: { amount: number; commission: number; commission_bps: number } | null, now_ms: number): { payment: PaymentState; events: EventType[] } {
+export function finishCapture(p: PaymentState, capture: { amount: number; commission: number; commission_bps: number } | null, now_ms: number): { payment: PaymentState; events: CheckoutEventType[] } {
   if (!capture) return { payment: { ...p, pending: null }, events: [] };
   return {
     payment: checkedMoney({
@@ -160,7 +162,7 @@ export function isDueForAutoVoid(p: PaymentState | null, now_ms: number): boolea
   return p !== null && p.status === "authorized" && p.pending === null && now_ms >= p.capture_before_ms;
 }
 
-export function finishVoid(p: PaymentState, reason: "void" | "deadline"): { payment: PaymentState; events: EventType[] } {
+export function finishVoid(p: PaymentState, reason: "void" | "deadline"): { payment: PaymentState; events: CheckoutEventType[] } {
   if (reason === "deadline") return { payment: { ...p, pending: null, status: "expired" }, events: ["payment.expired"] };
   return { payment: { ...p, pending: null, status: "voided" }, events: ["payment.voided"] };
 }
@@ -197,7 +199,7 @@ export function refundCommission(p: PaymentState, amount: number): number {
   return commissionMinor(remaining, bps) - commissionMinor(remaining - amount, bps);
 }
 
-export function finishRefund(p: PaymentState, refund: { amount: number; commission_returned: number } | { amount: number; failed: true }): { payment: PaymentState; events: EventType[] } {
+export function finishRefund(p: PaymentState, refund: { amount: number; commission_returned: number } | { amount: number; failed: true }): { payment: PaymentState; events: CheckoutEventType[] } {
   const released = { ...p, refunding_amount: p.refunding_amount - refund.amount };
   if ("failed" in refund) return { payment: released, events: [] };
   const refunded_amount = p.refunded_amount + refund.amount;

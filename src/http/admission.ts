@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { ApiError } from "./errors";
+import { ApiError } from "../domain/errors";
 
 /**
  * A bound on the requests this isolate works on at once. Past its CPU, an isolate that accepts

@@ -4,7 +4,7 @@ import { database } from "../db/client";
 import { findMerchantForMember } from "../db/merchants";
 import { can, type Permission } from "../domain/roles";
 import type { AppEnv } from "./context";
-import { ApiError, notFound } from "./errors";
+import { ApiError, notFound } from "../domain/errors";
 
 /** Dashboard access tokens: HS256 JWTs from hono/jwt, issuer and expiry checked. */
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;

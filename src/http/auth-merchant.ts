@@ -8,8 +8,9 @@ import { database } from "../db/client";
 import { parseKeyValue } from "../domain/api-keys";
 import { withSandboxOffset } from "../domain/clock";
 import type { ReplayGuardDO } from "../signatures/replay-guard-do";
-import type { AppEnv, MerchantCaller } from "./context";
-import { ApiError } from "./errors";
+import type { MerchantCaller } from "../domain/callers";
+import type { AppEnv } from "./context";
+import { ApiError } from "../domain/errors";
 import { cachedKey, type AuthenticatedKey } from "./key-cache";
 
 /**

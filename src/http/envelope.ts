@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ERROR_CODES } from "./errors";
+import { ERROR_CODES } from "../domain/errors";
 
 /** `{success: true, data}`: every successful JSON response. */
 export const ok = <T>(data: T) => ({ success: true as const, data });

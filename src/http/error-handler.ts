@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context";
-import { ApiError, errorBody } from "./errors";
+import { ApiError, errorBody } from "../domain/errors";
 
 /**
  * Every error leaves as the envelope with the request id. Our own ApiErrors carry their code;

@@ -6,7 +6,7 @@ import { database } from "../db/client";
 import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from "../db/idempotency";
 import { canonicalBody } from "../domain/fingerprint";
 import type { AppEnv } from "./context";
-import { ApiError } from "./errors";
+import { ApiError } from "../domain/errors";
 
 /**
  * `Idempotency-Key` for registry writes (user sync, onboarding, the sandbox clock), kept in D1 for

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { sha256Hex } from "../crypto/encoding";
 import type { RateLimiterDO } from "../rate-limit/rate-limiter-do";
 import type { AppEnv } from "./context";
-import { ApiError } from "./errors";
+import { ApiError } from "../domain/errors";
 
 /**
  * Runs one login attempt under the throttle of domain/login-throttle.ts, counted exactly by one

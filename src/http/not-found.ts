@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import type { AppEnv } from "./context";
 import { handleError } from "./error-handler";
-import { ApiError } from "./errors";
+import { ApiError } from "../domain/errors";
 
 /**
  * JSON 404 for unknown paths, and 405 with `Allow` when the path exists under other methods.

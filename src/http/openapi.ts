@@ -5,7 +5,7 @@ import { createMiddleware } from "hono/factory";
 import { requireAccount, requireMembership } from "./auth-dashboard";
 import { acceptPublishableKey, requireMerchantKey } from "./auth-merchant";
 import { envelopeSchema, ErrorEnvelope } from "./envelope";
-import { ApiError } from "./errors";
+import { ApiError } from "../domain/errors";
 
 /**
  * One way to state a route's contract, so each route file reads as its endpoint's contract and the

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { RateLimiterDO } from "../rate-limit/rate-limiter-do";
 import type { AppEnv } from "./context";
-import { ApiError } from "./errors";
+import { ApiError } from "../domain/errors";
 
 /**
  * A rate limit backed by one RateLimiterDO per (name, key): exact across isolates and locations.

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { z } from "@hono/zod-openapi";
 import { firstDuplicateKey } from "../domain/json-keys";
-import { ApiError } from "./errors";
+import { ApiError } from "../domain/errors";
 
 /**
  * Turns a zod failure into one clear error (DESIGN.md, "API conventions"), the same for bodies and

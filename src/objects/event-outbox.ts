@@ -1,6 +1,6 @@
 import type { AnyEventType, EventMessage } from "../domain/events";
 import { eventIdOf } from "../domain/ids";
-import type { WebhookMessage } from "../webhooks/messages";
+import type { WebhookMessage } from "../domain/events";
 
 /**
  * An object's events: written to its `events` table in the same transaction as the change they

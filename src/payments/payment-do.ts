@@ -14,7 +14,6 @@ import {
   openCheckout,
   type AttemptOutcome,
   type CheckoutState,
-  type EventType,
   type NewCheckout,
 } from "../domain/checkout-machine";
 import { checkoutIds, newRefundId, newWalletScopedId } from "../domain/ids";
@@ -30,6 +29,7 @@ import {
   openPayment,
   type PaymentState,
 } from "../domain/payment-machine";
+import type { CheckoutEventType } from "../domain/events";
 import { canonicalJson } from "../domain/fingerprint";
 import { cancelRedirect, successRedirect } from "../domain/redirects";
 import { EventOutbox } from "../objects/event-outbox";
@@ -493,7 +493,7 @@ export class PaymentDO extends DurableObject<Env> {
   }
 
   /** Saves a new state with its events, in the caller's transaction. */
-  private save(state: CheckoutState, events: EventType[], cause: { request_id?: string | null; idempotency_key?: string | null }, now_ms: number, refund_id?: string): CheckoutState {
+  private save(state: CheckoutState, events: CheckoutEventType[], cause: { request_id?: string | null; idempotency_key?: string | null }, now_ms: number, refund_id?: string): CheckoutState {
     const saved = { ...state, version: state.version + 1, updated_at_ms: now_ms };
     this.store.saveState(saved);
     for (const type of events) {

@@ -8,7 +8,7 @@ import { can } from "../domain/roles";
 import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../http/errors";
+import { ApiError, notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { forgetKey } from "../http/key-cache";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";

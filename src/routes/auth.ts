@@ -9,7 +9,7 @@ import { ROLES } from "../domain/roles";
 import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../http/errors";
+import { ApiError, notFound } from "../domain/errors";
 import { throttledLogin } from "../http/login-throttle";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 

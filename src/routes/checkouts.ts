@@ -4,7 +4,7 @@ import { database } from "../db/client";
 import { checkoutIds, randomBase62 } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../http/errors";
+import { ApiError, notFound } from "../domain/errors";
 import { browserCors, defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
 import type { PaymentCall } from "../payments/types";

@@ -5,7 +5,7 @@ import { enabledEndpoints, findEndpoint } from "../db/webhooks";
 import { EVENT_TYPES, subscribes } from "../domain/events";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { notFound } from "../http/errors";
+import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { EVENT_RETENTION_MS } from "../services/maintenance";

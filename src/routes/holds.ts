@@ -4,7 +4,7 @@ import { database } from "../db/client";
 import { newWalletScopedId, walletOfScopedId } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { notFound } from "../http/errors";
+import { notFound } from "../domain/errors";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { instantToSecondMs } from "../services/time";

@@ -8,7 +8,7 @@ import { canAssign, ROLES, type Role } from "../domain/roles";
 import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../http/errors";
+import { ApiError, notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { MerchantId } from "./merchants";

@@ -6,7 +6,7 @@ import { ROLES, type Role } from "../domain/roles";
 import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { notFound } from "../http/errors";
+import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { forgetMerchantKeys } from "../http/key-cache";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";

@@ -6,7 +6,7 @@ import { toIsoSeconds } from "../domain/clock";
 import { merchantAmount } from "../domain/payment-machine";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { notFound } from "../http/errors";
+import { notFound } from "../domain/errors";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { currentPaymentView } from "../payments/views";

@@ -3,7 +3,7 @@ import { database } from "../db/client";
 import { newWalletScopedId, walletOfScopedId } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../http/errors";
+import { ApiError, notFound } from "../domain/errors";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { operationIdFor, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";

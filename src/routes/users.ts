@@ -5,12 +5,12 @@ import { findUser, type UserRow } from "../db/users";
 import { CURRENCY_CODES, DEFAULT_CURRENCY } from "../domain/currencies";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { notFound } from "../http/errors";
+import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { syncUser, type SyncUserInput } from "../services/user-sync";
 import { forgetUser } from "../services/wallets";
-import type { WebhookMessage } from "../webhooks/messages";
+import type { WebhookMessage } from "../domain/events";
 import { metadata, syncedExternalId, userIdParam } from "./schemas";
 
 // ---- Contract ---------------------------------------------------------------------------------

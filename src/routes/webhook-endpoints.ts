@@ -8,7 +8,7 @@ import { EVENT_TYPES } from "../domain/events";
 import { randomBase62 } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../http/errors";
+import { ApiError, notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { endpointUrlProblem } from "../webhooks/endpoint-url";

@@ -1,7 +1,7 @@
 import { database } from "../db/client";
 import { pruneEvents, staleUnfannedEventIds } from "../db/events";
 import { deleteExpiredIdempotencyKeys } from "../db/idempotency";
-import type { WebhookMessage } from "../webhooks/messages";
+import type { WebhookMessage } from "../domain/events";
 import { chunks } from "../domain/chunks";
 
 /** Events (and their delivery log) are kept 30 days. */

@@ -1,9 +1,9 @@
 import { sha256Hex } from "../crypto/encoding";
 import { base62FromBytes, objectKeyOf, OBJECT_KEY_LENGTH, randomBase62 } from "../domain/ids";
 import type { Clock } from "../domain/clock";
-import type { MerchantCaller } from "../http/context";
-import { ApiError, notFound } from "../http/errors";
-import { guardedStub } from "../http/object-capacity";
+import type { MerchantCaller } from "../domain/callers";
+import { ApiError, notFound } from "../domain/errors";
+import { guardedStub } from "../objects/object-capacity";
 import type { PaymentDO } from "../payments/payment-do";
 import type { PaymentCall, PaymentOutcome, PaymentRefusal } from "../payments/types";
 

@@ -2,7 +2,7 @@ import { database } from "../db/client";
 import { listDueCheckouts } from "../db/payments";
 import type { Clock } from "../domain/clock";
 import { objectKeyOf } from "../domain/ids";
-import type { MerchantCaller } from "../http/context";
+import type { MerchantCaller } from "../domain/callers";
 import { merchantPaymentCall, paymentStub } from "./payments";
 
 /** How many due checkouts one clock move fires; a move past more fires the rest as they are next read or by their alarms. */

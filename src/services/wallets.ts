@@ -5,8 +5,8 @@ import { LoadingCache } from "../domain/bounded-cache";
 import type { Clock } from "../domain/clock";
 import { randomBase62 } from "../domain/ids";
 import type { Mode } from "../domain/mode";
-import { ApiError, notFound } from "../http/errors";
-import { guardedStub } from "../http/object-capacity";
+import { ApiError, notFound } from "../domain/errors";
+import { guardedStub } from "../objects/object-capacity";
 import type { CallContext, Outcome, Refusal, RefusalCode, WalletOwner } from "../wallet/types";
 import { walletStub as rawWalletStub, type WalletDO } from "../wallet/wallet-do";
 

@@ -1,11 +1,9 @@
 import type { Currency } from "../domain/currencies";
 import type { EntryType } from "../domain/ledger";
-import type { Mode } from "../domain/mode";
+import type { Owner } from "../domain/mode";
 
-export interface WalletOwner {
-  merchant_id: string;
-  mode: Mode;
-}
+/** A wallet's owner: the merchant (and mode) whose user's, settlement or revenue wallet it is. */
+export type WalletOwner = Owner;
 
 /** What every call tells the object: which wallet it is (objects are addressed by name), who asks, and when. */
 export interface CallContext {

@@ -4,7 +4,7 @@ import { findEndpoint, insertDelivery } from "../db/webhooks";
 import { deliver } from "./deliver";
 import { fanOut } from "./fan-out";
 import { retryScale } from "./schedule";
-import type { WebhookMessage } from "./messages";
+import type { WebhookMessage } from "../domain/events";
 import { newDeliveryId } from "./signing";
 
 /** When recording or fanning out fails (D1 unavailable, say), the message comes back this much later. */

@@ -2,7 +2,7 @@ import type { Database } from "../db/client";
 import { markFannedOut, type EventRow } from "../db/events";
 import { enabledEndpointsOf, type EndpointRow } from "../db/webhooks";
 import { subscribes } from "../domain/events";
-import type { WebhookMessage } from "./messages";
+import type { WebhookMessage } from "../domain/events";
 import { chunks } from "../domain/chunks";
 
 /** Queues take at most 100 messages per batch. */

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MAX_WAITING_PER_OBJECT, waitingFor, withinCapacity } from "../../src/http/object-capacity";
-import { ApiError } from "../../src/http/errors";
+import { MAX_WAITING_PER_OBJECT, waitingFor, withinCapacity } from "../../src/objects/object-capacity";
+import { ApiError } from "../../src/domain/errors";
 import { balanceOf, call, createKey, fundedUser, newIntent, signedHeaders, syncUser } from "./helpers";
 
 /**

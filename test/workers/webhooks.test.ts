@@ -6,7 +6,7 @@ import { describe, expect, inject, it, vi } from "vitest";
 import worker from "../../src/index";
 import { EVENT_TYPES } from "../../src/domain/events";
 import { retryDelaySeconds, retryScale, RETRY_DELAYS_SECONDS } from "../../src/webhooks/schedule";
-import type { WebhookMessage } from "../../src/webhooks/messages";
+import type { WebhookMessage } from "../../src/domain/events";
 import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
 import { endpointUrlProblem } from "../../src/webhooks/endpoint-url";
 import { call, countRows, createKey, fundedUser, newMerchant, newSession, payWithWallet, type TestMerchant } from "./helpers";

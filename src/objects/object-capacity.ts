@@ -1,4 +1,4 @@
-import { ApiError } from "./errors";
+import { ApiError } from "../domain/errors";
 
 /**
  * A bound on the requests from this isolate waiting for one Durable Object. A hot wallet serves
