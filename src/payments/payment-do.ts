@@ -35,7 +35,9 @@ import { cancelRedirect, successRedirect } from "../domain/redirects";
 import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
 import { fingerprint, OperationLog } from "../objects/operation-log";
-import { ownerClockOffsetMs } from "../objects/sandbox-clock";
+import { planAlarm } from "../objects/alarm";
+import { EventCourier } from "../objects/event-courier";
+import { ObjectClock } from "../objects/object-clock";
 import { cardFingerprint } from "./card-fingerprint";
 import { PAYMENT_MIGRATIONS } from "./migrations";
 import { PaymentStore, type StepRow } from "./payment-store";
@@ -74,6 +76,8 @@ export class PaymentDO extends DurableObject<Env> {
   private readonly store: PaymentStore;
   private readonly operations: OperationLog;
   private readonly eventOutbox: EventOutbox;
+  private readonly clock: ObjectClock;
+  private readonly courier: EventCourier;
   private draining: Promise<void> | null = null;
   private readonly waiters = new Map<number, { resolve: (answer: unknown) => void; reject: (error: unknown) => void }[]>();
 
@@ -82,6 +86,9 @@ export class PaymentDO extends DurableObject<Env> {
     this.store = new PaymentStore(ctx.storage.sql);
     this.operations = new OperationLog(ctx.storage.sql);
     this.eventOutbox = new EventOutbox(ctx.storage.sql);
+    this.clock = new ObjectClock(this.store);
+    // A payment changes a few times in its life: its events go at once.
+    this.courier = new EventCourier(ctx, this.eventOutbox, env.EVENTS, () => this.ownerOf(), { coalesce_ms: 0, replanAlarm: () => this.scheduleAlarm() });
     ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, PAYMENT_MIGRATIONS));
   }
 
@@ -458,7 +465,7 @@ export class PaymentDO extends DurableObject<Env> {
     if (!state || (call.checkout_id !== undefined && call.checkout_id !== state.id)) return notFound();
     if (call.owner) {
       if (call.owner.merchant_id !== state.merchant_id || call.owner.mode !== state.mode) return notFound();
-      if (call.clock_offset_ms !== undefined && String(call.clock_offset_ms) !== this.store.getMeta("clock_offset_ms")) this.store.setMeta("clock_offset_ms", String(call.clock_offset_ms));
+      this.clock.remember(call.clock_offset_ms);
     }
     if ((!call.owner || call.client_secret !== undefined) && (call.client_secret === undefined || !timingSafeEqual(call.client_secret, state.client_secret))) {
       return refusal("client_secret_invalid", "The client_secret does not match this checkout.");
@@ -524,17 +531,15 @@ export class PaymentDO extends DurableObject<Env> {
 
   /** After a committed change: the alarm for the next deadline, and the D1 index (off the response path). */
   private afterChange(clock_offset_ms?: number): void {
-    if (clock_offset_ms !== undefined && this.store.getMeta("clock_offset_ms") === null) this.store.setMeta("clock_offset_ms", String(clock_offset_ms));
+    this.clock.remember(clock_offset_ms);
     this.scheduleAlarm();
     this.ctx.waitUntil(this.writeIndex().catch((error) => console.error(JSON.stringify({ payment_index_failed: String(error) }))));
-    this.ctx.waitUntil(this.forwardEvents());
+    this.courier.afterCommit();
   }
 
-  /** Hands recorded events to the webhooks queue; a failure leaves them for the alarm. */
-  private forwardEvents(): Promise<void> {
+  private ownerOf() {
     const state = this.store.state();
-    if (!state) return Promise.resolve();
-    return this.eventOutbox.forward(this.env.EVENTS, owner(state)).catch((error) => console.error(JSON.stringify({ event_forwarding_failed: String(error) })));
+    return state ? owner(state) : null;
   }
 
   private async writeIndex(): Promise<void> {
@@ -547,12 +552,12 @@ export class PaymentDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const state = this.store.state();
     if (!state) return;
-    const offset_ms = await ownerClockOffsetMs(this.env, owner(state));
-    if (offset_ms !== null) this.store.setMeta("clock_offset_ms", String(offset_ms));
+    this.courier.alarmFired();
+    await this.clock.refresh(this.env, owner(state));
     this.fireDue(this.now());
     await this.drain();
     await this.writeIndex().catch((error) => console.error(JSON.stringify({ payment_index_failed: String(error) })));
-    await this.forwardEvents();
+    await this.courier.forward();
     this.scheduleAlarm();
   }
 
@@ -560,23 +565,24 @@ export class PaymentDO extends DurableObject<Env> {
   private scheduleAlarm(): void {
     const state = this.store.state();
     if (!state) return;
-    const offset = this.clockOffsetMs();
-    const times: number[] = [];
-    if (isOpen(state)) times.push(state.expires_at_ms - offset);
-    if (state.payment?.status === "authorized" && !state.payment.pending) times.push(state.payment.capture_before_ms - offset);
+    const now_ms = Date.now();
     const step = this.store.nextPendingStep();
-    if (step) times.push(Math.max(step.next_attempt_at_ms, Date.now() + INDEX_RETRY_MS));
-    if (Number(this.store.getMeta("index_version") ?? 0) < state.version || this.eventOutbox.hasUnforwarded()) times.push(Date.now() + INDEX_RETRY_MS);
-    if (times.length === 0) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...times)));
+    const authorized = state.payment?.status === "authorized" && !state.payment.pending;
+    planAlarm(this.ctx.storage, {
+      checkout_expiry: isOpen(state) ? this.clock.toRealMs(state.expires_at_ms) : null,
+      authorization_lapse: authorized ? this.clock.toRealMs(state.payment!.capture_before_ms) : null,
+      step_retry: step ? Math.max(step.next_attempt_at_ms, now_ms + INDEX_RETRY_MS) : null,
+      index_write: Number(this.store.getMeta("index_version") ?? 0) < state.version ? now_ms + INDEX_RETRY_MS : null,
+      events: this.courier.backstopAt(now_ms),
+    });
   }
 
   private clockOffsetMs(): number {
-    return Number(this.store.getMeta("clock_offset_ms") ?? 0);
+    return this.clock.offsetMs();
   }
 
   private now(): number {
-    return Date.now() + this.clockOffsetMs();
+    return this.clock.now();
   }
 
   private objectKey(state: CheckoutState): string {

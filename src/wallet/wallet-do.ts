@@ -9,7 +9,9 @@ import { fingerprint, OperationLog, type Replayable } from "../objects/operation
 import { assert, LedgerStore } from "./ledger-store";
 import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
-import { ownerClockOffsetMs } from "../objects/sandbox-clock";
+import { planAlarm } from "../objects/alarm";
+import { EventCourier } from "../objects/event-courier";
+import { ObjectClock } from "../objects/object-clock";
 import { WALLET_MIGRATIONS } from "./migrations";
 import { MoveStore, type OutboxRow, type TransferRow } from "./move-store";
 import type {
@@ -85,9 +87,8 @@ export class WalletDO extends DurableObject<Env> {
   private readonly moves: MoveStore;
   private readonly operations: OperationLog;
   private readonly eventOutbox: EventOutbox;
-  private eventsBackstopSet = false;
-  /** The next send of recorded events, while it waits to gather more. */
-  private forwardDue: Promise<void> | null = null;
+  private readonly clock: ObjectClock;
+  private readonly courier: EventCourier;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -96,6 +97,8 @@ export class WalletDO extends DurableObject<Env> {
     this.eventOutbox = new EventOutbox(ctx.storage.sql);
     this.holds = new HoldStore(ctx.storage.sql, this.ledger);
     this.moves = new MoveStore(ctx.storage.sql);
+    this.clock = new ObjectClock(this.ledger);
+    this.courier = new EventCourier(ctx, this.eventOutbox, env.EVENTS, () => this.owner(), { coalesce_ms: FORWARD_COALESCE_MS, replanAlarm: () => this.scheduleAlarm() });
     ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, WALLET_MIGRATIONS));
   }
 
@@ -278,7 +281,7 @@ export class WalletDO extends DurableObject<Env> {
     if (!outcome.ok || outcome.replayed) return outcome;
     // The backstop alarm is set before the first await: if the object dies while delivering, the
     // alarm still finds the credit in the outbox.
-    this.setOutboxBackstop();
+    this.scheduleAlarm();
     await this.deliverOutbox(request.to_wallet_id);
     const answer = { ok: true as const, transfer: { ...outcome.transfer, status: this.transferStatus(this.moves.getTransfer(outcome.transfer.id)!) } };
     this.operations.finish(operation_id, answer);
@@ -372,13 +375,14 @@ export class WalletDO extends DurableObject<Env> {
   // ---- the alarm: hold expiry and outbox redelivery -----------------------------------------
 
   override async alarm(): Promise<void> {
-    this.eventsBackstopSet = false;
+    this.courier.alarmFired();
     const wallet_id = this.ledger.getMeta("wallet_id");
     if (wallet_id) {
-      await this.refreshSandboxClock();
-      this.expireDueHolds({ wallet_id, now_ms: this.clockNow() });
+      // Holds expire by the owner's time even when no request brings it.
+      await this.clock.refresh(this.env, this.owner());
+      this.expireDueHolds({ wallet_id, now_ms: this.clock.now() });
       await this.deliverOutbox();
-      await this.forwardEvents();
+      await this.courier.forward();
     }
     this.scheduleAlarm();
   }
@@ -425,41 +429,13 @@ export class WalletDO extends DurableObject<Env> {
   private transfersCompleted(sent_operation_ids: string[]): void {
     for (const id of sent_operation_ids) {
       const transfer = this.moves.transferByCredit(id);
-      if (transfer) this.eventOutbox.add("transfer.completed", transfer.id, { object: transferView(transfer, "succeeded") }, {}, this.clockNow());
+      if (transfer) this.eventOutbox.add("transfer.completed", transfer.id, { object: transferView(transfer, "succeeded") }, {}, this.clock.now());
     }
   }
 
-  /**
-   * Hands recorded events to the webhooks queue after the commit. The alarm is the backstop, set
-   * once until it fires (not on every write: a hot wallet records events all the time).
-   */
+  /** Hands recorded events to the queue after the commit (coalesced; the alarm backs it up). */
   private afterEvents(): void {
-    if (this.forwardDue) return; // a send is already due and will carry these events too
-    if (!this.eventOutbox.hasUnforwarded()) return;
-    if (!this.eventsBackstopSet) {
-      this.scheduleAlarm();
-      this.eventsBackstopSet = true;
-    }
-    this.forwardDue = new Promise((resolve) => setTimeout(resolve, FORWARD_COALESCE_MS)).then(() => {
-      this.forwardDue = null;
-      return this.forwardEvents();
-    });
-    this.ctx.waitUntil(this.forwardDue);
-  }
-
-  /** Once the queue took the events, the alarm goes back to the next real deadline. */
-  private async forwardEvents(): Promise<void> {
-    const owner = this.owner();
-    if (!owner) return;
-    try {
-      await this.eventOutbox.forward(this.env.EVENTS, owner);
-      if (this.eventsBackstopSet && !this.eventOutbox.hasUnforwarded()) {
-        this.eventsBackstopSet = false;
-        this.scheduleAlarm();
-      }
-    } catch (error) {
-      console.error(JSON.stringify({ event_forwarding_failed: String(error) }));
-    }
+    this.courier.afterCommit();
   }
 
   /** A hold the caller may settle: a payment's hold exists only for that payment. */
@@ -506,7 +482,7 @@ export class WalletDO extends DurableObject<Env> {
     }
     // Reads are frequent: meta is written only when it changes.
     this.setMetaIfChanged("wallet_id", call.wallet_id);
-    if (call.clock_offset_ms !== undefined) this.setMetaIfChanged("clock_offset_ms", String(call.clock_offset_ms));
+    this.clock.remember(call.clock_offset_ms);
     if (this.expireDueHolds(call) > 0) this.scheduleAlarm();
     return null;
   }
@@ -534,71 +510,44 @@ export class WalletDO extends DurableObject<Env> {
   }
 
   /**
-   * A sandbox merchant's clock can be moved forward between calls (POST /sandbox/clock); the alarm
-   * reads it afresh so that holds expire by the merchant's time even when no request arrives.
+   * One alarm for every deadline: the earliest hold expiry (on the owner's clock), an outbox retry
+   * (a credit due now is being delivered already: the alarm only backs that up, a moment later),
+   * and events still to forward.
    */
-  private async refreshSandboxClock(): Promise<void> {
-    const offset_ms = await ownerClockOffsetMs(this.env, this.owner());
-    if (offset_ms !== null) this.setMetaIfChanged("clock_offset_ms", String(offset_ms));
-  }
-
-  private clockOffsetMs(): number {
-    return Number(this.ledger.getMeta("clock_offset_ms") ?? 0);
-  }
-
-  private clockNow(): number {
-    return Date.now() + this.clockOffsetMs();
-  }
-
-  /** One alarm multiplexes every hold expiry and outbox retry: it is set for the earliest. */
   private scheduleAlarm(): void {
-    const offset_ms = this.clockOffsetMs();
-    // Times on the merchant's clock, turned into real time. A credit or event due now is being sent
-    // already: the alarm only backs that up, a moment later.
-    const backstop = Date.now() + OUTBOX_BACKSTOP_MS;
-    const times: number[] = [];
+    const now_ms = Date.now();
+    const backstop_ms = now_ms + OUTBOX_BACKSTOP_MS;
     const expiry = this.holds.nextExpiry();
-    if (expiry !== null) times.push(expiry - offset_ms);
     const attempt = this.moves.nextAttempt();
-    if (attempt !== null) times.push(Math.max(attempt - offset_ms, backstop));
-    if (this.eventOutbox.hasUnforwarded()) times.push(backstop);
-    if (times.length === 0) {
-      void this.ctx.storage.deleteAlarm();
-      return;
-    }
-    void this.ctx.storage.setAlarm(Math.max(Date.now(), Math.min(...times)));
+    planAlarm(this.ctx.storage, {
+      hold_expiry: expiry === null ? null : this.clock.toRealMs(expiry),
+      outbox_retry: attempt === null ? null : Math.max(this.clock.toRealMs(attempt), backstop_ms),
+      events: this.courier.backstopAt(now_ms),
+    });
   }
 
   /** Delivery starts at once, without holding up the caller; the alarm is the backstop if it is lost. */
   private afterOutboxWrite(): void {
-    if (!this.setOutboxBackstop()) return;
+    if (this.moves.nextAttempt() === null) return;
+    this.scheduleAlarm();
     this.ctx.waitUntil(this.deliverOutbox().catch((error) => console.error(JSON.stringify({ outbox_delivery_failed: String(error) }))));
-  }
-
-  /** Sets the alarm soon enough to redeliver anything pending; false when nothing is. */
-  private setOutboxBackstop(): boolean {
-    const pending = this.moves.nextAttempt();
-    if (pending === null) return false;
-    const offset_ms = this.clockOffsetMs();
-    void this.ctx.storage.setAlarm(Math.min(Date.now() + OUTBOX_BACKSTOP_MS, Math.max(Date.now(), pending - offset_ms + OUTBOX_BACKSTOP_MS)));
-    return true;
   }
 
   private async deliverOutbox(only_target?: string): Promise<void> {
     const wallet_id = this.ledger.getMeta("wallet_id");
     if (!wallet_id) return;
-    const due = this.moves.due(this.clockNow(), OUTBOX_BATCH * 10).filter((row) => !only_target || row.target_wallet_id === only_target);
+    const due = this.moves.due(this.clock.now(), OUTBOX_BATCH * 10).filter((row) => !only_target || row.target_wallet_id === only_target);
     for (const [target, rows] of Map.groupBy(due, (row) => row.target_wallet_id)) {
       for (let i = 0; i < rows.length; i += OUTBOX_BATCH) {
         const batch = rows.slice(i, i + OUTBOX_BATCH);
         const ids = batch.map((r) => r.operation_id);
         try {
-          await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clockNow(), clock_offset_ms: this.clockOffsetMs() }, wallet_id, batch.map(toIncomingCredit));
-          this.ctx.storage.transactionSync(() => this.transfersCompleted(this.moves.markSent(ids, this.clockNow())));
+          await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clock.now(), clock_offset_ms: this.clock.offsetMs() }, wallet_id, batch.map(toIncomingCredit));
+          this.ctx.storage.transactionSync(() => this.transfersCompleted(this.moves.markSent(ids, this.clock.now())));
           this.afterEvents();
         } catch (error) {
           console.error(JSON.stringify({ wallet_id, target, outbox_attempt_failed: String(error) }));
-          this.moves.markAttemptFailed(ids, (attempts) => backoffDelayMs(attempts), this.clockNow());
+          this.moves.markAttemptFailed(ids, (attempts) => backoffDelayMs(attempts), this.clock.now());
         }
       }
     }
