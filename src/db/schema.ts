@@ -87,6 +87,8 @@ export const users = sqliteTable(
     wallet_id: text("wallet_id").notNull().unique(),
     created_at: text("created_at").notNull(),
     updated_at: text("updated_at").notNull(),
+    /** Bumped by every sync that changes the user: its user.synced event's id is derived from it. */
+    version: integer("version").notNull().default(1),
   },
   (t) => [uniqueIndex("users_external").on(t.merchant_id, t.mode, t.external_id)],
 );

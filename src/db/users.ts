@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Mode } from "../domain/mode";
 import type { Database } from "./client";
 import { events, users, wallets } from "./schema";
@@ -6,26 +6,21 @@ import { events, users, wallets } from "./schema";
 export type UserRow = typeof users.$inferSelect;
 export type UserChanges = Partial<Pick<UserRow, "full_name" | "email" | "phone" | "metadata">>;
 
+export interface SyncEvent {
+  id: string;
+  created_at_ms: number;
+  request_id: string;
+  idempotency_key: string | null;
+}
+
 /**
- * Upsert by (merchant, mode, external_id) in one D1 transaction. The candidate wallet row is written
- * only if the user row now points at the candidate id, i.e. only when this call created the user:
- * two racing first syncs still make one user and one wallet.
+ * Creates the user, its wallet and its first user.synced event in one D1 batch, unless a user with
+ * this external id exists already (two racing first syncs make one user and one wallet): then
+ * nothing is written and the answer is undefined.
  */
-export async function upsertUser(
-  db: Database,
-  candidate: UserRow,
-  changes: UserChanges,
-  event: { id: string; created_at_ms: number; request_id: string; idempotency_key: string | null },
-): Promise<UserRow> {
-  const [upserted] = await db.batch([
-    db
-      .insert(users)
-      .values(candidate)
-      .onConflictDoUpdate({
-        target: [users.merchant_id, users.mode, users.external_id],
-        set: { ...changes, updated_at: candidate.updated_at },
-      })
-      .returning(),
+export async function insertUser(db: Database, candidate: UserRow, event: SyncEvent): Promise<UserRow | undefined> {
+  const [inserted] = await db.batch([
+    db.insert(users).values(candidate).onConflictDoNothing().returning(),
     db.insert(wallets).select(
       db
         .select({
@@ -40,8 +35,38 @@ export async function upsertUser(
         .from(users)
         .where(eq(users.wallet_id, candidate.wallet_id)),
     ),
-    // The user.synced event, its object built from the row as it now is.
-    db.insert(events).select(
+    insertSyncEvent(db, event, eq(users.wallet_id, candidate.wallet_id)),
+  ]);
+  return inserted[0];
+}
+
+/**
+ * Applies a sync's changes to the user at `version`, making it `version + 1`, with its user.synced
+ * event, in one batch. Undefined when the user is no longer at `version` (another sync changed it
+ * meanwhile): the caller reads it again and decides afresh.
+ */
+export async function updateUser(db: Database, current: UserRow, changes: UserChanges, updated_at: string, event: SyncEvent): Promise<UserRow | undefined> {
+  const next_version = current.version + 1;
+  const [updated] = await db.batch([
+    db
+      .update(users)
+      .set({ ...changes, updated_at, version: next_version })
+      .where(and(eq(users.id, current.id), eq(users.version, current.version)))
+      .returning(),
+    insertSyncEvent(db, event, and(eq(users.id, current.id), eq(users.version, next_version))!),
+  ]);
+  return updated[0];
+}
+
+/**
+ * The user.synced event, its object built from the row as it now is, written only if `where`
+ * finds the row this sync wrote. Its id is derived from (user, version): were it written twice, it
+ * would be one event.
+ */
+function insertSyncEvent(db: Database, event: SyncEvent, where: SQL) {
+  return db
+    .insert(events)
+    .select(
       db
         .select({
           id: sql<string>`${event.id}`.as("id"),
@@ -59,10 +84,14 @@ export async function upsertUser(
           fanned_out_at_ms: sql<number | null>`NULL`.as("fanned_out_at_ms"),
         })
         .from(users)
-        .where(and(eq(users.merchant_id, candidate.merchant_id), eq(users.mode, candidate.mode), eq(users.external_id, candidate.external_id))),
-    ),
-  ]);
-  return upserted[0]!;
+        .where(where),
+    )
+    .onConflictDoNothing();
+}
+
+/** A user by the merchant's external id (exactly that, not a Mazad id). */
+export async function findUserByExternalId(db: Database, merchant_id: string, mode: Mode, external_id: string) {
+  return db.select().from(users).where(and(eq(users.merchant_id, merchant_id), eq(users.mode, mode), eq(users.external_id, external_id))).get();
 }
 
 /** A user by `mzd_usr_…` id or by the merchant's external id; the Mazad id wins if both match. */

@@ -12,6 +12,7 @@ import { merchantPaymentCall, newObjectKey, paymentObjectFor, paymentStub, unwra
 import { operationIdFor, requireUser } from "../services/wallets";
 import { CheckoutSession, CheckoutSessionBrowserView, PaymentIntent, PaymentIntentBrowserView, redirectUrl } from "./payment-schemas";
 import { amount, currency, description, externalId, metadata, scopedIdParam, withAmountLimit } from "./schemas";
+import { requestCause } from "../http/request-context";
 
 // ---- Contract (spec/quickstart-checkout.txt steps 3–5, spec/payment-intents-quickstart.txt step 5) ----
 
@@ -142,7 +143,7 @@ interface CheckoutInput {
 }
 
 function callOf(c: Context<AppEnv>) {
-  return merchantPaymentCall(c.get("merchant"), c.get("clock"), { request_id: c.get("requestId"), idempotency_key: c.req.header("Idempotency-Key") });
+  return merchantPaymentCall(c.get("merchant"), c.get("clock"), requestCause(c));
 }
 
 /** An id routes to its object; the object's own id must be the one asked for (a session id is no intent's). */

@@ -11,6 +11,7 @@ import { instantToSecondMs } from "../services/time";
 import { operationIdFor, platformWalletId, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
 import type { HoldView } from "../wallet/types";
 import { amount, currency, description, instant, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
+import { requestCause } from "../http/request-context";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -129,7 +130,7 @@ holdRoutes.openapi(create, async (c) => {
   // retry of a hold placed earlier must get that hold back even once its expiry has passed.
   const expires_at_ms = input.expires_at === undefined ? null : instantToSecondMs(input.expires_at);
   const user = await requireUser(database(c.env.DB), merchant, input.user_id, "user_id");
-  const result = await walletStub(c.env, user.wallet_id).placeHold(walletCall(user.wallet_id, clock, merchant, "registry"), {
+  const result = await walletStub(c.env, user.wallet_id).placeHold(walletCall(user.wallet_id, clock, merchant, "registry", requestCause(c)), {
     operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
     hold_id: newWalletScopedId("hold", user.wallet_id),
     user_id: user.id,
@@ -147,7 +148,7 @@ holdRoutes.openapi(create, async (c) => {
 function holdWallet(c: Context<AppEnv>, id: string) {
   const wallet_id = walletOfScopedId("hold", id);
   if (!wallet_id) throw notFound("hold", "id");
-  return { stub: walletStub(c.env, wallet_id), call: walletCall(wallet_id, c.get("clock"), c.get("merchant"), "id") };
+  return { stub: walletStub(c.env, wallet_id), call: walletCall(wallet_id, c.get("clock"), c.get("merchant"), "id", requestCause(c)) };
 }
 
 holdRoutes.openapi(read, async (c) => {

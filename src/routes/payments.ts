@@ -14,6 +14,7 @@ import { merchantPaymentCall, paymentObjectFor, unwrapPayment } from "../service
 import { operationIdFor, platformWalletId } from "../services/wallets";
 import { Payment, Refund, RefundResult } from "./payment-schemas";
 import { amount, metadata, Pagination, queryInstant, queryInteger, queryOptional, scopedIdParam } from "./schemas";
+import { requestCause } from "../http/request-context";
 
 // ---- Contract (spec/quickstart-checkout.txt step 6, spec/refunds.txt, API.md "Checkout and payments") ----
 
@@ -138,7 +139,7 @@ const PAYMENT = { what: "payment", param: "id" };
 type PaymentOut = z.infer<typeof Payment>;
 
 function callOf(c: Context<AppEnv>) {
-  return merchantPaymentCall(c.get("merchant"), c.get("clock"), { request_id: c.get("requestId"), idempotency_key: c.req.header("Idempotency-Key") });
+  return merchantPaymentCall(c.get("merchant"), c.get("clock"), requestCause(c));
 }
 
 /** The payment's object, after checking the id is this payment's (a checkout id is not). */

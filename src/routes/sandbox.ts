@@ -8,7 +8,7 @@ import { ok } from "../http/envelope";
 import { idempotency } from "../http/idempotency";
 import { forgetMerchantKeys } from "../http/key-cache";
 import { defineRoute, jsonBody, success } from "../http/openapi";
-import { fireDueCheckouts } from "../services/sandbox-clock";
+import { fireDueCheckouts, fireDueHolds } from "../services/sandbox-clock";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -65,6 +65,7 @@ sandboxRoutes.openapi(advance, async (c) => {
   // Keys carry the merchant's clock: this isolate reads it afresh now, others within the key cache's lifetime.
   forgetMerchantKeys(merchant.merchant_id);
   const real_now_ms = realNowMs(c.get("clock"));
-  await fireDueCheckouts(c.env, merchant, withSandboxOffset(requestClock(real_now_ms), offset_seconds), c.get("requestId"));
+  const moved = withSandboxOffset(requestClock(real_now_ms), offset_seconds);
+  await Promise.all([fireDueCheckouts(c.env, merchant, moved, c.get("requestId")), fireDueHolds(c.env, merchant, moved)]);
   return c.json(ok(present(real_now_ms, offset_seconds)), 200);
 });

@@ -8,6 +8,7 @@ import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { operationIdFor, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
 import { amount, currency, description, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
+import { requestCause } from "../http/request-context";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ transferRoutes.openapi(create, async (c) => {
   const merchant = c.get("merchant");
   const [from, to] = await Promise.all([requireUser(db, merchant, input.from_user_id, "from_user_id"), requireUser(db, merchant, input.to_user_id, "to_user_id")]);
   if (from.id === to.id) throw new ApiError("parameter_invalid", "A transfer needs two different users.", "to_user_id");
-  const result = await walletStub(c.env, from.wallet_id).transfer(walletCall(from.wallet_id, c.get("clock"), merchant, "registry"), {
+  const result = await walletStub(c.env, from.wallet_id).transfer(walletCall(from.wallet_id, c.get("clock"), merchant, "registry", requestCause(c)), {
     operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
     transfer_id: newWalletScopedId("transfer", from.wallet_id),
     from_user_id: from.id,

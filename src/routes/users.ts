@@ -12,6 +12,7 @@ import { syncUser, type SyncUserInput } from "../services/user-sync";
 import { forgetUser } from "../services/wallets";
 import type { WebhookMessage } from "../domain/events";
 import { metadata, syncedExternalId, userIdParam } from "./schemas";
+import { requestCause } from "../http/request-context";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -60,6 +61,8 @@ const embeddedSync = defineRoute({
   summary: "Create or update an embedded user by external_id; the wallet is created once",
   auth: "merchant",
   idempotent: true,
+  // Syncs racing on one user take turns; past a few turns the answer is 429 with Retry-After.
+  busyObject: true,
   middleware: [idempotency] as const,
   request: {
     body: jsonBody(z.strictObject({ external_id: syncedExternalId, full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("UserSync")),
@@ -75,6 +78,8 @@ const quickstartSync = defineRoute({
   summary: "The same operation with the checkout quickstart's field names, in the request and the answer",
   auth: "merchant",
   idempotent: true,
+  // Syncs racing on one user take turns; past a few turns the answer is 429 with Retry-After.
+  busyObject: true,
   middleware: [idempotency] as const,
   request: {
     body: jsonBody(
@@ -122,11 +127,11 @@ function presentQuickstart(user: UserRow) {
 
 async function respondToSync<T>(c: Context<AppEnv>, input: SyncUserInput, shape: (user: UserRow) => T) {
   const { merchant_id, mode } = c.get("merchant");
-  const cause = { request_id: c.get("requestId"), idempotency_key: c.req.header("Idempotency-Key") ?? null };
+  const cause = requestCause(c);
   const { user, created, event_id } = await syncUser(database(c.env.DB), { merchant_id, mode, now_ms: c.get("clock").now_ms(), cause }, input);
   if (!created) forgetUser(user.id);
-  // The event is recorded; its deliveries are queued off the response path (the cron retries).
-  c.executionCtx.waitUntil(c.env.EVENTS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));
+  // A change's event is recorded; its deliveries are queued off the response path (the cron retries).
+  if (event_id !== null) c.executionCtx.waitUntil(c.env.EVENTS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));
   return created ? c.json(ok(shape(user)), 201) : c.json(ok(shape(user)), 200);
 }
 

@@ -30,9 +30,9 @@ export async function newObjectKey(scope: string, idempotency_key: string | unde
   return base62FromBytes(Uint8Array.from(digest.match(/../g)!.map((h) => parseInt(h, 16))), OBJECT_KEY_LENGTH);
 }
 
-export function merchantPaymentCall(merchant: MerchantCaller, clock: Clock, cause: { request_id: string; idempotency_key?: string }): PaymentCall {
+export function merchantPaymentCall(merchant: MerchantCaller, clock: Clock, cause: { request_id: string; idempotency_key?: string | null }): PaymentCall {
   const call: PaymentCall = { now_ms: clock.now_ms(), clock_offset_ms: clock.offset_ms, owner: { merchant_id: merchant.merchant_id, mode: merchant.mode }, request_id: cause.request_id };
-  if (cause.idempotency_key !== undefined) call.idempotency_key = cause.idempotency_key;
+  if (cause.idempotency_key !== undefined && cause.idempotency_key !== null) call.idempotency_key = cause.idempotency_key;
   return call;
 }
 

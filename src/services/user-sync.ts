@@ -1,8 +1,10 @@
 import type { Database } from "../db/client";
-import { upsertUser, type UserChanges, type UserRow } from "../db/users";
+import { findUserByExternalId, insertUser, updateUser, type SyncEvent, type UserChanges, type UserRow } from "../db/users";
 import { toIsoSeconds } from "../domain/clock";
 import type { Currency } from "../domain/currencies";
-import { newId } from "../domain/ids";
+import { ApiError } from "../domain/errors";
+import { canonicalJson } from "../domain/fingerprint";
+import { eventIdOf, newId } from "../domain/ids";
 import type { Mode } from "../domain/mode";
 
 export interface SyncUserInput {
@@ -14,18 +16,43 @@ export interface SyncUserInput {
   default_currency: Currency;
 }
 
+/** How often a sync re-reads a user another sync changed under it before giving up (a 429 to retry). */
+const MAX_SYNC_ATTEMPTS = 5;
+
 /**
- * Create or update an embedded user (user-sync.txt). The first sync creates the user and its wallet;
- * later syncs update only the mutable fields they send (name, email, phone, metadata) and never
- * re-create the wallet. Omitted fields stay as they are; `null` clears email or phone.
+ * Create or update an embedded user. The first sync creates the user and its wallet; later syncs
+ * update only the mutable fields they send (name, email, phone, metadata) and never re-create the
+ * wallet. Omitted fields stay as they are; `null` clears email or phone.
+ *
+ * One fact, one event: user.synced is recorded with the change that creates or changes the user,
+ * in the same D1 batch, with an id derived from (user, version). A sync that changes nothing
+ * records nothing (its answer is the user as it is), so ten racing syncs of one new user make one
+ * user, one wallet and one event.
  */
-export async function syncUser(
-  db: Database,
-  scope: { merchant_id: string; mode: Mode; now_ms: number; cause: { request_id: string; idempotency_key: string | null } },
-  input: SyncUserInput,
-) {
+export async function syncUser(db: Database, scope: SyncScope, input: SyncUserInput): Promise<{ user: UserRow; created: boolean; event_id: string | null }> {
+  for (let attempt = 0; attempt < MAX_SYNC_ATTEMPTS; attempt++) {
+    const current = await findUserByExternalId(db, scope.merchant_id, scope.mode, input.external_id);
+    if (!current) {
+      const candidate = newUser(scope, input);
+      const event = syncEvent(scope, candidate.id, candidate.version);
+      const inserted = await insertUser(db, candidate, event);
+      if (inserted) return { user: inserted, created: true, event_id: event.id };
+      continue; // another sync created it meanwhile: compare with that one
+    }
+    const changes = changesTo(current, input);
+    if (Object.keys(changes).length === 0) return { user: current, created: false, event_id: null };
+    const event = syncEvent(scope, current.id, current.version + 1);
+    const updated = await updateUser(db, current, changes, toIsoSeconds(scope.now_ms), event);
+    if (updated) return { user: updated, created: false, event_id: event.id };
+  }
+  throw new ApiError("object_busy", "This user is being changed by other requests at this moment; retry shortly.", "external_id", { "Retry-After": "1" });
+}
+
+type SyncScope = { merchant_id: string; mode: Mode; now_ms: number; cause: { request_id: string; idempotency_key: string | null } };
+
+function newUser(scope: SyncScope, input: SyncUserInput): UserRow {
   const now = toIsoSeconds(scope.now_ms);
-  const candidate: UserRow = {
+  return {
     id: newId("user"),
     merchant_id: scope.merchant_id,
     mode: scope.mode,
@@ -38,13 +65,20 @@ export async function syncUser(
     wallet_id: newId("wallet"),
     created_at: now,
     updated_at: now,
+    version: 1,
   };
-  const changes: UserChanges = { full_name: input.full_name };
-  if (input.email !== undefined) changes.email = input.email;
-  if (input.phone !== undefined) changes.phone = input.phone;
-  if (input.metadata !== undefined) changes.metadata = candidate.metadata;
-  // user.synced is written in the same D1 batch as the user; its deliveries are queued after.
-  const event = { id: newId("event"), created_at_ms: scope.now_ms, ...scope.cause };
-  const user = await upsertUser(db, candidate, changes, event);
-  return { user, created: user.wallet_id === candidate.wallet_id, event_id: event.id };
+}
+
+/** What a sync would change: the fields it sends whose values differ from the user's. */
+function changesTo(current: UserRow, input: SyncUserInput): UserChanges {
+  const changes: UserChanges = {};
+  if (input.full_name !== current.full_name) changes.full_name = input.full_name;
+  if (input.email !== undefined && input.email !== current.email) changes.email = input.email;
+  if (input.phone !== undefined && input.phone !== current.phone) changes.phone = input.phone;
+  if (input.metadata !== undefined && canonicalJson(input.metadata) !== canonicalJson(JSON.parse(current.metadata))) changes.metadata = JSON.stringify(input.metadata);
+  return changes;
+}
+
+function syncEvent(scope: SyncScope, user_id: string, version: number): SyncEvent {
+  return { id: eventIdOf(`user.synced\n${user_id}\n${version}`), created_at_ms: scope.now_ms, ...scope.cause };
 }

@@ -29,15 +29,17 @@ export const platformWalletId = (owner: { merchant_id: string; mode: Mode }) => 
 /**
  * A call to a wallet on behalf of a merchant. `found_by` says how the caller learned the wallet's id:
  * through the registry (a user's or the merchant's own wallet), which proves ownership, or from an
- * id alone (a hold's or transfer's), which the wallet checks against its recorded owner.
+ * id alone (a hold's or transfer's), which the wallet checks against its recorded owner. `cause`:
+ * the request, named on the events the change writes.
  */
-export function walletCall(wallet_id: string, clock: Clock, owner: WalletOwner, found_by: "registry" | "id"): CallContext {
+export function walletCall(wallet_id: string, clock: Clock, owner: WalletOwner, found_by: "registry" | "id", cause?: CallContext["cause"]): CallContext {
   return {
     wallet_id,
     now_ms: clock.now_ms(),
     clock_offset_ms: clock.offset_ms,
     owner: { merchant_id: owner.merchant_id, mode: owner.mode },
     owner_verified: found_by === "registry",
+    ...(cause ? { cause } : {}),
   };
 }
 

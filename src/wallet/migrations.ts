@@ -146,4 +146,10 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   ${EVENT_OUTBOX_SCHEMA}
   CREATE INDEX transfers_credit ON transfers (credit_operation_id);
   `,
+  `
+  -- The request that made a transfer, so its completion event (written when the credit lands,
+  -- outside any request) names it as every other event names its cause.
+  ALTER TABLE transfers ADD COLUMN request_id TEXT;
+  ALTER TABLE transfers ADD COLUMN idempotency_key TEXT;
+  `,
 ];

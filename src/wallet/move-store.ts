@@ -27,6 +27,8 @@ export interface TransferRow {
   description: string | null;
   reference: string | null;
   created_at_ms: number;
+  request_id: string | null;
+  idempotency_key: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -94,9 +96,10 @@ export class MoveStore {
 
   insertTransfer(row: TransferRow): void {
     this.sql.exec(
-      `INSERT INTO transfers (id, credit_operation_id, to_wallet_id, from_user_id, to_user_id, currency, amount, description, reference, created_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO transfers (id, credit_operation_id, to_wallet_id, from_user_id, to_user_id, currency, amount, description, reference, created_at_ms, request_id, idempotency_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.id, row.credit_operation_id, row.to_wallet_id, row.from_user_id, row.to_user_id, row.currency, row.amount, row.description, row.reference, row.created_at_ms,
+      row.request_id, row.idempotency_key,
     );
   }
 

@@ -149,6 +149,11 @@ export class WalletDO extends DurableObject<Env> {
     });
   }
 
+  /** Fires what came due by the caller's clock (a moved sandbox clock): expiring holds, with their events. */
+  fireDue(call: CallContext): Outcome<object> {
+    return this.read(call, () => ({ ok: true }));
+  }
+
   explainListEntries(filters: EntryFilters): string[] {
     return this.ledger.explainListEntries(filters);
   }
@@ -272,7 +277,7 @@ export class WalletDO extends DurableObject<Env> {
         if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
         this.ledger.writeEntry(call.wallet_id, { ...request, type: "debit", debit_from: "available", reference: request.transfer_id }, call.now_ms);
         this.moves.enqueue(request.to_wallet_id, { operation_id: credit_operation_id, kind: "transfer", entry_type: "credit", currency: request.currency, amount: request.amount, description: request.description, reference: request.transfer_id }, call.now_ms);
-        const row: TransferRow = { id: request.transfer_id, credit_operation_id, to_wallet_id: request.to_wallet_id, from_user_id: request.from_user_id, to_user_id: request.to_user_id, currency: request.currency, amount: request.amount, description: request.description, reference: request.reference, created_at_ms: call.now_ms };
+        const row: TransferRow = { id: request.transfer_id, credit_operation_id, to_wallet_id: request.to_wallet_id, from_user_id: request.from_user_id, to_user_id: request.to_user_id, currency: request.currency, amount: request.amount, description: request.description, reference: request.reference, created_at_ms: call.now_ms, request_id: call.cause?.request_id ?? null, idempotency_key: call.cause?.idempotency_key ?? null };
         this.moves.insertTransfer(row);
         return { ok: true as const, transfer: transferView(row, "processing") };
       },
@@ -429,7 +434,7 @@ export class WalletDO extends DurableObject<Env> {
   private transfersCompleted(sent_operation_ids: string[]): void {
     for (const id of sent_operation_ids) {
       const transfer = this.moves.transferByCredit(id);
-      if (transfer) this.eventOutbox.add("transfer.completed", transfer.id, { object: transferView(transfer, "succeeded") }, {}, this.clock.now());
+      if (transfer) this.eventOutbox.add("transfer.completed", transfer.id, { object: transferView(transfer, "succeeded") }, transfer, this.clock.now());
     }
   }
 

@@ -25,8 +25,9 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T)
 /** The payment object itself (not the request path's capacity-guarded stub), for white-box reads. */
 const paymentObject = (checkout_id: string) => env.PAYMENT.get(env.PAYMENT.idFromName(objectKeyOf(checkout_id, "session")!));
 
-type StoredEvent = { id: string; type: string; payload: string; forwarded_at_ms: number | null };
-const storedEvents = (stub: DurableObjectStub) => runInDurableObject(stub, (_instance, state) => state.storage.sql.exec<StoredEvent>("SELECT id, type, payload, forwarded_at_ms FROM events ORDER BY seq").toArray());
+type StoredEvent = { id: string; type: string; payload: string; forwarded_at_ms: number | null; request_id: string | null; idempotency_key: string | null };
+const storedEvents = (stub: DurableObjectStub) =>
+  runInDurableObject(stub, (_instance, state) => state.storage.sql.exec<StoredEvent>("SELECT id, type, payload, forwarded_at_ms, request_id, idempotency_key FROM events ORDER BY seq").toArray());
 
 describe("one transfer, one transfer.completed", () => {
   it("a dozen concurrent transfers, delivered by overlapping outbox runs, record one event each, indexed once", async () => {
@@ -147,4 +148,27 @@ describe("every change of a payment is one event", () => {
     await waitFor("the index", () => countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND type LIKE 'payment.%'", merchant.merchant_id), (n) => n >= 3);
     expect(await countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND type = 'payment.partially_refunded'", merchant.merchant_id)).toBe(2);
   }, 60_000);
+});
+
+describe("every event names the request that caused it", () => {
+  it("holds and transfers: created, captured, released and completed carry the request id and Idempotency-Key", async () => {
+    const { merchant, user_id, wallet_id } = await fundedUser(50_000);
+    const to = (await syncUser(merchant.secret_key)).body.data.mazad_user_id as string;
+    const keyed = (key: string) => ({ token: merchant.secret_key, headers: { "Idempotency-Key": key } });
+    const run = crypto.randomUUID();
+    const held = await call("POST", "/api/v1/embedded/holds", { ...keyed(`hold-${run}`), body: { user_id, amount: 100, currency: "IQD" } });
+    const released = await call("POST", "/api/v1/embedded/holds", { ...keyed(`hold2-${run}`), body: { user_id, amount: 100, currency: "IQD" } });
+    const captured = await call("POST", `/api/v1/embedded/holds/${held.body.data.id}/capture`, keyed(`capture-${run}`));
+    const release = await call("POST", `/api/v1/embedded/holds/${released.body.data.id}/release`, keyed(`release-${run}`));
+    const transfer = await call("POST", "/api/v1/embedded/transfers", { ...keyed(`transfer-${run}`), body: { from_user_id: user_id, to_user_id: to, amount: 100, currency: "IQD" } });
+    const causes = (await storedEvents(walletStub(env, wallet_id))).map((e) => [e.type, e.request_id, e.idempotency_key]);
+    expect(causes).toEqual(
+      expect.arrayContaining([
+        ["hold.created", held.headers.get("X-Request-Id"), `hold-${run}`],
+        ["hold.captured", captured.headers.get("X-Request-Id"), `capture-${run}`],
+        ["hold.released", release.headers.get("X-Request-Id"), `release-${run}`],
+        ["transfer.completed", transfer.headers.get("X-Request-Id"), `transfer-${run}`],
+      ]),
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, newMerchant, syncUser, countRows } from "./helpers";
 
@@ -73,6 +74,25 @@ describe("POST /api/v1/embedded/users/sync (spec/user-sync.txt)", () => {
     expect(users).toBe(1);
     const wallets = await countRows("SELECT count(*) AS n FROM wallets WHERE user_id = ?", results[0]!.body.data.mazad_user_id);
     expect(wallets).toBe(1);
+  });
+
+  it("records user.synced once per change: ten racing first syncs make one event, an unchanged sync none, each change one", async () => {
+    const merchant = await newMerchant();
+    const external_id = `usr_${crypto.randomUUID()}`;
+    const events = () => env.DB.prepare("SELECT id, data FROM events WHERE merchant_id = ? AND type = 'user.synced' ORDER BY created_at_ms, rowid").bind(merchant.merchant_id).all<{ id: string; data: string }>();
+    await Promise.all(Array.from({ length: 10 }, () => syncUser(merchant.secret_key, external_id)));
+    expect((await events()).results).toHaveLength(1);
+    // The same fields again, also in another order of metadata keys: nothing changes, nothing is recorded.
+    await syncUser(merchant.secret_key, external_id);
+    expect((await events()).results).toHaveLength(1);
+    const renamed = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id, full_name: "Renamed" } });
+    expect(renamed.status).toBe(200);
+    await call("POST", SYNC, { token: merchant.secret_key, body: { external_id, full_name: "Ahmed Al-Rashid" } });
+    const recorded = (await events()).results;
+    // Back to the first name is a change of its own: three facts, three events, three ids.
+    expect(recorded.map((e) => (JSON.parse(e.data) as { object: { full_name: string } }).object.full_name)).toEqual(["Ahmed Al-Rashid", "Renamed", "Ahmed Al-Rashid"]);
+    expect(new Set(recorded.map((e) => e.id)).size).toBe(3);
+    for (const e of recorded) expect(e.id).toMatch(/^evt_[0-9A-Za-z]{24}$/);
   });
 
   const tooMany = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, "v"]));

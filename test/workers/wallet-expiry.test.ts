@@ -39,6 +39,18 @@ describe("hold expiry", () => {
     expect(read.body.data.status).toBe("expired");
   });
 
+  it("a sandbox clock move expires what came due at once, with its hold.expired event, before anything touches the wallet", async () => {
+    const { merchant, user_id, wallet_id } = await fundedUser(5_000);
+    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 2_000, currency: "IQD", expires_at: inSeconds(3_600) } });
+    expect((await call("POST", "/api/v1/sandbox/clock", { token: merchant.secret_key, body: { advance_seconds: 7_200 } })).status).toBe(200);
+    // Straight from storage: no request has read the wallet since the move, and its alarm is an hour away in real time.
+    const stored = await runInDurableObject(walletStub(env, wallet_id), (_instance, state) => ({
+      hold: state.storage.sql.exec<{ status: string }>("SELECT status FROM holds WHERE id = ?", hold.body.data.id).one().status,
+      events: state.storage.sql.exec<{ type: string }>("SELECT type FROM events WHERE type = 'hold.expired'").toArray().length,
+    }));
+    expect(stored).toEqual({ hold: "expired", events: 1 });
+  });
+
   it("never shows a hold past its expiry as held, even before the alarm runs", async () => {
     const { merchant, user_id } = await fundedUser(5_000);
     await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 5_000, currency: "IQD", expires_at: inSeconds(60) } });
