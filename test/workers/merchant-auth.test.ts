@@ -188,10 +188,10 @@ describe("the publishable key: a browser reads its own checkout", () => {
     await payWithCard(intent);
     expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({ status: "authorized", redirect_url: `https://shop.example/thanks?payment_intent=${intent.id}` });
 
-    // Where the buyer is sent once it is closed: the cancel_url.
+    // Where the buyer is sent once it is closed: the cancel_url, naming the checkout.
     const canceled = await newIntent(merchant.secret_key, 500);
     await call("POST", `/api/v1/payment-intents/${canceled.id}/cancel`, { token: merchant.secret_key });
-    expect((await read(canceled, merchant.publishable_key, canceled.client_secret)).body.data).toMatchObject({ status: "canceled", redirect_url: "https://shop.example/cart" });
+    expect((await read(canceled, merchant.publishable_key, canceled.client_secret)).body.data).toMatchObject({ status: "canceled", redirect_url: `https://shop.example/cart?payment_intent=${canceled.id}` });
   });
 
   it("refuses a wrong client_secret with 403, as the buyer's pay route does", async () => {
