@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import { timingSafeEqual } from "../crypto/encoding";
 import { database } from "../db/client";
 import { upsertPaymentIndex } from "../db/payments";
-import { backoffDelayMs } from "../domain/backoff";
 import { cardProblem, CARD_PROBLEM_MESSAGES, simulateAuthorization, summarizeCard, type CardInput } from "../domain/card-simulator";
 import {
   attemptsRemaining,
@@ -36,6 +35,7 @@ import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
 import { fingerprint, OperationLog } from "../objects/operation-log";
 import { planAlarm } from "../objects/alarm";
+import { StepRunner } from "../objects/step-runner";
 import { EventCourier } from "../objects/event-courier";
 import { ObjectClock } from "../objects/object-clock";
 import { cardFingerprint } from "./card-fingerprint";
@@ -78,8 +78,7 @@ export class PaymentDO extends DurableObject<Env> {
   private readonly eventOutbox: EventOutbox;
   private readonly clock: ObjectClock;
   private readonly courier: EventCourier;
-  private draining: Promise<void> | null = null;
-  private readonly waiters = new Map<number, { resolve: (answer: unknown) => void; reject: (error: unknown) => void }[]>();
+  private readonly steps: StepRunner<StepRow>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,6 +88,15 @@ export class PaymentDO extends DurableObject<Env> {
     this.clock = new ObjectClock(this.store);
     // A payment changes a few times in its life: its events go at once.
     this.courier = new EventCourier(ctx, this.eventOutbox, env.EVENTS, () => this.ownerOf(), { coalesce_ms: 0, replanAlarm: () => this.scheduleAlarm() });
+    this.steps = new StepRunner(ctx, this.store, {
+      run: async (row) => {
+        const step = JSON.parse(row.payload) as PaymentStep;
+        const result = await executeStep(this.env, step, this.store.state()!, this.now(), this.clock.offsetMs());
+        return this.transaction(() => this.complete(row, step, result));
+      },
+      afterStep: () => this.afterChange(),
+      afterPostpone: () => this.scheduleAlarm(),
+    });
     ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, PAYMENT_MIGRATIONS));
   }
 
@@ -154,7 +162,7 @@ export class PaymentDO extends DurableObject<Env> {
   /** Fires whatever came due by the caller's clock (a moved sandbox clock), as if the time had passed. */
   async runDue(call: PaymentCall): Promise<void> {
     const entered = this.enter(call);
-    if (!("code" in entered)) await this.drain();
+    if (!("code" in entered)) await this.steps.drain();
   }
 
   // ---- the merchant closes an open checkout -------------------------------------------------
@@ -264,7 +272,7 @@ export class PaymentDO extends DurableObject<Env> {
     if (!reserved.ok) return reserved;
     this.afterChange();
     if ("answered" in reserved) return { ok: true, ...reserved.answered };
-    return (await this.awaitStep(reserved.seq)) as Outcome<PayResult>;
+    return (await this.steps.answerOf(reserved.seq)) as Outcome<PayResult>;
   }
 
   // ---- the merchant captures, voids and refunds ---------------------------------------------
@@ -346,66 +354,10 @@ export class PaymentDO extends DurableObject<Env> {
     });
     if (!("seq" in reserved)) return reserved;
     this.afterChange();
-    return (await this.awaitStep(reserved.seq)) as Outcome<S>;
+    return (await this.steps.answerOf(reserved.seq)) as Outcome<S>;
   }
 
   // ---- steps --------------------------------------------------------------------------------
-
-  private awaitStep(seq: number): Promise<unknown> {
-    const row = this.store.getStep(seq);
-    if (row?.status === "done") return Promise.resolve(JSON.parse(row.answer!));
-    return new Promise((resolve, reject) => {
-      this.waiters.set(seq, [...(this.waiters.get(seq) ?? []), { resolve, reject }]);
-      this.kick();
-    });
-  }
-
-  /** Starts the step runner unless it runs already; the alarm is its backstop. */
-  private kick(): void {
-    this.ctx.waitUntil(this.drain());
-  }
-
-  /**
-   * The step runner: one at a time, so no step runs twice at once and refunds see the ones before
-   * them completed. A step added while the runner was finishing gets a new run.
-   */
-  private drain(): Promise<void> {
-    this.draining ??= this.runSteps().finally(() => {
-      this.draining = null;
-      const next = this.store.nextPendingStep();
-      if (next && next.next_attempt_at_ms <= Date.now()) this.kick();
-    });
-    return this.draining;
-  }
-
-  private async runSteps(): Promise<void> {
-    {
-      for (let row = this.store.nextPendingStep(); row && row.next_attempt_at_ms <= Date.now(); row = this.store.nextPendingStep()) {
-        const step = JSON.parse(row.payload) as PaymentStep;
-        let answer: unknown;
-        try {
-          const result: StepResult = await executeStep(this.env, step, this.store.state()!, this.now(), this.clockOffsetMs());
-          answer = this.transaction(() => this.complete(row!, step, result));
-        } catch (error) {
-          // Whatever failed — the call or recording its result — the step stays pending; the wallet's
-          // operation ids make running it again harmless.
-          this.postpone(row, error);
-          return;
-        }
-        this.afterChange();
-        for (const waiter of this.waiters.get(row.seq) ?? []) waiter.resolve(answer);
-        this.waiters.delete(row.seq);
-      }
-    }
-  }
-
-  private postpone(row: StepRow, error: unknown): void {
-    console.error(JSON.stringify({ payment_step_failed: row.kind, seq: row.seq, error: String(error) }));
-    this.store.postponeStep(row.seq, Date.now() + backoffDelayMs(row.attempts + 1));
-    for (const waiter of this.waiters.get(row.seq) ?? []) waiter.reject(error);
-    this.waiters.delete(row.seq);
-    this.scheduleAlarm();
-  }
 
   /** Records a step's result: the machine's finishing transition, its events, the step's and the request's answer. */
   private complete(row: StepRow, step: PaymentStep, result: StepResult): unknown {
@@ -495,7 +447,7 @@ export class PaymentDO extends DurableObject<Env> {
         this.store.addStep(releaseStep(current, "deadline", null, { request_id: null, idempotency_key: null }), Date.now());
       });
       this.afterChange();
-      this.kick();
+      this.steps.kick();
     }
   }
 
@@ -555,7 +507,7 @@ export class PaymentDO extends DurableObject<Env> {
     this.courier.alarmFired();
     await this.clock.refresh(this.env, owner(state));
     this.fireDue(this.now());
-    await this.drain();
+    await this.steps.drain();
     await this.writeIndex().catch((error) => console.error(JSON.stringify({ payment_index_failed: String(error) })));
     await this.courier.forward();
     this.scheduleAlarm();
@@ -575,10 +527,6 @@ export class PaymentDO extends DurableObject<Env> {
       index_write: Number(this.store.getMeta("index_version") ?? 0) < state.version ? now_ms + INDEX_RETRY_MS : null,
       events: this.courier.backstopAt(now_ms),
     });
-  }
-
-  private clockOffsetMs(): number {
-    return this.clock.offsetMs();
   }
 
   private now(): number {

@@ -77,6 +77,12 @@ function* filesUnder(dir: string): Generator<string> {
   }
 }
 
+/**
+ * The runtime's own trace store names spans and traces by random hex ids, which now and then come
+ * out all digits and pass Luhn: those columns are ids the runtime drew, never data we wrote.
+ */
+const RUNTIME_ID_COLUMN = /(^|_)(span|trace|parent)_id$/;
+
 /** Every cell of every table of a SQLite file (a copy with its WAL, so the live database is untouched). */
 function sqliteCells(file: string): { table: string; text: string }[] {
   const scratch = mkdtempSync(path.join(tmpdir(), "mazad-scan-"));
@@ -93,7 +99,12 @@ function sqliteCells(file: string): { table: string; text: string }[] {
         select.setReadBigInts(true);
         const rows = select.all();
         const text = rows
-          .map((row) => Object.values(row as Record<string, unknown>).map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : String(v))).join("\u0000"))
+          .map((row) =>
+            Object.entries(row as Record<string, unknown>)
+              .filter(([column]) => !RUNTIME_ID_COLUMN.test(column))
+              .map(([, v]) => (v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : String(v)))
+              .join("\u0000"),
+          )
           .join("\n");
         return { table: name, text };
       });
