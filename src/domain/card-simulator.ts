@@ -93,6 +93,15 @@ export const CARD_PROBLEM_MESSAGES: Record<CardProblem, string> = {
   invalid_name: "Enter the name on the card.",
 };
 
+/** The field of a card a buyer should fix for each problem (the error's `param`). */
+export const CARD_PROBLEM_PARAMS: Record<CardProblem, string> = {
+  invalid_number: "card.number",
+  invalid_expiry: "card.exp_month",
+  expired_card: "card.exp_month",
+  invalid_cvc: "card.cvc",
+  invalid_name: "card.name",
+};
+
 /** The simulated issuer's answer for a card that passed cardProblem. */
 export function simulateAuthorization(card: CardInput): CardDecision {
   return TEST_CARDS[normalizeCardNumber(card.number)] ?? OTHER_CARDS;

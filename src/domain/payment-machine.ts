@@ -209,3 +209,29 @@ export function finishRefund(p: PaymentState, refund: { amount: number; commissi
     events: [status === "refunded" ? "payment.refunded" : "payment.partially_refunded"],
   };
 }
+
+// ---- a step's result, as the merchant's answer ----------------------------------------------
+
+/** What a step on wallets came back with: an answer, or a business refusal (anything thrown is retried). */
+export type StepResult =
+  | { kind: "authorized" }
+  | { kind: "declined"; decline_code: string; message: string }
+  | { kind: "done" }
+  | { kind: "refused"; code: "insufficient_funds" | "balance_limit_exceeded" | "not_found" | "hold_not_active"; message: string }
+  | { kind: "refunded"; commission_returned: number };
+
+/**
+ * Why a capture was not made, as the merchant is told: the merchant's money in the system would
+ * pass its bound, or the authorization is gone; null when it was captured.
+ */
+export function captureRefusal(result: StepResult): { code: "balance_limit_exceeded" | "payment_not_capturable"; message: string } | null {
+  if (result.kind === "done") return null;
+  if (result.kind !== "refused") return { code: "payment_not_capturable", message: "The capture failed." };
+  return { code: result.code === "balance_limit_exceeded" ? "balance_limit_exceeded" : "payment_not_capturable", message: result.message };
+}
+
+/** Why a refund was not made (the merchant's settlement balance could not cover it); null when it was. */
+export function refundRefusal(result: StepResult): { code: "insufficient_funds"; message: string; param: "amount" } | null {
+  if (result.kind === "refunded") return null;
+  return { code: "insufficient_funds", message: result.kind === "refused" ? result.message : "The refund failed.", param: "amount" };
+}

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { timingSafeEqual } from "../crypto/encoding";
 import { database } from "../db/client";
 import { upsertPaymentIndex } from "../db/payments";
-import { cardProblem, CARD_PROBLEM_MESSAGES, simulateAuthorization, summarizeCard, type CardInput } from "../domain/card-simulator";
+import { cardProblem, CARD_PROBLEM_MESSAGES, CARD_PROBLEM_PARAMS, simulateAuthorization, summarizeCard, type CardInput } from "../domain/card-simulator";
 import {
   attemptsRemaining,
   beginAttempt,
@@ -21,12 +21,15 @@ import {
   beginCapture,
   beginRefund,
   beginVoid,
+  captureRefusal,
   finishCapture,
   finishRefund,
   finishVoid,
   isDueForAutoVoid,
   openPayment,
+  refundRefusal,
   type PaymentState,
+  type StepResult,
 } from "../domain/payment-machine";
 import type { CheckoutEventType } from "../domain/events";
 import { canonicalJson } from "../domain/fingerprint";
@@ -41,7 +44,7 @@ import { ObjectClock } from "../objects/object-clock";
 import { cardFingerprint } from "./card-fingerprint";
 import { PAYMENT_MIGRATIONS } from "./migrations";
 import { PaymentStore, type StepRow } from "./payment-store";
-import { executeStep, type StepResult } from "./steps";
+import { executeStep } from "./steps";
 import type { PaymentCall, PaymentOutcome, PaymentRefusal, PaymentRefusalCode, PaymentStep, PayInput, PayResult } from "./types";
 import { checkoutBrowserView, checkoutView, paymentView, refundAnswer, refundView, type CheckoutBrowserView, type CheckoutView, type PaymentView, type RefundView } from "./views";
 
@@ -220,7 +223,7 @@ export class PaymentDO extends DurableObject<Env> {
     if (entered.state.kind !== "intent") return refusal("checkout_not_open", "This checkout is paid from the buyer's wallet.");
     if (entered.state.mode === "live") return refusal("card_processing_unavailable", "Live card payments need a card processor, which is not connected yet.");
     const problem = cardProblem(card, entered.now_ms);
-    if (problem) return { ok: false, code: "card_invalid", message: CARD_PROBLEM_MESSAGES[problem], param: problem === "invalid_cvc" ? "card.cvc" : problem === "invalid_name" ? "card.name" : problem === "invalid_number" ? "card.number" : "card.exp_month" };
+    if (problem) return { ok: false, code: "card_invalid", message: CARD_PROBLEM_MESSAGES[problem], param: CARD_PROBLEM_PARAMS[problem] };
     // The fingerprint is computed before the transaction: nothing awaits between deciding and recording.
     const summary = summarizeCard(card, await cardFingerprint(card.number, this.env.DATA_ENCRYPTION_KEY));
     const decision = simulateAuthorization(card);
@@ -381,7 +384,8 @@ export class PaymentDO extends DurableObject<Env> {
         const ok = result.kind === "done";
         const finished = finishCapture(state.payment!, ok ? { amount: step.amount, commission: step.commission, commission_bps: step.commission_bps } : null, now_ms);
         const saved = this.save({ ...state, payment: finished.payment }, finished.events, cause, now_ms);
-        answer = ok ? { ok: true, payment: paymentView(saved) } : refusal(result.kind === "refused" && result.code === "balance_limit_exceeded" ? "balance_limit_exceeded" : "payment_not_capturable", result.kind === "refused" ? result.message : "The capture failed.");
+        const refused = captureRefusal(result);
+        answer = refused ? refusal(refused.code, refused.message) : { ok: true, payment: paymentView(saved) };
         break;
       }
       case "release": {
@@ -395,7 +399,8 @@ export class PaymentDO extends DurableObject<Env> {
         const finished = finishRefund(state.payment!, refunded ? { amount: step.amount, commission_returned: result.commission_returned } : { amount: step.amount, failed: true });
         this.store.settleRefund(step.refund_id, refunded ? { commission_returned: result.commission_returned } : { failure_message: result.kind === "refused" ? result.message : "failed" }, now_ms);
         const saved = this.save({ ...state, payment: finished.payment }, finished.events, cause, now_ms, step.refund_id);
-        answer = refunded ? { ok: true, ...refundAnswer(saved, this.store.getRefund(step.refund_id)!, this.store.refunds()) } : refusal("insufficient_funds", result.kind === "refused" ? result.message : "The refund failed.", "amount");
+        const refused = refundRefusal(result);
+        answer = refused ? refusal(refused.code, refused.message, refused.param) : { ok: true, ...refundAnswer(saved, this.store.getRefund(step.refund_id)!, this.store.refunds()) };
         break;
       }
     }

@@ -1,5 +1,5 @@
 import type { CheckoutState } from "../domain/checkout-machine";
-import { refundCommission } from "../domain/payment-machine";
+import { refundCommission, type StepResult } from "../domain/payment-machine";
 import type { CallContext } from "../wallet/types";
 import { walletStub } from "../wallet/wallet-do";
 import type { PaymentStep } from "./types";
@@ -10,12 +10,6 @@ import type { PaymentStep } from "./types";
  * replays the wallet's first answer instead of moving money twice. A business refusal is an
  * answer; anything thrown is transient and the step is retried.
  */
-export type StepResult =
-  | { kind: "authorized" }
-  | { kind: "declined"; decline_code: string; message: string }
-  | { kind: "done" }
-  | { kind: "refused"; code: "insufficient_funds" | "balance_limit_exceeded" | "not_found" | "hold_not_active"; message: string }
-  | { kind: "refunded"; commission_returned: number };
 
 export async function executeStep(env: Env, step: PaymentStep, state: CheckoutState, now_ms: number, clock_offset_ms: number): Promise<StepResult> {
   const call = (wallet_id: string): CallContext => ({ wallet_id, now_ms, clock_offset_ms, owner: step.owner, owner_verified: true });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { cardBrand, cardProblem, passesLuhn, simulateAuthorization, summarizeCard, type CardInput } from "../../src/domain/card-simulator";
 import { beginAttempt, cancelCheckout, expireCheckout, finishAttempt, MAX_ATTEMPTS, openCheckout, type CheckoutState } from "../../src/domain/checkout-machine";
-import { beginCapture, beginRefund, beginVoid, finishCapture, finishRefund, finishVoid, isDueForAutoVoid, merchantAmount, openPayment, refundCommission, type PaymentState } from "../../src/domain/payment-machine";
+import { beginCapture, beginRefund, beginVoid, captureRefusal, finishCapture, finishRefund, finishVoid, isDueForAutoVoid, merchantAmount, openPayment, refundCommission, refundRefusal, type PaymentState } from "../../src/domain/payment-machine";
+import { CARD_PROBLEM_PARAMS } from "../../src/domain/card-simulator";
 
 /** The payment rules as pure functions: no runtime, every branch. */
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -210,5 +211,25 @@ describe("the payment machine", () => {
       expect(returned, `${amount} in ${parts.join("+")}`).toBe(original);
       expect(p.commission_amount).toBe(0);
     }
+  });
+});
+
+describe("a step's result, as the merchant's answer", () => {
+  it("a capture: made, past the merchant's bound, or no longer held", () => {
+    expect(captureRefusal({ kind: "done" })).toBeNull();
+    expect(captureRefusal({ kind: "refused", code: "balance_limit_exceeded", message: "past the bound" })).toEqual({ code: "balance_limit_exceeded", message: "past the bound" });
+    expect(captureRefusal({ kind: "refused", code: "hold_not_active", message: "gone" })).toEqual({ code: "payment_not_capturable", message: "gone" });
+    expect(captureRefusal({ kind: "refused", code: "not_found", message: "gone" })?.code).toBe("payment_not_capturable");
+    expect(captureRefusal({ kind: "authorized" })).toEqual({ code: "payment_not_capturable", message: "The capture failed." });
+  });
+
+  it("a refund: made, or refused for the settlement balance, naming the amount", () => {
+    expect(refundRefusal({ kind: "refunded", commission_returned: 5 })).toBeNull();
+    expect(refundRefusal({ kind: "refused", code: "insufficient_funds", message: "short" })).toEqual({ code: "insufficient_funds", message: "short", param: "amount" });
+    expect(refundRefusal({ kind: "done" })).toEqual({ code: "insufficient_funds", message: "The refund failed.", param: "amount" });
+  });
+
+  it("a mistyped card names the field to fix", () => {
+    expect(CARD_PROBLEM_PARAMS).toEqual({ invalid_number: "card.number", invalid_expiry: "card.exp_month", expired_card: "card.exp_month", invalid_cvc: "card.cvc", invalid_name: "card.name" });
   });
 });
