@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { backoffDelayMs } from "../domain/backoff";
 import { futureInstantProblem } from "../domain/clock";
 import { CURRENCIES, CURRENCY_CODES, type Currency } from "../domain/currencies";
 import type { FingerprintValue } from "../domain/fingerprint";
@@ -11,6 +10,7 @@ import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
 import { planAlarm } from "../objects/alarm";
 import { EventCourier } from "../objects/event-courier";
+import { MoveCourier } from "../objects/move-courier";
 import { ObjectClock } from "../objects/object-clock";
 import { WALLET_MIGRATIONS } from "./migrations";
 import { MoveStore, type OutboxRow, type TransferRow } from "./move-store";
@@ -33,8 +33,6 @@ import type {
 } from "./types";
 import { chainEntryView, entryView, holdView, transferView } from "./views";
 
-/** Outbox rows delivered per RPC to one target (the settlement wallet is hot: batch its credits). */
-const OUTBOX_BATCH = 100;
 /** How soon the alarm re-checks the outbox after a write, in case the immediate delivery is lost. */
 const OUTBOX_BACKSTOP_MS = 5_000;
 /** How long a transfer waits for its recipient's credit before answering `processing`; a repeat meanwhile is told to retry. */
@@ -89,6 +87,7 @@ export class WalletDO extends DurableObject<Env> {
   private readonly eventOutbox: EventOutbox;
   private readonly clock: ObjectClock;
   private readonly courier: EventCourier;
+  private readonly outbox: MoveCourier<OutboxRow>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -99,6 +98,17 @@ export class WalletDO extends DurableObject<Env> {
     this.moves = new MoveStore(ctx.storage.sql);
     this.clock = new ObjectClock(this.ledger);
     this.courier = new EventCourier(ctx, this.eventOutbox, env.EVENTS, () => this.owner(), { coalesce_ms: FORWARD_COALESCE_MS, replanAlarm: () => this.scheduleAlarm() });
+    this.outbox = new MoveCourier(ctx, this.moves, this.clock, {
+      deliver: async (target, rows) => {
+        const source = this.ledger.getMeta("wallet_id");
+        // Rows are written only by calls that entered, which record the wallet's id first.
+        if (!source) throw new Error("a wallet with outbox rows does not know its own id");
+        await walletStub(env, target).applyCredits({ wallet_id: target, now_ms: this.clock.now(), clock_offset_ms: this.clock.offsetMs() }, source, rows.map(toIncomingCredit));
+      },
+      landed: (operation_ids) => this.transfersCompleted(operation_ids),
+      afterLanded: () => this.afterEvents(),
+      replanAlarm: () => this.scheduleAlarm(),
+    });
     ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, WALLET_MIGRATIONS));
   }
 
@@ -255,7 +265,7 @@ export class WalletDO extends DurableObject<Env> {
       return { ok: true as const, hold: holdView(captured) };
     });
     if (outcome.ok && !outcome.replayed) {
-      this.afterOutboxWrite();
+      this.outbox.afterWrite();
       this.afterEvents();
     }
     return outcome;
@@ -287,7 +297,7 @@ export class WalletDO extends DurableObject<Env> {
     // The backstop alarm is set before the first await: if the object dies while delivering, the
     // alarm still finds the credit in the outbox.
     this.scheduleAlarm();
-    await this.deliverOutbox(request.to_wallet_id);
+    await this.outbox.deliver(request.to_wallet_id);
     const answer = { ok: true as const, transfer: { ...outcome.transfer, status: this.transferStatus(this.moves.getTransfer(outcome.transfer.id)!) } };
     this.operations.finish(operation_id, answer);
     this.scheduleAlarm();
@@ -303,7 +313,7 @@ export class WalletDO extends DurableObject<Env> {
       this.moves.enqueue(request.to_wallet_id, { operation_id: `${operation_id}:refund`, kind: "transfer", entry_type: "refund", currency: request.currency, amount: request.amount, description: request.description, reference: request.reference }, call.now_ms);
       return { ok: true as const, entry: entryView(entry) };
     });
-    if (outcome.ok && !outcome.replayed) this.afterOutboxWrite();
+    if (outcome.ok && !outcome.replayed) this.outbox.afterWrite();
     return outcome;
   }
 
@@ -327,7 +337,7 @@ export class WalletDO extends DurableObject<Env> {
       }
       return { ok: true as const, net: request.gross - request.commission };
     });
-    if (outcome.ok && !outcome.replayed) this.afterOutboxWrite();
+    if (outcome.ok && !outcome.replayed) this.outbox.afterWrite();
     return outcome;
   }
 
@@ -373,7 +383,7 @@ export class WalletDO extends DurableObject<Env> {
   async flushOutbox(call: CallContext, target_wallet_id?: string): Promise<Outcome<{ pending: number }>> {
     const denied = this.enter(call);
     if (denied) return denied;
-    await this.deliverOutbox(target_wallet_id);
+    await this.outbox.deliver(target_wallet_id);
     return { ok: true, pending: CURRENCY_CODES.reduce((sum, c) => sum + this.moves.pending(c, target_wallet_id), 0) };
   }
 
@@ -386,7 +396,7 @@ export class WalletDO extends DurableObject<Env> {
       // Holds expire by the owner's time even when no request brings it.
       await this.clock.refresh(this.env, this.owner());
       this.expireDueHolds({ wallet_id, now_ms: this.clock.now() });
-      await this.deliverOutbox();
+      await this.outbox.deliver();
       await this.courier.forward();
     }
     this.scheduleAlarm();
@@ -529,33 +539,6 @@ export class WalletDO extends DurableObject<Env> {
       outbox_retry: attempt === null ? null : Math.max(this.clock.toRealMs(attempt), backstop_ms),
       events: this.courier.backstopAt(now_ms),
     });
-  }
-
-  /** Delivery starts at once, without holding up the caller; the alarm is the backstop if it is lost. */
-  private afterOutboxWrite(): void {
-    if (this.moves.nextAttempt() === null) return;
-    this.scheduleAlarm();
-    this.ctx.waitUntil(this.deliverOutbox().catch((error) => console.error(JSON.stringify({ outbox_delivery_failed: String(error) }))));
-  }
-
-  private async deliverOutbox(only_target?: string): Promise<void> {
-    const wallet_id = this.ledger.getMeta("wallet_id");
-    if (!wallet_id) return;
-    const due = this.moves.due(this.clock.now(), OUTBOX_BATCH * 10).filter((row) => !only_target || row.target_wallet_id === only_target);
-    for (const [target, rows] of Map.groupBy(due, (row) => row.target_wallet_id)) {
-      for (let i = 0; i < rows.length; i += OUTBOX_BATCH) {
-        const batch = rows.slice(i, i + OUTBOX_BATCH);
-        const ids = batch.map((r) => r.operation_id);
-        try {
-          await walletStub(this.env, target).applyCredits({ wallet_id: target, now_ms: this.clock.now(), clock_offset_ms: this.clock.offsetMs() }, wallet_id, batch.map(toIncomingCredit));
-          this.ctx.storage.transactionSync(() => this.transfersCompleted(this.moves.markSent(ids, this.clock.now())));
-          this.afterEvents();
-        } catch (error) {
-          console.error(JSON.stringify({ wallet_id, target, outbox_attempt_failed: String(error) }));
-          this.moves.markAttemptFailed(ids, (attempts) => backoffDelayMs(attempts), this.clock.now());
-        }
-      }
-    }
   }
 }
 

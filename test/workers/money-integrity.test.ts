@@ -63,7 +63,7 @@ describe("an Idempotency-Key reused for a different request", () => {
     const wallet_id = (await call("GET", `/api/v1/embedded/users/${a}/wallet`, { token: m.secret_key })).body.data.wallet_id;
     const stub = walletStub(env, wallet_id);
     await runInDurableObject(stub, (instance: WalletDO) => {
-      (instance as unknown as { deliverOutbox: () => Promise<void> }).deliverOutbox = async () => {
+      (instance as unknown as { outbox: { deliver: () => Promise<void> } }).outbox.deliver = async () => {
         throw new Error("simulated failure after the commit");
       };
     });

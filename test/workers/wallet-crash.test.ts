@@ -11,7 +11,7 @@ import { balanceOf, call, fundedUser, syncUser } from "./helpers";
  * steps with a throw, then evict the object so the replacement and all memory are gone. Whatever
  * survives is storage alone, and the alarm must finish the move exactly once.
  */
-type Internals = { deliverOutbox: () => Promise<void>; moves: { markSent: (...args: unknown[]) => void } };
+type Internals = { outbox: { deliver: () => Promise<void> }; moves: { markSent: (...args: unknown[]) => void } };
 const internals = (instance: WalletDO) => instance as unknown as Internals;
 
 async function receivedEntries(secret_key: string, user_id: string) {
@@ -35,7 +35,7 @@ describe("a crash in the middle of a move", () => {
     const to = (await syncUser(merchant.secret_key)).body.data;
     const stub = walletStub(env, fromWallet);
     await runInDurableObject(stub, async (instance: WalletDO) => {
-      internals(instance).deliverOutbox = async () => {
+      internals(instance).outbox.deliver = async () => {
         throw new Error("simulated crash before delivery");
       };
       await expect(instance.transfer({ wallet_id: fromWallet, now_ms: Date.now() }, transferRequest("crash-a", to, 3_000))).rejects.toThrow("simulated crash");
@@ -92,7 +92,7 @@ describe("a crash in the middle of a move", () => {
     const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 10_000, currency: "IQD" } });
     const stub = walletStub(env, wallet_id);
     await runInDurableObject(stub, (instance: WalletDO) => {
-      internals(instance).deliverOutbox = async () => {
+      internals(instance).outbox.deliver = async () => {
         throw new Error("simulated crash before delivery");
       };
     });

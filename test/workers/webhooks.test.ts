@@ -391,7 +391,7 @@ describe("a crash between the commit and forwarding", () => {
     await addEndpoint(merchant, name, ["hold.created"]);
     const stub = walletStub(env, wallet_id);
     await runInDurableObject(stub, (instance: WalletDO) => {
-      (instance as unknown as { forwardEvents: () => Promise<void> }).forwardEvents = async () => {
+      (instance as unknown as { courier: { forward: () => Promise<void> } }).courier.forward = async () => {
         throw new Error("simulated crash before forwarding");
       };
     });
