@@ -12,7 +12,7 @@ export const children = new Set();
 const QUIET_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
 
 /**
- * Runs wrangler with the Node that runs this script (Node 24 from node_modules, see TOOLCHAIN.md).
+ * Runs wrangler with the Node that runs this script (Node 24 from node_modules: wrangler needs Node ≥ 22).
  * @param {string[]} args
  * @param {{ timeout_ms?: number }} [options]
  * @returns {Promise<{ code: number | null, output: string }>}

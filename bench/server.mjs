@@ -1,6 +1,6 @@
 // Serves the dry-run bundle and the floor worker with the Miniflare API, in one workerd process,
 // each worker on its own loopback port (a direct socket: no Miniflare entry worker in front, no
-// `wrangler dev` proxy and inspector, which cost about 10x, TOOLCHAIN.md).
+// `wrangler dev` proxy and inspector, which cost about 10x).
 import { randomBytes } from "node:crypto";
 import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -70,7 +70,7 @@ function appWorkerOptions(bundleDir) {
     name: APP,
     modules,
     modulesRoot: bundleDir,
-    // Secrets are never in wrangler.toml: fresh random ones per run (README, "Secrets").
+    // Secrets are never in wrangler.toml: fresh random ones per run (docs/operating/secrets.md).
     bindings: {
       ...workerOptions.bindings,
       JWT_SECRET: randomBytes(32).toString("hex"),

@@ -1,4 +1,4 @@
-// Worker secrets (README, "Secrets"): set by `wrangler secret put` in production and `.dev.vars`
+// Worker secrets (docs/operating/secrets.md): set by `wrangler secret put` in production and `.dev.vars`
 // locally. Declared here because `wrangler types` sees them only when a `.dev.vars` exists.
 interface WorkerSecrets {
   JWT_SECRET: string;

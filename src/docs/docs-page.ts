@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../http/context";
+import { errorsPage } from "./errors-page";
 
 /**
  * GET /docs: an interactive reference (Swagger UI) over /openapi.json. Its script and stylesheet are
@@ -44,5 +45,7 @@ docsRoutes.get("/docs", (c) =>
       </body>
     </html>`),
 );
+
+docsRoutes.get("/docs/errors", (c) => c.html(errorsPage()));
 
 docsRoutes.get("/docs/assets/init.js", (c) => c.body(initScript, 200, { "Content-Type": "text/javascript; charset=utf-8" }));

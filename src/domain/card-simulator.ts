@@ -1,6 +1,6 @@
 /**
  * The sandbox card processor: a pure function from a card to a decision, following the test cards
- * listed in the README ("Payment intents"). Card numbers and CVVs pass through here and are never
+ * listed in docs/guides/payment-intents.md ("Cards"). Card numbers and CVVs pass through here and are never
  * stored or logged; what is kept of a card is `CardSummary` (brand, last 4, expiry and a keyed
  * fingerprint computed by the caller).
  */

@@ -1,9 +1,9 @@
 /**
  * One error class with a closed set of codes, and one table mapping each code to its
- * HTTP status and error type. Routes throw `new ApiError("code", message, param)`;
- * the app's error handler turns it into the envelope.
+ * HTTP status and error type (what each means and what to do: error-docs.ts). Routes throw
+ * `new ApiError("code", message, param)`; the app's error handler turns it into the envelope.
  */
-const ERROR_CATALOG = {
+export const ERROR_CATALOG = {
   // 400: the request itself is malformed.
   invalid_json: { status: 400, type: "invalid_request_error" },
   parameter_missing: { status: 400, type: "invalid_request_error" },
@@ -95,13 +95,14 @@ export class ApiError extends Error {
 
 export interface ErrorBody {
   success: false;
-  error: { type: string; code: ErrorCode; message: string; param?: string; request_id: string };
+  error: { type: string; code: ErrorCode; message: string; param?: string; request_id: string; doc_url: string };
 }
 
-export function errorBody(error: ApiError, request_id: string): ErrorBody {
-  const body: ErrorBody["error"] = { type: error.type, code: error.code, message: error.message, request_id };
-  if (error.param !== undefined) body.param = error.param;
-  return { success: false, error: body };
+/** The envelope of an error; `doc_url` is the code's anchor on `docs_page` (the errors reference). */
+export function errorBody(error: ApiError, request_id: string, docs_page: string): ErrorBody {
+  const { type, code, message, param } = error;
+  const doc_url = `${docs_page}#${code}`;
+  return { success: false, error: param === undefined ? { type, code, message, request_id, doc_url } : { type, code, message, param, request_id, doc_url } };
 }
 
 /** Marks an error as the validation layer's: see ApiError.refusedBeforeRunning. */

@@ -96,7 +96,7 @@ async function fromSignature(c: Context<AppEnv>): Promise<AuthenticatedKey> {
   });
   if (!found?.signing_secret) throw new ApiError("invalid_api_key", "Invalid signing key id.", "X-Api-Key");
   const url = new URL(c.req.url);
-  // The request target as sent: an empty query ("?") stays, as the README's recipe signs it.
+  // The request target as sent: an empty query ("?") stays, as the documented recipe signs it (docs/reference/authentication.md).
   const canonical = await canonicalRequest(timestamp, c.req.method, c.req.url.slice(url.origin.length), await c.req.arrayBuffer(), nonce);
   if (!timingSafeEqual(await hmacSha256Hex(found.signing_secret, canonical), signature)) {
     throw new ApiError("invalid_signature", "The signature does not match the request; see the HMAC recipe in the docs.", "X-Api-Signature");

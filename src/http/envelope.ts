@@ -17,6 +17,10 @@ export const ErrorEnvelope = z
       message: z.string(),
       param: z.string().optional().openapi({ example: "amount" }),
       request_id: z.string().openapi({ example: "req_3f9a8b7c6d5e4f3a" }),
+      doc_url: z.string().openapi({
+        description: "What the code means and what to do: its anchor in the errors reference (this server's /docs/errors by default)",
+        example: "https://wallet.example.com/docs/errors#parameter_missing",
+      }),
     }),
   })
   .openapi("Error");

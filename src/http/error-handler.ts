@@ -13,10 +13,21 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get("requestId") ?? "req_unknown";
   // Shedding at capacity is expected and frequent when it happens: not worth a log line each.
   if (apiError.status >= 500 && apiError.code !== "server_busy") console.error(JSON.stringify({ request_id: requestId, error: String(err), stack: err.stack }));
-  const res = c.json(errorBody(apiError, requestId), apiError.status);
+  const res = c.json(errorBody(apiError, requestId, errorDocsPage(c)), apiError.status);
   for (const [name, value] of Object.entries(apiError.headers)) res.headers.set(name, value);
   res.headers.set("X-Request-Id", requestId);
   return res;
+}
+
+/**
+ * The page every error body's `doc_url` points into, one anchor per code: this server's own
+ * /docs/errors, unless the operator's `ERROR_DOCS_URL` names another absolute http(s) page with the
+ * same anchors (say, docs/reference/errors.md where they host their copy of the repository).
+ */
+export function errorDocsPage(c: Context<AppEnv>): string {
+  const configured = (c.env as { ERROR_DOCS_URL?: string } | undefined)?.ERROR_DOCS_URL;
+  if (configured && /^https?:\/\/[^\s#]+$/.test(configured)) return configured;
+  return `${new URL(c.req.url).origin}/docs/errors`;
 }
 
 function fromHttpException(err: Error): ApiError {

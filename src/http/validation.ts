@@ -5,7 +5,7 @@ import { firstDuplicateKey } from "../domain/json-keys";
 import { ApiError } from "../domain/errors";
 
 /**
- * Turns a zod failure into one clear error (DESIGN.md, "API conventions"), the same for bodies and
+ * Turns a zod failure into one clear error (docs/reference/conventions.md), the same for bodies and
  * query strings: a missing field, a wrong type (a float amount included) or an unknown field is a
  * 400; a well-typed value that breaks a rule (format, length, range, enum) is a 422 whose message
  * names the rule's limit. The first malformed field wins over rule breaks, since fixing it comes first.

@@ -14,7 +14,7 @@ import { CheckoutSession, CheckoutSessionBrowserView, PaymentIntent, PaymentInte
 import { amount, currency, description, externalId, metadata, scopedIdParam, withAmountLimit } from "./schemas";
 import { requestCause } from "../http/request-context";
 
-// ---- Contract (spec/quickstart-checkout.txt steps 3–5, spec/payment-intents-quickstart.txt step 5) ----
+// ---- Contract (docs/guides/checkout.md, docs/guides/payment-intents.md) ----
 
 const checkoutFields = {
   amount,

@@ -16,7 +16,7 @@ import { Payment, Refund, RefundResult } from "./payment-schemas";
 import { amount, metadata, Pagination, queryInstant, queryInteger, queryOptional, scopedIdParam } from "./schemas";
 import { requestCause } from "../http/request-context";
 
-// ---- Contract (spec/quickstart-checkout.txt step 6, spec/refunds.txt, API.md "Checkout and payments") ----
+// ---- Contract (docs/guides/payment-intents.md, "Capture, void and refunds") ----
 
 const STATUSES = ["authorized", "captured", "partially_refunded", "refunded", "voided", "expired"] as const;
 const paymentParams = scopedIdParam("pay_test_9f8a7b6c5d4e3f2a");
@@ -116,8 +116,8 @@ const refundRoute = (path: string, operationId: string, summary: string) =>
     responses: { 200: success(RefundResult, "Refunded") },
   });
 
-const refund = refundRoute("/payments/{id}/refund", "refundPayment", "Refund a captured payment, in full or in part (spec/refunds.txt)");
-const gatewayRefund = refundRoute("/gateway/payments/{id}/refund", "refundPaymentSigned", "The same refund, as spec/refunds.txt calls it with an HMAC-signed request");
+const refund = refundRoute("/payments/{id}/refund", "refundPayment", "Refund a captured payment, in full or in part");
+const gatewayRefund = refundRoute("/gateway/payments/{id}/refund", "refundPaymentSigned", "The same refund, for callers that sign their requests with HMAC");
 
 const refunds = defineRoute({
   method: "get",

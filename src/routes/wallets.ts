@@ -93,7 +93,7 @@ const ChainEntry = Transaction.extend({
   seq: z.number().int().openapi({ description: "Gap-free position in this wallet's history, from 1" }),
   held_after: z.number().int().openapi({ description: "Held balance after this entry" }),
   prev_hash: z.string().openapi({ description: "The previous entry's hash; 64 zeros for seq 1" }),
-  hash: z.string().openapi({ description: "hex SHA-256 of the canonical entry (see the README)" }),
+  hash: z.string().openapi({ description: "hex SHA-256 of the canonical entry: [prev_hash, seq, id, wallet_id, type, currency, amount, balance_after, held_after, reference, description, created_at] as JSON" }),
 }).openapi("ChainEntry");
 
 const chain = defineRoute({

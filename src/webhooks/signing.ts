@@ -5,7 +5,7 @@ import { randomBase62 } from "../domain/ids";
  * Webhook signatures per the Standard Webhooks spec: `webhook-signature: v1,<base64 HMAC-SHA256>`
  * of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the bytes of the `whsec_…` secret (its
  * base64 part); one `v1,…` per active secret, space-separated, while a rotation lets the old one
- * sign too. Receivers verify with the `standardwebhooks` package or plain WebCrypto (README).
+ * sign too. Receivers verify with the `standardwebhooks` package or plain WebCrypto (examples/verify-webhook.mjs).
  */
 const SECRET_BYTES = 32;
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 
 /**
  * A merchant's shop on its own origin (`http://localhost:<port>`, another site than the worker's
- * `http://127.0.0.1:<port>`): a page that includes checkout.js exactly as the README shows and
+ * `http://127.0.0.1:<port>`): a page that includes checkout.js exactly as docs/guides/checkout.md shows and
  * records what MazadCheckout reports, and the success and cancel pages it redirects to.
  */
 export interface MerchantSite {

@@ -80,7 +80,7 @@ export function client(runtime) {
 }
 
 /**
- * The wallet's hash chain, as the README tells a merchant to check it: gapless seq, each prev_hash
+ * The wallet's hash chain, as docs/guides/verifying-a-wallet.md tells a merchant to check it: gapless seq, each prev_hash
  * the previous hash, each hash the SHA-256 of the canonical entry; and the last IQD entry's
  * balances are the wallet's. Returns what is wrong, or null.
  * @param {ReturnType<typeof client>} api
@@ -108,7 +108,7 @@ export async function chainProblems(api, auth, user, wallet_id, iqd) {
 }
 
 /**
- * The README's HMAC recipe: timestamp, method, path and query, SHA-256 of the raw body.
+ * The HMAC recipe of docs/reference/authentication.md: timestamp, method, path and query, SHA-256 of the raw body.
  * @param {{ key_id: string, secret: string }} signing @param {string} method @param {string} target path and query
  * @param {string | Buffer | undefined} body @param {number} [timestamp] Unix seconds; now by default
  */

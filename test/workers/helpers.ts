@@ -75,7 +75,7 @@ export async function syncUser(secret_key: string, external_id = `usr_${crypto.r
 }
 
 /**
- * Signs a request exactly as API.md tells an integrator to, written here independently of the
+ * Signs a request exactly as docs/reference/authentication.md tells an integrator to, written here independently of the
  * server's code so the test checks the documented recipe, not the implementation against itself.
  */
 export async function signedHeaders(key_id: string, secret: string, method: string, path: string, body = "", timestamp?: number, nonce?: string) {

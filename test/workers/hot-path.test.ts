@@ -5,7 +5,7 @@ import { ApiError } from "../../src/domain/errors";
 import { balanceOf, call, createKey, fundedUser, newIntent, signedHeaders, syncUser } from "./helpers";
 
 /**
- * The hot path (DESIGN.md): on a warm isolate, a request that moves money or reads a wallet, a hold
+ * The hot path (docs/architecture.md, "The hot path"): on a warm isolate, a request that moves money or reads a wallet, a hold
  * or a transfer is served by its object alone — no D1 round trip.
  */
 describe("a warm isolate", () => {

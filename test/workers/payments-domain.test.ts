@@ -129,7 +129,7 @@ describe("the payment machine", () => {
     expect(finishVoid(payment(), "deadline")).toMatchObject({ payment: { status: "expired" }, events: ["payment.expired"] });
   });
 
-  it("returns the commission on refunds as the README's worked example says", () => {
+  it("returns the commission on refunds as the guide's worked example says", () => {
     let p = captured(30_000);
     expect(p.commission_amount).toBe(750);
     const first = beginRefund(p, 10_000, NOW);

@@ -103,7 +103,7 @@ describe("the checkout quickstart, step by step", () => {
   });
 });
 
-describe("payment intents (spec/payment-intents-quickstart.txt)", () => {
+describe("payment intents", () => {
   it("are paid by card, expire in an hour, and redirect to success_url with the id", async () => {
     const merchant = await newMerchant();
     const intent = await newIntent(merchant.secret_key, 9999);
@@ -281,7 +281,7 @@ describe("capture and void", () => {
   });
 });
 
-describe("refunds (spec/refunds.txt)", () => {
+describe("refunds", () => {
   async function capturedWallet(amount: number) {
     const paid = await authorizedWalletPayment(amount);
     await call("POST", `/api/v1/payments/${paid.payment_id}/capture`, { token: paid.merchant.secret_key, body: {} });
@@ -289,7 +289,7 @@ describe("refunds (spec/refunds.txt)", () => {
     return paid;
   }
 
-  it("returns the commission as the README's worked example says: +29,250, −9,750, back to zero", async () => {
+  it("returns the commission as the guide's worked example says: +29,250, −9,750, back to zero", async () => {
     const { merchant, user_id, payment_id } = await capturedWallet(30_000);
     const settlement = await settlementBalance(merchant);
     expect(settlement.available).toBe(29_250);

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { canonicalRequest, hmacSha256Hex } from "../../src/crypto/request-signature";
 import { utf8 } from "../../src/crypto/encoding";
 
-// The README's worked example, computed independently with `openssl dgst` (the commands are in the
-// README). If the server's canonical string or HMAC ever drifts from the documented recipe, this fails.
+// The worked example of docs/reference/authentication.md, computed independently with `openssl dgst`
+// (the commands are there). If the server's canonical string or HMAC ever drifts from the documented recipe, this fails.
 const EXAMPLE = {
   secret: "mks_example0123456789",
   timestamp: "1767225600",
@@ -15,7 +15,7 @@ const EXAMPLE = {
 };
 
 describe("HMAC request signing recipe", () => {
-  it("matches the README's worked example", async () => {
+  it("matches the documented worked example", async () => {
     const canonical = await canonicalRequest(EXAMPLE.timestamp, EXAMPLE.method, EXAMPLE.path, utf8(EXAMPLE.body));
     expect(canonical).toBe(`${EXAMPLE.timestamp}\nPOST\n${EXAMPLE.path}\n${EXAMPLE.body_sha256}`);
     expect(await hmacSha256Hex(EXAMPLE.secret, canonical)).toBe(EXAMPLE.signature);

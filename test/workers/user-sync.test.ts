@@ -6,7 +6,7 @@ const SYNC = "/api/v1/embedded/users/sync";
 
 const walletsOfUser = (user_id: string) => countRows("SELECT count(*) AS n FROM wallets WHERE user_id = ? AND kind = 'user'", user_id);
 
-describe("POST /api/v1/embedded/users/sync (spec/user-sync.txt)", () => {
+describe("POST /api/v1/embedded/users/sync", () => {
   it("creates the spec's example user with a wallet, in the spec's shape", async () => {
     const merchant = await newMerchant();
     const body = {
@@ -139,7 +139,7 @@ describe("POST /api/v1/embedded/users/sync (spec/user-sync.txt)", () => {
   });
 });
 
-describe("POST /api/v1/users/sync (spec/quickstart-checkout.txt step 2)", () => {
+describe("POST /api/v1/users/sync (the checkout quickstart's names)", () => {
   it("accepts the quickstart's fields and maps them to the same user", async () => {
     const merchant = await newMerchant();
     const res = await call("POST", "/api/v1/users/sync", {

@@ -8,7 +8,7 @@ import { call, fundedUser, newMerchant, syncUser, topUp } from "./helpers";
 
 const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
 
-describe("GET /embedded/users/{id}/transactions (spec/wallet-api.txt)", () => {
+describe("GET /embedded/users/{id}/transactions", () => {
   it("answers the spec's example request in the spec's shape, newest first", async () => {
     const merchant = await newMerchant();
     await syncUser(merchant.secret_key, "usr_12345");

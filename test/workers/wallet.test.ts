@@ -6,7 +6,7 @@ import { balanceOf, call, createKey, fundedUser, newMerchant, syncUser, topUp } 
 
 const flush = (wallet_id: string) => walletStub(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
 
-describe("GET /embedded/users/{id}/wallet (spec/wallet-api.txt)", () => {
+describe("GET /embedded/users/{id}/wallet", () => {
   it("returns the spec's shape with a zero balance in every currency for a new user", async () => {
     const merchant = await newMerchant();
     const user = await syncUser(merchant.secret_key, "usr_12345");

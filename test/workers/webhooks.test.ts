@@ -160,7 +160,7 @@ describe("delivery", () => {
     expect(redelivered!.headers["webhook-signature"]!.split(" ")).toHaveLength(2);
     for (const secret of [endpoint.secret, rotated.body.data.secret]) {
       expect(() => new Webhook(secret).verify(redelivered!.body, redelivered!.headers)).not.toThrow();
-      // The README's plain-WebCrypto recipe agrees, and refuses a changed body.
+      // The plain-WebCrypto recipe (examples/verify-webhook.mjs) agrees, and refuses a changed body.
       expect(await verifyWebhook(secret, new Headers(redelivered!.headers), redelivered!.body)).toMatchObject({ id: event_id });
       expect(await verifyWebhook(secret, new Headers(redelivered!.headers), redelivered!.body.replace(event_id, `${event_id}x`))).toBeNull();
     }
