@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { objectKeyOf } from "../../src/domain/ids";
 import { EventOutbox } from "../../src/objects/event-outbox";
 import { walletStub } from "../../src/wallet/wallet-do";
-import { call, countRows, fundedUser, newMerchant, newSession, syncUser, topUp } from "./helpers";
+import { call, countRows, fundedUser, newMerchant, newSession, syncUser, topUp , waitFor } from "./helpers";
 
 /**
  * One fact, one event: an event is recorded when its change commits and never again because a
@@ -12,15 +12,6 @@ import { call, countRows, fundedUser, newMerchant, newSession, syncUser, topUp }
  * waiting events can stall an object's forwarding.
  */
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeout_ms = 20_000): Promise<T> {
-  const until = Date.now() + timeout_ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The payment object itself (not the request path's capacity-guarded stub), for white-box reads. */
 const paymentObject = (checkout_id: string) => env.PAYMENT.get(env.PAYMENT.idFromName(objectKeyOf(checkout_id, "session")!));

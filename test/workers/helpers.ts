@@ -156,3 +156,14 @@ export async function settle(...wallet_ids: string[]) {
     for (const wallet_id of wallet_ids) await walletStub(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
   }
 }
+
+/** Reads until `done` holds (the queue and the alarms work off the response path), or fails after `timeout_ms` saying what it saw. */
+export async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeout_ms = 20_000): Promise<T> {
+  const until = Date.now() + timeout_ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 400)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

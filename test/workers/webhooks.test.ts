@@ -9,7 +9,7 @@ import { retryDelaySeconds, retryScale, RETRY_DELAYS_SECONDS } from "../../src/w
 import type { WebhookMessage } from "../../src/domain/events";
 import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
 import { endpointUrlProblem } from "../../src/webhooks/endpoint-url";
-import { call, countRows, createKey, fundedUser, newMerchant, newSession, payWithWallet, type TestMerchant } from "./helpers";
+import { call, countRows, createKey, fundedUser, newMerchant, newSession, payWithWallet, type TestMerchant , waitFor } from "./helpers";
 
 /**
  * Events and webhooks end to end: objects forward events to the real queue, the real consumer
@@ -28,15 +28,6 @@ async function receivedBy(name: string): Promise<Received[]> {
   return (await fetch(`${receiver()}/log/${name}`)).json();
 }
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeout_ms = 10_000): Promise<T> {
-  const until = Date.now() + timeout_ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 400)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function addEndpoint(m: TestMerchant, name: string, events: string[] = ["*"]) {
   const res = await call("POST", "/api/v1/webhook-endpoints", { token: m.secret_key, body: { url: hookUrl(name), events, description: name } });
