@@ -42,7 +42,7 @@ async function main() {
     results.parts.tenancy = tenancy;
     violations += tenancy.violations;
     console.log(
-      `tenancy: ${tenancy.credentials} wrong credentials × ${tenancy.routes} routes over ${tenancy.kinds} object kinds, ${tenancy.calls} calls: ` +
+      `tenancy: ${tenancy.credentials} wrong credentials (${tenancy.signed_credentials} of them HMAC-signed) × ${tenancy.routes} routes over ${tenancy.kinds} object kinds, ${tenancy.calls} calls (${tenancy.signed_calls} signed): ` +
         `${tenancy.violations} violations (wrong status, a leak, or a change), ${tenancy.objects_changed} objects changed (${seconds()} s)`,
     );
     for (const line of tenancy.details) console.log(`  ${line}`);
@@ -73,8 +73,10 @@ async function main() {
     const by = (test) => Object.entries(fuzz.statuses).filter(([s]) => test(Number(s))).reduce((n, [, c]) => n + c, 0);
     console.log(
       `fuzz (seed ${fuzz.seed}): ${fuzz.operations} operations, ${fuzz.requests.toLocaleString("en")} generated requests (${by((s) => s < 300).toLocaleString("en")} × 2xx, ${by((s) => s >= 400 && s < 500).toLocaleString("en")} × 4xx; ` +
-        `${fuzz.valid_2xx}/${fuzz.valid_requests} valid ones 2xx, the rest refused by the object's state or a rate limit): ` +
-        `${fuzz.server_errors} × 5xx, ${fuzz.violations} violations (a 5xx, an undeclared status, a body off its schema, money not adding up) (${seconds()} s)`,
+        `${fuzz.valid_2xx}/${fuzz.valid_requests} valid ones 2xx, the rest refused by the object's state or a rate limit; ` +
+        `${fuzz.signed.requests.toLocaleString("en")} of them the secret-key ones sent again HMAC-signed, ${fuzz.signed.agreed.toLocaleString("en")}/${fuzz.signed.compared.toLocaleString("en")} compared answered alike (the same status; after a repeatable effect, a 2xx for a 2xx), ` +
+        `${fuzz.signed.not_compared} not comparable after an effect or a 409/429): ` +
+        `${fuzz.server_errors} × 5xx, ${fuzz.violations} violations (a 5xx, an undeclared status, a body off its schema, a signed answer unlike the secret-key one, money not adding up) (${seconds()} s)`,
     );
     for (const line of fuzz.details) console.log(`  ${line}`);
   }
