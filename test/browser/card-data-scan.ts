@@ -47,6 +47,9 @@ export function cardNumbersIn(text: string, now_ms = Date.now()): string[] {
     const digits = match[0].replace(/\D/g, "");
     if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) continue;
     if (isTimestamp(digits, now_ms)) continue;
+    // One digit repeated is no card's, though all zeros passes Luhn: a piece of a run of zeros (the
+    // hash chain's first prev_hash is 64 of them) left in a SQLite page between binary bytes.
+    if (/^(\d)\1*$/.test(digits)) continue;
     found.push(match[0]);
   }
   return [...new Set(found)];
