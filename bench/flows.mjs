@@ -99,29 +99,37 @@ export async function measurePaymentFlow(appUrl, merchant, connections, duration
  * A webhook receiver on a loopback port, as a merchant runs one: verifies each delivery with the
  * `standardwebhooks` package and notes when each event first arrived. Its secret is set once the
  * endpoint pointing at it exists (`use(whsec_…)`). `refuse`, asked before each delivery, may
- * return a status to fail it with (the reliability harness's flaky receiver).
- * @param {{ refuse?: () => number | null }} [options]
+ * return a status to fail it with (the reliability harness's flaky receiver). With `keep`, every
+ * verified delivery, refused or not, is also logged with its `webhook-id` (the reliability
+ * harness's events part).
+ * @param {{ refuse?: () => number | null, keep?: boolean }} [options]
  */
-export async function startReceiver({ refuse } = {}) {
+export async function startReceiver({ refuse, keep = false } = {}) {
   /** @type {Webhook | null} */
   let webhook = null;
   /** @type {Map<string, { arrived_ms: number, object_id: string }>} */
   const arrivals = new Map();
   const tally = { deliveries: 0, invalid: 0, /** @type {Record<number, number>} */ refused: {} };
+  /** @type {{ webhook_id: string, event: any, refused: number | null }[]} every verified delivery, refused ones and retries included (with `keep`) */
+  const log = [];
   const server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     tally.deliveries++;
-    const refusal = refuse?.();
-    if (refusal) {
-      tally.refused[refusal] = (tally.refused[refusal] ?? 0) + 1;
-      return res.writeHead(refusal).end();
-    }
-    /** @type {any} */ let event;
+    /** @type {any} */ let event = null;
     try {
       if (!webhook) throw new Error("no secret yet");
       event = webhook.verify(body, /** @type {Record<string, string>} */ (req.headers));
     } catch {
+      // (counted below unless the delivery is refused anyway)
+    }
+    const refusal = refuse?.() ?? null;
+    if (keep && event) log.push({ webhook_id: String(req.headers["webhook-id"]), event, refused: refusal });
+    if (refusal) {
+      tally.refused[refusal] = (tally.refused[refusal] ?? 0) + 1;
+      return res.writeHead(refusal).end();
+    }
+    if (!event) {
       tally.invalid++;
       return res.writeHead(400).end();
     }
@@ -134,7 +142,7 @@ export async function startReceiver({ refuse } = {}) {
   const use = (secret) => {
     webhook = new Webhook(secret);
   };
-  return { url: `http://127.0.0.1:${address.port}/webhooks`, use, arrivals, tally, close: () => new Promise((r) => server.close(() => r(undefined))) };
+  return { url: `http://127.0.0.1:${address.port}/webhooks`, use, arrivals, tally, log, close: () => new Promise((r) => server.close(() => r(undefined))) };
 }
 
 /**

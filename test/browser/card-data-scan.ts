@@ -50,6 +50,9 @@ export function cardNumbersIn(text: string, now_ms = Date.now()): string[] {
     // No payment card number begins with 0 (its first digit names the industry, and 0 is none of
     // the card networks'); hex ids in the runtime's own trace store sometimes come out all digits.
     if (digits.startsWith("0")) continue;
+    // One digit repeated is no card's, though all zeros passes Luhn: a piece of a run of zeros (the
+    // hash chain's first prev_hash is 64 of them) left in a SQLite page between binary bytes.
+    if (/^(\d)\1*$/.test(digits)) continue;
     found.push(match[0]);
   }
   return [...new Set(found)];

@@ -375,6 +375,7 @@ describe("the hosted checkout in Chromium", () => {
     expect(cardNumbersIn("card_number=5555+5555+5555+4444&x")).toHaveLength(1);
     expect(cardNumbersIn("number: 4000-0000-0000-0127.")).toHaveLength(1);
     expect(cardNumbersIn('"database_id":"00000000-0000-0000-0000-000000000000"')).toEqual([]);
+    expect(cardNumbersIn(`\u0001${"0".repeat(17)}\u0002`)).toEqual([]);
     expect(cardNumbersIn('{"created_at_ms":1764012345678,"hash":"a4242424242424242b"}')).toEqual([]);
     expect(cardNumbersIn(`${Date.now()}000000 4000000000000069`)).toEqual(["4000000000000069"]);
     // A trace store's span id that came out all digits and passes Luhn: no card begins with 0.

@@ -108,12 +108,16 @@ export async function chainProblems(api, auth, user, wallet_id, iqd) {
 }
 
 /**
- * The HMAC recipe of docs/reference/authentication.md: timestamp, method, path and query, SHA-256 of the raw body.
+ * The HMAC recipe of docs/reference/authentication.md: timestamp, method, path and query, SHA-256 of the raw body, and the
+ * X-Api-Nonce when one is sent (a fresh one per request lets identical requests in one second each
+ * have a signature of their own).
  * @param {{ key_id: string, secret: string }} signing @param {string} method @param {string} target path and query
- * @param {string | Buffer | undefined} body @param {number} [timestamp] Unix seconds; now by default
+ * @param {string | Buffer | undefined} body
+ * @param {{ timestamp?: number, nonce?: string }} [options] `timestamp`: Unix seconds, now by default; `nonce`: none by default
  */
-export function signatureHeaders(signing, method, target, body, timestamp = Math.floor(Date.now() / 1000)) {
+export function signatureHeaders(signing, method, target, body, { timestamp = Math.floor(Date.now() / 1000), nonce } = {}) {
   const digest = createHash("sha256").update(body ?? "").digest("hex");
-  const signature = createHmac("sha256", signing.secret).update(`${timestamp}\n${method}\n${target}\n${digest}`).digest("hex");
-  return { "x-api-key": signing.key_id, "x-api-timestamp": String(timestamp), "x-api-signature": signature };
+  const canonical = `${timestamp}\n${method}\n${target}\n${digest}` + (nonce === undefined ? "" : `\n${nonce}`);
+  const signature = createHmac("sha256", signing.secret).update(canonical).digest("hex");
+  return { "x-api-key": signing.key_id, "x-api-timestamp": String(timestamp), "x-api-signature": signature, ...(nonce === undefined ? {} : { "x-api-nonce": nonce }) };
 }

@@ -1,20 +1,23 @@
-// Crash: random money-moving traffic while the runtime is SIGKILLed again and again. Every answer
-// is logged; a request whose answer was lost (the connection died, or a 5xx) is retried with the
-// same Idempotency-Key and body until it has a definite one, as a careful client would. Then the
-// model built from the answers must match what the wallets and payments hold, to the unit.
+// Crash: random money-moving traffic (now and then a burst of concurrent transfers) while the
+// runtime is SIGKILLed again and again. Every answer is logged; a request whose answer was lost
+// (the connection died, or a 5xx) is retried with the same Idempotency-Key and body until it has a
+// definite one, as a careful client would. Then the model built from the answers must match what
+// the wallets and payments hold, to the unit.
 import { randomUUID } from "node:crypto";
 import { chainProblems, client, pick, randomInt, sleep } from "./client.mjs";
+import { effectBook } from "./events.mjs";
 
 const TOP_UP = 1_000_000_000;
 const USERS = 8;
 const CLIENTS = 6;
 
 /**
- * The client's view of what happened, from acknowledged answers only.
+ * The client's view of what happened, from acknowledged answers only; `effects` keeps the id of
+ * every effect and the event it must produce (the events part checks them).
  * @typedef {{ totals: Map<string, number>, holds: Map<string, { user: string, amount: number, status: string, captured: number }>,
  *   transfers: Map<string, { from: string, to: string, amount: number }>,
  *   payments: Map<string, { user: string, amount: number, captured: number, refunded: number, status: string }>,
- *   acknowledged: number, retried: number, unknown_then_applied: number }} Model
+ *   effects: import("./events.mjs").EffectBook, acknowledged: number, retried: number, unknown_then_applied: number }} Model
  */
 
 /** @param {ReturnType<typeof client>} api @param {string} sk @param {Model} model @param {() => boolean} running */
@@ -30,6 +33,7 @@ async function trafficLoop(api, sk, model, users, running) {
       const res = await api.definite("POST", "/api/v1/embedded/holds", { user_id: user, amount, currency: "IQD" }, { ...auth, "idempotency-key": randomUUID() });
       if (res.status === 201) {
         model.holds.set(res.body.data.id, { user, amount, status: "active", captured: 0 });
+        model.effects.expect("hold.created", res.body.data.id);
         mine.holds.push(res.body.data.id);
       }
     } else if (roll < 0.55) {
@@ -40,6 +44,7 @@ async function trafficLoop(api, sk, model, users, running) {
       const res = await api.definite("POST", `/api/v1/embedded/holds/${id}/${capture ? "capture" : "release"}`, capture ? { amount } : undefined, { ...auth, "idempotency-key": randomUUID() });
       if (res.status === 200) {
         hold.status = capture ? "captured" : "released";
+        model.effects.expect(capture ? "hold.captured" : "hold.released", id);
         if (capture) {
           hold.captured = amount;
           model.totals.set(hold.user, /** @type {number} */ (model.totals.get(hold.user)) - amount);
@@ -48,18 +53,27 @@ async function trafficLoop(api, sk, model, users, running) {
     } else if (roll < 0.75) {
       const from = pick(users);
       const to = pick(users.filter((u) => u !== from));
-      const amount = randomInt(1, 5_000);
-      const res = await api.definite("POST", "/api/v1/embedded/transfers", { from_user_id: from, to_user_id: to, amount, currency: "IQD", reference: "crash" }, { ...auth, "idempotency-key": randomUUID() });
-      if (res.status === 201 || res.status === 200) {
-        model.transfers.set(res.body.data.id, { from, to, amount });
-        model.totals.set(from, /** @type {number} */ (model.totals.get(from)) - amount);
-        model.totals.set(to, /** @type {number} */ (model.totals.get(to)) + amount);
-      }
+      // Now and then a burst, a dozen at once between the same two users (each with its own key):
+      // their credits' deliveries overlap, which once made each transfer's event several times.
+      const burst = Math.random() < 0.1 ? 12 : 1;
+      await Promise.all(Array.from({ length: burst }, () => transfer(api, auth, model, from, to)));
     } else if (roll < 0.9) {
       await checkoutFlow(api, auth, model, pick(users));
     } else {
       await cardFlow(api, auth, model);
     }
+  }
+}
+
+/** A transfer between two users. */
+async function transfer(api, auth, model, from, to) {
+  const amount = randomInt(1, 5_000);
+  const res = await api.definite("POST", "/api/v1/embedded/transfers", { from_user_id: from, to_user_id: to, amount, currency: "IQD", reference: "crash" }, { ...auth, "idempotency-key": randomUUID() });
+  if (res.status === 201 || res.status === 200) {
+    model.transfers.set(res.body.data.id, { from, to, amount });
+    model.effects.expect("transfer.completed", res.body.data.id);
+    model.totals.set(from, /** @type {number} */ (model.totals.get(from)) - amount);
+    model.totals.set(to, /** @type {number} */ (model.totals.get(to)) + amount);
   }
 }
 
@@ -73,6 +87,7 @@ async function checkoutFlow(api, auth, model, user) {
   );
   if (session.status !== 201) return;
   const { id, client_secret } = session.body.data;
+  model.effects.checkouts.add(id);
   // The buyer's pay has no key: a retry of a pay that did land is told the checkout is already paid.
   const paid = await api.definite("POST", `/checkout/${id}/pay`, { client_secret, method: "wallet", otp: "123456" });
   const authorized = (paid.status === 200 && paid.body.data.status === "authorized") || paid.body?.error?.code === "payment_already_completed";
@@ -80,11 +95,13 @@ async function checkoutFlow(api, auth, model, user) {
   const payment_id = id.replace(/^cs_test_/, "pay_test_");
   const payment = { user, amount, captured: 0, refunded: 0, status: "authorized" };
   model.payments.set(payment_id, payment);
+  model.effects.expect("checkout.authorized", id);
   const capture = randomInt(1, amount);
   const captured = await api.definite("POST", `/api/v1/payments/${payment_id}/capture`, { amount: capture }, { ...auth, "idempotency-key": randomUUID() });
   if (captured.status !== 200) return;
   payment.captured = capture;
   payment.status = "captured";
+  model.effects.expect("payment.captured", payment_id);
   model.totals.set(user, /** @type {number} */ (model.totals.get(user)) - capture);
   if (Math.random() < 0.5) return;
   const refund = randomInt(1, capture);
@@ -92,6 +109,7 @@ async function checkoutFlow(api, auth, model, user) {
   if (refunded.status !== 200 && refunded.status !== 201) return;
   payment.refunded = refund;
   payment.status = refund === capture ? "refunded" : "partially_refunded";
+  model.effects.expect(refund === capture ? "payment.refunded" : "payment.partially_refunded", refunded.body.data.refund.id);
   model.totals.set(user, /** @type {number} */ (model.totals.get(user)) + refund);
 }
 
@@ -113,6 +131,9 @@ async function cardFlow(api, auth, model) {
   );
   if (intent.status !== 201) return;
   const { id, client_secret } = intent.body.data;
+  // (A declining card's events are read from the intent's final state: a decline whose answer was
+  // lost is sent again and declined again, a second counted attempt no answer acknowledges.)
+  model.effects.checkouts.add(id);
   const card = pick(CARDS);
   const body = { client_secret, method: "card", card: { number: card.number, exp_month: 12, exp_year: 2034, cvc: pick(TYPED_CVVS), name: "Crash Test" } };
   const paid = await api.definite("POST", `/checkout/${id}/pay`, body);
@@ -121,27 +142,31 @@ async function cardFlow(api, auth, model) {
   const payment_id = `pay_test_${id.slice("pi_".length)}`;
   const payment = { user: null, amount, captured: 0, refunded: 0, status: "authorized" };
   model.payments.set(payment_id, payment);
+  model.effects.expect("payment_intent.succeeded", id);
   const captured = await api.definite("POST", `/api/v1/payments/${payment_id}/capture`, {}, { ...auth, "idempotency-key": randomUUID() });
   if (captured.status !== 200) return;
   payment.captured = amount;
   payment.status = "captured";
+  model.effects.expect("payment.captured", payment_id);
 }
 
 /**
  * @param {Awaited<ReturnType<typeof import("./runtime.mjs").persistentRuntime>>} runtime
- * @param {{ kills: number, merchant: { secret_key: string } }} options
+ * @param {{ kills: number, merchant: { secret_key: string }, effects?: import("./events.mjs").EffectBook }} options
+ *   `effects`: where the effects go (the merchant's book, shared with the other parts), a new one by default
  */
-export async function crashPart(runtime, { kills, merchant }) {
+export async function crashPart(runtime, { kills, merchant, effects = effectBook("crash", merchant.secret_key) }) {
   const api = client(runtime);
   const sk = merchant.secret_key;
   const auth = { authorization: `Bearer ${sk}` };
   const users = Array.from({ length: USERS }, (_, i) => `crash_user_${i}`);
   for (const user of users) {
-    await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user }, auth);
+    effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user }, auth));
+    // (A top-up records no event.)
     await api.definite("POST", `/api/v1/embedded/users/${user}/wallet/top-ups`, { amount: TOP_UP, currency: "IQD" }, { ...auth, "idempotency-key": `crash-topup-${user}` });
   }
   /** @type {Model} */
-  const model = { totals: new Map(users.map((u) => [u, TOP_UP])), holds: new Map(), transfers: new Map(), payments: new Map(), acknowledged: 0, retried: 0, unknown_then_applied: 0 };
+  const model = { totals: new Map(users.map((u) => [u, TOP_UP])), holds: new Map(), transfers: new Map(), payments: new Map(), effects, acknowledged: 0, retried: 0, unknown_then_applied: 0 };
 
   let running = true;
   const loops = Array.from({ length: CLIENTS }, () => trafficLoop(api, sk, model, users, () => running));
@@ -221,7 +246,10 @@ async function verify(api, auth, model, users) {
     out.outbox_pending = audits.reduce((n, a) => n + a.outbox_pending, 0); // money in transit between wallets
     out.audit_balanced = audits.every((a) => a.balanced);
     out.holds_consistent = audits.every((a) => a.holds_consistent);
-    if (out.outbox_pending === 0) break;
+    if (out.outbox_pending === 0) {
+      if (!out.audit_balanced) for (const a of audits.filter((x) => !x.balanced)) note(`audit ${JSON.stringify(a)}`);
+      break;
+    }
     await sleep(100);
   }
   return out;

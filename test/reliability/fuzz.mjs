@@ -1,9 +1,12 @@
 // Fuzz from the document: every operation in /openapi.json, called with inputs generated from its
 // own schemas — a valid request, then each field missing, of the wrong type, empty, huge, in bad
 // unicode, out of range (negative, float, overflowing amounts); unknown fields; malformed JSON,
-// wrong content types, oversized bodies; bad query and path parameters and headers. Every answer
-// must be a 4xx or 2xx the operation declares, with a body valid against the declared schema; and
-// afterwards the money still adds up (audit balanced, every chain verifies).
+// wrong content types, oversized bodies; bad query and path parameters and headers. Every request
+// sent with the merchant's secret key is sent again HMAC-signed with the merchant's signing key (a
+// fresh nonce and Idempotency-Key each). Every answer, signed or not, must be a 4xx or 2xx the
+// operation declares, with a body valid against the declared schema; the signed one must get the
+// secret-key one's status (see `comparison`); and afterwards the money still adds up (audit
+// balanced, every chain verifies).
 import { randomUUID } from "node:crypto";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
@@ -39,8 +42,6 @@ const BAD_BODIES = [
 const BAD_PATH_SEGMENTS = ["x".repeat(1_000), "%00", "%F0%9F%92%B8", "%2E%2E", "a%2Fb", "%ED%A0%80", "'", "%20"];
 
 const RANDOM_BODIES_PER_OPERATION = 40;
-/** A case whose X-Api-Key says this is signed when sent (timestamp now, HMAC over the exact bytes), without the secret key. */
-const SIGNED = "sign-me";
 
 /** A seeded generator (mulberry32): a failing run is repeated with FUZZ_SEED=<seed>. */
 function seeded(seed) {
@@ -183,9 +184,46 @@ function freshMaker(api, owner, fixtures) {
     "post /api/v1/payments/{id}/void": () => payment(false),
     "post /api/v1/payments/{id}/refund": () => payment(true),
     "post /api/v1/gateway/payments/{id}/refund": () => payment(true),
+    // One of the endpoints the fuzz made (a merchant has at most 16: by now there is no room for more).
+    "delete /api/v1/webhook-endpoints/{id}": async () => {
+      const listed = (await api.definite("GET", "/api/v1/webhook-endpoints", undefined, auth)).body.data.webhook_endpoints.map((e) => e.id).filter((id) => id !== fixtures.endpoint && !spent.has(id));
+      const endpoint = listed[0] ?? (await post("/api/v1/webhook-endpoints", { url: UNREACHABLE_RECEIVER, events: ["*"] })).id;
+      spent.add(endpoint);
+      return { endpoint };
+    },
   };
+  /** Endpoints already handed to a deletion. */
+  const spent = new Set();
   makers["post /api/v1/embedded/holds/{id}/capture"] = makers["post /api/v1/embedded/holds/{id}/release"];
-  return async ({ method, path }) => ({ ...fixtures, ...(await makers[`${method} ${path}`]?.()) });
+  const make = async ({ method, path }) => ({ ...fixtures, ...(await makers[`${method} ${path}`]?.()) });
+  /** Whether the operation ends or settles the object it acts on: a second request is answered differently. */
+  make.ending = ({ method, path }) => `${method} ${path}` in makers;
+  /** Whether it creates something a merchant may have only so many of: a create can take the last slot. */
+  make.bounded = ({ method, path }) => BOUNDED.has(`${method} ${path}`);
+  return make;
+}
+
+/** Creations with a cap per merchant and mode (16 webhook endpoints). */
+const BOUNDED = new Set(["post /api/v1/webhook-endpoints"]);
+
+/**
+ * Whether the signed twin must get the secret-key answer's status ("same"), its class ("class"), or
+ * cannot be compared (null). Not when either was told to try again (409 still running, 429 rate
+ * limit: timing). A refusal changed nothing, so the same request signed gets the same refusal; a
+ * read likewise. After a 2xx that ended or settled its object (a capture, a void, a delete) the
+ * second request is rightly refused: only the valid request is compared there, its twin acting on a
+ * fresh object of its own. After a 2xx that created or changed something repeatably the twin must
+ * be a 2xx too, but not the same one (a user's first sync is 201, the next 200); where creations
+ * are capped, only the valid request's (the operation's first, with room left).
+ * @param {{ method: string }} operation @param {{ ending: boolean, bounded: boolean }} kind @param {string} label @param {number} secret @param {number} signed
+ * @returns {"same" | "class" | null}
+ */
+function comparison(operation, { ending, bounded }, label, secret, signed) {
+  if ([409, 429].includes(secret) || [409, 429].includes(signed)) return null;
+  if (operation.method === "get" || secret >= 300) return "same";
+  if (ending) return label === "valid" ? "same" : null;
+  if (bounded) return label === "valid" ? "class" : null;
+  return "class";
 }
 
 /** The document's operations, those that end things last: the clock (it expires what is open), then deletions. */
@@ -291,10 +329,7 @@ function credentialCases(o, add, push) {
     for (const [label, ts, sig] of [["HMAC garbage timestamp", "abc", "00"], ["HMAC huge timestamp", "9".repeat(40), "0".repeat(64)], ["HMAC negative timestamp", "-1", "zz"]]) {
       push(label, o.target, { ...o.keyed(), ...o.json, "x-api-key": "mk_test_fuzz", "x-api-timestamp": ts, "x-api-signature": sig }, o.baseText);
     }
-    // Signed with a real signing key: the raw body is hashed before anything parses it.
-    const signed = { "x-api-key": SIGNED, ...o.json };
-    add("signed, valid", o.target, signed, o.baseText);
-    if (o.bodySchema) for (const [label, type, body] of BAD_BODIES) add(`signed, ${label}`, o.target, { ...signed, ...(type ? { "content-type": type } : {}) }, body);
+    // (Real signatures: every case with the secret key is sent again signed, bad bodies included.)
   }
   if (o.keyed()["idempotency-key"]) {
     for (const key of ["", "k".repeat(256), "\u00ff\u00fe", " "]) push(`Idempotency-Key ${JSON.stringify(key.slice(0, 8))}`, o.target, { ...o.auth, ...o.json, "idempotency-key": key }, o.baseText);
@@ -361,30 +396,78 @@ export async function fuzzPart(api, url) {
   let requests = 0;
   /** @type {string[]} what the one valid request of each operation got: most should be a 2xx */
   const valid = [];
+  const signed = { requests: 0, compared: 0, agreed: 0, not_compared: 0, mismatched: 0 };
+  const secretAuth = `Bearer ${owner.secret_key}`;
+
+  /** One request: its answer checked against the declared statuses and schemas; null when there was none. */
+  const send = async (operation, where, target, headers, body) => {
+    requests++;
+    let res;
+    try {
+      res = await fetch(url + target, { method: operation.method.toUpperCase(), headers, body, signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      violations.push(`${where}: no answer (${error.cause?.code ?? error.name})`);
+      return null;
+    }
+    const text = await res.text();
+    statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    const problem = res.status >= 500 ? `${res.status} ${text.slice(0, 200)}` : check(operation.op, res.status, res.headers.get("content-type"), text);
+    if (problem) violations.push(`${where} → ${res.status}: ${problem}`);
+    return { status: res.status, text };
+  };
+
+  /**
+   * The secret-key request's twin: without the secret key, HMAC-signed with the merchant's signing
+   * key over what goes on the wire (fetch normalizes the path: `%2E%2E` is sent as `..`), with a
+   * fresh nonce (the fuzz sends identical requests within a second) and a fresh Idempotency-Key (the
+   * same key would replay the first answer instead of running the request), unless the key is the case.
+   */
+  const signedTwin = (label, method, target, headers, body) => {
+    const { authorization: _dropped, ...rest } = headers;
+    const key = rest["idempotency-key"] !== undefined && !label.startsWith("Idempotency-Key") ? { "idempotency-key": randomUUID() } : {};
+    const wire = new URL(url + target);
+    return { ...rest, ...key, ...signatureHeaders(signing, method, wire.pathname + wire.search, body, { nonce: randomUUID() }) };
+  };
+
   for (const operation of operations) {
     const cases = casesFor(doc, await fixturesFor(operation), operation, random);
-    let next = 0;
-    const worker = async () => {
-      while (next < cases.length) {
-        const [label, target, headers, body] = cases[next++];
-        requests++;
-        const where = `${operation.method.toUpperCase()} ${operation.path} [${label}]`;
-        let res;
-        try {
-          const method = operation.method.toUpperCase();
-          const { authorization: _dropped, ...unsigned } = headers;
-          const sent = headers["x-api-key"] === SIGNED ? { ...unsigned, ...signatureHeaders(signing, method, target, body) } : headers;
-          res = await fetch(url + target, { method, headers: sent, body, signal: AbortSignal.timeout(30_000) });
-        } catch (error) {
-          violations.push(`${where}: no answer (${error.cause?.code ?? error.name})`);
-          continue;
-        }
-        const text = await res.text();
-        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        const problem = res.status >= 500 ? `${res.status} ${text.slice(0, 200)}` : check(operation.op, res.status, res.headers.get("content-type"), text);
-        if (problem) violations.push(`${where} → ${res.status}: ${problem}`);
-        if (label === "valid" || label === "signed, valid") valid.push(`${where} → ${res.status}${res.status >= 300 ? ` ${text.slice(0, 160)}` : ""}`);
+    const method = operation.method.toUpperCase();
+    const ending = fixturesFor.ending(operation);
+    const bySecretKey = (operation.op.security ?? []).some((r) => "SecretKey" in r);
+    // The valid request's signed twin acts on an object of its own where the valid request ends one.
+    const twinOfValid = ending && bySecretKey ? casesFor(doc, await fixturesFor(operation), operation, () => 0.5)[0] : null;
+    const bounded = fixturesFor.bounded(operation);
+    /** One case: sent with its credentials, and again signed when those are the secret key. */
+    const run = async ([label, target, headers, body]) => {
+      const where = `${method} ${operation.path} [${label}]`;
+      const first = await send(operation, where, target, headers, body);
+      if (!first) return;
+      if (label === "valid") valid.push(`${where} → ${first.status}${first.status >= 300 ? ` ${first.text.slice(0, 160)}` : ""}`);
+      if (headers.authorization !== secretAuth) return;
+      const [, twinTarget, twinHeaders, twinBody] = label === "valid" && twinOfValid ? twinOfValid : [label, target, headers, body];
+      signed.requests++;
+      const twin = await send(operation, `${where} (signed)`, twinTarget, signedTwin(label, method, twinTarget, twinHeaders, twinBody), twinBody);
+      if (!twin) return;
+      if (label === "valid") valid.push(`${where} (signed) → ${twin.status}${twin.status >= 300 ? ` ${twin.text.slice(0, 160)}` : ""}`);
+      const how = comparison(operation, { ending, bounded }, label, first.status, twin.status);
+      if (how === null) {
+        signed.not_compared++;
+        return;
       }
+      signed.compared++;
+      const agree = how === "same" ? twin.status === first.status : Math.floor(twin.status / 100) === Math.floor(first.status / 100);
+      if (agree) signed.agreed++;
+      else {
+        signed.mismatched++;
+        violations.push(`${where}: ${first.status} with the secret key, ${twin.status} signed ${twin.text.slice(0, 160)}`);
+      }
+    };
+    // The valid request first and alone: it, not another case that happens to be valid too (the
+    // capture with no amount), is the one that acts on the fresh object, as its twin does on its own.
+    await run(cases[0]);
+    let next = 1;
+    const worker = async () => {
+      while (next < cases.length) await run(cases[next++]);
     };
     await Promise.all(Array.from({ length: AT_ONCE }, worker));
   }
@@ -403,5 +486,5 @@ export async function fuzzPart(api, url) {
     if (problem) money.push(`${user}: ${problem}`);
   }
   violations.push(...money);
-  return { seed, operations: operations.length, requests, statuses, server_errors: Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0), money_problems: money.length, violations: violations.length, details: violations.slice(0, 40), valid_requests: valid.length, valid_2xx: valid.filter((v) => / → 2\d\d$/.test(v)).length, valid };
+  return { seed, operations: operations.length, requests, signed, statuses, server_errors: Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0), money_problems: money.length, violations: violations.length, details: violations.slice(0, 40), valid_requests: valid.length, valid_2xx: valid.filter((v) => / → 2\d\d$/.test(v)).length, valid };
 }

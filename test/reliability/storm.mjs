@@ -4,9 +4,11 @@
 // retention of registry keys. And a second storm per route across a crash: the runtime SIGKILLed
 // while the storm is in flight (the worst 5xx: no answer at all) and restarted on the same data;
 // the unanswered requests are sent again with their key, and it must still be one effect, one
-// answer, and 422 for another body.
+// answer, and 422 for another body. Each storm's one effect, and its setup's, is noted with the
+// event it must produce, for the events part.
 import { randomUUID } from "node:crypto";
 import { randomInt, sleep } from "./client.mjs";
+import { effectBook } from "./events.mjs";
 
 const STORM = 1_000;
 const CRASH_STORM = 200;
@@ -16,15 +18,18 @@ const REUSES = 20;
 /**
  * @param {ReturnType<typeof import("./client.mjs").client>} api
  * @param {Awaited<ReturnType<typeof import("./runtime.mjs").persistentRuntime>>} runtime
- * @param {{ secret_key: string }} merchant @param {{ storm?: number }} [options]
+ * @param {{ secret_key: string }} merchant
+ * @param {{ storm?: number, effects?: import("./events.mjs").EffectBook }} [options] `effects`: where each storm's one
+ *   effect, and its setup's, is noted with the event it must produce (the events part checks them)
  */
-export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) {
+export async function stormPart(api, runtime, merchant, { storm = STORM, effects = effectBook("storm", merchant.secret_key) } = {}) {
   const auth = { authorization: `Bearer ${merchant.secret_key}` };
   const run = randomUUID().slice(0, 8);
   let users = 0;
   const user = async (name, amount) => {
     const id = `storm_${run}_${name}_${++users}`;
-    await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: id, full_name: id }, auth);
+    effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: id, full_name: id }, auth));
+    // (A top-up records no event.)
     if (amount) await api.definite("POST", `/api/v1/embedded/users/${id}/wallet/top-ups`, { amount, currency: "IQD" }, { ...auth, "idempotency-key": `${id}-funds` });
     return id;
   };
@@ -34,8 +39,27 @@ export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) 
     return { available: iqd.available, held: iqd.held };
   };
   const post = (path, body, key) => api.definite("POST", path, body, { ...auth, "idempotency-key": key });
+  /** A hold placed for a setup: its hold.created is an effect too. */
+  const hold = async (user_id, amount) => {
+    const res = await post("/api/v1/embedded/holds", { user_id, amount, currency: "IQD" }, randomUUID());
+    effects.expect("hold.created", res.body.data.id);
+    return res.body.data.id;
+  };
+  /** A session paid from the wallet for a setup: checkout.authorized (its payment's hold records none). */
+  const paidSession = async (user_id, amount) => {
+    const session = await post("/api/v1/checkout/sessions", { external_user_id: user_id, amount, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }, randomUUID());
+    const { id, client_secret } = session.body.data;
+    effects.checkouts.add(id);
+    const paid = await api.definite("POST", `/checkout/${id}/pay`, { client_secret, method: "wallet", otp: "123456" });
+    if (paid.status === 200 && paid.body.data.status === "authorized") effects.expect("checkout.authorized", id);
+    return id.replace(/^cs_test_/, "pay_test_");
+  };
 
-  /** @type {{ route: string, setup: () => Promise<any>, path: (s: any) => string, body: (s: any) => any, other: (s: any) => any, effect: (s: any, first: any) => Promise<string | null> }[]} */
+  /**
+   * `events`: the event the storm's one effect must produce, given its answer's data (a top-up
+   * and a new session produce none; a session may later expire, read from its final state).
+   * @type {{ route: string, setup: () => Promise<any>, path: (s: any) => string, body: (s: any) => any, other: (s: any) => any, effect: (s: any, first: any) => Promise<string | null>, events: (s: any, data: any) => void }[]}
+   */
   const routes = [
     {
       route: "POST /embedded/users/{id}/wallet/top-ups",
@@ -44,6 +68,7 @@ export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) 
       body: () => ({ amount: 700, currency: "IQD" }),
       other: () => ({ amount: 701, currency: "IQD" }),
       effect: async (s) => ((await wallet(s.user)).available === 700 ? null : `balance ${(await wallet(s.user)).available}, expected 700`),
+      events: () => {},
     },
     {
       route: "POST /embedded/holds",
@@ -52,13 +77,13 @@ export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) 
       body: (s) => ({ user_id: s.user, amount: 300, currency: "IQD" }),
       other: (s) => ({ user_id: s.user, amount: 301, currency: "IQD" }),
       effect: async (s) => ((await wallet(s.user)).held === 300 ? null : `held ${(await wallet(s.user)).held}, expected 300`),
+      events: (_s, data) => effects.expect("hold.created", data.id),
     },
     {
       route: "POST /embedded/holds/{id}/capture",
       setup: async () => {
         const u = await user("capture", 10_000);
-        const hold = await post("/api/v1/embedded/holds", { user_id: u, amount: 500, currency: "IQD" }, randomUUID());
-        return { user: u, hold: hold.body.data.id };
+        return { user: u, hold: await hold(u, 500) };
       },
       path: (s) => `/api/v1/embedded/holds/${s.hold}/capture`,
       body: () => ({ amount: 200 }),
@@ -67,6 +92,7 @@ export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) 
         const w = await wallet(s.user);
         return w.available === 9_800 && w.held === 0 ? null : `wallet ${w.available}/${w.held}, expected 9800/0`;
       },
+      events: (s) => effects.expect("hold.captured", s.hold),
     },
     {
       route: "POST /embedded/transfers",
@@ -82,6 +108,7 @@ export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) 
         }
         return `from ${(await wallet(s.from)).available}, to ${(await wallet(s.to)).available}, expected 9600 and 400`;
       },
+      events: (_s, data) => effects.expect("transfer.completed", data.id),
     },
     {
       route: "POST /checkout/sessions",
@@ -90,16 +117,14 @@ export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) 
       body: (s) => ({ external_user_id: s.user, amount: 900, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }),
       other: (s) => ({ external_user_id: s.user, amount: 901, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }),
       effect: async () => null, // one session: every answer named the same id (the bodies were identical)
+      events: (_s, data) => effects.checkouts.add(data.id),
     },
     ...["capture", "refund"].map((step) => ({
       route: `POST /payments/{id}/${step}`,
       setup: async () => {
         const u = await user(`pay_${step}`, 10_000);
-        const session = await post("/api/v1/checkout/sessions", { external_user_id: u, amount: 1_000, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }, randomUUID());
-        const { id, client_secret } = session.body.data;
-        await api.definite("POST", `/checkout/${id}/pay`, { client_secret, method: "wallet", otp: "123456" });
-        const payment = id.replace(/^cs_test_/, "pay_test_");
-        if (step === "refund") await post(`/api/v1/payments/${payment}/capture`, { amount: 1_000 }, randomUUID());
+        const payment = await paidSession(u, 1_000);
+        if (step === "refund" && (await post(`/api/v1/payments/${payment}/capture`, { amount: 1_000 }, randomUUID())).status === 200) effects.expect("payment.captured", payment);
         return { user: u, payment };
       },
       path: (s) => `/api/v1/payments/${s.payment}/${step}`,
@@ -110,6 +135,8 @@ export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) 
         const ok = step === "capture" ? p.captured_amount === 600 : p.refunded_amount === 250;
         return ok ? null : `payment ${p.status} captured ${p.captured_amount} refunded ${p.refunded_amount}`;
       },
+      // 600 of 1,000 captured; 250 of 1,000 refunded: a partial refund.
+      events: (s, data) => (step === "capture" ? effects.expect("payment.captured", s.payment) : effects.expect("payment.partially_refunded", data.refund.id)),
     })),
   ];
 
@@ -159,6 +186,8 @@ export async function stormPart(api, runtime, merchant, { storm = STORM } = {}) 
       // Every answer must be the one first answer, byte for byte.
       const answers = [...bodies.keys()];
       const effect = answers.length === 1 && /^20[01] /.test(answers[0] ?? "") ? await r.effect(s) : `answers: ${answers.map((a) => a.slice(0, 120)).join(" | ")}`;
+      const first = answers[0] ?? "";
+      if (/^20[01] /.test(first)) r.events(s, JSON.parse(first.slice(4)).data);
       let reused_ok = 0;
       for (let i = 0; i < REUSES; i++) {
         const res = await post(r.path(s), r.other(s), key);

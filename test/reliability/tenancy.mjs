@@ -1,9 +1,12 @@
 // Tenancy: one merchant's objects of every kind, then every route that reads or acts on them,
 // called with credentials that must not reach them — another merchant's secret key, the owner's
 // publishable key (and on the two checkout reads that take one: another merchant's or the live one
-// with the checkout's client_secret, the owner's with a wrong one), a revoked secret key, the owner's live key, a stale and a replayed signature,
-// the JWT of a removed team member and of another merchant's owner. Each answer must be the
-// documented refusal, carry nothing of the object, and change nothing.
+// with the checkout's client_secret, the owner's with a wrong one), a revoked secret key, the owner's
+// live key, each of the three secret keys' signing counterparts (a request HMAC-signed with another
+// merchant's signing key, with the owner's revoked one, with the owner's live one), a stale and a
+// replayed signature (with and without a nonce), the JWT of a removed team member and of another
+// merchant's owner. Each answer must be the documented refusal, carry nothing of the object, and
+// change nothing.
 import { randomUUID } from "node:crypto";
 import { apiClient } from "../../bench/seed.mjs";
 import { signatureHeaders } from "./client.mjs";
@@ -95,6 +98,11 @@ export async function tenancyPart(api, url) {
   const live = await owner.key("secret", "live");
   const signing = await owner.key("signing", "sandbox");
   const livePublishable = await owner.key("publishable", "live");
+  // The signing counterparts of the wrong secret keys: the same refusal, whichever way a key is sent.
+  const strangerSigning = await stranger.key("signing", "sandbox");
+  const revokedSigning = await owner.key("signing", "sandbox");
+  await api.definite("DELETE", `/api/v1/merchants/${owner.id}/api-keys/${revokedSigning.id}`, undefined, owner.jwt);
+  const liveSigning = await owner.key("signing", "live");
 
   // A team member who was an admin, then removed: the JWT they hold is still unexpired.
   const dashboardKey = { ...owner.jwt, "idempotency-key": randomUUID() };
@@ -104,14 +112,19 @@ export async function tenancyPart(api, url) {
 
   const bearer = (token) => () => ({ authorization: `Bearer ${token}` });
   const browserReads = new Set([`GET /api/v1/checkout/sessions/${objects.open_session}`, `GET /api/v1/payment-intents/${objects.intent}`]);
+  /** Signed now, with a fresh nonce: the request is honoured as far as the key's rights go. */
+  const signed = (key) => (method, path, body) => signatureHeaders(key, method, path, body, { nonce: randomUUID() });
   /** [name, headers for a request, expected statuses on the key routes, on the dashboard routes] */
   const credentials = [
     ["another merchant's secret key", bearer(stranger.secret_key), [404], [401]],
+    ["another merchant's signing key (signed, fresh nonce)", signed(strangerSigning), [404], [401]],
     // The two checkout reads take a publishable key with the checkout's client_secret; without one: 400.
     ["the owner's publishable key", bearer(owner.publishable_key), (route) => (browserReads.has(`${route[1]} ${route[2]}`) ? [400] : [403]), [401]],
     ["the owner's revoked secret key", bearer(revoked.secret), [401], [401]],
+    ["the owner's revoked signing key (signed, fresh nonce)", signed(revokedSigning), [401], [401]],
     ["the owner's live key on sandbox objects", bearer(live.secret), [404, 403], [401]],
-    ["a stale signature (the owner's signing key, 400 s old)", (method, path, body) => signatureHeaders(signing, method, path, body, Math.floor(Date.now() / 1000) - SIGNATURE_WINDOW_SECONDS - 100), [401], [401]],
+    ["the owner's live signing key on sandbox objects (signed, fresh nonce)", signed(liveSigning), [404, 403], [401]],
+    ["a stale signature (the owner's signing key, 400 s old)", (method, path, body) => signatureHeaders(signing, method, path, body, { timestamp: Math.floor(Date.now() / 1000) - SIGNATURE_WINDOW_SECONDS - 100 }), [401], [401]],
     ["a removed team member's JWT", () => teammate.jwt, [401], [404]],
     ["another merchant's owner's JWT", () => stranger.jwt, [401], [404]],
   ];
@@ -163,12 +176,17 @@ export async function tenancyPart(api, url) {
   if (changed) violations.push(`${changed} object(s) changed by the refused calls`);
 
   // A replayed signature: the owner's signed request goes through once (its effect is the
-  // owner's); the same bytes again are refused and change nothing. The endpoint's DELETE is last.
-  const replay = "a replayed signature (the owner's, already used)";
-  for (const route of keyRoutes(objects)) {
+  // owner's); the same bytes again are refused and change nothing. Without a nonce, then with one
+  // (the same nonce again is a replay too). The endpoint's DELETE is last; in the second round its
+  // object is gone, and only the replay's refusal is at stake.
+  const replays = [
+    ["a replayed signature (the owner's, already used)", undefined],
+    ["a replayed signature with its nonce (the owner's, already used)", () => randomUUID()],
+  ];
+  for (const [replay, nonce] of replays) for (const route of keyRoutes(objects)) {
     const [, method, path, body] = route;
     const text = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {});
-    const headers = { ...signatureHeaders(signing, method, path, text), ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }) };
+    const headers = { ...signatureHeaders(signing, method, path, text, { nonce: nonce?.() }), ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }) };
     const first = await api.definite(method, path, text === undefined ? undefined : JSON.parse(text), headers);
     if (first.status === 401) violations.push(`${replay}: ${method} ${path} → the first use was refused (${first.body?.error?.code})`);
     // (A transfer's credit lands a moment after its answer: wait until the owner's view is still.)
@@ -187,5 +205,17 @@ export async function tenancyPart(api, url) {
   }
   if (asMember !== 200) violations.push(`the teammate could not read the merchant while a member (${asMember}): the removed-member column proves nothing`);
   const routeCount = all.length;
-  return { credentials: credentials.length + 1, routes: routeCount, kinds: new Set(all.map(([r]) => r[0])).size, calls, objects_changed: changed, statuses, violations: violations.length, details: violations.slice(0, 30) };
+  const signedNames = [...credentials.filter(([name]) => /signed|signature/.test(name)).map(([name]) => name), ...replays.map(([name]) => name)];
+  return {
+    credentials: credentials.length + replays.length,
+    signed_credentials: signedNames.length,
+    routes: routeCount,
+    kinds: new Set(all.map(([r]) => r[0])).size,
+    calls,
+    signed_calls: signedNames.reduce((n, name) => n + Object.values(statuses[name] ?? {}).reduce((a, b) => a + b, 0), 0),
+    objects_changed: changed,
+    statuses,
+    violations: violations.length,
+    details: violations.slice(0, 30),
+  };
 }

@@ -5,28 +5,31 @@
 import { randomUUID } from "node:crypto";
 import { startReceiver } from "../../bench/flows.mjs";
 import { sleep } from "./client.mjs";
+import { effectBook } from "./events.mjs";
 
 const HOLDS = 200;
 const OUTAGE_MS = 3_000;
 
 /**
  * @param {ReturnType<typeof import("./client.mjs").client>} api @param {{ secret_key: string }} merchant
+ * @param {import("./events.mjs").EffectBook} [effects] where the holds (and the user's sync) are noted
  */
-export async function webhooksPart(api, merchant) {
+export async function webhooksPart(api, merchant, effects = effectBook("webhooks", merchant.secret_key)) {
   const auth = { authorization: `Bearer ${merchant.secret_key}` };
   let outage_until_ms = 0;
   // Half of all deliveries fail at random, and during the outage every one does.
   const refuse = () => (performance.now() < outage_until_ms ? 503 : Math.random() < 0.5 ? 500 : null);
-  const receiver = await startReceiver({ refuse });
+  const receiver = await startReceiver({ refuse, keep: true });
   try {
     const endpoint = (await api.definite("POST", "/api/v1/webhook-endpoints", { url: receiver.url, events: ["hold.created"] }, { ...auth, "idempotency-key": randomUUID() })).body.data;
     receiver.use(endpoint.secret);
     const user = `hooks_${randomUUID().slice(0, 8)}`;
-    await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user }, auth);
+    effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user }, auth));
     await api.definite("POST", `/api/v1/embedded/users/${user}/wallet/top-ups`, { amount: 1_000_000, currency: "IQD" }, { ...auth, "idempotency-key": randomUUID() });
     for (let i = 0; i < HOLDS; i++) {
       if (i === HOLDS / 4) outage_until_ms = performance.now() + OUTAGE_MS;
-      await api.definite("POST", "/api/v1/embedded/holds", { user_id: user, amount: 1, currency: "IQD" }, { ...auth, "idempotency-key": randomUUID() });
+      const hold = await api.definite("POST", "/api/v1/embedded/holds", { user_id: user, amount: 1, currency: "IQD" }, { ...auth, "idempotency-key": randomUUID() });
+      if (hold.status === 201) effects.expect("hold.created", hold.body.data.id);
     }
     // Every hold.created of this merchant, from the events index.
     const event_ids = new Set();
@@ -58,6 +61,8 @@ export async function webhooksPart(api, merchant) {
       unsettled: unsettled.length,
       receiver: { requests: receiver.tally.deliveries, failed_on_purpose: receiver.tally.refused[500] ?? 0, outage_503: receiver.tally.refused[503] ?? 0, invalid: receiver.tally.invalid },
       violations: unsettled.length + receiver.tally.invalid + (event_ids.size === HOLDS ? 0 : 1),
+      /** Every verified delivery with its webhook-id, for the events part (not part of the record). */
+      log: receiver.log,
     };
   } finally {
     await receiver.close();
