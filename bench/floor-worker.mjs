@@ -64,7 +64,12 @@ export class FloorWallet extends DurableObject {
       this.sql.exec("UPDATE balances SET available = available - ?, held = held + ? WHERE currency = 'IQD'", amount, amount);
       this.sql.exec(
         "INSERT INTO entries (id, type, currency, amount, balance_after, held_after, reference, created_at_ms) VALUES (?, 'hold', 'IQD', ?, ?, ?, ?, ?)",
-        crypto.randomUUID(), amount, balance.available - amount, balance.held + amount, id, now,
+        crypto.randomUUID(),
+        amount,
+        balance.available - amount,
+        balance.held + amount,
+        id,
+        now,
       );
       return { ok: true, id };
     });
@@ -81,7 +86,12 @@ export class FloorWallet extends DurableObject {
       this.sql.exec("UPDATE balances SET available = available + ?, held = held - ? WHERE currency = 'IQD'", hold.amount, hold.amount);
       this.sql.exec(
         "INSERT INTO entries (id, type, currency, amount, balance_after, held_after, reference, created_at_ms) VALUES (?, 'release', 'IQD', ?, ?, ?, ?, ?)",
-        crypto.randomUUID(), hold.amount, balance.available + hold.amount, balance.held - hold.amount, id, now,
+        crypto.randomUUID(),
+        hold.amount,
+        balance.available + hold.amount,
+        balance.held - hold.amount,
+        id,
+        now,
       );
       return { ok: true, id };
     });
@@ -106,7 +116,9 @@ export default {
       return answer(await wallet(env, url).release(url.pathname.slice("/release/".length)), 200);
     }
     if (request.method === "POST" && url.pathname === "/d1") {
-      await env.FLOOR_DB.prepare("INSERT INTO floor_rows (id, amount, created_at_ms) VALUES (?, ?, ?)").bind(crypto.randomUUID(), 1, Date.now()).run();
+      await env.FLOOR_DB.prepare("INSERT INTO floor_rows (id, amount, created_at_ms) VALUES (?, ?, ?)")
+        .bind(crypto.randomUUID(), 1, Date.now())
+        .run();
       return Response.json({ ok: true }, { status: 201 });
     }
     return new Response("not found", { status: 404 });

@@ -27,7 +27,12 @@ function intentPayCapture({ secret_key }, tally) {
       method: "POST",
       path: "/api/v1/payment-intents",
       headers: json,
-      body: JSON.stringify({ amount: PAYMENT_AMOUNT, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/cancel" }),
+      body: JSON.stringify({
+        amount: PAYMENT_AMOUNT,
+        currency: "IQD",
+        success_url: "https://shop.example/ok",
+        cancel_url: "https://shop.example/cancel",
+      }),
       onResponse(status, body, context) {
         context.intent = status === 201 ? JSON.parse(body).data : null;
         if (!context.intent) fail("create", status);
@@ -142,7 +147,14 @@ export async function startReceiver({ refuse, keep = false } = {}) {
   const use = (secret) => {
     webhook = new Webhook(secret);
   };
-  return { url: `http://127.0.0.1:${address.port}/webhooks`, use, arrivals, tally, log, close: () => new Promise((r) => server.close(() => r(undefined))) };
+  return {
+    url: `http://127.0.0.1:${address.port}/webhooks`,
+    use,
+    arrivals,
+    tally,
+    log,
+    close: () => new Promise((r) => server.close(() => r(undefined))),
+  };
 }
 
 /**
@@ -156,7 +168,12 @@ export async function measureFanOut(api, appUrl, merchant, count, timeout_s = 12
   const auth = { authorization: `Bearer ${merchant.secret_key}` };
   const receiver = await startReceiver();
   try {
-    const created = await api.call("POST", "/api/v1/webhook-endpoints", { url: receiver.url, events: ["hold.created"], description: "bench" }, auth);
+    const created = await api.call(
+      "POST",
+      "/api/v1/webhook-endpoints",
+      { url: receiver.url, events: ["hold.created"], description: "bench" },
+      auth,
+    );
     if (created.status !== 201) throw new Error(`create endpoint: ${created.status} ${JSON.stringify(created.body)}`);
     receiver.use(created.body.data.secret);
     /** @type {Map<string, number>} */

@@ -15,7 +15,15 @@ export function summarize(samples) {
   const sorted = Float64Array.from(samples).sort();
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
   const sum = sorted.reduce((a, b) => a + b, 0);
-  return { count: sorted.length, p50_ms: at(0.5), p90_ms: at(0.9), p99_ms: at(0.99), p999_ms: at(0.999), max_ms: sorted[sorted.length - 1], mean_ms: sum / sorted.length };
+  return {
+    count: sorted.length,
+    p50_ms: at(0.5),
+    p90_ms: at(0.9),
+    p99_ms: at(0.99),
+    p999_ms: at(0.999),
+    max_ms: sorted[sorted.length - 1],
+    mean_ms: sum / sorted.length,
+  };
 }
 
 /** @param {Record<string, number>} statuses */

@@ -14,7 +14,9 @@ import { appHoldRelease, measureRun } from "./scenarios.mjs";
 import { apiClient, seedMerchant, seedUsers } from "./seed.mjs";
 import { disposeAll, prepareStorage, startServer } from "./server.mjs";
 
-const { values: flags } = parseArgs({ options: { seconds: { type: "string", default: "5" }, connections: { type: "string", default: "8" } } });
+const { values: flags } = parseArgs({
+  options: { seconds: { type: "string", default: "5" }, connections: { type: "string", default: "8" } },
+});
 const INSPECTOR_PORT = 9329;
 const tmp = mkdtempSync(path.join(os.tmpdir(), "mazad-profile-"));
 
@@ -49,7 +51,8 @@ async function devtools(url) {
 /** Self time by function and by where its code came from (our src/, or a package). @param {any} profile */
 function summarizeProfile(profile) {
   const dt = new Map();
-  for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  for (let i = 0; i < profile.samples.length; i++)
+    dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const total = [...dt.values()].reduce((a, b) => a + b, 0);
   const byFunction = new Map();
   const byOrigin = new Map();
@@ -59,7 +62,12 @@ function summarizeProfile(profile) {
     const { functionName, url, lineNumber } = node.callFrame;
     const key = `${functionName || "(anonymous)"} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ""}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
-    const origin = functionName === "(idle)" || functionName === "(program)" || functionName === "(garbage collector)" ? functionName : url ? path.basename(url) : "(native)";
+    const origin =
+      functionName === "(idle)" || functionName === "(program)" || functionName === "(garbage collector)"
+        ? functionName
+        : url
+          ? path.basename(url)
+          : "(native)";
     byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + us);
   }
   // Inclusive time: a sample counts for every distinct function on its stack.
@@ -79,7 +87,11 @@ function summarizeProfile(profile) {
       inclusive.set(key, (inclusive.get(key) ?? 0) + us);
     }
   }
-  const top = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `| ${k.replace(/\|/g, "\\|")} | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)} % |`);
+  const top = (m, n) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => `| ${k.replace(/\|/g, "\\|")} | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)} % |`);
   return { total_ms: total / 1000, functions: top(byFunction, 30), origins: top(byOrigin, 10), inclusive: top(inclusive, 40) };
 }
 
@@ -88,13 +100,24 @@ const progress = (message) => console.error(`[profile] ${message}`);
 async function main() {
   progress("build");
   const bundle = await buildBundle(path.join(tmp, "dist"));
-  const server = await startServer({ bundleDir: bundle.dir, persistDir: path.join(tmp, "state"), withFloor: false, inspectorPort: INSPECTOR_PORT });
+  const server = await startServer({
+    bundleDir: bundle.dir,
+    persistDir: path.join(tmp, "state"),
+    withFloor: false,
+    inspectorPort: INSPECTOR_PORT,
+  });
   await prepareStorage(server.mf).catch(() => undefined);
   progress(`serving on ${server.appUrl}; seeding`);
   const api = apiClient(server.appUrl);
   const { secret_key } = await seedMerchant(api, "profile");
   await seedUsers(api, secret_key, ["profile_hot"], 1e12);
-  const run = { id: "hot", title: "hot wallet hold + release", target: /** @type {const} */ ("app"), connections: Number(flags.connections), requests: () => appHoldRelease({ secret_key, users: ["profile_hot"], keyed: false }) };
+  const run = {
+    id: "hot",
+    title: "hot wallet hold + release",
+    target: /** @type {const} */ ("app"),
+    connections: Number(flags.connections),
+    requests: () => appHoldRelease({ secret_key, users: ["profile_hot"], keyed: false }),
+  };
   await measureRun(run, { appUrl: server.appUrl, floorUrl: "" }, 2); // warm
 
   progress("attaching the profiler");

@@ -34,8 +34,20 @@ export function evaluateGoals(r) {
   const entries = r.transactions?.entries_total;
   /** @type {{ id: string, goal: string, measured: string, value: number | null, pass: boolean | null }[]} */
   const goals = [
-    { id: "hot_hold_vs_floor", goal: "hot wallet hold + release, c = 8, no Idempotency-Key: ≥ 0.8 × bare-object floor", value: hot?.ratio ?? null, measured: `${ratio(hot?.ratio)} ×`, pass: hot ? hot.ratio >= 0.8 : null },
-    { id: "hot_hold_keyed_vs_floor", goal: "the same with an Idempotency-Key on every request: ≥ 0.7 × floor", value: keyed?.ratio ?? null, measured: `${ratio(keyed?.ratio)} ×`, pass: keyed ? keyed.ratio >= 0.7 : null },
+    {
+      id: "hot_hold_vs_floor",
+      goal: "hot wallet hold + release, c = 8, no Idempotency-Key: ≥ 0.8 × bare-object floor",
+      value: hot?.ratio ?? null,
+      measured: `${ratio(hot?.ratio)} ×`,
+      pass: hot ? hot.ratio >= 0.8 : null,
+    },
+    {
+      id: "hot_hold_keyed_vs_floor",
+      goal: "the same with an Idempotency-Key on every request: ≥ 0.7 × floor",
+      value: keyed?.ratio ?? null,
+      measured: `${ratio(keyed?.ratio)} ×`,
+      pass: keyed ? keyed.ratio >= 0.7 : null,
+    },
     {
       id: "history_page_p99",
       goal: `transactions page p99 ≤ 10 ms on 100,000 entries${entries != null && entries < 100_000 ? ` (this run: ${entries.toLocaleString("en")} entries)` : ""}`,
@@ -43,22 +55,38 @@ export function evaluateGoals(r) {
       measured: `${ms(r.transactions?.p99_ms)} ms`,
       pass: r.transactions?.p99_ms != null ? r.transactions.p99_ms <= 10 : null,
     },
-    { id: "overload_no_5xx", goal: "0 × 5xx (and no dropped connection) at 2 × measured capacity", value: r.overload ? r.overload.status_5xx + r.overload.errors : null, measured: r.overload ? `${r.overload.status_5xx} × 5xx, ${r.overload.errors} errors` : "–", pass: r.overload ? r.overload.status_5xx === 0 && r.overload.errors === 0 : null },
+    {
+      id: "overload_no_5xx",
+      goal: "0 × 5xx (and no dropped connection) at 2 × measured capacity",
+      value: r.overload ? r.overload.status_5xx + r.overload.errors : null,
+      measured: r.overload ? `${r.overload.status_5xx} × 5xx, ${r.overload.errors} errors` : "–",
+      pass: r.overload ? r.overload.status_5xx === 0 && r.overload.errors === 0 : null,
+    },
     {
       id: "bundle_gzip",
       // Every module wrangler uploads counts against the Worker size limit, not only index.js.
       goal: "bundle ≤ 400 KiB gzipped (every uploaded module)",
       value: r.bundle?.total_gzip_bytes ?? null,
-      measured: r.bundle ? `${kib(r.bundle.total_gzip_bytes)} (index.js alone ${kib(r.bundle.script_gzip_bytes)})` : "–", pass: r.bundle ? r.bundle.total_gzip_bytes <= 400 * 1024 : null },
+      measured: r.bundle ? `${kib(r.bundle.total_gzip_bytes)} (index.js alone ${kib(r.bundle.script_gzip_bytes)})` : "–",
+      pass: r.bundle ? r.bundle.total_gzip_bytes <= 400 * 1024 : null,
+    },
     {
       id: "fan_out_complete",
       goal: "every committed event reaches the local receiver, correctly signed",
       value: r.fan_out ? r.fan_out.delivered : null,
-      measured: r.fan_out ? `${r.fan_out.delivered} of ${r.fan_out.events}, ${r.fan_out.invalid_signatures} bad signatures, ${rps(r.fan_out.events_per_s)} events/s` : "–",
+      measured: r.fan_out
+        ? `${r.fan_out.delivered} of ${r.fan_out.events}, ${r.fan_out.invalid_signatures} bad signatures, ${rps(r.fan_out.events_per_s)} events/s`
+        : "–",
       pass: r.fan_out ? r.fan_out.delivered === r.fan_out.events && r.fan_out.invalid_signatures === 0 : null,
     },
     // From the scenario list rather than the goals: cost must not grow with a wallet's history.
-    { id: "history_independent", goal: "hold throughput on a wallet full of holds ≈ the empty wallet's (≥ 0.9 ×)", value: history?.ratio ?? null, measured: `${ratio(history?.ratio)} ×`, pass: history ? history.ratio >= 0.9 : null },
+    {
+      id: "history_independent",
+      goal: "hold throughput on a wallet full of holds ≈ the empty wallet's (≥ 0.9 ×)",
+      value: history?.ratio ?? null,
+      measured: `${ratio(history?.ratio)} ×`,
+      pass: history ? history.ratio >= 0.9 : null,
+    },
   ];
   return goals;
 }
@@ -73,7 +101,17 @@ function closedLoopTable(r) {
     const app = r.runs[c.app];
     const floor = r.runs[c.floor];
     seen.add(c.app).add(c.floor);
-    rows.push([app.title, app.connections, rps(app.median.rps), ms(app.median.p50_ms), ms(app.median.p99_ms), floor.title, rps(floor.median.rps), ms(floor.median.p99_ms), `**${ratio(c.ratio)}**`]);
+    rows.push([
+      app.title,
+      app.connections,
+      rps(app.median.rps),
+      ms(app.median.p50_ms),
+      ms(app.median.p99_ms),
+      floor.title,
+      rps(floor.median.rps),
+      ms(floor.median.p99_ms),
+      `**${ratio(c.ratio)}**`,
+    ]);
   }
   for (const run of Object.values(r.runs)) {
     if (seen.has(run.id)) continue;
@@ -94,9 +132,14 @@ function goalsTable(r) {
 function nonOkNote(r) {
   const notes = [];
   for (const run of Object.values(r.runs)) {
-    const bad = run.rounds.flatMap((x) => Object.entries(x.statuses).filter(([code]) => !code.startsWith("2")).map(([code, n]) => `${n} × ${code}`));
+    const bad = run.rounds.flatMap((x) =>
+      Object.entries(x.statuses)
+        .filter(([code]) => !code.startsWith("2"))
+        .map(([code, n]) => `${n} × ${code}`),
+    );
     const errors = run.rounds.reduce((n, x) => n + x.errors + x.timeouts, 0);
-    if (bad.length || errors) notes.push(`- ${run.id}: ${[...bad, ...(errors ? [`${errors} connection errors/timeouts`] : [])].join(", ")}`);
+    if (bad.length || errors)
+      notes.push(`- ${run.id}: ${[...bad, ...(errors ? [`${errors} connection errors/timeouts`] : [])].join(", ")}`);
   }
   return notes.length ? `Answers other than 2xx during closed-loop runs:\n\n${notes.join("\n")}` : "Every closed-loop answer was 2xx.";
 }
@@ -105,14 +148,24 @@ function nonOkNote(r) {
 function paymentsTable(r) {
   return table(
     ["c", "flows/s", "req/s", "capture p50 ms", "capture p99 ms", "p99 ms (all 4 calls)", "req/s ÷ floor hold + release"],
-    Object.values(r.payments ?? {}).map((p) => [p.connections, rps(p.median.flows_per_s), rps(p.median.rps), ms(p.median.capture_p50_ms), ms(p.median.capture_p99_ms), ms(p.median.p99_ms), ratio(p.median.ratio_to_floor)]),
+    Object.values(r.payments ?? {}).map((p) => [
+      p.connections,
+      rps(p.median.flows_per_s),
+      rps(p.median.rps),
+      ms(p.median.capture_p50_ms),
+      ms(p.median.capture_p99_ms),
+      ms(p.median.p99_ms),
+      ratio(p.median.ratio_to_floor),
+    ]),
   );
 }
 
 /** @param {any} r */
 function paymentsSection(r) {
   if (!r.payments || Object.keys(r.payments).length === 0) return "not measured";
-  const failures = Object.values(r.payments).flatMap((p) => p.rounds.flatMap((x) => Object.entries(x.failures).map(([k, n]) => `${n} × ${k}`)));
+  const failures = Object.values(r.payments).flatMap((p) =>
+    p.rounds.flatMap((x) => Object.entries(x.failures).map(([k, n]) => `${n} × ${k}`)),
+  );
   return [
     "A card payment the way a merchant integrates it, one flow per connection: `POST /payment-intents`, the buyer's `POST /checkout/{id}/pay` with the approving test card, `GET /payment-intents/{id}` for its `payment_id`, `POST /payments/{id}/capture` (the capture credits the merchant's settlement wallet and the platform's commission wallet through their outboxes). A flow is four requests; the ratio compares requests per second with the bare object's hold + release at the same concurrency.",
     paymentsTable(r),
@@ -161,7 +214,15 @@ export function markdown(r) {
       ? `${rps(o.rate)} req/s (half the hot wallet's measured capacity of ${rps(o.capacity_rps)} req/s), hold/release alternating on one wallet, latency from the scheduled send time; medians of ${o.rounds.length} round(s) of ${o.duration_s} s.\n\n` +
         table(
           ["target", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "non-2xx", "max send lag ms"],
-          ["app", "floor"].map((k) => [k, ms(o.median[k].p50_ms), ms(o.median[k].p99_ms), ms(o.median[k].p999_ms), ms(o.median[k].max_ms), o.median[k].non_2xx, ms(o.median[k].max_send_lag_ms)]),
+          ["app", "floor"].map((k) => [
+            k,
+            ms(o.median[k].p50_ms),
+            ms(o.median[k].p99_ms),
+            ms(o.median[k].p999_ms),
+            ms(o.median[k].max_ms),
+            o.median[k].non_2xx,
+            ms(o.median[k].max_send_lag_ms),
+          ]),
         )
       : "not measured",
     "## Overload",
@@ -175,18 +236,24 @@ export function markdown(r) {
       : "not measured",
     s
       ? `Start: a fresh Miniflare from construction to the first 200 from /health: ${ms(s.first_health_ms)} ms (median of ${s.samples.length}; listening after ${ms(s.listening_ms)} ms). ` +
-        (s.wrangler_check_startup?.active_ms != null ? `\`wrangler check startup\` (local CPU profile of the startup phase): ${ms(s.wrangler_check_startup.active_ms)} ms active. ` : "`wrangler check startup`: not run (--quick) or failed. ") +
+        (s.wrangler_check_startup?.active_ms != null
+          ? `\`wrangler check startup\` (local CPU profile of the startup phase): ${ms(s.wrangler_check_startup.active_ms)} ms active. `
+          : "`wrangler check startup`: not run (--quick) or failed. ") +
         "The dry run prints no startup time (only a real deploy does)."
       : "",
     "## Integrity after the run",
-    r.audit ? `GET /ledger/audit?currency=IQD: ${r.audit.status}, balanced ${r.audit.balanced}, holds_consistent ${r.audit.holds_consistent} (${ms(r.audit.ms)} ms).` : "not checked",
+    r.audit
+      ? `GET /ledger/audit?currency=IQD: ${r.audit.status}, balanced ${r.audit.balanced}, holds_consistent ${r.audit.holds_consistent} (${ms(r.audit.ms)} ms).`
+      : "not checked",
     r.worker_log?.length
       ? `The workers and Miniflare logged ${JSON.stringify(r.worker_log_counts)} line(s) by level; the first warning or error: \`${r.worker_log[0].split("\n")[0].slice(0, 200)}\` (all in latest.json).`
       : `The workers and Miniflare logged no warning or error (${JSON.stringify(r.worker_log_counts ?? {})} by level).`,
     "## Seeding",
     r.seeding
       ? `${r.seeding.users} users synced and topped up in ${ms(r.seeding.users_s)} s, while ${r.seeding.holds.toLocaleString("en")} holds went onto one wallet in ${ms(r.seeding.holds_s)} s (${rps(r.seeding.holds_rps)} holds/s at c = 32, p99 ${ms(r.seeding.holds_p99_ms)} ms; side by side, so not a measurement).` +
-        (r.seeding.events_drain ? ` Their events were still reaching the events index: ${r.seeding.events_drain.events_recorded.toLocaleString("en")} more were recorded in ${ms(r.seeding.events_drain.seconds)} s (${rps(r.seeding.events_drain.events_per_s)} events/s through queue and consumer) before measuring began.` : "")
+        (r.seeding.events_drain
+          ? ` Their events were still reaching the events index: ${r.seeding.events_drain.events_recorded.toLocaleString("en")} more were recorded in ${ms(r.seeding.events_drain.seconds)} s (${rps(r.seeding.events_drain.events_per_s)} events/s through queue and consumer) before measuring began.`
+          : "")
       : "",
   ];
   return sections.filter(Boolean).join("\n\n") + "\n";
@@ -206,7 +273,11 @@ export function svgChart(r) {
   // The money-moving scenarios only: a trivial route's thousands of req/s would flatten every other bar.
   const rows = r.comparisons
     .filter((c) => !c.app.startsWith("health"))
-    .map((c) => ({ label: c.kind === "reference" ? `${c.app} (light: ${c.floor})` : c.app, app: r.runs[c.app].median, floor: r.runs[c.floor].median }));
+    .map((c) => ({
+      label: c.kind === "reference" ? `${c.app} (light: ${c.floor})` : c.app,
+      app: r.runs[c.app].median,
+      floor: r.runs[c.floor].median,
+    }));
   const labelW = 250;
   const panelW = 330;
   const gap = 40;
@@ -243,7 +314,9 @@ export function svgChart(r) {
       }
     }
   });
-  out.push(`<text x="10" y="${height - 12}" fill="#666">${esc(`Mazad Wallet bench, ${r.mode}, ${r.machine.cpu_model} × ${r.machine.cores}, commit ${r.machine.commit.slice(0, 12)}, ${r.started_at}`)}</text>`);
+  out.push(
+    `<text x="10" y="${height - 12}" fill="#666">${esc(`Mazad Wallet bench, ${r.mode}, ${r.machine.cpu_model} × ${r.machine.cores}, commit ${r.machine.commit.slice(0, 12)}, ${r.started_at}`)}</text>`,
+  );
   out.push("</svg>");
   return out.join("\n") + "\n";
 }
@@ -260,5 +333,17 @@ export function writeReport(results) {
 
 /** The terminal summary: goals and the closed-loop table. */
 export function consoleSummary(results) {
-  return ["", "Goals", goalsTable(results), "", "Closed loop (median of rounds)", closedLoopTable(results), "", "Payments (median of rounds)", paymentsTable(results), "", `Full report: ${path.relative(process.cwd(), path.join(RESULTS_DIR, "latest.md"))}`].join("\n");
+  return [
+    "",
+    "Goals",
+    goalsTable(results),
+    "",
+    "Closed loop (median of rounds)",
+    closedLoopTable(results),
+    "",
+    "Payments (median of rounds)",
+    paymentsTable(results),
+    "",
+    `Full report: ${path.relative(process.cwd(), path.join(RESULTS_DIR, "latest.md"))}`,
+  ].join("\n");
 }

@@ -28,8 +28,34 @@ const { values: flags } = parseArgs({
 });
 
 const config = flags.quick
-  ? { mode: "quick", rounds: 1, run_duration_s: 0.7, warm_s: 0.2, spread_wallets: 200, seeded_holds: 10_000, open_loop_s: 1.5, overload_s: 1.5, start_samples: 1, check_startup: false, tx_batch: 50, fan_out_events: 300 }
-  : { mode: "full", rounds: 3, run_duration_s: 5, warm_s: 1, spread_wallets: 1000, seeded_holds: 100_000, open_loop_s: 5, overload_s: 10, start_samples: 3, check_startup: true, tx_batch: 50, fan_out_events: 2000 };
+  ? {
+      mode: "quick",
+      rounds: 1,
+      run_duration_s: 0.7,
+      warm_s: 0.2,
+      spread_wallets: 200,
+      seeded_holds: 10_000,
+      open_loop_s: 1.5,
+      overload_s: 1.5,
+      start_samples: 1,
+      check_startup: false,
+      tx_batch: 50,
+      fan_out_events: 300,
+    }
+  : {
+      mode: "full",
+      rounds: 3,
+      run_duration_s: 5,
+      warm_s: 1,
+      spread_wallets: 1000,
+      seeded_holds: 100_000,
+      open_loop_s: 5,
+      overload_s: 10,
+      start_samples: 3,
+      check_startup: true,
+      tx_batch: 50,
+      fan_out_events: 2000,
+    };
 if (flags.rounds) config.rounds = Number(flags.rounds);
 if (flags.duration) config.run_duration_s = Number(flags.duration);
 if (flags.holds) config.seeded_holds = Number(flags.holds);
@@ -82,7 +108,10 @@ const median = (xs) => {
  */
 async function drainEvents(mf) {
   const db = await mf.getD1Database("DB", APP);
-  const count = async () => /** @type {{ n: number, unfanned: number }} */ (await db.prepare("SELECT count(*) AS n, sum(fanned_out_at_ms IS NULL) AS unfanned FROM events").first());
+  const count = async () =>
+    /** @type {{ n: number, unfanned: number }} */ (
+      await db.prepare("SELECT count(*) AS n, sum(fanned_out_at_ms IS NULL) AS unfanned FROM events").first()
+    );
   const start = performance.now();
   const first = await count();
   let last = first;
@@ -93,7 +122,12 @@ async function drainEvents(mf) {
     last = now;
   }
   const seconds = (performance.now() - start) / 1000;
-  return { events_at_start: first.n, events_recorded: last.n - first.n, seconds, events_per_s: (last.n - first.n) / Math.max(1, seconds - 3) };
+  return {
+    events_at_start: first.n,
+    events_recorded: last.n - first.n,
+    seconds,
+    events_per_s: (last.n - first.n) / Math.max(1, seconds - 3),
+  };
 }
 
 /** @template T @param {T[]} xs @param {number} k */
@@ -118,7 +152,8 @@ async function main() {
   results.bundle = bundleFigures;
   const startSamples = await phase("start time", async () => {
     const samples = [];
-    for (let i = 0; i < config.start_samples; i++) samples.push(await measureStartTime({ bundleDir, persistDir: path.join(tmp, `start-${i}`) }));
+    for (let i = 0; i < config.start_samples; i++)
+      samples.push(await measureStartTime({ bundleDir, persistDir: path.join(tmp, `start-${i}`) }));
     return samples;
   });
   results.startup = {
@@ -145,26 +180,39 @@ async function main() {
 
   // Webhook fan-out first, on an idle system: later the queue also carries every hold the other
   // scenarios place (each is an event for the events index), and this would measure that backlog.
-  results.fan_out = await phase(`webhooks: ${config.fan_out_events} holds -> hold.created -> a verifying receiver on localhost`, async () => {
-    const { secret_key } = await seedMerchant(api, "hooks");
-    await seedUsers(api, secret_key, ["hooks_user"], BIG_TOP_UP);
-    return measureFanOut(api, server.appUrl, { secret_key, user: "hooks_user" }, config.fan_out_events);
-  });
+  results.fan_out = await phase(
+    `webhooks: ${config.fan_out_events} holds -> hold.created -> a verifying receiver on localhost`,
+    async () => {
+      const { secret_key } = await seedMerchant(api, "hooks");
+      await seedUsers(api, secret_key, ["hooks_user"], BIG_TOP_UP);
+      return measureFanOut(api, server.appUrl, { secret_key, user: "hooks_user" }, config.fan_out_events);
+    },
+  );
   const payer = await phase("seed the payments merchant", () => seedMerchant(api, "payments"));
 
-  const seeded = await phase(`seed merchant, ${config.spread_wallets + 3} users, ${config.seeded_holds.toLocaleString("en")} holds`, async () => {
-    const { secret_key } = await seedMerchant(api, "main");
-    const spread = Array.from({ length: config.spread_wallets }, (_, i) => `bench_w${i}`);
-    await seedUsers(api, secret_key, ["bench_hot", "bench_zero", "bench_big"], BIG_TOP_UP);
-    // The many holds and the many users go in side by side: seeding is not a measurement.
-    const at = performance.now();
-    const [holds, users_s] = await Promise.all([
-      seedHolds(server.appUrl, secret_key, "bench_big", config.seeded_holds),
-      seedUsers(api, secret_key, spread, SPREAD_TOP_UP).then(() => (performance.now() - at) / 1000),
-    ]);
-    results.seeding = { users: spread.length + 3, users_s, holds: config.seeded_holds, holds_s: (performance.now() - at) / 1000, holds_rps: holds.rps, holds_p99_ms: holds.p99_ms };
-    return { secret_key, hot: "bench_hot", zero: "bench_zero", big: "bench_big", spread, big_holds: config.seeded_holds };
-  });
+  const seeded = await phase(
+    `seed merchant, ${config.spread_wallets + 3} users, ${config.seeded_holds.toLocaleString("en")} holds`,
+    async () => {
+      const { secret_key } = await seedMerchant(api, "main");
+      const spread = Array.from({ length: config.spread_wallets }, (_, i) => `bench_w${i}`);
+      await seedUsers(api, secret_key, ["bench_hot", "bench_zero", "bench_big"], BIG_TOP_UP);
+      // The many holds and the many users go in side by side: seeding is not a measurement.
+      const at = performance.now();
+      const [holds, users_s] = await Promise.all([
+        seedHolds(server.appUrl, secret_key, "bench_big", config.seeded_holds),
+        seedUsers(api, secret_key, spread, SPREAD_TOP_UP).then(() => (performance.now() - at) / 1000),
+      ]);
+      results.seeding = {
+        users: spread.length + 3,
+        users_s,
+        holds: config.seeded_holds,
+        holds_s: (performance.now() - at) / 1000,
+        holds_rps: holds.rps,
+        holds_p99_ms: holds.p99_ms,
+      };
+      return { secret_key, hot: "bench_hot", zero: "bench_zero", big: "bench_big", spread, big_holds: config.seeded_holds };
+    },
+  );
 
   // Every seeded hold recorded an event the queue consumer writes to D1 behind the seeding's back;
   // measuring while that backlog drains would measure the backlog. Wait for it, and report its pace.
@@ -185,7 +233,14 @@ async function main() {
   // ---- rounds: every group with its runs in rotating order, then the paced samples ---------------
   /** @type {Record<string, any>} */
   const runs = {};
-  const transactions = { first: /** @type {number[]} */ ([]), deep: /** @type {number[]} */ ([]), after_idle: /** @type {number[]} */ ([]), statuses: /** @type {Record<string, number>} */ ({}), total: null, deep_page: 1 };
+  const transactions = {
+    first: /** @type {number[]} */ ([]),
+    deep: /** @type {number[]} */ ([]),
+    after_idle: /** @type {number[]} */ ([]),
+    statuses: /** @type {Record<string, number>} */ ({}),
+    total: null,
+    deep_page: 1,
+  };
   const openRounds = [];
   /** @type {Record<number, { connections: number, rounds: any[], median?: any }>} */
   const payments = {};
@@ -232,7 +287,8 @@ async function main() {
     openRate ||= Math.max(10, Math.round(capacity() / 2));
     await phase(`round ${round + 1}/${config.rounds}: open loop at ${openRate} req/s`, async () => {
       const pair = {};
-      for (const target of rotate(/** @type {const} */ (["app", "floor"]), round)) pair[target] = await openLoopRun(urls, seeded, target, openRate, config.open_loop_s);
+      for (const target of rotate(/** @type {const} */ (["app", "floor"]), round))
+        pair[target] = await openLoopRun(urls, seeded, target, openRate, config.open_loop_s);
       openRounds.push(pair);
     });
   }
@@ -254,7 +310,13 @@ async function main() {
       .filter((app) => app !== reference)
       .map((app) => {
         const per_round = runs[app.id].rounds.map((r, i) => r.rps / runs[reference.id].rounds[i].rps);
-        return { app: app.id, floor: reference.id, kind: group.floor ? "floor" : "reference", ratio: median(per_round), ratio_rounds: per_round };
+        return {
+          app: app.id,
+          floor: reference.id,
+          kind: group.floor ? "floor" : "reference",
+          ratio: median(per_round),
+          ratio_rounds: per_round,
+        };
       });
   });
 
@@ -273,7 +335,17 @@ async function main() {
   results.payments = payments;
 
   const tx = summarize(transactions.first);
-  results.transactions = { entries_total: transactions.total, samples: tx.count, p50_ms: tx.p50_ms, p99_ms: tx.p99_ms, max_ms: tx.max_ms, deep_page: transactions.deep_page, deep: summarize(transactions.deep), after_idle_ms: transactions.after_idle, statuses: transactions.statuses };
+  results.transactions = {
+    entries_total: transactions.total,
+    samples: tx.count,
+    p50_ms: tx.p50_ms,
+    p99_ms: tx.p99_ms,
+    max_ms: tx.max_ms,
+    deep_page: transactions.deep_page,
+    deep: summarize(transactions.deep),
+    after_idle_ms: transactions.after_idle,
+    statuses: transactions.statuses,
+  };
 
   const pick = (target) => {
     const rs = openRounds.map((p) => p[target]);
@@ -286,17 +358,30 @@ async function main() {
       max_send_lag_ms: Math.max(...rs.map((r) => r.max_send_lag_ms)),
     };
   };
-  results.open_loop = { rate: openRate, capacity_rps: capacity(), duration_s: config.open_loop_s, rounds: openRounds, median: { app: pick("app"), floor: pick("floor") } };
+  results.open_loop = {
+    rate: openRate,
+    capacity_rps: capacity(),
+    duration_s: config.open_loop_s,
+    rounds: openRounds,
+    median: { app: pick("app"), floor: pick("floor") },
+  };
 
   // ---- overload -----------------------------------------------------------------------------------
   const overloadRate = Math.round(2 * capacity());
-  const overload = await phase(`overload: ${overloadRate} req/s for ${config.overload_s} s`, () => overloadRun(urls, seeded, overloadRate, config.overload_s));
+  const overload = await phase(`overload: ${overloadRate} req/s for ${config.overload_s} s`, () =>
+    overloadRun(urls, seeded, overloadRate, config.overload_s),
+  );
   results.overload = { capacity_rps: capacity(), duration_s: config.overload_s, ...overload };
 
   // ---- did the money survive? -------------------------------------------------------------------
   await phase("audit", async () => {
     const audit = await api.call("GET", "/api/v1/ledger/audit?currency=IQD", undefined, { authorization: `Bearer ${seeded.secret_key}` });
-    results.audit = { status: audit.status, balanced: audit.body?.data?.balanced ?? null, holds_consistent: audit.body?.data?.holds_consistent ?? null, ms: audit.ms };
+    results.audit = {
+      status: audit.status,
+      balanced: audit.body?.data?.balanced ?? null,
+      holds_consistent: audit.body?.data?.holds_consistent ?? null,
+      ms: audit.ms,
+    };
   });
 
   await api.close();

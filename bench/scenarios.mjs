@@ -96,7 +96,11 @@ function alternatingHoldRelease({ hold, release }) {
 export function appOpenLoop(secret_key, user_id, keyed = false) {
   const auth = () => ({ authorization: `Bearer ${secret_key}`, ...(keyed ? { "idempotency-key": randomUUID() } : {}) });
   return alternatingHoldRelease({
-    hold: () => ({ path: HOLDS, headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify({ user_id, amount: 1, currency: "IQD" }) }),
+    hold: () => ({
+      path: HOLDS,
+      headers: { ...auth(), "content-type": "application/json" },
+      body: JSON.stringify({ user_id, amount: 1, currency: "IQD" }),
+    }),
     release: (id) => ({ path: `${HOLDS}/${id}/release`, headers: auth() }),
   });
 }
@@ -124,7 +128,13 @@ export function closedLoopGroups(seeded) {
   for (const c of CONCURRENCY) {
     groups.push({
       id: `hot@${c}`,
-      floor: { id: `floor.hot@${c}`, title: "floor: bare object hold + release, 1 wallet", target: "floor", connections: c, requests: () => floorHoldRelease({ wallets: 1 }) },
+      floor: {
+        id: `floor.hot@${c}`,
+        title: "floor: bare object hold + release, 1 wallet",
+        target: "floor",
+        connections: c,
+        requests: () => floorHoldRelease({ wallets: 1 }),
+      },
       apps: [false, true].map((keyed) => ({
         id: `hot${keyed ? ".keyed" : ""}@${c}`,
         title: `hot wallet hold + release${keyed ? ", Idempotency-Key" : ""}`,
@@ -137,7 +147,13 @@ export function closedLoopGroups(seeded) {
   for (const c of CONCURRENCY) {
     groups.push({
       id: `spread@${c}`,
-      floor: { id: `floor.spread@${c}`, title: `floor: bare object hold + release, ${wallets} wallets`, target: "floor", connections: c, requests: () => floorHoldRelease({ wallets }) },
+      floor: {
+        id: `floor.spread@${c}`,
+        title: `floor: bare object hold + release, ${wallets} wallets`,
+        target: "floor",
+        connections: c,
+        requests: () => floorHoldRelease({ wallets }),
+      },
       apps: [false, true].map((keyed) => ({
         id: `spread${keyed ? ".keyed" : ""}@${c}`,
         title: `hold + release over ${wallets} wallets${keyed ? ", Idempotency-Key" : ""}`,
@@ -153,7 +169,13 @@ export function closedLoopGroups(seeded) {
     id: "history@8",
     floor: null,
     apps: [
-      { id: "history.empty@8", title: "hold + release, wallet with 0 active holds", target: "app", connections: 8, requests: () => appHoldRelease({ secret_key: seeded.secret_key, users: [seeded.zero], keyed: false }) },
+      {
+        id: "history.empty@8",
+        title: "hold + release, wallet with 0 active holds",
+        target: "app",
+        connections: 8,
+        requests: () => appHoldRelease({ secret_key: seeded.secret_key, users: [seeded.zero], keyed: false }),
+      },
       {
         id: "history.full@8",
         title: `hold + release, wallet with ${seeded.big_holds.toLocaleString("en")} active holds`,
@@ -166,12 +188,26 @@ export function closedLoopGroups(seeded) {
   // The cheapest possible answers, for scale: the framework on a trivial route, and one D1 write.
   groups.push({
     id: "trivial@8",
-    floor: { id: "floor.json@8", title: "floor: plain route, small JSON", target: "floor", connections: 8, requests: () => [{ method: "GET", path: "/json" }] },
-    apps: [{ id: "health@8", title: "app GET /health", target: "app", connections: 8, requests: () => [{ method: "GET", path: "/health" }] }],
+    floor: {
+      id: "floor.json@8",
+      title: "floor: plain route, small JSON",
+      target: "floor",
+      connections: 8,
+      requests: () => [{ method: "GET", path: "/json" }],
+    },
+    apps: [
+      { id: "health@8", title: "app GET /health", target: "app", connections: 8, requests: () => [{ method: "GET", path: "/health" }] },
+    ],
   });
   groups.push({
     id: "d1@8",
-    floor: { id: "floor.d1@8", title: "floor: bare D1 insert route", target: "floor", connections: 8, requests: () => [{ method: "POST", path: "/d1" }] },
+    floor: {
+      id: "floor.d1@8",
+      title: "floor: bare D1 insert route",
+      target: "floor",
+      connections: 8,
+      requests: () => [{ method: "POST", path: "/d1" }],
+    },
     apps: [],
   });
   return groups;
@@ -181,14 +217,25 @@ export function closedLoopGroups(seeded) {
  * @param {Run} run @param {{ appUrl: string, floorUrl: string }} urls @param {number} duration_s
  */
 export function measureRun(run, urls, duration_s) {
-  return closedLoop({ url: run.target === "app" ? urls.appUrl : urls.floorUrl, connections: run.connections, duration_s, requests: run.requests() });
+  return closedLoop({
+    url: run.target === "app" ? urls.appUrl : urls.floorUrl,
+    connections: run.connections,
+    duration_s,
+    requests: run.requests(),
+  });
 }
 
 // ---- transactions page ----------------------------------------------------------------------------
 
 // Pages a dashboard asks for: the first page with each filter combination (the goal applies to
 // these), and a page from the middle of the history (a large OFFSET), reported on its own.
-const FIRST_PAGES = ["per_page=20", "per_page=100", "currency=IQD&per_page=100", "type=hold&per_page=20", "currency=IQD&type=hold&per_page=100"];
+const FIRST_PAGES = [
+  "per_page=20",
+  "per_page=100",
+  "currency=IQD&per_page=100",
+  "type=hold&per_page=20",
+  "currency=IQD&type=hold&per_page=100",
+];
 
 /**
  * Latency of the transactions list on the wallet of many entries.

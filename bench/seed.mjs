@@ -37,7 +37,8 @@ export function apiClient(origin) {
 
 /** @param {{ status: number, body: any }} res @param {number} expected @param {string} what */
 function expect(res, expected, what) {
-  if (res.status !== expected) throw new Error(`${what}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+  if (res.status !== expected)
+    throw new Error(`${what}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
   return res.body.data;
 }
 
@@ -54,7 +55,12 @@ export async function seedMerchant(api, label) {
     201,
     "create merchant",
   );
-  return { merchant_id: merchant.id, secret_key: merchant.secret_key, publishable_key: merchant.publishable_key, access_token: login.access_token };
+  return {
+    merchant_id: merchant.id,
+    secret_key: merchant.secret_key,
+    publishable_key: merchant.publishable_key,
+    access_token: login.access_token,
+  };
 }
 
 /**
@@ -77,7 +83,11 @@ export async function eachLimited(items, concurrency, task) {
 export async function seedUsers(api, secret_key, external_ids, amount, concurrency = 16) {
   const auth = { authorization: `Bearer ${secret_key}` };
   await eachLimited(external_ids, concurrency, async (external_id) => {
-    expect(await api.call("POST", "/api/v1/embedded/users/sync", { external_id, full_name: `Bench ${external_id}` }, auth), 201, `sync ${external_id}`);
+    expect(
+      await api.call("POST", "/api/v1/embedded/users/sync", { external_id, full_name: `Bench ${external_id}` }, auth),
+      201,
+      `sync ${external_id}`,
+    );
     expect(
       await api.call("POST", `/api/v1/embedded/users/${encodeURIComponent(external_id)}/wallet/top-ups`, { amount, currency: "IQD" }, auth),
       201,

@@ -103,7 +103,9 @@ function floorWorkerOptions(compatibilityDate) {
 async function applyD1Migrations(mf) {
   const db = await mf.getD1Database("DB", APP);
   const dir = path.join(ROOT, "migrations");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
   for (const file of files) {
     const statements = readFileSync(path.join(dir, file), "utf8")
       .split("--> statement-breakpoint")
@@ -125,15 +127,17 @@ export async function startServer({ bundleDir, persistDir, withFloor = true, ins
   const app = { ...base, bindings: { ...base.bindings, ...vars }, ...(inspectorPort ? { unsafeInspectorProxy: true } : {}) };
   // Miniflare 5 takes a new options shape; wrangler still produces the v4 one, which it converts.
   const mf = new Miniflare(
-    convertV4MiniflareOptions(/** @type {import("miniflare").V4MiniflareOptions} */ ({
-      log,
-      handleStructuredLogs: (entry) => log.structured(entry),
-      // No network here: use Miniflare's placeholder `request.cf` instead of fetching the real one.
-      cf: false,
-      resourcePersistencePath: persistDir,
-      ...(inspectorPort ? { inspectorPort } : {}),
-      workers: withFloor ? [app, floorWorkerOptions(app.compatibilityDate)] : [app],
-    })),
+    convertV4MiniflareOptions(
+      /** @type {import("miniflare").V4MiniflareOptions} */ ({
+        log,
+        handleStructuredLogs: (entry) => log.structured(entry),
+        // No network here: use Miniflare's placeholder `request.cf` instead of fetching the real one.
+        cf: false,
+        resourcePersistencePath: persistDir,
+        ...(inspectorPort ? { inspectorPort } : {}),
+        workers: withFloor ? [app, floorWorkerOptions(app.compatibilityDate)] : [app],
+      }),
+    ),
   );
   live.add(mf);
   const dispose = async () => {
@@ -164,7 +168,9 @@ export async function prepareStorage(mf, { withFloor = true } = {}) {
   const migrations = await applyD1Migrations(mf);
   if (!withFloor) return migrations;
   const floorDb = await mf.getD1Database("FLOOR_DB", FLOOR);
-  await floorDb.prepare("CREATE TABLE IF NOT EXISTS floor_rows (id TEXT PRIMARY KEY, amount INTEGER NOT NULL, created_at_ms INTEGER NOT NULL)").run();
+  await floorDb
+    .prepare("CREATE TABLE IF NOT EXISTS floor_rows (id TEXT PRIMARY KEY, amount INTEGER NOT NULL, created_at_ms INTEGER NOT NULL)")
+    .run();
   return migrations;
 }
 

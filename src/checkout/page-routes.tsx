@@ -15,7 +15,18 @@ import { buyerPaymentCall } from "../services/payments";
 import { walletStub } from "../services/wallets";
 import { ASSETS, IMMUTABLE_CACHE } from "./assets";
 import { checkoutObject } from "./pay-api";
-import { CheckoutPage, ForeignFormPage, InvalidLinkPage, MessagePage, NotFoundPage, renderDocument, ResultPage, type CardField, type CheckoutPageData, type FormState } from "./page";
+import {
+  CheckoutPage,
+  ForeignFormPage,
+  InvalidLinkPage,
+  MessagePage,
+  NotFoundPage,
+  renderDocument,
+  ResultPage,
+  type CardField,
+  type CheckoutPageData,
+  type FormState,
+} from "./page";
 import { CHECKOUT_JS, POPUP_PARAM, SNIPPET_CACHE } from "./snippet";
 
 /**
@@ -136,10 +147,25 @@ async function html(c: Context<AppEnv>, node: JSX.Element, status: ContentfulSta
  */
 async function failurePage(c: Context<AppEnv>, error: unknown): Promise<Response> {
   const known = error instanceof ApiError && error.status < 500 ? error : null;
-  if (!known) console.error(JSON.stringify({ request_id: c.get("requestId"), error: String(error), stack: error instanceof Error ? error.stack : undefined }));
-  const res = known?.status === 429
-    ? await html(c, <MessagePage title="The checkout is busy" message="Too many payments are being made at once. Please try again in a moment." />, 429)
-    : await html(c, <MessagePage title="Something went wrong" message={`The checkout could not answer just now. Please try again in a moment. (Reference ${c.get("requestId")})`} />, known?.status ?? 500);
+  if (!known)
+    console.error(
+      JSON.stringify({ request_id: c.get("requestId"), error: String(error), stack: error instanceof Error ? error.stack : undefined }),
+    );
+  const res =
+    known?.status === 429
+      ? await html(
+          c,
+          <MessagePage title="The checkout is busy" message="Too many payments are being made at once. Please try again in a moment." />,
+          429,
+        )
+      : await html(
+          c,
+          <MessagePage
+            title="Something went wrong"
+            message={`The checkout could not answer just now. Please try again in a moment. (Reference ${c.get("requestId")})`}
+          />,
+          known?.status ?? 500,
+        );
   for (const [name, value] of Object.entries(known?.headers ?? {})) res.headers.set(name, value);
   return res;
 }
@@ -155,13 +181,27 @@ const isOpen = (status: string) => status === "open" || status === "requires_pay
  * checkout), or in a popup the result page, which posts the result to the merchant's page (the
  * origin of its success_url, exactly) and closes.
  */
-function finish(c: Context<AppEnv>, page: PageAnswer, status: "authorized" | "canceled" | "failed", popup: boolean): Promise<Response> | Response {
+function finish(
+  c: Context<AppEnv>,
+  page: PageAnswer,
+  status: "authorized" | "canceled" | "failed",
+  popup: boolean,
+): Promise<Response> | Response {
   setCheckoutCsp(c, page.checkout);
   const checkout = { ...page.checkout, kind: page.kind };
   const redirect_url = status === "authorized" ? successRedirect(checkout) : cancelRedirect(checkout);
   if (!popup) return c.redirect(redirect_url, 303);
   const target_origin = origin(page.checkout.success_url) ?? "";
-  return html(c, <ResultPage status={status} id={page.checkout.id} redirect_url={redirect_url} target_origin={target_origin} merchant_name={page.merchant_name} />);
+  return html(
+    c,
+    <ResultPage
+      status={status}
+      id={page.checkout.id}
+      redirect_url={redirect_url}
+      target_origin={target_origin}
+      merchant_name={page.merchant_name}
+    />,
+  );
 }
 
 /** A checkout that is no longer open sends the buyer where it ended: success, or cancel_url. */
@@ -281,7 +321,14 @@ function buildInput(page: PageAnswer, body: Record<string, string>, popup: boole
   return { input: { method: "card", card: { number, exp_month: parsed.exp_month, exp_year: parsed.exp_year, cvc, name } }, values };
 }
 
-async function afterRefusal(c: Context<AppEnv>, id: string, secret: string, page: PageAnswer, refusal: PaymentRefusal, form: FormState): Promise<Response> {
+async function afterRefusal(
+  c: Context<AppEnv>,
+  id: string,
+  secret: string,
+  page: PageAnswer,
+  refusal: PaymentRefusal,
+  form: FormState,
+): Promise<Response> {
   if (refusal.code === "not_found" || refusal.code === "client_secret_invalid") return refusedPage(c, refusal.code);
   if (refusal.code === "card_invalid") {
     const field = FIELD_OF_PARAM[refusal.param ?? ""] ?? "card_number";
@@ -291,7 +338,12 @@ async function afterRefusal(c: Context<AppEnv>, id: string, secret: string, page
   const reloaded = await loadCheckout(c, id, secret);
   if (!reloaded.ok) return refusedPage(c, reloaded.code);
   if (!isOpen(reloaded.page.checkout.status)) return finishClosed(c, reloaded.page, form.popup);
-  return showCheckout(c, reloaded.page, { ...form, error: { message: refusal.message } }, refusal.code === "attempt_in_progress" ? 409 : 422);
+  return showCheckout(
+    c,
+    reloaded.page,
+    { ...form, error: { message: refusal.message } },
+    refusal.code === "attempt_in_progress" ? 409 : 422,
+  );
 }
 
 checkoutPageRoutes.use(

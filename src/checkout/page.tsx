@@ -69,18 +69,47 @@ export const MessagePage: FC<{ title: string; message: string }> = ({ title, mes
   </Layout>
 );
 
-export const NotFoundPage = () => <MessagePage title="Checkout not found" message="This payment link does not lead to a checkout. Check the link, or go back to the shop and start the payment again." />;
+export const NotFoundPage = () => (
+  <MessagePage
+    title="Checkout not found"
+    message="This payment link does not lead to a checkout. Check the link, or go back to the shop and start the payment again."
+  />
+);
 
-export const InvalidLinkPage = () => <MessagePage title="This payment link is not valid" message="The link is incomplete or wrong. Go back to the shop and start the payment again." />;
+export const InvalidLinkPage = () => (
+  <MessagePage
+    title="This payment link is not valid"
+    message="The link is incomplete or wrong. Go back to the shop and start the payment again."
+  />
+);
 
-export const ForeignFormPage = () => <MessagePage title="This payment was not sent from the checkout page" message="For your safety, payments are only accepted from the checkout page itself. Go back to the shop and start the payment again." />;
+export const ForeignFormPage = () => (
+  <MessagePage
+    title="This payment was not sent from the checkout page"
+    message="For your safety, payments are only accepted from the checkout page itself. Go back to the shop and start the payment again."
+  />
+);
 
 /** After paying or cancelling in a popup: page.js posts the result to the merchant's page and closes the window. */
-export const ResultPage: FC<{ status: "authorized" | "canceled" | "failed"; id: string; redirect_url: string; target_origin: string; merchant_name: string }> = (props) => {
-  const title = props.status === "authorized" ? "Payment authorized" : props.status === "canceled" ? "Payment canceled" : "Payment not completed";
+export const ResultPage: FC<{
+  status: "authorized" | "canceled" | "failed";
+  id: string;
+  redirect_url: string;
+  target_origin: string;
+  merchant_name: string;
+}> = (props) => {
+  const title =
+    props.status === "authorized" ? "Payment authorized" : props.status === "canceled" ? "Payment canceled" : "Payment not completed";
   return (
     <Layout title={title}>
-      <div class="panel" id="checkout-result" data-status={props.status} data-id={props.id} data-redirect-url={props.redirect_url} data-target-origin={props.target_origin}>
+      <div
+        class="panel"
+        id="checkout-result"
+        data-status={props.status}
+        data-id={props.id}
+        data-redirect-url={props.redirect_url}
+        data-target-origin={props.target_origin}
+      >
         <h1>{title}</h1>
         <p>Returning you to {props.merchant_name}…</p>
         <a class="button primary" href={props.redirect_url}>
@@ -201,7 +230,9 @@ const WalletForm: FC<{ data: CheckoutPageData; form: FormState }> = ({ data, for
         <dt>Account</dt>
         <dd id="buyer-name">{buyer?.full_name ?? "Unknown"}</dd>
         <dt>Available balance</dt>
-        <dd id="buyer-balance">{buyer?.available === null || buyer?.available === undefined ? "Unavailable" : formatAmount(buyer.available, currency)}</dd>
+        <dd id="buyer-balance">
+          {buyer?.available === null || buyer?.available === undefined ? "Unavailable" : formatAmount(buyer.available, currency)}
+        </dd>
       </dl>
       {short ? (
         <p class="note warning" id="balance-note">
@@ -243,11 +274,51 @@ const CardForm: FC<{ data: CheckoutPageData; form: FormState }> = ({ data, form 
       <AttemptError form={form} />
       <form method="post" action={`/checkout/${encodeURIComponent(checkout.id)}/pay`} data-once>
         <Hidden data={data} form={form} />
-        <Field id="card-number" name="card_number" label="Card number" form={form} autocomplete="cc-number" numeric maxlength={23} placeholder="1234 1234 1234 1234" focus={firstError === "card_number"} />
-        <Field id="card-name" name="card_name" label="Name on card" form={form} autocomplete="cc-name" maxlength={100} value={form.values?.card_name} focus={firstError === "card_name"} />
+        <Field
+          id="card-number"
+          name="card_number"
+          label="Card number"
+          form={form}
+          autocomplete="cc-number"
+          numeric
+          maxlength={23}
+          placeholder="1234 1234 1234 1234"
+          focus={firstError === "card_number"}
+        />
+        <Field
+          id="card-name"
+          name="card_name"
+          label="Name on card"
+          form={form}
+          autocomplete="cc-name"
+          maxlength={100}
+          value={form.values?.card_name}
+          focus={firstError === "card_name"}
+        />
         <div class="row">
-          <Field id="card-expiry" name="card_expiry" label="Expiry (MM/YY)" form={form} autocomplete="cc-exp" numeric maxlength={7} placeholder="MM/YY" value={form.values?.card_expiry} focus={firstError === "card_expiry"} />
-          <Field id="card-cvc" name="card_cvc" label="CVV" form={form} autocomplete="cc-csc" numeric maxlength={4} placeholder="123" focus={firstError === "card_cvc"} />
+          <Field
+            id="card-expiry"
+            name="card_expiry"
+            label="Expiry (MM/YY)"
+            form={form}
+            autocomplete="cc-exp"
+            numeric
+            maxlength={7}
+            placeholder="MM/YY"
+            value={form.values?.card_expiry}
+            focus={firstError === "card_expiry"}
+          />
+          <Field
+            id="card-cvc"
+            name="card_cvc"
+            label="CVV"
+            form={form}
+            autocomplete="cc-csc"
+            numeric
+            maxlength={4}
+            placeholder="123"
+            focus={firstError === "card_cvc"}
+          />
         </div>
         <button type="submit" class="primary" id="pay-button">
           Pay {formatAmount(checkout.amount, checkout.currency as Currency)}
@@ -277,7 +348,13 @@ const LiveUnavailable: FC<{ data: CheckoutPageData }> = ({ data }) => (
 export const CheckoutPage: FC<{ data: CheckoutPageData; form: FormState }> = ({ data, form }) => (
   <Layout title={`Pay ${data.merchant_name}`}>
     <Summary data={data} />
-    {data.mode === "live" ? <LiveUnavailable data={data} /> : data.kind === "session" ? <WalletForm data={data} form={form} /> : <CardForm data={data} form={form} />}
+    {data.mode === "live" ? (
+      <LiveUnavailable data={data} />
+    ) : data.kind === "session" ? (
+      <WalletForm data={data} form={form} />
+    ) : (
+      <CardForm data={data} form={form} />
+    )}
     <footer>
       <p>Secured by Mazad Wallet</p>
     </footer>

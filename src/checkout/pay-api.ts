@@ -17,7 +17,11 @@ import { buyerPaymentCall, paymentStub, unwrapPayment } from "../services/paymen
 // ---- Contract ---------------------------------------------------------------------------------
 
 const checkoutParams = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "pi_9f8a7b6c5d4e3f2a", description: "A checkout session or payment intent id" }),
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "pi_9f8a7b6c5d4e3f2a", description: "A checkout session or payment intent id" }),
 });
 const client_secret = z.string().min(1).max(200).openapi({ description: "The checkout's client_secret" });
 
@@ -30,16 +34,25 @@ const card = z.strictObject({
 });
 
 export const PayBody = z.discriminatedUnion("method", [
-  z.strictObject({ client_secret, method: z.literal("wallet"), otp: z.string().min(1).max(12).openapi({ description: "The confirmation code; in sandbox always 123456" }) }),
+  z.strictObject({
+    client_secret,
+    method: z.literal("wallet"),
+    otp: z.string().min(1).max(12).openapi({ description: "The confirmation code; in sandbox always 123456" }),
+  }),
   z.strictObject({ client_secret, method: z.literal("card"), card }),
 ]);
 
 const PayAnswer = z
   .object({
     status: z.enum(["authorized", "declined", "failed"]),
-    decline_code: z.string().optional().openapi({ description: "51 insufficient funds, 54 expired card, N7 CVV mismatch, 05 declined; insufficient_funds or invalid_otp for wallets" }),
+    decline_code: z.string().optional().openapi({
+      description: "51 insufficient funds, 54 expired card, N7 CVV mismatch, 05 declined; insufficient_funds or invalid_otp for wallets",
+    }),
     message: z.string(),
-    redirect_url: z.string().optional().openapi({ description: "Where to send the buyer: success_url once authorized, cancel_url once failed; either with the checkout's id (`{CHECKOUT_SESSION_ID}` replaced, `session_id=` or `payment_intent=` appended)" }),
+    redirect_url: z.string().optional().openapi({
+      description:
+        "Where to send the buyer: success_url once authorized, cancel_url once failed; either with the checkout's id (`{CHECKOUT_SESSION_ID}` replaced, `session_id=` or `payment_intent=` appended)",
+    }),
     attempts_remaining: z.number().int(),
   })
   .openapi("PayAnswer");
@@ -50,7 +63,8 @@ const pay = defineRoute({
   operationId: "payCheckout",
   tags: ["Checkout"],
   summary: "Pay a checkout as the buyer (the hosted page's submit, also for native apps)",
-  description: "Authenticated by the checkout's client_secret in the body. A declined card is a 200 with status `declined`; a mistyped card is a 422 `card_invalid` naming the field, and does not use up an attempt.",
+  description:
+    "Authenticated by the checkout's client_secret in the body. A declined card is a 200 with status `declined`; a mistyped card is a 422 `card_invalid` naming the field, and does not use up an attempt.",
   auth: "public",
   pageForms: true,
   request: { params: checkoutParams, body: jsonBody(PayBody) },

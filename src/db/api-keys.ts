@@ -13,7 +13,11 @@ export async function listApiKeys(db: Database, merchant_id: string): Promise<Ap
 }
 
 export async function findApiKey(db: Database, merchant_id: string, key_id: string): Promise<ApiKeyRow | undefined> {
-  return db.select().from(api_keys).where(and(eq(api_keys.id, key_id), eq(api_keys.merchant_id, merchant_id))).get();
+  return db
+    .select()
+    .from(api_keys)
+    .where(and(eq(api_keys.id, key_id), eq(api_keys.merchant_id, merchant_id)))
+    .get();
 }
 
 /** Revokes the key; returns the row, or undefined when the merchant has no such key. Idempotent. */
@@ -45,7 +49,10 @@ function selectKeyWithMerchant(db: Database) {
     .select(keyWithMerchant)
     .from(api_keys)
     .innerJoin(merchants, eq(merchants.id, api_keys.merchant_id))
-    .innerJoin(wallets, and(eq(wallets.merchant_id, api_keys.merchant_id), eq(wallets.mode, api_keys.mode), eq(wallets.kind, "settlement")));
+    .innerJoin(
+      wallets,
+      and(eq(wallets.merchant_id, api_keys.merchant_id), eq(wallets.mode, api_keys.mode), eq(wallets.kind, "settlement")),
+    );
 }
 
 /** An unrevoked secret or publishable key by the SHA-256 of its value. */

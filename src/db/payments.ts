@@ -8,11 +8,18 @@ export type PaymentIndexRow = typeof payments.$inferInsert;
 export type PaymentRow = typeof payments.$inferSelect;
 
 /** Writes an object's index rows; an older version never overwrites a newer one. */
-export async function upsertPaymentIndex(db: Database, rows: { checkout: CheckoutIndexRow; payment: PaymentIndexRow | null }): Promise<void> {
+export async function upsertPaymentIndex(
+  db: Database,
+  rows: { checkout: CheckoutIndexRow; payment: PaymentIndexRow | null },
+): Promise<void> {
   const checkout = db
     .insert(checkouts)
     .values(rows.checkout)
-    .onConflictDoUpdate({ target: checkouts.id, set: excluded(["status", "payment_id", "next_deadline_ms", "version", "updated_at_ms"]), setWhere: sql`excluded.version > ${checkouts.version}` });
+    .onConflictDoUpdate({
+      target: checkouts.id,
+      set: excluded(["status", "payment_id", "next_deadline_ms", "version", "updated_at_ms"]),
+      setWhere: sql`excluded.version > ${checkouts.version}`,
+    });
   if (!rows.payment) {
     await checkout;
     return;
@@ -20,7 +27,11 @@ export async function upsertPaymentIndex(db: Database, rows: { checkout: Checkou
   const payment = db
     .insert(payments)
     .values(rows.payment)
-    .onConflictDoUpdate({ target: payments.id, set: excluded(["status", "captured_amount", "refunded_amount", "commission_amount", "version", "updated_at_ms"]), setWhere: sql`excluded.version > ${payments.version}` });
+    .onConflictDoUpdate({
+      target: payments.id,
+      set: excluded(["status", "captured_amount", "refunded_amount", "commission_amount", "version", "updated_at_ms"]),
+      setWhere: sql`excluded.version > ${payments.version}`,
+    });
   await db.batch([checkout, payment]);
 }
 
@@ -33,7 +44,14 @@ export async function listDueCheckouts(db: Database, merchant_id: string, mode: 
   const rows = await db
     .select({ id: checkouts.id })
     .from(checkouts)
-    .where(and(eq(checkouts.merchant_id, merchant_id), eq(checkouts.mode, mode), isNotNull(checkouts.next_deadline_ms), lte(checkouts.next_deadline_ms, now_ms)))
+    .where(
+      and(
+        eq(checkouts.merchant_id, merchant_id),
+        eq(checkouts.mode, mode),
+        isNotNull(checkouts.next_deadline_ms),
+        lte(checkouts.next_deadline_ms, now_ms),
+      ),
+    )
     .limit(limit)
     .all();
   return rows.map((r) => r.id);

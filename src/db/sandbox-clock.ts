@@ -13,6 +13,10 @@ export async function advanceSandboxClock(db: Database, merchant_id: string, sec
 }
 
 export async function readSandboxClockOffset(db: Database, merchant_id: string): Promise<number> {
-  const row = await db.select({ offset: merchants.sandbox_clock_offset_seconds }).from(merchants).where(eq(merchants.id, merchant_id)).get();
+  const row = await db
+    .select({ offset: merchants.sandbox_clock_offset_seconds })
+    .from(merchants)
+    .where(eq(merchants.id, merchant_id))
+    .get();
   return row?.offset ?? 0;
 }

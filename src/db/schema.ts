@@ -29,8 +29,12 @@ export const merchants = sqliteTable("merchants", {
 export const memberships = sqliteTable(
   "memberships",
   {
-    merchant_id: text("merchant_id").notNull().references(() => merchants.id),
-    account_id: text("account_id").notNull().references(() => accounts.id),
+    merchant_id: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    account_id: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
     role: text("role", { enum: ["owner", "admin", "developer", "viewer"] }).notNull(),
     created_at: text("created_at").notNull(),
   },
@@ -41,7 +45,9 @@ export const api_keys = sqliteTable(
   "api_keys",
   {
     id: text("id").primaryKey(),
-    merchant_id: text("merchant_id").notNull().references(() => merchants.id),
+    merchant_id: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
     mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
     type: text("type", { enum: ["secret", "publishable", "signing"] }).notNull(),
     name: text("name"),
@@ -65,7 +71,9 @@ export const wallets = sqliteTable(
     mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
     kind: text("kind", { enum: ["user", "settlement", "platform"] }).notNull(),
     user_id: text("user_id"),
-    status: text("status", { enum: ["active", "frozen", "closed"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "frozen", "closed"] })
+      .notNull()
+      .default("active"),
     created_at: text("created_at").notNull(),
   },
   (t) => [index("wallets_merchant").on(t.merchant_id, t.mode, t.kind)],

@@ -45,7 +45,13 @@ export async function insertUser(db: Database, candidate: UserRow, event: SyncEv
  * event, in one batch. Undefined when the user is no longer at `version` (another sync changed it
  * meanwhile): the caller reads it again and decides afresh.
  */
-export async function updateUser(db: Database, current: UserRow, changes: UserChanges, updated_at: string, event: SyncEvent): Promise<UserRow | undefined> {
+export async function updateUser(
+  db: Database,
+  current: UserRow,
+  changes: UserChanges,
+  updated_at: string,
+  event: SyncEvent,
+): Promise<UserRow | undefined> {
   const next_version = current.version + 1;
   const [updated] = await db.batch([
     db
@@ -91,7 +97,11 @@ function insertSyncEvent(db: Database, event: SyncEvent, where: SQL) {
 
 /** A user by the merchant's external id (exactly that, not a Mazad id). */
 export async function findUserByExternalId(db: Database, merchant_id: string, mode: Mode, external_id: string) {
-  return db.select().from(users).where(and(eq(users.merchant_id, merchant_id), eq(users.mode, mode), eq(users.external_id, external_id))).get();
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.merchant_id, merchant_id), eq(users.mode, mode), eq(users.external_id, external_id)))
+    .get();
 }
 
 /** A user by `mzd_usr_…` id or by the merchant's external id; the Mazad id wins if both match. */

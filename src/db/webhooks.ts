@@ -26,7 +26,11 @@ export async function insertEndpointWithin(db: Database, row: EndpointRow, max: 
 }
 
 export async function findEndpoint(db: Database, id: string, scope?: Scope): Promise<EndpointRow | undefined> {
-  return db.select().from(webhook_endpoints).where(scope ? and(eq(webhook_endpoints.id, id), inScope(scope)) : eq(webhook_endpoints.id, id)).get();
+  return db
+    .select()
+    .from(webhook_endpoints)
+    .where(scope ? and(eq(webhook_endpoints.id, id), inScope(scope)) : eq(webhook_endpoints.id, id))
+    .get();
 }
 
 export async function listEndpoints(db: Database, scope: Scope): Promise<EndpointRow[]> {
@@ -34,7 +38,11 @@ export async function listEndpoints(db: Database, scope: Scope): Promise<Endpoin
 }
 
 export async function enabledEndpoints(db: Database, scope: Scope): Promise<EndpointRow[]> {
-  return db.select().from(webhook_endpoints).where(and(inScope(scope), eq(webhook_endpoints.status, "enabled"))).all();
+  return db
+    .select()
+    .from(webhook_endpoints)
+    .where(and(inScope(scope), eq(webhook_endpoints.status, "enabled")))
+    .all();
 }
 
 /** The enabled endpoints of several merchants and modes at once (a queue batch's events). */
@@ -42,23 +50,44 @@ export async function enabledEndpointsOf(db: Database, scopes: Scope[]): Promise
   const rows: EndpointRow[] = [];
   // Two parameters per scope (merchant, mode), and one for the status.
   for (const part of statementChunks(scopes, { fixed: 1, per_item: 2 })) {
-    rows.push(...(await db.select().from(webhook_endpoints).where(and(or(...part.map(inScope)), eq(webhook_endpoints.status, "enabled"))).all()));
+    rows.push(
+      ...(await db
+        .select()
+        .from(webhook_endpoints)
+        .where(and(or(...part.map(inScope)), eq(webhook_endpoints.status, "enabled")))
+        .all()),
+    );
   }
   return rows;
 }
 
-export async function updateEndpoint(db: Database, id: string, scope: Scope, changes: Partial<EndpointRow>): Promise<EndpointRow | undefined> {
-  const [row] = await db.update(webhook_endpoints).set(changes).where(and(eq(webhook_endpoints.id, id), inScope(scope))).returning();
+export async function updateEndpoint(
+  db: Database,
+  id: string,
+  scope: Scope,
+  changes: Partial<EndpointRow>,
+): Promise<EndpointRow | undefined> {
+  const [row] = await db
+    .update(webhook_endpoints)
+    .set(changes)
+    .where(and(eq(webhook_endpoints.id, id), inScope(scope)))
+    .returning();
   return row;
 }
 
 export async function deleteEndpoint(db: Database, id: string, scope: Scope): Promise<EndpointRow | undefined> {
-  const [row] = await db.delete(webhook_endpoints).where(and(eq(webhook_endpoints.id, id), inScope(scope))).returning();
+  const [row] = await db
+    .delete(webhook_endpoints)
+    .where(and(eq(webhook_endpoints.id, id), inScope(scope)))
+    .returning();
   return row;
 }
 
 export async function disableEndpoint(db: Database, id: string, reason: string, now: string): Promise<void> {
-  await db.update(webhook_endpoints).set({ status: "disabled", disabled_reason: reason, updated_at: now }).where(eq(webhook_endpoints.id, id));
+  await db
+    .update(webhook_endpoints)
+    .set({ status: "disabled", disabled_reason: reason, updated_at: now })
+    .where(eq(webhook_endpoints.id, id));
 }
 
 export async function insertDelivery(db: Database, row: DeliveryRow): Promise<void> {
@@ -68,7 +97,13 @@ export async function insertDelivery(db: Database, row: DeliveryRow): Promise<vo
 export async function listDeliveries(db: Database, endpoint_id: string, limit: number, offset: number) {
   const where = eq(webhook_deliveries.endpoint_id, endpoint_id);
   const [rows, [total]] = await db.batch([
-    db.select().from(webhook_deliveries).where(where).orderBy(desc(webhook_deliveries.attempted_at_ms), desc(webhook_deliveries.attempt)).limit(limit).offset(offset),
+    db
+      .select()
+      .from(webhook_deliveries)
+      .where(where)
+      .orderBy(desc(webhook_deliveries.attempted_at_ms), desc(webhook_deliveries.attempt))
+      .limit(limit)
+      .offset(offset),
     db.select({ n: count() }).from(webhook_deliveries).where(where),
   ]);
   return { rows, total: total?.n ?? 0 };

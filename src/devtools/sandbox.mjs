@@ -26,10 +26,7 @@ function parsePort(argv) {
 // Local secrets are made once per checkout; production ones come from `wrangler secret put`.
 function ensureDevVars() {
   if (existsSync(DEV_VARS)) return;
-  const vars = [
-    `JWT_SECRET="${randomBytes(32).toString("hex")}"`,
-    `DATA_ENCRYPTION_KEY="${randomBytes(32).toString("base64")}"`,
-  ];
+  const vars = [`JWT_SECRET="${randomBytes(32).toString("hex")}"`, `DATA_ENCRYPTION_KEY="${randomBytes(32).toString("base64")}"`];
   writeFileSync(DEV_VARS, vars.join("\n") + "\n", { mode: 0o600 });
   console.log("Created .dev.vars with fresh local secrets.");
 }
@@ -88,7 +85,13 @@ async function seed(base) {
   const token = login.body.data.access_token;
   const merchant = await api(base, "POST", "/api/v1/merchants", { name: "Sandbox Merchant", website: "https://merchant.example" }, token);
   if (merchant.status !== 201) throw new Error(JSON.stringify(merchant.body));
-  const signing = await api(base, "POST", `/api/v1/merchants/${merchant.body.data.id}/api-keys`, { type: "signing", mode: "sandbox", name: "Sandbox signing" }, token);
+  const signing = await api(
+    base,
+    "POST",
+    `/api/v1/merchants/${merchant.body.data.id}/api-keys`,
+    { type: "signing", mode: "sandbox", name: "Sandbox signing" },
+    token,
+  );
   const credentials = {
     merchant_id: merchant.body.data.id,
     secret_key: merchant.body.data.secret_key,
@@ -128,7 +131,11 @@ async function main() {
   const base = `http://localhost:${port}`;
   ensureDevVars();
   applyMigrations();
-  const dev = spawn(process.execPath, [wranglerBin, "dev", "--port", String(port), ...rest], { cwd: root, env: quietEnv, stdio: "inherit" });
+  const dev = spawn(process.execPath, [wranglerBin, "dev", "--port", String(port), ...rest], {
+    cwd: root,
+    env: quietEnv,
+    stdio: "inherit",
+  });
   for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(signal, () => dev.kill(signal));
   dev.on("exit", (code) => process.exit(code ?? 0));
   try {

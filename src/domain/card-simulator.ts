@@ -36,7 +36,11 @@ const TEST_CARDS: Record<string, CardDecision> = {
   "4000000000000069": { approved: false, decline_code: "54", message: "Your card has expired." },
   "4000000000000127": { approved: false, decline_code: "N7", message: "Your card's security code is incorrect." },
 };
-const OTHER_CARDS: CardDecision = { approved: false, decline_code: "05", message: "Your card was declined. In sandbox, only the test cards are approved." };
+const OTHER_CARDS: CardDecision = {
+  approved: false,
+  decline_code: "05",
+  message: "Your card was declined. In sandbox, only the test cards are approved.",
+};
 
 /** Spaces and dashes are how people type card numbers; anything else is not a card number. */
 export function normalizeCardNumber(number: string): string {

@@ -121,14 +121,16 @@ const CLOSED_EVENT: Record<CheckoutKind, { expired: CheckoutEventType; canceled:
 /** The deadline passed, or the merchant expired a session: `expired`. Idempotent on a closed checkout. */
 export function expireCheckout(state: CheckoutState, reason: "merchant" | "deadline"): Transition | Refusal {
   if (!isOpen(state)) return notOpen(state);
-  if (state.attempt_in_progress) return { refused: "attempt_in_progress", message: "A payment attempt is under way; try again in a moment." };
+  if (state.attempt_in_progress)
+    return { refused: "attempt_in_progress", message: "A payment attempt is under way; try again in a moment." };
   return { state: next(state, { status: "expired", closed_reason: reason }), events: [CLOSED_EVENT[state.kind].expired] };
 }
 
 /** The buyer cancels on the page, or the merchant cancels an intent: `canceled`. */
 export function cancelCheckout(state: CheckoutState, by: "merchant" | "buyer"): Transition | Refusal {
   if (!isOpen(state)) return notOpen(state);
-  if (state.attempt_in_progress) return { refused: "attempt_in_progress", message: "A payment attempt is under way; try again in a moment." };
+  if (state.attempt_in_progress)
+    return { refused: "attempt_in_progress", message: "A payment attempt is under way; try again in a moment." };
   return { state: next(state, { status: "canceled", closed_reason: by }), events: [CLOSED_EVENT[state.kind].canceled] };
 }
 
@@ -141,9 +143,7 @@ export function beginAttempt(state: CheckoutState, method: PaymentMethod): { sta
   return { state: next(state, { attempts_started: attempt, attempt_in_progress: { number: attempt, method } }), attempt };
 }
 
-export type AttemptOutcome =
-  | { approved: true; payment: PaymentState }
-  | { approved: false; decline_code: string; counts: boolean };
+export type AttemptOutcome = { approved: true; payment: PaymentState } | { approved: false; decline_code: string; counts: boolean };
 
 /**
  * Records an attempt's answer. Approval authorizes the checkout and opens its payment. A decline
@@ -163,7 +163,11 @@ export function finishAttempt(state: CheckoutState, outcome: AttemptOutcome): Tr
     const changes = exhausted ? { status: "failed" as const, closed_reason: "too_many_attempts" as const } : {};
     return { state: next(state, { ...cleared, failed_attempts, ...changes }), events: ["payment_intent.payment_failed"] };
   }
-  if (exhausted) return { state: next(state, { ...cleared, failed_attempts, status: "canceled", closed_reason: "too_many_attempts" }), events: ["checkout.canceled"] };
+  if (exhausted)
+    return {
+      state: next(state, { ...cleared, failed_attempts, status: "canceled", closed_reason: "too_many_attempts" }),
+      events: ["checkout.canceled"],
+    };
   return { state: next(state, { ...cleared, failed_attempts }), events: [] };
 }
 

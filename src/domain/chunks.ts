@@ -21,6 +21,7 @@ export const MAX_BOUND_PARAMETERS = 100;
  */
 export function statementChunks<T>(items: readonly T[], bound: { fixed: number; per_item: number }): T[][] {
   const size = Math.floor((MAX_BOUND_PARAMETERS - bound.fixed) / bound.per_item);
-  if (size < 1) throw new Error(`a statement with ${bound.fixed} + ${bound.per_item} parameters per item cannot fit ${MAX_BOUND_PARAMETERS}`);
+  if (size < 1)
+    throw new Error(`a statement with ${bound.fixed} + ${bound.per_item} parameters per item cannot fit ${MAX_BOUND_PARAMETERS}`);
   return chunks(items, size);
 }

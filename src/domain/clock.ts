@@ -45,8 +45,16 @@ export function toIsoSeconds(ms: number): string {
  * when it is. When a sandbox clock has been moved, the answer says so: an instant in the future by
  * the wall clock may already be past on the sandbox's.
  */
-export function futureInstantProblem(at_ms: number, now_ms: number, offset_ms: number, rule: { max_seconds: number; param: string }): string | null {
+export function futureInstantProblem(
+  at_ms: number,
+  now_ms: number,
+  offset_ms: number,
+  rule: { max_seconds: number; param: string },
+): string | null {
   if (at_ms > now_ms && at_ms <= now_ms + rule.max_seconds * 1000) return null;
-  const sandbox = offset_ms === 0 ? "" : ` Your sandbox clock reads ${toIsoSeconds(now_ms)}, ${Math.round(offset_ms / 1000)} s ahead of real time (POST /api/v1/sandbox/clock).`;
+  const sandbox =
+    offset_ms === 0
+      ? ""
+      : ` Your sandbox clock reads ${toIsoSeconds(now_ms)}, ${Math.round(offset_ms / 1000)} s ahead of real time (POST /api/v1/sandbox/clock).`;
   return `${rule.param} must be in the future and at most ${rule.max_seconds / 86_400} days ahead.${sandbox}`;
 }

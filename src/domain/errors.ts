@@ -102,7 +102,10 @@ export interface ErrorBody {
 export function errorBody(error: ApiError, request_id: string, docs_page: string): ErrorBody {
   const { type, code, message, param } = error;
   const doc_url = `${docs_page}#${code}`;
-  return { success: false, error: param === undefined ? { type, code, message, request_id, doc_url } : { type, code, message, param, request_id, doc_url } };
+  return {
+    success: false,
+    error: param === undefined ? { type, code, message, request_id, doc_url } : { type, code, message, param, request_id, doc_url },
+  };
 }
 
 /** Marks an error as the validation layer's: see ApiError.refusedBeforeRunning. */
@@ -111,5 +114,4 @@ export function beforeRunning(error: ApiError): ApiError {
   return error;
 }
 
-export const notFound = (what: string, param?: string) =>
-  new ApiError("resource_missing", `No such ${what}.`, param);
+export const notFound = (what: string, param?: string) => new ApiError("resource_missing", `No such ${what}.`, param);

@@ -19,7 +19,10 @@ const MOVES: Record<EntryType, readonly (readonly [number, number])[]> = {
   hold: [[-1, 1]],
   release: [[1, -1]],
   // A debit spends available funds (a transfer, a payout) or captured held funds (a capture).
-  debit: [[-1, 0], [0, -1]],
+  debit: [
+    [-1, 0],
+    [0, -1],
+  ],
 };
 
 export function isAllowedMove(type: EntryType, amount: number, before: Balance, after: Balance): boolean {
@@ -47,7 +50,20 @@ export interface ChainFields {
  * hash = hex(SHA-256(canonicalEntry(prev_hash, entry))).
  */
 export function canonicalEntry(prev_hash: string, e: ChainFields): string {
-  return JSON.stringify([prev_hash, e.seq, e.id, e.wallet_id, e.type, e.currency, e.amount, e.balance_after, e.held_after, e.reference, e.description, e.created_at]);
+  return JSON.stringify([
+    prev_hash,
+    e.seq,
+    e.id,
+    e.wallet_id,
+    e.type,
+    e.currency,
+    e.amount,
+    e.balance_after,
+    e.held_after,
+    e.reference,
+    e.description,
+    e.created_at,
+  ]);
 }
 
 export interface ChainEntry extends ChainFields {
@@ -71,7 +87,8 @@ export function verifyChain(
     if (sha256Hex(canonicalEntry(prev_hash, entry)) !== entry.hash) return { ok: false, seq: entry.seq, reason: "hash mismatch" };
     const before = balances.get(entry.currency) ?? { available: 0, held: 0 };
     const after = { available: entry.balance_after, held: entry.held_after };
-    if (!isAllowedMove(entry.type, entry.amount, before, after)) return { ok: false, seq: entry.seq, reason: "balance move does not fit the type" };
+    if (!isAllowedMove(entry.type, entry.amount, before, after))
+      return { ok: false, seq: entry.seq, reason: "balance move does not fit the type" };
     balances.set(entry.currency, after);
     prev_hash = entry.hash;
   }

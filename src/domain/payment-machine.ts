@@ -60,7 +60,14 @@ export type PaymentRefusal =
   | "payment_in_progress";
 export type Refused = { refused: PaymentRefusal; message: string };
 
-export function openPayment(input: { id: string; method: PaymentMethod; amount: number; hold_id: string | null; card: CardSummary | null; now_ms: number }): PaymentState {
+export function openPayment(input: {
+  id: string;
+  method: PaymentMethod;
+  amount: number;
+  hold_id: string | null;
+  card: CardSummary | null;
+  now_ms: number;
+}): PaymentState {
   return {
     id: input.id,
     method: input.method,
@@ -109,31 +116,55 @@ function invariant(condition: boolean, message: string): asserts condition {
  * ever negative or more than remains captured. A violation throws before the change is stored.
  */
 function checkedMoney(p: PaymentState): PaymentState {
-  for (const [name, value] of [["captured_amount", p.captured_amount], ["refunded_amount", p.refunded_amount], ["commission_amount", p.commission_amount]] as const) {
+  for (const [name, value] of [
+    ["captured_amount", p.captured_amount],
+    ["refunded_amount", p.refunded_amount],
+    ["commission_amount", p.commission_amount],
+  ] as const) {
     invariant(Number.isSafeInteger(value), `${p.id}: ${name} ${value} is not an integer`);
   }
   invariant(p.captured_amount >= 0 && p.captured_amount <= p.amount, `${p.id}: captured ${p.captured_amount} outside 0..${p.amount}`);
-  invariant(p.refunded_amount >= 0 && p.refunded_amount <= p.captured_amount, `${p.id}: refunded ${p.refunded_amount} outside 0..${p.captured_amount}`);
+  invariant(
+    p.refunded_amount >= 0 && p.refunded_amount <= p.captured_amount,
+    `${p.id}: refunded ${p.refunded_amount} outside 0..${p.captured_amount}`,
+  );
   // merchant_amount is what remains less the commission: this pair keeps it within 0..remaining too.
   const remaining = p.captured_amount - p.refunded_amount;
-  invariant(p.commission_amount >= 0 && p.commission_amount <= remaining, `${p.id}: commission ${p.commission_amount} outside 0..${remaining} (merchant_amount ${merchantAmount(p)})`);
+  invariant(
+    p.commission_amount >= 0 && p.commission_amount <= remaining,
+    `${p.id}: commission ${p.commission_amount} outside 0..${remaining} (merchant_amount ${merchantAmount(p)})`,
+  );
   return p;
 }
 
-const busy = (): Refused => ({ refused: "payment_in_progress", message: "A capture or void of this payment is under way; retry in a moment." });
+const busy = (): Refused => ({
+  refused: "payment_in_progress",
+  message: "A capture or void of this payment is under way; retry in a moment.",
+});
 
 // ---- capture ---------------------------------------------------------------------------------
 
-export function beginCapture(p: PaymentState, requested: number | undefined, commission_bps: number, now_ms: number): { payment: PaymentState; amount: number; commission: number } | Refused {
+export function beginCapture(
+  p: PaymentState,
+  requested: number | undefined,
+  commission_bps: number,
+  now_ms: number,
+): { payment: PaymentState; amount: number; commission: number } | Refused {
   if (p.pending) return busy();
-  if (p.status !== "authorized") return { refused: "payment_not_capturable", message: `The payment is ${p.status}; only an authorized payment can be captured.` };
+  if (p.status !== "authorized")
+    return { refused: "payment_not_capturable", message: `The payment is ${p.status}; only an authorized payment can be captured.` };
   if (now_ms >= p.capture_before_ms) return { refused: "payment_not_capturable", message: "The authorization has lapsed (7 days)." };
   const amount = requested ?? p.amount;
-  if (amount > p.amount) return { refused: "amount_exceeds_authorization", message: `The authorization is ${p.amount}; capture at most that.` };
+  if (amount > p.amount)
+    return { refused: "amount_exceeds_authorization", message: `The authorization is ${p.amount}; capture at most that.` };
   return { payment: { ...p, pending: "capture" }, amount, commission: commissionMinor(amount, commission_bps) };
 }
 
-export function finishCapture(p: PaymentState, capture: { amount: number; commission: number; commission_bps: number } | null, now_ms: number): { payment: PaymentState; events: CheckoutEventType[] } {
+export function finishCapture(
+  p: PaymentState,
+  capture: { amount: number; commission: number; commission_bps: number } | null,
+  now_ms: number,
+): { payment: PaymentState; events: CheckoutEventType[] } {
   if (!capture) return { payment: { ...p, pending: null }, events: [] };
   return {
     payment: checkedMoney({
@@ -154,7 +185,8 @@ export function finishCapture(p: PaymentState, capture: { amount: number; commis
 
 export function beginVoid(p: PaymentState): { payment: PaymentState } | Refused {
   if (p.pending) return busy();
-  if (p.status !== "authorized") return { refused: "payment_not_voidable", message: `The payment is ${p.status}; only an authorized payment can be voided.` };
+  if (p.status !== "authorized")
+    return { refused: "payment_not_voidable", message: `The payment is ${p.status}; only an authorized payment can be voided.` };
   return { payment: { ...p, pending: "void" } };
 }
 
@@ -173,7 +205,11 @@ export function refundable(p: PaymentState): number {
   return p.captured_amount - p.refunded_amount - p.refunding_amount;
 }
 
-export function beginRefund(p: PaymentState, requested: number | undefined, now_ms: number): { payment: PaymentState; amount: number } | Refused {
+export function beginRefund(
+  p: PaymentState,
+  requested: number | undefined,
+  now_ms: number,
+): { payment: PaymentState; amount: number } | Refused {
   if (p.status !== "captured" && p.status !== "partially_refunded") {
     return { refused: "payment_not_refundable", message: `The payment is ${p.status}; only a captured payment can be refunded.` };
   }
@@ -183,7 +219,11 @@ export function beginRefund(p: PaymentState, requested: number | undefined, now_
   const left = refundable(p);
   if (left === 0) return { refused: "payment_not_refundable", message: "Nothing is left to refund on this payment." };
   const amount = requested ?? left;
-  if (amount > left) return { refused: "amount_exceeds_refundable", message: `At most ${left} is left to refund (captured_amount - refunded_amount, less refunds under way).` };
+  if (amount > left)
+    return {
+      refused: "amount_exceeds_refundable",
+      message: `At most ${left} is left to refund (captured_amount - refunded_amount, less refunds under way).`,
+    };
   return { payment: { ...p, refunding_amount: p.refunding_amount + amount }, amount };
 }
 
@@ -199,7 +239,10 @@ export function refundCommission(p: PaymentState, amount: number): number {
   return commissionMinor(remaining, bps) - commissionMinor(remaining - amount, bps);
 }
 
-export function finishRefund(p: PaymentState, refund: { amount: number; commission_returned: number } | { amount: number; failed: true }): { payment: PaymentState; events: CheckoutEventType[] } {
+export function finishRefund(
+  p: PaymentState,
+  refund: { amount: number; commission_returned: number } | { amount: number; failed: true },
+): { payment: PaymentState; events: CheckoutEventType[] } {
   const released = { ...p, refunding_amount: p.refunding_amount - refund.amount };
   if ("failed" in refund) return { payment: released, events: [] };
   const refunded_amount = p.refunded_amount + refund.amount;

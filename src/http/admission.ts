@@ -28,7 +28,9 @@ export function maxInFlight(value: string | undefined): number {
 export const admission = createMiddleware(async (c: Context<{ Bindings: { MAX_REQUESTS_IN_FLIGHT?: string } }>, next) => {
   const limit = maxInFlight(c.env.MAX_REQUESTS_IN_FLIGHT);
   if (limit > 0 && in_flight >= limit) {
-    throw new ApiError("server_busy", `The server is at capacity; retry in ${RETRY_AFTER_SECONDS} s.`, undefined, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+    throw new ApiError("server_busy", `The server is at capacity; retry in ${RETRY_AFTER_SECONDS} s.`, undefined, {
+      "Retry-After": String(RETRY_AFTER_SECONDS),
+    });
   }
   in_flight++;
   try {

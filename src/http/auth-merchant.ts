@@ -43,7 +43,8 @@ function merchantKeyMiddleware(accepts: { publishable: boolean }) {
     };
     c.set("merchant", caller);
     // The sandbox clock: a sandbox merchant's time may run ahead, so tests and demos can jump forward.
-    if (caller.mode === "sandbox" && sandbox_clock_offset_seconds !== 0) c.set("clock", withSandboxOffset(c.get("clock"), sandbox_clock_offset_seconds));
+    if (caller.mode === "sandbox" && sandbox_clock_offset_seconds !== 0)
+      c.set("clock", withSandboxOffset(c.get("clock"), sandbox_clock_offset_seconds));
     c.set("idempotencyScope", `merchant:${caller.merchant_id}:${caller.mode}`);
     await next();
   });
@@ -87,7 +88,11 @@ async function fromSignature(c: Context<AppEnv>): Promise<AuthenticatedKey> {
   // Security clocks are real time, never the sandbox clock.
   const now_ms = Date.now();
   if (!/^\d{1,12}$/.test(timestamp) || !isTimestampFresh(Number(timestamp), now_ms)) {
-    throw new ApiError("timestamp_out_of_window", `X-Api-Timestamp must be Unix seconds within ${SIGNATURE_WINDOW_SECONDS} s of the server's clock.`, "X-Api-Timestamp");
+    throw new ApiError(
+      "timestamp_out_of_window",
+      `X-Api-Timestamp must be Unix seconds within ${SIGNATURE_WINDOW_SECONDS} s of the server's clock.`,
+      "X-Api-Timestamp",
+    );
   }
   const found = await cachedKey(`signing:${key_id}`, async () => {
     const row = await findActiveSigningKey(database(c.env.DB), key_id);
@@ -99,13 +104,21 @@ async function fromSignature(c: Context<AppEnv>): Promise<AuthenticatedKey> {
   // The request target as sent: an empty query ("?") stays, as the documented recipe signs it (docs/reference/authentication.md).
   const canonical = await canonicalRequest(timestamp, c.req.method, c.req.url.slice(url.origin.length), await c.req.arrayBuffer(), nonce);
   if (!timingSafeEqual(await hmacSha256Hex(found.signing_secret, canonical), signature)) {
-    throw new ApiError("invalid_signature", "The signature does not match the request; see the HMAC recipe in the docs.", "X-Api-Signature");
+    throw new ApiError(
+      "invalid_signature",
+      "The signature does not match the request; see the HMAC recipe in the docs.",
+      "X-Api-Signature",
+    );
   }
   // A signature stays replayable while its timestamp is inside the window, so it is remembered that long.
   const remember_until_ms = (Number(timestamp) + SIGNATURE_WINDOW_SECONDS) * 1000;
   const guard = c.env.REPLAY_GUARD.get(c.env.REPLAY_GUARD.idFromName(`${key_id}:${signature[0]}`)) as DurableObjectStub<ReplayGuardDO>;
   if (!(await guard.recordOnce(signature, remember_until_ms, now_ms))) {
-    throw new ApiError("signature_replayed", "This signature was already used; sign each request with a fresh timestamp, or a fresh X-Api-Nonce for repeats within a second.", "X-Api-Signature");
+    throw new ApiError(
+      "signature_replayed",
+      "This signature was already used; sign each request with a fresh timestamp, or a fresh X-Api-Nonce for repeats within a second.",
+      "X-Api-Signature",
+    );
   }
   return found;
 }

@@ -2,8 +2,6 @@ import type { Clock } from "../domain/clock";
 import type { MerchantCaller } from "../domain/callers";
 import type { Role } from "../domain/roles";
 
-
-
 /** Who is calling the dashboard API: resolved from a JWT. */
 export interface AccountCaller {
   account_id: string;

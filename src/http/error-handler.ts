@@ -12,7 +12,8 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   const apiError = err instanceof ApiError ? err : fromHttpException(err);
   const requestId = c.get("requestId") ?? "req_unknown";
   // Shedding at capacity is expected and frequent when it happens: not worth a log line each.
-  if (apiError.status >= 500 && apiError.code !== "server_busy") console.error(JSON.stringify({ request_id: requestId, error: String(err), stack: err.stack }));
+  if (apiError.status >= 500 && apiError.code !== "server_busy")
+    console.error(JSON.stringify({ request_id: requestId, error: String(err), stack: err.stack }));
   const res = c.json(errorBody(apiError, requestId, errorDocsPage(c)), apiError.status);
   for (const [name, value] of Object.entries(apiError.headers)) res.headers.set(name, value);
   res.headers.set("X-Request-Id", requestId);

@@ -47,10 +47,18 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 
   if (holder) {
     if (holder.request_hash !== request_hash) {
-      throw new ApiError("idempotency_key_reused", "This Idempotency-Key was already used with a different request; use a new key.", "Idempotency-Key");
+      throw new ApiError(
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different request; use a new key.",
+        "Idempotency-Key",
+      );
     }
     if (holder.state === "running" || holder.response_status === null || holder.response_body === null) {
-      throw new ApiError("idempotency_key_in_use", "A request with this Idempotency-Key is still running; retry shortly.", "Idempotency-Key");
+      throw new ApiError(
+        "idempotency_key_in_use",
+        "A request with this Idempotency-Key is still running; retry shortly.",
+        "Idempotency-Key",
+      );
     }
     return new Response(await openSecret(holder.response_body, c.env.DATA_ENCRYPTION_KEY), {
       status: holder.response_status,

@@ -11,7 +11,9 @@ import { ApiError } from "../domain/errors";
  * (local development), every client shares one address.
  */
 export async function throttledLogin<T>(c: Context<AppEnv>, email: string, attempt: () => Promise<T | null>): Promise<T | null> {
-  const guard = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(`login:${await sha256Hex(email)}`)) as DurableObjectStub<RateLimiterDO>;
+  const guard = c.env.RATE_LIMITER.get(
+    c.env.RATE_LIMITER.idFromName(`login:${await sha256Hex(email)}`),
+  ) as DurableObjectStub<RateLimiterDO>;
   const ip_hash = await sha256Hex(c.req.header("CF-Connecting-IP") ?? "unknown");
   const started_ms = Date.now();
   const started = await guard.beginLogin(started_ms, ip_hash);

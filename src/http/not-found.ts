@@ -16,7 +16,12 @@ export function methodNotAllowedOrNotFound(app: Hono<AppEnv>) {
     const path = new URL(c.req.url).pathname;
     const allowed = [...new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method))];
     if (allowed.length > 0) {
-      return handleError(new ApiError("method_not_allowed", `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`, undefined, { Allow: allowed.join(", ") }), c);
+      return handleError(
+        new ApiError("method_not_allowed", `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`, undefined, {
+          Allow: allowed.join(", "),
+        }),
+        c,
+      );
     }
     return handleError(new ApiError("route_not_found", `No route for ${c.req.method} ${path}.`), c);
   };

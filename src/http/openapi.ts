@@ -108,7 +108,8 @@ const IDEMPOTENCY_KEY_PARAMETER = {
   name: "Idempotency-Key",
   in: "header" as const,
   required: false,
-  description: "Makes a retry safe: the same key and request get the first answer again (`Idempotent-Replayed: true`); the same key with another request is 422.",
+  description:
+    "Makes a retry safe: the same key and request get the first answer again (`Idempotent-Replayed: true`); the same key with another request is 422.",
   schema: { type: "string" as const, minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, example: "6c2a9f3e-4d1b-4f7a-9a51-3c0e8b2d7f10" },
 };
 
@@ -116,7 +117,11 @@ const IDEMPOTENCY_KEY_PARAMETER = {
 const checkIdempotencyKey = createMiddleware(async (c, next) => {
   const key = c.req.header("Idempotency-Key");
   if (key !== undefined && (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH)) {
-    throw new ApiError("idempotency_key_invalid", `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters.`, "Idempotency-Key");
+    throw new ApiError(
+      "idempotency_key_invalid",
+      `Idempotency-Key must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} characters.`,
+      "Idempotency-Key",
+    );
   }
   await next();
 });
@@ -197,7 +202,12 @@ export function defineRoute<P extends string, R extends ContractConfig & { path:
     responses[303] = { description: "A form post that finished the checkout: on to the merchant's success_url or cancel_url" };
   }
   const takesNoBody = route.method !== "get" && !request.body;
-  const middleware = [...AUTHENTICATE[auth], ...(idempotent ? [checkIdempotencyKey] : []), ...(takesNoBody ? [noBody] : []), ...asList(route.middleware)];
+  const middleware = [
+    ...AUTHENTICATE[auth],
+    ...(idempotent ? [checkIdempotencyKey] : []),
+    ...(takesNoBody ? [noBody] : []),
+    ...asList(route.middleware),
+  ];
   const extra = { ...(idempotent ? { parameters: [IDEMPOTENCY_KEY_PARAMETER] } : {}), ...(middleware.length ? { middleware } : {}) };
   return createRoute({ ...route, ...extra, request, responses, security: SECURITY[auth] }) as unknown as R & { getRoutingPath(): string };
 }

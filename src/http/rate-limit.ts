@@ -23,10 +23,15 @@ export function rateLimit(options: { name: string; limit: number; window_seconds
     };
     if (!decision.allowed) {
       const retry_after_seconds = Math.max(1, Math.ceil((decision.reset_at_ms - now_ms) / 1000));
-      throw new ApiError("rate_limited", `Rate limit of ${options.limit} requests per ${options.window_seconds} s reached; retry in ${retry_after_seconds} s.`, undefined, {
-        ...headers,
-        "Retry-After": String(retry_after_seconds),
-      });
+      throw new ApiError(
+        "rate_limited",
+        `Rate limit of ${options.limit} requests per ${options.window_seconds} s reached; retry in ${retry_after_seconds} s.`,
+        undefined,
+        {
+          ...headers,
+          "Retry-After": String(retry_after_seconds),
+        },
+      );
     }
     await next();
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);

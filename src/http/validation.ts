@@ -24,14 +24,19 @@ export async function validationError(issues: Issue[], target: Target, c: Contex
     const name = param ? `${param}.${issue.keys[0]}` : issue.keys[0]!;
     return new ApiError("parameter_unknown", `Received unknown parameter: ${name}.`, name);
   }
-  if (isTypeError(issue)) return new ApiError("parameter_invalid_type", `Invalid type for ${param ?? "the body"}: expected ${expectedOf(issue)}.`, param);
+  if (isTypeError(issue))
+    return new ApiError("parameter_invalid_type", `Invalid type for ${param ?? "the body"}: expected ${expectedOf(issue)}.`, param);
   return new ApiError("parameter_invalid", `${describe(issue, param ?? "the value")}.`, param);
 }
 
 /** A value of the wrong type — also a union none of whose members has the value's type. */
 function isTypeError(issue: Issue): boolean {
   if (issue.code === "invalid_type") return true;
-  return issue.code === "invalid_union" && issue.errors.length > 0 && issue.errors.every((branch) => branch.some((i) => i.code === "invalid_type"));
+  return (
+    issue.code === "invalid_union" &&
+    issue.errors.length > 0 &&
+    issue.errors.every((branch) => branch.some((i) => i.code === "invalid_type"))
+  );
 }
 
 function expectedOf(issue: Issue): string {

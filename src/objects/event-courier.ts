@@ -39,7 +39,9 @@ export class EventCourier {
       this.backstopArmed = true;
       this.options.replanAlarm();
     }
-    this.due = (this.options.coalesce_ms === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, this.options.coalesce_ms))).then(() => {
+    this.due = (
+      this.options.coalesce_ms === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, this.options.coalesce_ms))
+    ).then(() => {
       this.due = null;
       return this.forward();
     });

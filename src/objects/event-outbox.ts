@@ -62,7 +62,12 @@ export class EventOutbox {
     const id = eventIdOf(`${type}\n${effect}`);
     this.sql.exec(
       "INSERT INTO events (id, type, payload, request_id, idempotency_key, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-      id, type, JSON.stringify(data), cause.request_id ?? null, cause.idempotency_key ?? null, now_ms,
+      id,
+      type,
+      JSON.stringify(data),
+      cause.request_id ?? null,
+      cause.idempotency_key ?? null,
+      now_ms,
     );
     return id;
   }

@@ -47,7 +47,9 @@ export function waitingFor(object_id: string): number {
 }
 
 function objectBusy(): ApiError {
-  return new ApiError("object_busy", "This wallet or payment is handling too many requests at once; retry shortly.", undefined, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+  return new ApiError("object_busy", "This wallet or payment is handling too many requests at once; retry shortly.", undefined, {
+    "Retry-After": String(RETRY_AFTER_SECONDS),
+  });
 }
 
 /** Cloudflare marks an object's queue overflow with `overloaded` on the error. */

@@ -34,13 +34,22 @@ export class OperationLog {
   record(operation_id: string, print: string, result: unknown, now_ms: number, locked_until_ms: number | null = null): void {
     this.sql.exec(
       "INSERT INTO operations (operation_id, fingerprint, state, result, locked_until_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
-      operation_id, print, locked_until_ms === null ? "done" : "running", JSON.stringify(result), locked_until_ms, now_ms,
+      operation_id,
+      print,
+      locked_until_ms === null ? "done" : "running",
+      JSON.stringify(result),
+      locked_until_ms,
+      now_ms,
     );
   }
 
   /** Records the final answer of a 'running' operation. */
   finish(operation_id: string, result: unknown): void {
-    this.sql.exec("UPDATE operations SET state = 'done', result = ?, locked_until_ms = NULL WHERE operation_id = ?", JSON.stringify(result), operation_id);
+    this.sql.exec(
+      "UPDATE operations SET state = 'done', result = ?, locked_until_ms = NULL WHERE operation_id = ?",
+      JSON.stringify(result),
+      operation_id,
+    );
   }
 
   /**
@@ -50,7 +59,11 @@ export class OperationLog {
    */
   replay<S>(previous: OperationRow, print: string, now_ms: number): Replayable<S> | OperationRefusal {
     if (previous.fingerprint !== print) {
-      return { ok: false, code: "idempotency_key_reused", message: "This Idempotency-Key (operation id) was already used for a different request; use a new key." };
+      return {
+        ok: false,
+        code: "idempotency_key_reused",
+        message: "This Idempotency-Key (operation id) was already used for a different request; use a new key.",
+      };
     }
     if (previous.state === "running" && (previous.locked_until_ms ?? 0) > now_ms) {
       return { ok: false, code: "idempotency_key_in_use", message: "A request with this Idempotency-Key is still running; retry shortly." };

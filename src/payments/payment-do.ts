@@ -2,7 +2,14 @@ import { DurableObject } from "cloudflare:workers";
 import { timingSafeEqual } from "../crypto/encoding";
 import { database } from "../db/client";
 import { upsertPaymentIndex } from "../db/payments";
-import { cardProblem, CARD_PROBLEM_MESSAGES, CARD_PROBLEM_PARAMS, simulateAuthorization, summarizeCard, type CardInput } from "../domain/card-simulator";
+import {
+  cardProblem,
+  CARD_PROBLEM_MESSAGES,
+  CARD_PROBLEM_PARAMS,
+  simulateAuthorization,
+  summarizeCard,
+  type CardInput,
+} from "../domain/card-simulator";
 import {
   attemptsRemaining,
   beginAttempt,
@@ -46,7 +53,17 @@ import { PAYMENT_MIGRATIONS } from "./migrations";
 import { PaymentStore, type StepRow } from "./payment-store";
 import { executeStep } from "./steps";
 import type { PaymentCall, PaymentOutcome, PaymentRefusal, PaymentRefusalCode, PaymentStep, PayInput, PayResult } from "./types";
-import { checkoutBrowserView, checkoutView, paymentView, refundAnswer, refundView, type CheckoutBrowserView, type CheckoutView, type PaymentView, type RefundView } from "./views";
+import {
+  checkoutBrowserView,
+  checkoutView,
+  paymentView,
+  refundAnswer,
+  refundView,
+  type CheckoutBrowserView,
+  type CheckoutView,
+  type PaymentView,
+  type RefundView,
+} from "./views";
 
 /** A wallet hold outlives the payment's own 7-day deadline by an hour: the wallet releases it even if this object never returns. */
 const HOLD_BACKSTOP_MS = 60 * 60 * 1000;
@@ -90,7 +107,10 @@ export class PaymentDO extends DurableObject<Env> {
     this.eventOutbox = new EventOutbox(ctx.storage.sql);
     this.clock = new ObjectClock(this.store);
     // A payment changes a few times in its life: its events go at once.
-    this.courier = new EventCourier(ctx, this.eventOutbox, env.EVENTS, () => this.ownerOf(), { coalesce_ms: 0, replanAlarm: () => this.scheduleAlarm() });
+    this.courier = new EventCourier(ctx, this.eventOutbox, env.EVENTS, () => this.ownerOf(), {
+      coalesce_ms: 0,
+      replanAlarm: () => this.scheduleAlarm(),
+    });
     this.steps = new StepRunner(ctx, this.store, {
       run: async (row) => {
         const step = JSON.parse(row.payload) as PaymentStep;
@@ -111,7 +131,8 @@ export class PaymentDO extends DurableObject<Env> {
     const outcome: Outcome<{ checkout: CheckoutView }> = this.transaction(() => {
       const previous = this.operations.find(operation_id);
       if (previous) return this.operations.replay<Outcome<{ checkout: CheckoutView }>>(previous, print, call.now_ms);
-      if (this.store.state()) return refusal("idempotency_key_reused", "This Idempotency-Key was already used for a different request; use a new key.");
+      if (this.store.state())
+        return refusal("idempotency_key_reused", "This Idempotency-Key was already used for a different request; use a new key.");
       const state = openCheckout({ ...request, now_ms: call.now_ms });
       this.store.saveState(state);
       const answer = { ok: true as const, checkout: checkoutView(state) };
@@ -133,7 +154,8 @@ export class PaymentDO extends DurableObject<Env> {
    * answer is the restricted view.
    */
   browserView(call: PaymentCall): Outcome<{ checkout: CheckoutBrowserView }> {
-    if (!call.owner || call.client_secret === undefined) return refusal("client_secret_invalid", "The client_secret does not match this checkout.");
+    if (!call.owner || call.client_secret === undefined)
+      return refusal("client_secret_invalid", "The client_secret does not match this checkout.");
     const entered = this.enter(call);
     return "code" in entered ? entered : { ok: true, checkout: checkoutBrowserView(entered.state) };
   }
@@ -149,17 +171,37 @@ export class PaymentDO extends DurableObject<Env> {
    * What the hosted page shows: the checkout, and for a wallet payment whose wallet it is. The page
    * sends the buyer back through domain/redirects.ts from the checkout and its kind.
    */
-  page(call: PaymentCall): Outcome<{ checkout: CheckoutView; kind: CheckoutState["kind"]; mode: CheckoutState["mode"]; merchant_name: string; buyer: CheckoutState["buyer"]; merchant_id: string }> {
+  page(call: PaymentCall): Outcome<{
+    checkout: CheckoutView;
+    kind: CheckoutState["kind"];
+    mode: CheckoutState["mode"];
+    merchant_name: string;
+    buyer: CheckoutState["buyer"];
+    merchant_id: string;
+  }> {
     const entered = this.enter(call);
     if ("code" in entered) return entered;
     const { state } = entered;
-    return { ok: true, checkout: checkoutView(state), kind: state.kind, mode: state.mode, merchant_name: state.merchant_name, buyer: state.buyer, merchant_id: state.merchant_id };
+    return {
+      ok: true,
+      checkout: checkoutView(state),
+      kind: state.kind,
+      mode: state.mode,
+      merchant_name: state.merchant_name,
+      buyer: state.buyer,
+      merchant_id: state.merchant_id,
+    };
   }
 
   events(call: PaymentCall) {
     const entered = this.enter(call);
     if ("code" in entered) return entered;
-    return { ok: true as const, events: this.eventOutbox.all().map((e) => ({ ...e, payload: JSON.parse(e.payload) as Record<string, Record<string, string | number | boolean | null>> })) };
+    return {
+      ok: true as const,
+      events: this.eventOutbox
+        .all()
+        .map((e) => ({ ...e, payload: JSON.parse(e.payload) as Record<string, Record<string, string | number | boolean | null>> })),
+    };
   }
 
   /** Fires whatever came due by the caller's clock (a moved sandbox clock), as if the time had passed. */
@@ -189,7 +231,12 @@ export class PaymentDO extends DurableObject<Env> {
     return { ok: true, checkout: checkoutView(closed.state), redirect_url: cancelRedirect(closed.state) };
   }
 
-  private closeCheckout(call: PaymentCall, operation_id: string, kind: string, close: (state: CheckoutState) => ReturnType<typeof expireCheckout>): Outcome<{ checkout: CheckoutView }> {
+  private closeCheckout(
+    call: PaymentCall,
+    operation_id: string,
+    kind: string,
+    close: (state: CheckoutState) => ReturnType<typeof expireCheckout>,
+  ): Outcome<{ checkout: CheckoutView }> {
     const entered = this.enter(call);
     if ("code" in entered) return entered;
     const outcome: Outcome<{ checkout: CheckoutView }> = this.transaction(() => {
@@ -221,29 +268,47 @@ export class PaymentDO extends DurableObject<Env> {
 
   private async payByCard(call: PaymentCall, entered: Entered, card: CardInput): Promise<Outcome<PayResult>> {
     if (entered.state.kind !== "intent") return refusal("checkout_not_open", "This checkout is paid from the buyer's wallet.");
-    if (entered.state.mode === "live") return refusal("card_processing_unavailable", "Live card payments need a card processor, which is not connected yet.");
+    if (entered.state.mode === "live")
+      return refusal("card_processing_unavailable", "Live card payments need a card processor, which is not connected yet.");
     const problem = cardProblem(card, entered.now_ms);
     if (problem) return { ok: false, code: "card_invalid", message: CARD_PROBLEM_MESSAGES[problem], param: CARD_PROBLEM_PARAMS[problem] };
     // The fingerprint is computed before the transaction: nothing awaits between deciding and recording.
     const summary = summarizeCard(card, await cardFingerprint(card.number, this.env.DATA_ENCRYPTION_KEY));
     const decision = simulateAuthorization(card);
-    return this.transaction(() => {
-      const state = this.store.state()!;
-      const started = beginAttempt(state, "card");
-      if ("refused" in started) return refusal(started.refused, started.message);
-      const outcome: AttemptOutcome = decision.approved
-        ? { approved: true, payment: openPayment({ id: this.ids(state).payment, method: "card", amount: state.amount, hold_id: null, card: summary, now_ms: entered.now_ms }) }
-        : { approved: false, decline_code: decision.decline_code, counts: true };
-      const finished = finishAttempt(started.state, outcome);
-      const saved = this.save(finished.state, finished.events, call, entered.now_ms);
-      return { ok: true as const, ...payResult(saved, decision.approved ? null : { decline_code: decision.decline_code, message: decision.message }) };
-    }, () => this.afterChange());
+    return this.transaction(
+      () => {
+        const state = this.store.state()!;
+        const started = beginAttempt(state, "card");
+        if ("refused" in started) return refusal(started.refused, started.message);
+        const outcome: AttemptOutcome = decision.approved
+          ? {
+              approved: true,
+              payment: openPayment({
+                id: this.ids(state).payment,
+                method: "card",
+                amount: state.amount,
+                hold_id: null,
+                card: summary,
+                now_ms: entered.now_ms,
+              }),
+            }
+          : { approved: false, decline_code: decision.decline_code, counts: true };
+        const finished = finishAttempt(started.state, outcome);
+        const saved = this.save(finished.state, finished.events, call, entered.now_ms);
+        return {
+          ok: true as const,
+          ...payResult(saved, decision.approved ? null : { decline_code: decision.decline_code, message: decision.message }),
+        };
+      },
+      () => this.afterChange(),
+    );
   }
 
   private async payByWallet(call: PaymentCall, entered: Entered, otp: string): Promise<Outcome<PayResult>> {
     const state = entered.state;
     if (state.kind !== "session" || !state.buyer) return refusal("checkout_not_open", "This checkout is paid by card.");
-    if (state.mode === "live") return refusal("otp_unavailable", "Live wallet payments need a confirmation-code sender, which is not connected yet.");
+    if (state.mode === "live")
+      return refusal("otp_unavailable", "Live wallet payments need a confirmation-code sender, which is not connected yet.");
     const buyer = state.buyer;
     type Reserved = { ok: true; answered: PayResult } | { ok: true; seq: number } | PaymentRefusal;
     const reserved: Reserved = this.transaction((): Reserved => {
@@ -252,24 +317,33 @@ export class PaymentDO extends DurableObject<Env> {
       if (otp !== SANDBOX_OTP) {
         const finished = finishAttempt(started.state, { approved: false, decline_code: "invalid_otp", counts: true });
         const saved = this.save(finished.state, finished.events, call, entered.now_ms);
-        return { ok: true as const, answered: payResult(saved, { decline_code: "invalid_otp", message: `The confirmation code is not right. In sandbox it is always ${SANDBOX_OTP}.` }) };
+        return {
+          ok: true as const,
+          answered: payResult(saved, {
+            decline_code: "invalid_otp",
+            message: `The confirmation code is not right. In sandbox it is always ${SANDBOX_OTP}.`,
+          }),
+        };
       }
       this.save(started.state, [], call, entered.now_ms);
       const payment_id = this.ids(state).payment;
-      const seq = this.store.addStep({
-        kind: "authorize_wallet",
-        attempt: started.attempt,
-        wallet_id: buyer.wallet_id,
-        hold_id: newWalletScopedId("hold", buyer.wallet_id),
-        user_id: buyer.user_id,
-        amount: state.amount,
-        currency: state.currency,
-        expires_at_ms: entered.now_ms + AUTHORIZATION_LIFETIME_MS + HOLD_BACKSTOP_MS,
-        payment_id,
-        owner: owner(state),
-        operation_id: null,
-        cause: causeOf(call),
-      }, Date.now());
+      const seq = this.store.addStep(
+        {
+          kind: "authorize_wallet",
+          attempt: started.attempt,
+          wallet_id: buyer.wallet_id,
+          hold_id: newWalletScopedId("hold", buyer.wallet_id),
+          user_id: buyer.user_id,
+          amount: state.amount,
+          currency: state.currency,
+          expires_at_ms: entered.now_ms + AUTHORIZATION_LIFETIME_MS + HOLD_BACKSTOP_MS,
+          payment_id,
+          owner: owner(state),
+          operation_id: null,
+          cause: causeOf(call),
+        },
+        Date.now(),
+      );
       return { ok: true as const, seq };
     });
     if (!reserved.ok) return reserved;
@@ -280,16 +354,41 @@ export class PaymentDO extends DurableObject<Env> {
 
   // ---- the merchant captures, voids and refunds ---------------------------------------------
 
-  async capture(call: PaymentCall, request: { operation_id: string; amount?: number; commission_bps: number } & MoneyDestinations): Promise<Outcome<{ payment: PaymentView }>> {
+  async capture(
+    call: PaymentCall,
+    request: { operation_id: string; amount?: number; commission_bps: number } & MoneyDestinations,
+  ): Promise<Outcome<{ payment: PaymentView }>> {
     return this.stepRequest(call, request.operation_id, fingerprint("capture", { amount: request.amount }), (state, now_ms) => {
       const begun = beginCapture(state.payment!, request.amount, request.commission_bps, now_ms);
       if ("refused" in begun) return begun;
       const p = state.payment!;
-      const base = { payment_id: p.id, amount: begun.amount, commission: begun.commission, commission_bps: request.commission_bps, settlement_wallet_id: request.settlement_wallet_id, platform_wallet_id: request.platform_wallet_id };
+      const base = {
+        payment_id: p.id,
+        amount: begun.amount,
+        commission: begun.commission,
+        commission_bps: request.commission_bps,
+        settlement_wallet_id: request.settlement_wallet_id,
+        platform_wallet_id: request.platform_wallet_id,
+      };
       const step: PaymentStep =
         p.method === "wallet"
-          ? { ...base, kind: "capture_wallet", wallet_id: state.buyer!.wallet_id, hold_id: p.hold_id!, owner: owner(state), operation_id: request.operation_id, cause: causeOf(call) }
-          : { ...base, kind: "capture_card", currency: state.currency, owner: owner(state), operation_id: request.operation_id, cause: causeOf(call) };
+          ? {
+              ...base,
+              kind: "capture_wallet",
+              wallet_id: state.buyer!.wallet_id,
+              hold_id: p.hold_id!,
+              owner: owner(state),
+              operation_id: request.operation_id,
+              cause: causeOf(call),
+            }
+          : {
+              ...base,
+              kind: "capture_card",
+              currency: state.currency,
+              owner: owner(state),
+              operation_id: request.operation_id,
+              cause: causeOf(call),
+            };
       return { payment: begun.payment, step };
     });
   }
@@ -302,13 +401,27 @@ export class PaymentDO extends DurableObject<Env> {
     });
   }
 
-  async refund(call: PaymentCall, request: { operation_id: string; amount?: number; reason: string; metadata: Record<string, string | number | boolean | null> } & MoneyDestinations): Promise<Outcome<ReturnType<typeof refundAnswer>>> {
+  async refund(
+    call: PaymentCall,
+    request: {
+      operation_id: string;
+      amount?: number;
+      reason: string;
+      metadata: Record<string, string | number | boolean | null>;
+    } & MoneyDestinations,
+  ): Promise<Outcome<ReturnType<typeof refundAnswer>>> {
     const print = fingerprint("refund", { amount: request.amount, reason: request.reason, metadata: canonicalJson(request.metadata) });
     return this.stepRequest(call, request.operation_id, print, (state, now_ms) => {
       const begun = beginRefund(state.payment!, request.amount, now_ms);
       if ("refused" in begun) return begun;
       const refund_id = newRefundId(this.objectKey(state));
-      this.store.addRefund({ id: refund_id, amount: begun.amount, reason: request.reason, metadata: JSON.stringify(request.metadata), created_at_ms: now_ms });
+      this.store.addRefund({
+        id: refund_id,
+        amount: begun.amount,
+        reason: request.reason,
+        metadata: JSON.stringify(request.metadata),
+        created_at_ms: now_ms,
+      });
       const step: PaymentStep = {
         kind: "refund",
         refund_id,
@@ -335,7 +448,10 @@ export class PaymentDO extends DurableObject<Env> {
     call: PaymentCall,
     operation_id: string,
     print: string,
-    decide: (state: CheckoutState, now_ms: number) => { payment: PaymentState; step: PaymentStep } | { refused: PaymentRefusalCode; message: string },
+    decide: (
+      state: CheckoutState,
+      now_ms: number,
+    ) => { payment: PaymentState; step: PaymentStep } | { refused: PaymentRefusalCode; message: string },
   ): Promise<Outcome<S>> {
     const entered = this.enter(call);
     if ("code" in entered) return entered;
@@ -352,7 +468,13 @@ export class PaymentDO extends DurableObject<Env> {
       }
       this.save({ ...state, payment: decided.payment }, [], call, entered.now_ms);
       const seq = this.store.addStep(decided.step, Date.now());
-      this.operations.record(operation_id, print, { ok: false, code: "idempotency_key_in_use", message: "Still running." }, entered.now_ms, UNTIL_ANSWERED);
+      this.operations.record(
+        operation_id,
+        print,
+        { ok: false, code: "idempotency_key_in_use", message: "Still running." },
+        entered.now_ms,
+        UNTIL_ANSWERED,
+      );
       return { ok: true as const, seq };
     });
     if (!("seq" in reserved)) return reserved;
@@ -372,17 +494,34 @@ export class PaymentDO extends DurableObject<Env> {
       case "authorize_wallet": {
         const outcome: AttemptOutcome =
           result.kind === "authorized"
-            ? { approved: true, payment: openPayment({ id: step.payment_id, method: "wallet", amount: step.amount, hold_id: step.hold_id, card: null, now_ms }) }
+            ? {
+                approved: true,
+                payment: openPayment({
+                  id: step.payment_id,
+                  method: "wallet",
+                  amount: step.amount,
+                  hold_id: step.hold_id,
+                  card: null,
+                  now_ms,
+                }),
+              }
             : { approved: false, decline_code: result.kind === "declined" ? result.decline_code : "declined", counts: false };
         const finished = finishAttempt(state, outcome);
         const saved = this.save(finished.state, finished.events, cause, now_ms);
-        answer = { ok: true, ...payResult(saved, result.kind === "declined" ? { decline_code: result.decline_code, message: result.message } : null) };
+        answer = {
+          ok: true,
+          ...payResult(saved, result.kind === "declined" ? { decline_code: result.decline_code, message: result.message } : null),
+        };
         break;
       }
       case "capture_wallet":
       case "capture_card": {
         const ok = result.kind === "done";
-        const finished = finishCapture(state.payment!, ok ? { amount: step.amount, commission: step.commission, commission_bps: step.commission_bps } : null, now_ms);
+        const finished = finishCapture(
+          state.payment!,
+          ok ? { amount: step.amount, commission: step.commission, commission_bps: step.commission_bps } : null,
+          now_ms,
+        );
         const saved = this.save({ ...state, payment: finished.payment }, finished.events, cause, now_ms);
         const refused = captureRefusal(result);
         answer = refused ? refusal(refused.code, refused.message) : { ok: true, payment: paymentView(saved) };
@@ -396,11 +535,22 @@ export class PaymentDO extends DurableObject<Env> {
       }
       case "refund": {
         const refunded = result.kind === "refunded";
-        const finished = finishRefund(state.payment!, refunded ? { amount: step.amount, commission_returned: result.commission_returned } : { amount: step.amount, failed: true });
-        this.store.settleRefund(step.refund_id, refunded ? { commission_returned: result.commission_returned } : { failure_message: result.kind === "refused" ? result.message : "failed" }, now_ms);
+        const finished = finishRefund(
+          state.payment!,
+          refunded ? { amount: step.amount, commission_returned: result.commission_returned } : { amount: step.amount, failed: true },
+        );
+        this.store.settleRefund(
+          step.refund_id,
+          refunded
+            ? { commission_returned: result.commission_returned }
+            : { failure_message: result.kind === "refused" ? result.message : "failed" },
+          now_ms,
+        );
         const saved = this.save({ ...state, payment: finished.payment }, finished.events, cause, now_ms, step.refund_id);
         const refused = refundRefusal(result);
-        answer = refused ? refusal(refused.code, refused.message, refused.param) : { ok: true, ...refundAnswer(saved, this.store.getRefund(step.refund_id)!, this.store.refunds()) };
+        answer = refused
+          ? refusal(refused.code, refused.message, refused.param)
+          : { ok: true, ...refundAnswer(saved, this.store.getRefund(step.refund_id)!, this.store.refunds()) };
         break;
       }
     }
@@ -424,7 +574,10 @@ export class PaymentDO extends DurableObject<Env> {
       if (call.owner.merchant_id !== state.merchant_id || call.owner.mode !== state.mode) return notFound();
       this.clock.remember(call.clock_offset_ms);
     }
-    if ((!call.owner || call.client_secret !== undefined) && (call.client_secret === undefined || !timingSafeEqual(call.client_secret, state.client_secret))) {
+    if (
+      (!call.owner || call.client_secret !== undefined) &&
+      (call.client_secret === undefined || !timingSafeEqual(call.client_secret, state.client_secret))
+    ) {
       return refusal("client_secret_invalid", "The client_secret does not match this checkout.");
     }
     const now_ms = call.owner ? call.now_ms : this.now();
@@ -457,14 +610,26 @@ export class PaymentDO extends DurableObject<Env> {
   }
 
   /** Saves a new state with its events, in the caller's transaction. */
-  private save(state: CheckoutState, events: CheckoutEventType[], cause: { request_id?: string | null; idempotency_key?: string | null }, now_ms: number, refund_id?: string): CheckoutState {
+  private save(
+    state: CheckoutState,
+    events: CheckoutEventType[],
+    cause: { request_id?: string | null; idempotency_key?: string | null },
+    now_ms: number,
+    refund_id?: string,
+  ): CheckoutState {
     const saved = { ...state, version: state.version + 1, updated_at_ms: now_ms };
     this.store.saveState(saved);
     for (const type of events) {
       const object = type.startsWith("payment.") ? paymentView(saved) : checkoutView(saved);
       const refund = refund_id ? this.store.getRefund(refund_id) : null;
       // The fact is this version of this checkout: saving a version is what changes it.
-      this.eventOutbox.add(type, `${saved.id}:${saved.version}`, refund && type.startsWith("payment.") ? { object, refund: refundView(refund) } : { object }, cause, now_ms);
+      this.eventOutbox.add(
+        type,
+        `${saved.id}:${saved.version}`,
+        refund && type.startsWith("payment.") ? { object, refund: refundView(refund) } : { object },
+        cause,
+        now_ms,
+      );
     }
     return saved;
   }
@@ -551,7 +716,12 @@ function owner(state: CheckoutState) {
   return { merchant_id: state.merchant_id, mode: state.mode };
 }
 
-function releaseStep(state: CheckoutState, reason: "void" | "deadline", operation_id: string | null, cause: PaymentStep["cause"]): PaymentStep {
+function releaseStep(
+  state: CheckoutState,
+  reason: "void" | "deadline",
+  operation_id: string | null,
+  cause: PaymentStep["cause"],
+): PaymentStep {
   const p = state.payment!;
   const wallet_id = p.method === "wallet" ? state.buyer!.wallet_id : null;
   return { kind: "release", reason, wallet_id, hold_id: p.hold_id, payment_id: p.id, owner: owner(state), operation_id, cause };
@@ -562,7 +732,13 @@ function causeOf(call: PaymentCall): PaymentStep["cause"] {
 }
 
 function payResult(state: CheckoutState, declined: { decline_code: string; message: string } | null): PayResult {
-  if (state.status === "authorized") return { status: "authorized", message: "Payment authorized.", redirect_url: successRedirect(state), attempts_remaining: attemptsRemaining(state) };
+  if (state.status === "authorized")
+    return {
+      status: "authorized",
+      message: "Payment authorized.",
+      redirect_url: successRedirect(state),
+      attempts_remaining: attemptsRemaining(state),
+    };
   const closed = !isOpen(state);
   return {
     status: closed ? "failed" : "declined",
@@ -577,7 +753,18 @@ function indexRows(state: CheckoutState) {
   const p = state.payment;
   const deadline = isOpen(state) ? state.expires_at_ms : p?.status === "authorized" ? p.capture_before_ms : null;
   return {
-    checkout: { id: state.id, merchant_id: state.merchant_id, mode: state.mode, kind: state.kind, status: state.status, payment_id: p?.id ?? null, next_deadline_ms: deadline, version: state.version, created_at_ms: state.created_at_ms, updated_at_ms: state.updated_at_ms },
+    checkout: {
+      id: state.id,
+      merchant_id: state.merchant_id,
+      mode: state.mode,
+      kind: state.kind,
+      status: state.status,
+      payment_id: p?.id ?? null,
+      next_deadline_ms: deadline,
+      version: state.version,
+      created_at_ms: state.created_at_ms,
+      updated_at_ms: state.updated_at_ms,
+    },
     payment: p && {
       id: p.id,
       merchant_id: state.merchant_id,

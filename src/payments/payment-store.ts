@@ -72,7 +72,13 @@ export class PaymentStore {
   /** Steps run in real time (they are our own retries, not the merchant's deadlines). */
   addStep(step: PaymentStep, real_now_ms: number): number {
     return this.sql
-      .exec<{ seq: number }>("INSERT INTO steps (kind, payload, status, next_attempt_at_ms, created_at_ms) VALUES (?, ?, 'pending', ?, ?) RETURNING seq", step.kind, JSON.stringify(step), real_now_ms, real_now_ms)
+      .exec<{ seq: number }>(
+        "INSERT INTO steps (kind, payload, status, next_attempt_at_ms, created_at_ms) VALUES (?, ?, 'pending', ?, ?) RETURNING seq",
+        step.kind,
+        JSON.stringify(step),
+        real_now_ms,
+        real_now_ms,
+      )
       .one().seq;
   }
 
@@ -89,7 +95,13 @@ export class PaymentStore {
   }
 
   postponeStep(seq: number, next_attempt_at_ms: number): number {
-    return this.sql.exec<{ attempts: number }>("UPDATE steps SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE seq = ? RETURNING attempts", next_attempt_at_ms, seq).one().attempts;
+    return this.sql
+      .exec<{ attempts: number }>(
+        "UPDATE steps SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE seq = ? RETURNING attempts",
+        next_attempt_at_ms,
+        seq,
+      )
+      .one().attempts;
   }
 
   // ---- refunds ------------------------------------------------------------------------------
@@ -97,15 +109,29 @@ export class PaymentStore {
   addRefund(row: Omit<RefundRow, "commission_returned" | "failure_message" | "completed_at_ms" | "status">): void {
     this.sql.exec(
       "INSERT INTO refunds (id, amount, reason, metadata, status, created_at_ms) VALUES (?, ?, ?, ?, 'pending', ?)",
-      row.id, row.amount, row.reason, row.metadata, row.created_at_ms,
+      row.id,
+      row.amount,
+      row.reason,
+      row.metadata,
+      row.created_at_ms,
     );
   }
 
   settleRefund(id: string, outcome: { commission_returned: number } | { failure_message: string }, now_ms: number): void {
     if ("failure_message" in outcome) {
-      this.sql.exec("UPDATE refunds SET status = 'failed', failure_message = ?, completed_at_ms = ? WHERE id = ?", outcome.failure_message, now_ms, id);
+      this.sql.exec(
+        "UPDATE refunds SET status = 'failed', failure_message = ?, completed_at_ms = ? WHERE id = ?",
+        outcome.failure_message,
+        now_ms,
+        id,
+      );
     } else {
-      this.sql.exec("UPDATE refunds SET status = 'completed', commission_returned = ?, completed_at_ms = ? WHERE id = ?", outcome.commission_returned, now_ms, id);
+      this.sql.exec(
+        "UPDATE refunds SET status = 'completed', commission_returned = ?, completed_at_ms = ? WHERE id = ?",
+        outcome.commission_returned,
+        now_ms,
+        id,
+      );
     }
   }
 

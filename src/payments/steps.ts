@@ -11,7 +11,13 @@ import type { PaymentStep } from "./types";
  * answer; anything thrown is transient and the step is retried.
  */
 
-export async function executeStep(env: Env, step: PaymentStep, state: CheckoutState, now_ms: number, clock_offset_ms: number): Promise<StepResult> {
+export async function executeStep(
+  env: Env,
+  step: PaymentStep,
+  state: CheckoutState,
+  now_ms: number,
+  clock_offset_ms: number,
+): Promise<StepResult> {
   const call = (wallet_id: string): CallContext => ({ wallet_id, now_ms, clock_offset_ms, owner: step.owner, owner_verified: true });
   const wallet = (wallet_id: string) => walletStub(env, wallet_id);
   switch (step.kind) {
@@ -28,7 +34,12 @@ export async function executeStep(env: Env, step: PaymentStep, state: CheckoutSt
         expires_at_ms: step.expires_at_ms,
       });
       if (held.ok) return { kind: "authorized" };
-      if (held.code === "insufficient_funds") return { kind: "declined", decline_code: "insufficient_funds", message: `Your wallet does not have enough ${state.currency} available for this payment.` };
+      if (held.code === "insufficient_funds")
+        return {
+          kind: "declined",
+          decline_code: "insufficient_funds",
+          message: `Your wallet does not have enough ${state.currency} available for this payment.`,
+        };
       throw new Error(`authorizing ${step.payment_id}: ${held.code} ${held.message}`);
     }
     case "capture_wallet": {
@@ -42,7 +53,8 @@ export async function executeStep(env: Env, step: PaymentStep, state: CheckoutSt
         platform_wallet_id: step.platform_wallet_id,
       });
       if (captured.ok) return { kind: "done" };
-      if (captured.code === "hold_not_active" || captured.code === "not_found") return { kind: "refused", code: captured.code, message: "The authorization is no longer held." };
+      if (captured.code === "hold_not_active" || captured.code === "not_found")
+        return { kind: "refused", code: captured.code, message: "The authorization is no longer held." };
       throw new Error(`capturing ${step.payment_id}: ${captured.code}`);
     }
     case "capture_card": {
@@ -61,7 +73,11 @@ export async function executeStep(env: Env, step: PaymentStep, state: CheckoutSt
     }
     case "release": {
       if (!step.wallet_id || !step.hold_id) return { kind: "done" };
-      const released = await wallet(step.wallet_id).releaseHold(call(step.wallet_id), { operation_id: `${step.payment_id}:release`, hold_id: step.hold_id, payment_id: step.payment_id });
+      const released = await wallet(step.wallet_id).releaseHold(call(step.wallet_id), {
+        operation_id: `${step.payment_id}:release`,
+        hold_id: step.hold_id,
+        payment_id: step.payment_id,
+      });
       // Already no longer active: the wallet's own backstop expiry released it first.
       if (released.ok || released.code === "hold_not_active") return { kind: "done" };
       throw new Error(`releasing ${step.payment_id}: ${released.code}`);
@@ -91,14 +107,24 @@ async function refund(
   ];
   for (const [index, leg] of legs.entries()) {
     if (leg.amount === 0) continue;
-    const move = { operation_id: leg.operation_id, currency: step.currency, amount: leg.amount, description: "Refund", reference: step.refund_id };
+    const move = {
+      operation_id: leg.operation_id,
+      currency: step.currency,
+      amount: leg.amount,
+      description: "Refund",
+      reference: step.refund_id,
+    };
     const paid = step.to_wallet_id
       ? await wallet(leg.from).refundToWallet(call(leg.from), { ...move, to_wallet_id: step.to_wallet_id })
       : await wallet(leg.from).refundToCard(call(leg.from), move);
     if (paid.ok) continue;
     // Only the merchant's leg can be short; it runs first, so a refused refund moved nothing.
     if (index === 0 && paid.code === "insufficient_funds") {
-      return { kind: "refused", code: "insufficient_funds", message: `Your settlement wallet does not have ${leg.amount} ${step.currency} available to refund.` };
+      return {
+        kind: "refused",
+        code: "insufficient_funds",
+        message: `Your settlement wallet does not have ${leg.amount} ${step.currency} available to refund.`,
+      };
     }
     throw new Error(`refunding ${step.refund_id} from ${leg.from}: ${paid.code}`);
   }

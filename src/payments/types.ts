@@ -18,11 +18,45 @@ export interface PaymentCall {
 
 /** A call to a wallet that a change needs, recorded before it is made. `operation_id` names the request to answer when it is done. */
 export type PaymentStep = (
-  | { kind: "authorize_wallet"; attempt: number; wallet_id: string; hold_id: string; user_id: string; amount: number; currency: Currency; expires_at_ms: number }
-  | { kind: "capture_wallet"; wallet_id: string; hold_id: string; amount: number; commission: number; commission_bps: number; settlement_wallet_id: string; platform_wallet_id: string }
-  | { kind: "capture_card"; amount: number; commission: number; commission_bps: number; currency: Currency; settlement_wallet_id: string; platform_wallet_id: string }
+  | {
+      kind: "authorize_wallet";
+      attempt: number;
+      wallet_id: string;
+      hold_id: string;
+      user_id: string;
+      amount: number;
+      currency: Currency;
+      expires_at_ms: number;
+    }
+  | {
+      kind: "capture_wallet";
+      wallet_id: string;
+      hold_id: string;
+      amount: number;
+      commission: number;
+      commission_bps: number;
+      settlement_wallet_id: string;
+      platform_wallet_id: string;
+    }
+  | {
+      kind: "capture_card";
+      amount: number;
+      commission: number;
+      commission_bps: number;
+      currency: Currency;
+      settlement_wallet_id: string;
+      platform_wallet_id: string;
+    }
   | { kind: "release"; reason: "void" | "deadline"; wallet_id: string | null; hold_id: string | null }
-  | { kind: "refund"; refund_id: string; amount: number; currency: Currency; settlement_wallet_id: string; platform_wallet_id: string; to_wallet_id: string | null }
+  | {
+      kind: "refund";
+      refund_id: string;
+      amount: number;
+      currency: Currency;
+      settlement_wallet_id: string;
+      platform_wallet_id: string;
+      to_wallet_id: string | null;
+    }
 ) & {
   payment_id: string;
   owner: WalletOwner;

@@ -24,7 +24,8 @@ export function checkoutView(state: CheckoutState) {
     payment_id: state.payment?.id ?? null,
     created_at: toIsoSeconds(state.created_at_ms),
   };
-  if (state.kind === "session") return { ...common, object: "checkout.session" as const, external_user_id: state.buyer?.external_id ?? null };
+  if (state.kind === "session")
+    return { ...common, object: "checkout.session" as const, external_user_id: state.buyer?.external_id ?? null };
   return { ...common, object: "payment_intent" as const, attempts_remaining: attemptsRemaining(state) };
 }
 
@@ -102,8 +103,12 @@ export type PaymentView = ReturnType<typeof paymentView>;
  * `merchant_amount` existed (replayed for its Idempotency-Key) gets it from the figures that
  * answer holds, so a replay shows the same fields as a first answer.
  */
-export function currentPaymentView<V extends Omit<PaymentView, "merchant_amount"> & { merchant_amount?: number }>(view: V): V & { merchant_amount: number } {
-  return view.merchant_amount === undefined ? { ...view, merchant_amount: merchantAmount(view) } : (view as V & { merchant_amount: number });
+export function currentPaymentView<V extends Omit<PaymentView, "merchant_amount"> & { merchant_amount?: number }>(
+  view: V,
+): V & { merchant_amount: number } {
+  return view.merchant_amount === undefined
+    ? { ...view, merchant_amount: merchantAmount(view) }
+    : (view as V & { merchant_amount: number });
 }
 
 /** A refund's answer: the payment, the refund just made, and all of them. */

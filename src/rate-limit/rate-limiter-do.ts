@@ -31,7 +31,9 @@ export class RateLimiterDO extends DurableObject<Env> {
   take(now_ms: number, limit: number, window_ms: number): RateDecision {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM hits WHERE at_ms <= ?", now_ms - window_ms);
-    const { count, oldest } = sql.exec<{ count: number; oldest: number | null }>("SELECT count(*) AS count, min(at_ms) AS oldest FROM hits").one();
+    const { count, oldest } = sql
+      .exec<{ count: number; oldest: number | null }>("SELECT count(*) AS count, min(at_ms) AS oldest FROM hits")
+      .one();
     if (count >= limit) return { allowed: false, limit, remaining: 0, reset_at_ms: (oldest ?? now_ms) + window_ms };
     sql.exec("INSERT INTO hits (at_ms) VALUES (?)", now_ms);
     return { allowed: true, limit, remaining: limit - count - 1, reset_at_ms: (oldest ?? now_ms) + window_ms };
@@ -44,9 +46,16 @@ export class RateLimiterDO extends DurableObject<Env> {
   beginLogin(now_ms: number, ip_hash: string): LoginDecision & { attempt_id?: number } {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM login_failures WHERE at_ms <= ?", now_ms - LOGIN_WINDOW_MS);
-    const fromIp = sql.exec<{ n: number; oldest: number | null }>("SELECT count(*) AS n, min(at_ms) AS oldest FROM login_failures WHERE ip_hash = ?", ip_hash).one();
+    const fromIp = sql
+      .exec<{ n: number; oldest: number | null }>(
+        "SELECT count(*) AS n, min(at_ms) AS oldest FROM login_failures WHERE ip_hash = ?",
+        ip_hash,
+      )
+      .one();
     const forEmail = sql.exec<{ n: number; oldest: number | null }>("SELECT count(*) AS n, min(at_ms) AS oldest FROM login_failures").one();
-    const known = sql.exec<{ last_success_ms: number }>("SELECT last_success_ms FROM login_known_ips WHERE ip_hash = ?", ip_hash).toArray()[0];
+    const known = sql
+      .exec<{ last_success_ms: number }>("SELECT last_success_ms FROM login_known_ips WHERE ip_hash = ?", ip_hash)
+      .toArray()[0];
     const decision = decideLogin(
       {
         failures_from_ip: fromIp.n,
@@ -58,7 +67,9 @@ export class RateLimiterDO extends DurableObject<Env> {
       now_ms,
     );
     if (!decision.allowed) return decision;
-    const attempt_id = sql.exec<{ id: number }>("INSERT INTO login_failures (ip_hash, at_ms) VALUES (?, ?) RETURNING id", ip_hash, now_ms).one().id;
+    const attempt_id = sql
+      .exec<{ id: number }>("INSERT INTO login_failures (ip_hash, at_ms) VALUES (?, ?) RETURNING id", ip_hash, now_ms)
+      .one().id;
     return { ...decision, attempt_id };
   }
 

@@ -88,7 +88,14 @@ const revoke = defineRoute({
   summary: "Revoke a key: it fails with 401 from now on",
   auth: "member",
   middleware: [requirePermission("manage_keys")] as const,
-  request: { params: params.extend({ key_id: z.string().max(64).openapi({ param: { name: "key_id", in: "path" } }) }) },
+  request: {
+    params: params.extend({
+      key_id: z
+        .string()
+        .max(64)
+        .openapi({ param: { name: "key_id", in: "path" } }),
+    }),
+  },
   responses: { 200: success(ApiKey, "The revoked key"), ...errors(403) },
 });
 
@@ -97,7 +104,15 @@ const revoke = defineRoute({
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>();
 
 function visible(row: ApiKeyRow) {
-  return { id: row.id, type: row.type, mode: row.mode, name: row.name, masked: row.masked, created_at: row.created_at, revoked_at: row.revoked_at };
+  return {
+    id: row.id,
+    type: row.type,
+    mode: row.mode,
+    name: row.name,
+    masked: row.masked,
+    created_at: row.created_at,
+    revoked_at: row.revoked_at,
+  };
 }
 
 function assertMayManageMode(role: Parameters<typeof can>[0], mode: "sandbox" | "live") {

@@ -4,7 +4,14 @@ import { findAccountByEmail, findAccountById, insertAccount, listMerchantsOfAcco
 import { database } from "../db/client";
 import { toIsoSeconds } from "../domain/clock";
 import { newId } from "../domain/ids";
-import { isStrongPassword, normalizeEmail, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_PATTERN, PASSWORD_RULE } from "../domain/password-policy";
+import {
+  isStrongPassword,
+  normalizeEmail,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_PATTERN,
+  PASSWORD_RULE,
+} from "../domain/password-policy";
 import { ROLES } from "../domain/roles";
 import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
@@ -37,7 +44,13 @@ const register = defineRoute({
         email: z.email().max(254).openapi({ example: "owner@example.com" }),
         // The rule is checked by the handler, so a weak password is the spec's 400 weak_password;
         // the schema states the same rule for clients and generators.
-        password: z.string().openapi({ example: "Correct-Horse-42", description: PASSWORD_RULE, minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, pattern: PASSWORD_PATTERN }),
+        password: z.string().openapi({
+          example: "Correct-Horse-42",
+          description: PASSWORD_RULE,
+          minLength: PASSWORD_MIN_LENGTH,
+          maxLength: PASSWORD_MAX_LENGTH,
+          pattern: PASSWORD_PATTERN,
+        }),
         name: z.string().min(1).max(100).optional(),
       }),
     ),

@@ -20,8 +20,14 @@ const checkoutFields = {
   amount,
   currency,
   description: description.optional().openapi({ description: "Shown to the buyer on the hosted page" }),
-  success_url: redirectUrl.openapi({ description: "Where the buyer goes after paying, with the checkout's id: `{CHECKOUT_SESSION_ID}` is replaced by it, and `session_id=` (sessions) or `payment_intent=` (intents) is appended unless present" }),
-  cancel_url: redirectUrl.openapi({ description: "Where the buyer goes after cancelling, or when the checkout expired or failed; with the checkout's id, as for success_url" }),
+  success_url: redirectUrl.openapi({
+    description:
+      "Where the buyer goes after paying, with the checkout's id: `{CHECKOUT_SESSION_ID}` is replaced by it, and `session_id=` (sessions) or `payment_intent=` (intents) is appended unless present",
+  }),
+  cancel_url: redirectUrl.openapi({
+    description:
+      "Where the buyer goes after cancelling, or when the checkout expired or failed; with the checkout's id, as for success_url",
+  }),
   metadata: metadata.optional(),
 };
 
@@ -34,7 +40,13 @@ const createSession = defineRoute({
   auth: "merchant",
   idempotent: true,
   busyObject: true,
-  request: { body: jsonBody(withAmountLimit(z.strictObject({ external_user_id: externalId.openapi({ description: "The buyer: a user you synced" }), ...checkoutFields }))) },
+  request: {
+    body: jsonBody(
+      withAmountLimit(
+        z.strictObject({ external_user_id: externalId.openapi({ description: "The buyer: a user you synced" }), ...checkoutFields }),
+      ),
+    ),
+  },
   // The buyer named in the body may be unknown (or another merchant's): 404.
   responses: { 201: success(CheckoutSession, "Session opened"), ...errors(404) },
 });
@@ -66,7 +78,9 @@ const readSession = defineRoute({
   ...browserRead,
   busyObject: true,
   request: { params: scopedIdParam("cs_test_9f8a7b6c5d4e3f2a"), query: clientSecretQuery },
-  responses: { 200: success(z.union([CheckoutSession, CheckoutSessionBrowserView]), "The session (the restricted view for a publishable key)") },
+  responses: {
+    200: success(z.union([CheckoutSession, CheckoutSessionBrowserView]), "The session (the restricted view for a publishable key)"),
+  },
 });
 
 const expireSession = defineRoute({
@@ -152,7 +166,12 @@ function expectId<V>(view: { id: string }, id: string, what: string): V {
   return view as unknown as V;
 }
 
-async function openCheckout(c: Context<AppEnv>, kind: "session" | "intent", input: CheckoutInput, buyer: { user_id: string; external_id: string; full_name: string; wallet_id: string } | null) {
+async function openCheckout(
+  c: Context<AppEnv>,
+  kind: "session" | "intent",
+  input: CheckoutInput,
+  buyer: { user_id: string; external_id: string; full_name: string; wallet_id: string } | null,
+) {
   const merchant = c.get("merchant");
   const key = c.req.header("Idempotency-Key");
   const object_key = await newObjectKey(c.get("idempotencyScope"), key);
@@ -196,14 +215,22 @@ async function readCheckout(c: Context<AppEnv>, id: string, client_secret: strin
   const what = kind === "session" ? "checkout session" : "payment intent";
   if (c.get("merchant").key_type === "publishable") {
     if (client_secret === undefined) {
-      throw new ApiError("parameter_missing", "With a publishable key, send the checkout's client_secret as a query parameter.", "client_secret");
+      throw new ApiError(
+        "parameter_missing",
+        "With a publishable key, send the checkout's client_secret as a query parameter.",
+        "client_secret",
+      );
     }
     const call: PaymentCall = { ...callOf(c), checkout_id: id, client_secret };
     const { checkout } = unwrapPayment(await paymentObjectFor(c.env, id, kind).browserView(call), { what, param: "id" });
     return expectId<typeof checkout>(checkout, id, what);
   }
   if (client_secret !== undefined) {
-    throw new ApiError("parameter_unknown", "client_secret goes with a publishable key; with your secret key or a signature, read the checkout without it.", "client_secret");
+    throw new ApiError(
+      "parameter_unknown",
+      "client_secret goes with a publishable key; with your secret key or a signature, read the checkout without it.",
+      "client_secret",
+    );
   }
   const { checkout } = unwrapPayment(await paymentObjectFor(c.env, id, kind).retrieve(callOf(c)), { what, param: "id" });
   return expectId<typeof checkout>(checkout, id, what);

@@ -22,8 +22,12 @@ const Event = z
     type: z.enum(EVENT_TYPES),
     created_at: z.string(),
     livemode: z.boolean(),
-    data: z.record(z.string(), z.unknown()).openapi({ description: "`object`: the snapshot of what changed (and `refund` for refund events)" }),
-    request: z.object({ id: z.string().nullable(), idempotency_key: z.string().nullable() }).openapi({ description: "The request that caused it, when a request did" }),
+    data: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: "`object`: the snapshot of what changed (and `refund` for refund events)" }),
+    request: z
+      .object({ id: z.string().nullable(), idempotency_key: z.string().nullable() })
+      .openapi({ description: "The request that caused it, when a request did" }),
   })
   .openapi("Event");
 
@@ -64,7 +68,10 @@ const redeliver = defineRoute({
   auth: "merchant",
   idempotent: true,
   middleware: [idempotency] as const,
-  request: { params: scopedIdParam("evt_9f8e7d6c5b4a3f2e"), body: jsonBody(z.strictObject({ endpoint_id: z.string().min(1).max(64).optional() }), false) },
+  request: {
+    params: scopedIdParam("evt_9f8e7d6c5b4a3f2e"),
+    body: jsonBody(z.strictObject({ endpoint_id: z.string().min(1).max(64).optional() }), false),
+  },
   responses: { 200: success(z.object({ event_id: z.string(), endpoints: z.array(z.string()) }), "Queued for delivery") },
 });
 
@@ -75,7 +82,13 @@ export const eventRoutes = new OpenAPIHono<AppEnv>();
 eventRoutes.openapi(list, async (c) => {
   const query = c.req.valid("query");
   const since_ms = c.get("clock").now_ms() - EVENT_RETENTION_MS;
-  const page = await listEvents(database(c.env.DB), c.get("merchant"), { type: query.type, since_ms }, query.per_page, (query.page - 1) * query.per_page);
+  const page = await listEvents(
+    database(c.env.DB),
+    c.get("merchant"),
+    { type: query.type, since_ms },
+    query.per_page,
+    (query.page - 1) * query.per_page,
+  );
   return c.json(
     ok({
       events: page.rows.map((row) => eventBody(row) as z.infer<typeof Event>),

@@ -26,8 +26,14 @@ const Hold = z
     amount: z.number().int(),
     currency,
     captured_amount: z.number().int().openapi({ description: "Taken from the hold when captured (the rest was released); 0 otherwise" }),
-    commission_amount: z.number().int().nullable().openapi({ description: "Once captured: the platform's commission on captured_amount, rounded half up to the minor unit; null before" }),
-    merchant_amount: z.number().int().nullable().openapi({ description: "Once captured: what your settlement wallet received, captured_amount - commission_amount; null before" }),
+    commission_amount: z.number().int().nullable().openapi({
+      description: "Once captured: the platform's commission on captured_amount, rounded half up to the minor unit; null before",
+    }),
+    merchant_amount: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "Once captured: what your settlement wallet received, captured_amount - commission_amount; null before" }),
     status: z.enum(["active", "captured", "released", "expired"]),
     reference: z.string().nullable().openapi({ description: "Your reference, as you sent it; ledger entries carry the hold id" }),
     description: z.string().nullable(),
@@ -57,7 +63,9 @@ const create = defineRoute({
           currency,
           reference: reference.optional(),
           description: description.optional(),
-          expires_at: instant.optional().openapi({ description: `In the future, within ${MAX_HOLD_SECONDS / 86_400} days; kept to the second` }),
+          expires_at: instant
+            .optional()
+            .openapi({ description: `In the future, within ${MAX_HOLD_SECONDS / 86_400} days; kept to the second` }),
         }),
       ),
     ),
@@ -117,9 +125,37 @@ const HOLD = { what: "hold", param: "id" };
 type AnsweredHold = Omit<HoldView, "merchant_amount"> & { merchant_amount?: number | null; net_amount?: number | null };
 
 function present(hold: AnsweredHold) {
-  const { id, user_id, amount, currency, captured_amount, commission_amount, status, reference, description, expires_at, created_at, resolved_at } = hold;
+  const {
+    id,
+    user_id,
+    amount,
+    currency,
+    captured_amount,
+    commission_amount,
+    status,
+    reference,
+    description,
+    expires_at,
+    created_at,
+    resolved_at,
+  } = hold;
   const merchant_amount = hold.merchant_amount !== undefined ? hold.merchant_amount : (hold.net_amount ?? null);
-  return { id, user_id, wallet_id: walletOfScopedId("hold", id)!, amount, currency, captured_amount, commission_amount, merchant_amount, status, reference, description, expires_at, created_at, resolved_at };
+  return {
+    id,
+    user_id,
+    wallet_id: walletOfScopedId("hold", id)!,
+    amount,
+    currency,
+    captured_amount,
+    commission_amount,
+    merchant_amount,
+    status,
+    reference,
+    description,
+    expires_at,
+    created_at,
+    resolved_at,
+  };
 }
 
 holdRoutes.openapi(create, async (c) => {
@@ -130,17 +166,20 @@ holdRoutes.openapi(create, async (c) => {
   // retry of a hold placed earlier must get that hold back even once its expiry has passed.
   const expires_at_ms = input.expires_at === undefined ? null : instantToSecondMs(input.expires_at);
   const user = await requireUser(database(c.env.DB), merchant, input.user_id, "user_id");
-  const result = await walletStub(c.env, user.wallet_id).placeHold(walletCall(user.wallet_id, clock, merchant, "registry", requestCause(c)), {
-    operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
-    hold_id: newWalletScopedId("hold", user.wallet_id),
-    user_id: user.id,
-    currency: input.currency,
-    amount: input.amount,
-    reference: input.reference ?? null,
-    description: input.description ?? null,
-    expires_at_ms,
-    expires_within_seconds: MAX_HOLD_SECONDS,
-  });
+  const result = await walletStub(c.env, user.wallet_id).placeHold(
+    walletCall(user.wallet_id, clock, merchant, "registry", requestCause(c)),
+    {
+      operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
+      hold_id: newWalletScopedId("hold", user.wallet_id),
+      user_id: user.id,
+      currency: input.currency,
+      amount: input.amount,
+      reference: input.reference ?? null,
+      description: input.description ?? null,
+      expires_at_ms,
+      expires_within_seconds: MAX_HOLD_SECONDS,
+    },
+  );
   const { hold, replayed } = unwrap(result, { what: "user", param: "user_id" });
   return replayable(replayed, c.json(ok(present(hold)), 201));
 });

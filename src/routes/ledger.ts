@@ -30,7 +30,9 @@ const Audit = z
     external_credits: z.number().int().openapi({ description: "Money that entered: sandbox top-ups, card captures" }),
     external_debits: z.number().int().openapi({ description: "Money that left: payouts, card refunds" }),
     holds_consistent: z.boolean().openapi({ description: "In every wallet, held equals the sum of its active holds, re-counted in full" }),
-    balanced: z.boolean().openapi({ description: "wallets_total + outbox_pending + platform_commission = external_credits - external_debits" }),
+    balanced: z
+      .boolean()
+      .openapi({ description: "wallets_total + outbox_pending + platform_commission = external_credits - external_debits" }),
   })
   .openapi("LedgerAudit");
 

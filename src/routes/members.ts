@@ -26,7 +26,12 @@ const Member = z
   .openapi("Member");
 
 const params = z.object({ id: MerchantId });
-const memberParams = params.extend({ account_id: z.string().max(64).openapi({ param: { name: "account_id", in: "path" } }) });
+const memberParams = params.extend({
+  account_id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "account_id", in: "path" } }),
+});
 
 const add = defineRoute({
   method: "post",

@@ -29,7 +29,10 @@ const Merchant = z
   .openapi("Merchant");
 
 const name = z.string().trim().min(1).max(100).openapi({ example: "Mazad Antiques" });
-const website = z.url({ protocol: /^https?$/ }).max(2048).openapi({ example: "https://antiques.example" });
+const website = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .openapi({ example: "https://antiques.example" });
 
 const create = defineRoute({
   method: "post",
@@ -95,7 +98,10 @@ merchantRoutes.openapi(create, async (c) => {
     owner_account_id: c.get("account").account_id,
     now_ms: c.get("clock").now_ms(),
   });
-  return c.json(ok({ ...present(created.merchant, "owner"), secret_key: created.secret_key, publishable_key: created.publishable_key }), 201);
+  return c.json(
+    ok({ ...present(created.merchant, "owner"), secret_key: created.secret_key, publishable_key: created.publishable_key }),
+    201,
+  );
 });
 
 merchantRoutes.openapi(read, async (c) => {

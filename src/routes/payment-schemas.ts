@@ -11,7 +11,9 @@ const checkoutCommon = {
   metadata: z.record(z.string(), z.unknown()),
   success_url: z.string(),
   cancel_url: z.string(),
-  checkout_url: z.string().openapi({ description: "The hosted page, client secret included: redirect the buyer here or open it in a popup" }),
+  checkout_url: z
+    .string()
+    .openapi({ description: "The hosted page, client secret included: redirect the buyer here or open it in a popup" }),
   client_secret: z.string().openapi({ description: "Lets the hosted page (and only it) act for the buyer; safe in the browser" }),
   expires_at: z.string(),
   payment_id: z.string().nullable().openapi({ description: "Set once authorized" }),
@@ -48,7 +50,8 @@ const browserCommon = {
   expires_at: z.string(),
   payment_id: z.string().nullable().openapi({ description: "Set once authorized" }),
   redirect_url: z.string().nullable().openapi({
-    description: "Where the hosted page sends the buyer in this state: the success_url (with the id) once authorized, the cancel_url once canceled, expired or failed; null while open",
+    description:
+      "Where the hosted page sends the buyer in this state: the success_url (with the id) once authorized, the cancel_url once canceled, expired or failed; null while open",
   }),
 };
 
@@ -81,9 +84,18 @@ export const Payment = z
     currency,
     captured_amount: z.number().int().openapi({ description: "Taken from the authorization; 0 until captured" }),
     refunded_amount: z.number().int().openapi({ description: "Refunds completed (the buyer's money back)" }),
-    net_amount: z.number().int().openapi({ description: "captured_amount - refunded_amount: what remains of the capture, commission included" }),
-    commission_amount: z.number().int().openapi({ description: "The platform's commission kept on this payment: taken at capture, less what refunds returned (the commission on net_amount)" }),
-    merchant_amount: z.number().int().openapi({ description: "What your settlement wallet received for this payment, net of refunds: net_amount - commission_amount" }),
+    net_amount: z
+      .number()
+      .int()
+      .openapi({ description: "captured_amount - refunded_amount: what remains of the capture, commission included" }),
+    commission_amount: z.number().int().openapi({
+      description:
+        "The platform's commission kept on this payment: taken at capture, less what refunds returned (the commission on net_amount)",
+    }),
+    merchant_amount: z
+      .number()
+      .int()
+      .openapi({ description: "What your settlement wallet received for this payment, net of refunds: net_amount - commission_amount" }),
     description: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
     checkout_id: z.string(),

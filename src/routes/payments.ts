@@ -53,7 +53,10 @@ const list = defineRoute({
         page: queryInteger({ min: 1, max: 1_000_000, fallback: 1 }),
         per_page: queryInteger({ min: 1, max: 100, fallback: 20 }),
       })
-      .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: "`from` must not be after `to`", path: ["from"] }),
+      .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+        message: "`from` must not be after `to`",
+        path: ["from"],
+      }),
   },
   responses: { 200: success(z.object({ payments: z.array(PaymentSummary), pagination: Pagination }), "One page of payments") },
 });
@@ -79,7 +82,13 @@ const capture = defineRoute({
   auth: "merchant",
   idempotent: true,
   busyObject: true,
-  request: { params: paymentParams, body: jsonBody(z.strictObject({ amount: amount.optional().openapi({ description: "Omit to capture the full authorized amount" }) }), false) },
+  request: {
+    params: paymentParams,
+    body: jsonBody(
+      z.strictObject({ amount: amount.optional().openapi({ description: "Omit to capture the full authorized amount" }) }),
+      false,
+    ),
+  },
   responses: { 200: success(Payment, "Captured") },
 });
 
@@ -117,7 +126,11 @@ const refundRoute = (path: string, operationId: string, summary: string) =>
   });
 
 const refund = refundRoute("/payments/{id}/refund", "refundPayment", "Refund a captured payment, in full or in part");
-const gatewayRefund = refundRoute("/gateway/payments/{id}/refund", "refundPaymentSigned", "The same refund, for callers that sign their requests with HMAC");
+const gatewayRefund = refundRoute(
+  "/gateway/payments/{id}/refund",
+  "refundPaymentSigned",
+  "The same refund, for callers that sign their requests with HMAC",
+);
 
 const refunds = defineRoute({
   method: "get",
@@ -150,7 +163,10 @@ async function paymentObject(c: Context<AppEnv>, id: string) {
   return { stub, found };
 }
 
-const destinations = (c: Context<AppEnv>) => ({ settlement_wallet_id: c.get("merchant").settlement_wallet_id, platform_wallet_id: platformWalletId(c.get("merchant")) });
+const destinations = (c: Context<AppEnv>) => ({
+  settlement_wallet_id: c.get("merchant").settlement_wallet_id,
+  platform_wallet_id: platformWalletId(c.get("merchant")),
+});
 
 paymentRoutes.openapi(list, async (c) => {
   const query = c.req.valid("query");
@@ -161,8 +177,16 @@ paymentRoutes.openapi(list, async (c) => {
     to_ms: query.to ? Math.floor(Date.parse(query.to) / 1000) * 1000 + 999 : undefined,
   };
   const page = await listPayments(database(c.env.DB), merchant_id, mode, filters, query.per_page, (query.page - 1) * query.per_page);
-  const payments = await Promise.all(page.rows.map((r) => (r.commission_amount === null ? summaryFromObject(c, r.id) : summaryFromIndex(r, r.commission_amount))));
-  return c.json(ok({ payments, pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) } }), 200);
+  const payments = await Promise.all(
+    page.rows.map((r) => (r.commission_amount === null ? summaryFromObject(c, r.id) : summaryFromIndex(r, r.commission_amount))),
+  );
+  return c.json(
+    ok({
+      payments,
+      pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) },
+    }),
+    200,
+  );
 });
 
 type PaymentSummaryOut = z.infer<typeof PaymentSummary>;
@@ -192,8 +216,35 @@ function summaryFromIndex(r: PaymentRow, commission_amount: number): PaymentSumm
  */
 async function summaryFromObject(c: Context<AppEnv>, id: string): Promise<PaymentSummaryOut> {
   const { payment: p } = (await paymentObject(c, id)).found;
-  const { status, method, amount, currency, captured_amount, refunded_amount, net_amount, commission_amount, merchant_amount, checkout_id, created_at, updated_at } = p;
-  return { id, status, method, amount, currency, captured_amount, refunded_amount, net_amount, commission_amount, merchant_amount, checkout_id, created_at, updated_at };
+  const {
+    status,
+    method,
+    amount,
+    currency,
+    captured_amount,
+    refunded_amount,
+    net_amount,
+    commission_amount,
+    merchant_amount,
+    checkout_id,
+    created_at,
+    updated_at,
+  } = p;
+  return {
+    id,
+    status,
+    method,
+    amount,
+    currency,
+    captured_amount,
+    refunded_amount,
+    net_amount,
+    commission_amount,
+    merchant_amount,
+    checkout_id,
+    created_at,
+    updated_at,
+  };
 }
 
 paymentRoutes.openapi(read, async (c) => {

@@ -52,7 +52,10 @@ export const sandboxRoutes = new OpenAPIHono<AppEnv>();
 
 /** The instant this request arrived, in real time (the request's clock carries the offset it was authenticated with). */
 const realNowMs = (clock: Clock) => clock.now_ms() - clock.offset_ms;
-const present = (real_now_ms: number, offset_seconds: number) => ({ now: toIsoSeconds(sandboxNowMs(real_now_ms, offset_seconds)), offset_seconds });
+const present = (real_now_ms: number, offset_seconds: number) => ({
+  now: toIsoSeconds(sandboxNowMs(real_now_ms, offset_seconds)),
+  offset_seconds,
+});
 
 sandboxRoutes.openapi(read, async (c) => {
   const offset_seconds = await readSandboxClockOffset(database(c.env.DB), c.get("merchant").merchant_id);

@@ -69,17 +69,29 @@ const externalIdText = z
 
 export const externalId = externalIdText
   .transform((value) => value.normalize("NFC"))
-  .openapi({ type: "string", minLength: 1, maxLength: EXTERNAL_ID_MAX_LENGTH, example: "usr_12345", description: "Your stable user id (not an email or phone); no surrounding whitespace" });
+  .openapi({
+    type: "string",
+    minLength: 1,
+    maxLength: EXTERNAL_ID_MAX_LENGTH,
+    example: "usr_12345",
+    description: "Your stable user id (not an email or phone); no surrounding whitespace",
+  });
 
 /**
  * The external id a sync gives a user. Routes take a user as `mazad_user_id` or external id, so an
  * external id shaped like a Mazad id would make that reference ambiguous (and hide a user).
  */
 export const syncedExternalId = externalIdText
-  .refine((value) => !value.startsWith(MAZAD_USER_ID_PREFIX), `external ids may not start with ${MAZAD_USER_ID_PREFIX}, the prefix of Mazad user ids`)
+  .refine(
+    (value) => !value.startsWith(MAZAD_USER_ID_PREFIX),
+    `external ids may not start with ${MAZAD_USER_ID_PREFIX}, the prefix of Mazad user ids`,
+  )
   .transform((value) => value.normalize("NFC"))
   .openapi({
-    type: "string", minLength: 1, maxLength: EXTERNAL_ID_MAX_LENGTH, example: "usr_12345",
+    type: "string",
+    minLength: 1,
+    maxLength: EXTERNAL_ID_MAX_LENGTH,
+    example: "usr_12345",
     description: `Your stable user id (not an email or phone); no surrounding whitespace, not starting with ${MAZAD_USER_ID_PREFIX}`,
   });
 
@@ -89,7 +101,13 @@ export const userRef = z
   .min(1)
   .max(EXTERNAL_ID_MAX_LENGTH)
   .transform((value) => value.normalize("NFC"))
-  .openapi({ type: "string", minLength: 1, maxLength: EXTERNAL_ID_MAX_LENGTH, description: "mazad_user_id or your external_id", example: "usr_12345" });
+  .openapi({
+    type: "string",
+    minLength: 1,
+    maxLength: EXTERNAL_ID_MAX_LENGTH,
+    description: "mazad_user_id or your external_id",
+    example: "usr_12345",
+  });
 
 export const userIdParam = z.object({
   id: userRef.openapi({ param: { name: "id", in: "path" }, example: "usr_12345" }),
@@ -99,7 +117,13 @@ export const userIdParam = z.object({
 export const ID_MAX_LENGTH = 64;
 
 export function scopedIdParam(example: string) {
-  return z.object({ id: z.string().min(1).max(ID_MAX_LENGTH).openapi({ param: { name: "id", in: "path" }, example }) });
+  return z.object({
+    id: z
+      .string()
+      .min(1)
+      .max(ID_MAX_LENGTH)
+      .openapi({ param: { name: "id", in: "path" }, example }),
+  });
 }
 
 // ---- metadata ---------------------------------------------------------------------------------
@@ -120,14 +144,19 @@ const metadataValue = z.union([z.string().max(METADATA_VALUE_MAX_LENGTH), z.numb
 
 /** OpenAPI 3.1 (JSON Schema 2020-12) keywords the generator's 3.0 typing does not list, hence a plain object. */
 const METADATA_DOCUMENT = {
-    type: "object" as const,
-    maxProperties: METADATA_MAX_KEYS,
-    propertyNames: { minLength: 1, maxLength: METADATA_KEY_MAX_LENGTH, not: { enum: RESERVED_METADATA_KEYS } },
-    additionalProperties: {
-      anyOf: [{ type: "string" as const, maxLength: METADATA_VALUE_MAX_LENGTH }, { type: "number" as const }, { type: "boolean" as const }, { type: "null" as const }],
-    },
-    example: { order_id: "1042" },
-    description: `Up to ${METADATA_MAX_KEYS} keys of at most ${METADATA_KEY_MAX_LENGTH} characters; values are strings of at most ${METADATA_VALUE_MAX_LENGTH} characters, numbers, booleans or null`,
+  type: "object" as const,
+  maxProperties: METADATA_MAX_KEYS,
+  propertyNames: { minLength: 1, maxLength: METADATA_KEY_MAX_LENGTH, not: { enum: RESERVED_METADATA_KEYS } },
+  additionalProperties: {
+    anyOf: [
+      { type: "string" as const, maxLength: METADATA_VALUE_MAX_LENGTH },
+      { type: "number" as const },
+      { type: "boolean" as const },
+      { type: "null" as const },
+    ],
+  },
+  example: { order_id: "1042" },
+  description: `Up to ${METADATA_MAX_KEYS} keys of at most ${METADATA_KEY_MAX_LENGTH} characters; values are strings of at most ${METADATA_VALUE_MAX_LENGTH} characters, numbers, booleans or null`,
 };
 
 const metadataRecord = z
@@ -166,8 +195,16 @@ export function queryOptional<T extends z.ZodType>(schema: T, openapi: Record<st
   return z.preprocess(absent, schema.optional()).openapi(openapi);
 }
 
-export const queryCurrency = queryOptional(z.enum(CURRENCY_CODES), { type: "string", enum: CURRENCY_CODES, description: "Only this currency" });
-export const queryInstant = queryOptional(z.iso.datetime({ offset: true }), { type: "string", format: "date-time", example: "2026-03-01T00:00:00Z" });
+export const queryCurrency = queryOptional(z.enum(CURRENCY_CODES), {
+  type: "string",
+  enum: CURRENCY_CODES,
+  description: "Only this currency",
+});
+export const queryInstant = queryOptional(z.iso.datetime({ offset: true }), {
+  type: "string",
+  format: "date-time",
+  example: "2026-03-01T00:00:00Z",
+});
 
 // ---- shared response shapes -------------------------------------------------------------------
 

@@ -40,7 +40,14 @@ const create = defineRoute({
   request: {
     body: jsonBody(
       withAmountLimit(
-        z.strictObject({ from_user_id: userRef, to_user_id: userRef, amount, currency, description: description.optional(), reference: reference.optional() }),
+        z.strictObject({
+          from_user_id: userRef,
+          to_user_id: userRef,
+          amount,
+          currency,
+          description: description.optional(),
+          reference: reference.optional(),
+        }),
       ),
     ),
   },
@@ -68,19 +75,25 @@ transferRoutes.openapi(create, async (c) => {
   const input = c.req.valid("json");
   const db = database(c.env.DB);
   const merchant = c.get("merchant");
-  const [from, to] = await Promise.all([requireUser(db, merchant, input.from_user_id, "from_user_id"), requireUser(db, merchant, input.to_user_id, "to_user_id")]);
+  const [from, to] = await Promise.all([
+    requireUser(db, merchant, input.from_user_id, "from_user_id"),
+    requireUser(db, merchant, input.to_user_id, "to_user_id"),
+  ]);
   if (from.id === to.id) throw new ApiError("parameter_invalid", "A transfer needs two different users.", "to_user_id");
-  const result = await walletStub(c.env, from.wallet_id).transfer(walletCall(from.wallet_id, c.get("clock"), merchant, "registry", requestCause(c)), {
-    operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
-    transfer_id: newWalletScopedId("transfer", from.wallet_id),
-    from_user_id: from.id,
-    to_user_id: to.id,
-    to_wallet_id: to.wallet_id,
-    currency: input.currency,
-    amount: input.amount,
-    description: input.description ?? null,
-    reference: input.reference ?? null,
-  });
+  const result = await walletStub(c.env, from.wallet_id).transfer(
+    walletCall(from.wallet_id, c.get("clock"), merchant, "registry", requestCause(c)),
+    {
+      operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
+      transfer_id: newWalletScopedId("transfer", from.wallet_id),
+      from_user_id: from.id,
+      to_user_id: to.id,
+      to_wallet_id: to.wallet_id,
+      currency: input.currency,
+      amount: input.amount,
+      description: input.description ?? null,
+      reference: input.reference ?? null,
+    },
+  );
   const { transfer, replayed } = unwrap(result, { what: "user", param: "from_user_id" });
   return replayable(replayed, c.json(ok(transfer), 201));
 });

@@ -65,7 +65,11 @@ const embeddedSync = defineRoute({
   busyObject: true,
   middleware: [idempotency] as const,
   request: {
-    body: jsonBody(z.strictObject({ external_id: syncedExternalId, full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("UserSync")),
+    body: jsonBody(
+      z
+        .strictObject({ external_id: syncedExternalId, full_name, email, phone, metadata: metadata.optional(), default_currency })
+        .openapi("UserSync"),
+    ),
   },
   responses: syncResponses(EmbeddedUser),
 });
@@ -83,7 +87,16 @@ const quickstartSync = defineRoute({
   middleware: [idempotency] as const,
   request: {
     body: jsonBody(
-      z.strictObject({ external_user_id: syncedExternalId, name: full_name, email, phone, metadata: metadata.optional(), default_currency }).openapi("QuickstartUserSync"),
+      z
+        .strictObject({
+          external_user_id: syncedExternalId,
+          name: full_name,
+          email,
+          phone,
+          metadata: metadata.optional(),
+          default_currency,
+        })
+        .openapi("QuickstartUserSync"),
     ),
   },
   responses: syncResponses(QuickstartUser),
@@ -128,10 +141,15 @@ function presentQuickstart(user: UserRow) {
 async function respondToSync<T>(c: Context<AppEnv>, input: SyncUserInput, shape: (user: UserRow) => T) {
   const { merchant_id, mode } = c.get("merchant");
   const cause = requestCause(c);
-  const { user, created, event_id } = await syncUser(database(c.env.DB), { merchant_id, mode, now_ms: c.get("clock").now_ms(), cause }, input);
+  const { user, created, event_id } = await syncUser(
+    database(c.env.DB),
+    { merchant_id, mode, now_ms: c.get("clock").now_ms(), cause },
+    input,
+  );
   if (!created) forgetUser(user.id);
   // A change's event is recorded; its deliveries are queued off the response path (the cron retries).
-  if (event_id !== null) c.executionCtx.waitUntil(c.env.EVENTS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));
+  if (event_id !== null)
+    c.executionCtx.waitUntil(c.env.EVENTS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));
   return created ? c.json(ok(shape(user)), 201) : c.json(ok(shape(user)), 200);
 }
 

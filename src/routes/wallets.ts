@@ -55,7 +55,9 @@ const transactionsQuery = z
     currency: queryCurrency,
     type: queryOptional(z.enum(ENTRY_TYPES), { type: "string", enum: ENTRY_TYPES, description: "Only entries of this type" }),
     from: queryInstant.openapi({ description: "Entries at or after this instant (to the second)" }),
-    to: queryInstant.openapi({ description: "Entries at or before this instant: everything shown with this second's timestamp is included" }),
+    to: queryInstant.openapi({
+      description: "Entries at or before this instant: everything shown with this second's timestamp is included",
+    }),
     page: queryInteger({ min: 1, max: 1_000_000, fallback: 1 }),
     per_page: queryInteger({ min: 1, max: MAX_PER_PAGE, fallback: 20 }),
   })
@@ -85,7 +87,10 @@ const topUp = defineRoute({
   busyObject: true,
   idempotent: true,
   middleware: [requireSandbox] as const,
-  request: { params: userIdParam, body: jsonBody(withAmountLimit(z.strictObject({ amount, currency, description: description.optional() }))) },
+  request: {
+    params: userIdParam,
+    body: jsonBody(withAmountLimit(z.strictObject({ amount, currency, description: description.optional() }))),
+  },
   responses: { 201: success(z.object({ transaction: Transaction, balance: Balance }), "Credited") },
 });
 
@@ -93,7 +98,10 @@ const ChainEntry = Transaction.extend({
   seq: z.number().int().openapi({ description: "Gap-free position in this wallet's history, from 1" }),
   held_after: z.number().int().openapi({ description: "Held balance after this entry" }),
   prev_hash: z.string().openapi({ description: "The previous entry's hash; 64 zeros for seq 1" }),
-  hash: z.string().openapi({ description: "hex SHA-256 of the canonical entry: [prev_hash, seq, id, wallet_id, type, currency, amount, balance_after, held_after, reference, description, created_at] as JSON" }),
+  hash: z.string().openapi({
+    description:
+      "hex SHA-256 of the canonical entry: [prev_hash, seq, id, wallet_id, type, currency, amount, balance_after, held_after, reference, description, created_at] as JSON",
+  }),
 }).openapi("ChainEntry");
 
 const chain = defineRoute({
@@ -112,7 +120,10 @@ const chain = defineRoute({
     }),
   },
   responses: {
-    200: success(z.object({ wallet_id: z.string(), entries: z.array(ChainEntry), last_seq: z.number().int(), has_more: z.boolean() }), "Entries after `after_seq`"),
+    200: success(
+      z.object({ wallet_id: z.string(), entries: z.array(ChainEntry), last_seq: z.number().int(), has_more: z.boolean() }),
+      "Entries after `after_seq`",
+    ),
   },
 });
 
@@ -123,7 +134,16 @@ export const walletRoutes = new OpenAPIHono<AppEnv>();
 const USER = { what: "user", param: "id" };
 
 function transactionView(e: EntryView) {
-  return { id: e.id, type: e.type, amount: e.amount, currency: e.currency, description: e.description, reference: e.reference, balance_after: e.balance_after, created_at: e.created_at };
+  return {
+    id: e.id,
+    type: e.type,
+    amount: e.amount,
+    currency: e.currency,
+    description: e.description,
+    reference: e.reference,
+    balance_after: e.balance_after,
+    created_at: e.created_at,
+  };
 }
 
 /** Entries are shown to the second: a bound names a whole second, so `to` reaches its last millisecond. */
@@ -131,9 +151,21 @@ const startOfSecond = (iso: string) => Math.floor(Date.parse(iso) / 1000) * 1000
 
 walletRoutes.openapi(wallet, async (c) => {
   const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
-  const result = await walletStub(c.env, user.wallet_id).balances(walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry"));
+  const result = await walletStub(c.env, user.wallet_id).balances(
+    walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry"),
+  );
   const { balances, status } = unwrap(result, USER);
-  return c.json(ok({ wallet_id: user.wallet_id, mazad_user_id: user.id, external_id: user.external_id, status: status as "active", balances, created_at: user.created_at }), 200);
+  return c.json(
+    ok({
+      wallet_id: user.wallet_id,
+      mazad_user_id: user.id,
+      external_id: user.external_id,
+      status: status as "active",
+      balances,
+      created_at: user.created_at,
+    }),
+    200,
+  );
 });
 
 walletRoutes.openapi(transactions, async (c) => {
@@ -146,7 +178,10 @@ walletRoutes.openapi(transactions, async (c) => {
     to_ms: query.to ? startOfSecond(query.to) + 999 : undefined,
   };
   const call = walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry");
-  const page = unwrap(await walletStub(c.env, user.wallet_id).listEntries(call, filters, query.per_page, (query.page - 1) * query.per_page), USER);
+  const page = unwrap(
+    await walletStub(c.env, user.wallet_id).listEntries(call, filters, query.per_page, (query.page - 1) * query.per_page),
+    USER,
+  );
   return c.json(
     ok({
       transactions: page.entries.map(transactionView),
@@ -169,7 +204,10 @@ walletRoutes.openapi(topUp, async (c) => {
   const settlement_wallet_id = merchant.settlement_wallet_id;
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
   const issue = { operation_id: `${operation_id}:issue`, currency: input.currency, amount: input.amount, to_wallet_id: user.wallet_id };
-  unwrap(await walletStub(c.env, settlement_wallet_id).reserveIssuance(walletCall(settlement_wallet_id, clock, merchant, "registry"), issue), USER);
+  unwrap(
+    await walletStub(c.env, settlement_wallet_id).reserveIssuance(walletCall(settlement_wallet_id, clock, merchant, "registry"), issue),
+    USER,
+  );
   const result = await walletStub(c.env, user.wallet_id).creditExternal(walletCall(user.wallet_id, clock, merchant, "registry"), {
     operation_id,
     currency: input.currency,
@@ -186,8 +224,13 @@ walletRoutes.openapi(chain, async (c) => {
   const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
   const call = walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry");
   const page = unwrap(await walletStub(c.env, user.wallet_id).chain(call, query.after_seq, query.limit), USER);
-  const entries = page.entries.map((e) => ({ ...transactionView(e), seq: e.seq, held_after: e.held_after, prev_hash: e.prev_hash, hash: e.hash }));
+  const entries = page.entries.map((e) => ({
+    ...transactionView(e),
+    seq: e.seq,
+    held_after: e.held_after,
+    prev_hash: e.prev_hash,
+    hash: e.hash,
+  }));
   const last_returned = entries.at(-1)?.seq ?? query.after_seq;
   return c.json(ok({ wallet_id: user.wallet_id, entries, last_seq: page.last_seq, has_more: last_returned < page.last_seq }), 200);
 });
-

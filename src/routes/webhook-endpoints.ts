@@ -2,7 +2,15 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { sealSecret } from "../crypto/sealed-secret";
 import { database } from "../db/client";
-import { deleteEndpoint, findEndpoint, insertEndpointWithin, listDeliveries, listEndpoints, updateEndpoint, type EndpointRow } from "../db/webhooks";
+import {
+  deleteEndpoint,
+  findEndpoint,
+  insertEndpointWithin,
+  listDeliveries,
+  listEndpoints,
+  updateEndpoint,
+  type EndpointRow,
+} from "../db/webhooks";
 import { toIsoSeconds } from "../domain/clock";
 import { EVENT_TYPES } from "../domain/events";
 import { randomBase62 } from "../domain/ids";
@@ -21,12 +29,15 @@ import { Pagination, queryInteger, scopedIdParam } from "./schemas";
 const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 const MAX_ENDPOINTS = 16;
 
-const url = z.string().min(1).max(2048).openapi({ example: "https://shop.example/webhooks/mazad", description: "https in live mode (never a private address); http and localhost are fine in sandbox" });
+const url = z.string().min(1).max(2048).openapi({
+  example: "https://shop.example/webhooks/mazad",
+  description: "https in live mode (never a private address); http and localhost are fine in sandbox",
+});
 const eventsList = z
   .array(z.enum(["*", ...EVENT_TYPES]))
   .min(1)
   .max(EVENT_TYPES.length)
-  .openapi({ example: ["payment.captured", "payment.refunded"], description: "Event types to receive, or [\"*\"] for all" });
+  .openapi({ example: ["payment.captured", "payment.refunded"], description: 'Event types to receive, or ["*"] for all' });
 const description = z.string().trim().min(1).max(500);
 
 const Endpoint = z
@@ -42,7 +53,9 @@ const Endpoint = z
   })
   .openapi("WebhookEndpoint");
 
-const RevealedEndpoint = Endpoint.extend({ secret: z.string().openapi({ example: "whsec_…", description: "Signs every delivery (Standard Webhooks). Shown once" }) }).openapi("WebhookEndpointWithSecret");
+const RevealedEndpoint = Endpoint.extend({
+  secret: z.string().openapi({ example: "whsec_…", description: "Signs every delivery (Standard Webhooks). Shown once" }),
+}).openapi("WebhookEndpointWithSecret");
 
 const Delivery = z
   .object({
@@ -103,7 +116,14 @@ const update = defineRoute({
   auth: "merchant",
   request: {
     params: endpointParams,
-    body: jsonBody(z.strictObject({ url: url.optional(), events: eventsList.optional(), description: description.nullable().optional(), disabled: z.boolean().optional() })),
+    body: jsonBody(
+      z.strictObject({
+        url: url.optional(),
+        events: eventsList.optional(),
+        description: description.nullable().optional(),
+        disabled: z.boolean().optional(),
+      }),
+    ),
   },
   responses: { 200: success(Endpoint, "The endpoint") },
 });
@@ -141,7 +161,10 @@ const deliveries = defineRoute({
   auth: "merchant",
   request: {
     params: endpointParams,
-    query: z.strictObject({ page: queryInteger({ min: 1, max: 100_000, fallback: 1 }), per_page: queryInteger({ min: 1, max: 100, fallback: 20 }) }),
+    query: z.strictObject({
+      page: queryInteger({ min: 1, max: 100_000, fallback: 1 }),
+      per_page: queryInteger({ min: 1, max: 100, fallback: 20 }),
+    }),
   },
   responses: { 200: success(z.object({ deliveries: z.array(Delivery), pagination: Pagination }), "Attempts") },
 });
@@ -153,7 +176,16 @@ export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>();
 const ENDPOINT = { what: "webhook endpoint", param: "id" };
 
 function present(row: EndpointRow) {
-  return { id: row.id, url: row.url, events: JSON.parse(row.events) as string[], description: row.description, status: row.status, disabled_reason: row.disabled_reason, created_at: row.created_at, updated_at: row.updated_at };
+  return {
+    id: row.id,
+    url: row.url,
+    events: JSON.parse(row.events) as string[],
+    description: row.description,
+    status: row.status,
+    disabled_reason: row.disabled_reason,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
 }
 
 function checkUrl(c: Context<AppEnv>, value: string): void {
@@ -189,7 +221,8 @@ webhookEndpointRoutes.openapi(create, async (c) => {
     created_at: now,
     updated_at: now,
   };
-  if (!(await insertEndpointWithin(db, row, MAX_ENDPOINTS))) throw new ApiError("parameter_invalid", `A merchant has at most ${MAX_ENDPOINTS} endpoints per mode.`, "url");
+  if (!(await insertEndpointWithin(db, row, MAX_ENDPOINTS)))
+    throw new ApiError("parameter_invalid", `A merchant has at most ${MAX_ENDPOINTS} endpoints per mode.`, "url");
   return c.json(ok({ ...present(row), secret }), 201);
 });
 
@@ -209,7 +242,11 @@ webhookEndpointRoutes.openapi(update, async (c) => {
   if (input.url !== undefined) changes.url = input.url;
   if (input.events !== undefined) changes.events = JSON.stringify(input.events.includes("*") ? ["*"] : [...new Set(input.events)]);
   if (input.description !== undefined) changes.description = input.description;
-  if (input.disabled !== undefined) Object.assign(changes, input.disabled ? { status: "disabled", disabled_reason: "Disabled by the merchant" } : { status: "enabled", disabled_reason: null });
+  if (input.disabled !== undefined)
+    Object.assign(
+      changes,
+      input.disabled ? { status: "disabled", disabled_reason: "Disabled by the merchant" } : { status: "enabled", disabled_reason: null },
+    );
   const row = await updateEndpoint(database(c.env.DB), id, c.get("merchant"), changes);
   if (!row) throw notFound(ENDPOINT.what, ENDPOINT.param);
   return c.json(ok(present(row)), 200);
@@ -253,5 +290,11 @@ webhookEndpointRoutes.openapi(deliveries, async (c) => {
     attempted_at: toIsoSeconds(r.attempted_at_ms),
     next_retry_at: r.next_retry_at_ms === null ? null : toIsoSeconds(r.next_retry_at_ms),
   }));
-  return c.json(ok({ deliveries: rows, pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) } }), 200);
+  return c.json(
+    ok({
+      deliveries: rows,
+      pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) },
+    }),
+    200,
+  );
 });

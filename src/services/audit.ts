@@ -36,7 +36,10 @@ export async function auditLedger(env: Env, db: Database, merchant: WalletOwner,
   const sum = (pick: (t: AuditTotals) => number, only = (_t: AuditTotals & { id: string }) => true) =>
     totals.filter(only).reduce((acc, t) => acc + BigInt(pick(t)), 0n);
   const isPlatform = (t: { id: string }) => t.id === platform_wallet;
-  const wallets_total = sum((t) => t.total, (t) => !isPlatform(t));
+  const wallets_total = sum(
+    (t) => t.total,
+    (t) => !isPlatform(t),
+  );
   const platform_commission = sum((t) => t.total, isPlatform);
   const outbox_pending = sum((t) => t.outbox_pending);
   const external_credits = sum((t) => t.external_in);
@@ -56,6 +59,7 @@ export async function auditLedger(env: Env, db: Database, merchant: WalletOwner,
 
 /** A sum as a JSON number; the issuance bound keeps it safe, and this says so loudly if it ever is not. */
 function exact(value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`audit sum ${value} is beyond 2^53`);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER))
+    throw new Error(`audit sum ${value} is beyond 2^53`);
   return Number(value);
 }

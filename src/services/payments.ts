@@ -30,8 +30,17 @@ export async function newObjectKey(scope: string, idempotency_key: string | unde
   return base62FromBytes(Uint8Array.from(digest.match(/../g)!.map((h) => parseInt(h, 16))), OBJECT_KEY_LENGTH);
 }
 
-export function merchantPaymentCall(merchant: MerchantCaller, clock: Clock, cause: { request_id: string; idempotency_key?: string | null }): PaymentCall {
-  const call: PaymentCall = { now_ms: clock.now_ms(), clock_offset_ms: clock.offset_ms, owner: { merchant_id: merchant.merchant_id, mode: merchant.mode }, request_id: cause.request_id };
+export function merchantPaymentCall(
+  merchant: MerchantCaller,
+  clock: Clock,
+  cause: { request_id: string; idempotency_key?: string | null },
+): PaymentCall {
+  const call: PaymentCall = {
+    now_ms: clock.now_ms(),
+    clock_offset_ms: clock.offset_ms,
+    owner: { merchant_id: merchant.merchant_id, mode: merchant.mode },
+    request_id: cause.request_id,
+  };
   if (cause.idempotency_key !== undefined && cause.idempotency_key !== null) call.idempotency_key = cause.idempotency_key;
   return call;
 }
@@ -57,11 +66,19 @@ const PARAMS: Partial<Record<PaymentRefusal["code"], string>> = {
 export function paymentRefusalError(refusal: PaymentRefusal & { replayed?: boolean }, missing: { what: string; param: string }): ApiError {
   if (refusal.code === "not_found") return notFound(missing.what, missing.param);
   const headers: Record<string, string> = refusal.replayed ? { "Idempotent-Replayed": "true" } : {};
-  return new ApiError(refusal.code, refusal.message, refusal.param ?? PARAMS[refusal.code] ?? (missing.param === "id" ? undefined : missing.param), headers);
+  return new ApiError(
+    refusal.code,
+    refusal.message,
+    refusal.param ?? PARAMS[refusal.code] ?? (missing.param === "id" ? undefined : missing.param),
+    headers,
+  );
 }
 
 /** The success of an outcome, or its refusal thrown as the API error. */
-export function unwrapPayment<O extends PaymentOutcome<object>>(outcome: O, missing: { what: string; param: string }): Extract<O, { ok: true }> {
+export function unwrapPayment<O extends PaymentOutcome<object>>(
+  outcome: O,
+  missing: { what: string; param: string },
+): Extract<O, { ok: true }> {
   if (!outcome.ok) throw paymentRefusalError(outcome as unknown as PaymentRefusal, missing);
   return outcome as Extract<O, { ok: true }>;
 }

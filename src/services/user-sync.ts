@@ -29,7 +29,11 @@ const MAX_SYNC_ATTEMPTS = 5;
  * records nothing (its answer is the user as it is), so ten racing syncs of one new user make one
  * user, one wallet and one event.
  */
-export async function syncUser(db: Database, scope: SyncScope, input: SyncUserInput): Promise<{ user: UserRow; created: boolean; event_id: string | null }> {
+export async function syncUser(
+  db: Database,
+  scope: SyncScope,
+  input: SyncUserInput,
+): Promise<{ user: UserRow; created: boolean; event_id: string | null }> {
   for (let attempt = 0; attempt < MAX_SYNC_ATTEMPTS; attempt++) {
     const current = await findUserByExternalId(db, scope.merchant_id, scope.mode, input.external_id);
     if (!current) {
@@ -45,7 +49,9 @@ export async function syncUser(db: Database, scope: SyncScope, input: SyncUserIn
     const updated = await updateUser(db, current, changes, toIsoSeconds(scope.now_ms), event);
     if (updated) return { user: updated, created: false, event_id: event.id };
   }
-  throw new ApiError("object_busy", "This user is being changed by other requests at this moment; retry shortly.", "external_id", { "Retry-After": "1" });
+  throw new ApiError("object_busy", "This user is being changed by other requests at this moment; retry shortly.", "external_id", {
+    "Retry-After": "1",
+  });
 }
 
 type SyncScope = { merchant_id: string; mode: Mode; now_ms: number; cause: { request_id: string; idempotency_key: string | null } };
@@ -75,7 +81,8 @@ function changesTo(current: UserRow, input: SyncUserInput): UserChanges {
   if (input.full_name !== current.full_name) changes.full_name = input.full_name;
   if (input.email !== undefined && input.email !== current.email) changes.email = input.email;
   if (input.phone !== undefined && input.phone !== current.phone) changes.phone = input.phone;
-  if (input.metadata !== undefined && canonicalJson(input.metadata) !== canonicalJson(JSON.parse(current.metadata))) changes.metadata = JSON.stringify(input.metadata);
+  if (input.metadata !== undefined && canonicalJson(input.metadata) !== canonicalJson(JSON.parse(current.metadata)))
+    changes.metadata = JSON.stringify(input.metadata);
   return changes;
 }
 

@@ -32,7 +32,13 @@ export const platformWalletId = (owner: { merchant_id: string; mode: Mode }) => 
  * id alone (a hold's or transfer's), which the wallet checks against its recorded owner. `cause`:
  * the request, named on the events the change writes.
  */
-export function walletCall(wallet_id: string, clock: Clock, owner: WalletOwner, found_by: "registry" | "id", cause?: CallContext["cause"]): CallContext {
+export function walletCall(
+  wallet_id: string,
+  clock: Clock,
+  owner: WalletOwner,
+  found_by: "registry" | "id",
+  cause?: CallContext["cause"],
+): CallContext {
   return {
     wallet_id,
     now_ms: clock.now_ms(),
@@ -64,7 +70,9 @@ export function forgetUser(user_id: string): void {
 export async function requireUser(db: Database, merchant: WalletOwner, id: string, param = "id"): Promise<UserWallet> {
   const user = await userWallets.load(`${merchant.merchant_id}:${merchant.mode}:${id}`, async () => {
     const row = await findUser(db, merchant.merchant_id, merchant.mode, id);
-    return row && { id: row.id, external_id: row.external_id, wallet_id: row.wallet_id, created_at: row.created_at, full_name: row.full_name };
+    return (
+      row && { id: row.id, external_id: row.external_id, wallet_id: row.wallet_id, created_at: row.created_at, full_name: row.full_name }
+    );
   });
   if (!user) throw notFound("user", param);
   return user;

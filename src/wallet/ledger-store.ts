@@ -75,7 +75,8 @@ export class LedgerStore {
   private readonly meta = new Map<string, string | null>();
 
   getMeta(key: string): string | null {
-    if (!this.meta.has(key)) this.meta.set(key, this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null);
+    if (!this.meta.has(key))
+      this.meta.set(key, this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null);
     return this.meta.get(key)!;
   }
 
@@ -202,7 +203,9 @@ export class LedgerStore {
     );
     if (after.held !== before.held) this.heldTouched.add(input.currency);
 
-    const last = this.sql.exec<{ seq: number; hash: string; created_at_ms: number }>("SELECT seq, hash, created_at_ms FROM entries ORDER BY seq DESC LIMIT 1").toArray()[0];
+    const last = this.sql
+      .exec<{ seq: number; hash: string; created_at_ms: number }>("SELECT seq, hash, created_at_ms FROM entries ORDER BY seq DESC LIMIT 1")
+      .toArray()[0];
     // Entries never go back in time, so seq order and time order agree (the list pages by time).
     const created_at_ms = Math.max(now_ms, last?.created_at_ms ?? 0);
     const row = {
@@ -224,8 +227,19 @@ export class LedgerStore {
     this.sql.exec(
       `INSERT INTO entries (seq, id, type, currency, amount, balance_after, held_after, description, reference, operation_id, created_at_ms, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.seq, row.id, row.type, row.currency, row.amount, row.balance_after, row.held_after,
-      row.description, row.reference, row.operation_id, row.created_at_ms, row.prev_hash, row.hash,
+      row.seq,
+      row.id,
+      row.type,
+      row.currency,
+      row.amount,
+      row.balance_after,
+      row.held_after,
+      row.description,
+      row.reference,
+      row.operation_id,
+      row.created_at_ms,
+      row.prev_hash,
+      row.hash,
     );
     return row as EntryRow;
   }
@@ -257,7 +271,10 @@ export class LedgerStore {
   /** The query plans of exactly the statements listEntries runs, for the index test. */
   explainListEntries(filters: EntryFilters): string[] {
     return entryQueries(filters, 20, 0).flatMap(({ query, params }) =>
-      this.sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...params).toArray().map((r) => r.detail),
+      this.sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${query}`, ...params)
+        .toArray()
+        .map((r) => r.detail),
     );
   }
 
@@ -285,7 +302,10 @@ function entryQueries(filters: EntryFilters, limit: number, offset: number): [pa
   }
   const clause = where.join(" AND ");
   return [
-    { query: `SELECT * FROM entries WHERE ${clause} ORDER BY created_at_ms DESC, seq DESC LIMIT ? OFFSET ?`, params: [...params, limit, offset] },
+    {
+      query: `SELECT * FROM entries WHERE ${clause} ORDER BY created_at_ms DESC, seq DESC LIMIT ? OFFSET ?`,
+      params: [...params, limit, offset],
+    },
     { query: `SELECT count(*) AS n FROM entries WHERE ${clause}`, params },
   ];
 }

@@ -97,13 +97,20 @@ export class WalletDO extends DurableObject<Env> {
     this.holds = new HoldStore(ctx.storage.sql, this.ledger);
     this.moves = new MoveStore(ctx.storage.sql);
     this.clock = new ObjectClock(this.ledger);
-    this.courier = new EventCourier(ctx, this.eventOutbox, env.EVENTS, () => this.owner(), { coalesce_ms: FORWARD_COALESCE_MS, replanAlarm: () => this.scheduleAlarm() });
+    this.courier = new EventCourier(ctx, this.eventOutbox, env.EVENTS, () => this.owner(), {
+      coalesce_ms: FORWARD_COALESCE_MS,
+      replanAlarm: () => this.scheduleAlarm(),
+    });
     this.outbox = new MoveCourier(ctx, this.moves, this.clock, {
       deliver: async (target, rows) => {
         const source = this.ledger.getMeta("wallet_id");
         // Rows are written only by calls that entered, which record the wallet's id first.
         if (!source) throw new Error("a wallet with outbox rows does not know its own id");
-        await walletStub(env, target).applyCredits({ wallet_id: target, now_ms: this.clock.now(), clock_offset_ms: this.clock.offsetMs() }, source, rows.map(toIncomingCredit));
+        await walletStub(env, target).applyCredits(
+          { wallet_id: target, now_ms: this.clock.now(), clock_offset_ms: this.clock.offsetMs() },
+          source,
+          rows.map(toIncomingCredit),
+        );
       },
       landed: (operation_ids) => this.transfersCompleted(operation_ids),
       afterLanded: () => this.afterEvents(),
@@ -115,7 +122,11 @@ export class WalletDO extends DurableObject<Env> {
   // ---- reads --------------------------------------------------------------------------------
 
   balances(call: CallContext): Outcome<{ balances: BalanceView[]; status: string }> {
-    return this.read(call, () => ({ ok: true, balances: this.ledger.balances(CURRENCY_CODES), status: this.ledger.getMeta("status") ?? "active" }));
+    return this.read(call, () => ({
+      ok: true,
+      balances: this.ledger.balances(CURRENCY_CODES),
+      status: this.ledger.getMeta("status") ?? "active",
+    }));
   }
 
   listEntries(call: CallContext, filters: EntryFilters, limit: number, offset: number): Outcome<{ entries: EntryView[]; total: number }> {
@@ -126,7 +137,11 @@ export class WalletDO extends DurableObject<Env> {
   }
 
   chain(call: CallContext, after_seq: number, limit: number): Outcome<{ entries: ChainEntryView[]; last_seq: number }> {
-    return this.read(call, () => ({ ok: true, entries: this.ledger.chain(after_seq, limit).map(chainEntryView), last_seq: this.ledger.lastSeq() }));
+    return this.read(call, () => ({
+      ok: true,
+      entries: this.ledger.chain(after_seq, limit).map(chainEntryView),
+      last_seq: this.ledger.lastSeq(),
+    }));
   }
 
   getHold(call: CallContext, hold_id: string): Outcome<{ hold: HoldView }> {
@@ -185,12 +200,18 @@ export class WalletDO extends DurableObject<Env> {
    * a card capture) against the currency's bound, so no balance or sum of them can ever pass it.
    * The target wallet is part of the fingerprint: one reservation can never cover two credits.
    */
-  reserveIssuance(call: CallContext, request: Operation & { currency: Currency; amount: number; to_wallet_id: string }): Outcome<{ issued: number }> {
+  reserveIssuance(
+    call: CallContext,
+    request: Operation & { currency: Currency; amount: number; to_wallet_id: string },
+  ): Outcome<{ issued: number }> {
     const { operation_id, ...fields } = request;
     return this.once(call, operation_id, fingerprint("issue", fields), () => {
       if (!this.ledger.reserveIssuance(request.currency, request.amount)) {
         const bound = CURRENCIES[request.currency].max_issued_minor;
-        return refusal("balance_limit_exceeded", `This would take your ${request.currency} money in the system past its limit of ${bound} (minor units).`);
+        return refusal(
+          "balance_limit_exceeded",
+          `This would take your ${request.currency} money in the system past its limit of ${bound} (minor units).`,
+        );
       }
       return { ok: true as const, issued: this.ledger.issued(request.currency) };
     });
@@ -204,7 +225,17 @@ export class WalletDO extends DurableObject<Env> {
       if (late) return late;
       if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
       const payment_id = request.payment_id ?? null;
-      this.holds.insert({ id: request.hold_id, user_id: request.user_id, payment_id, currency: request.currency, amount: request.amount, reference: request.reference, description: request.description, expires_at_ms: request.expires_at_ms, created_at_ms: call.now_ms });
+      this.holds.insert({
+        id: request.hold_id,
+        user_id: request.user_id,
+        payment_id,
+        currency: request.currency,
+        amount: request.amount,
+        reference: request.reference,
+        description: request.description,
+        expires_at_ms: request.expires_at_ms,
+        created_at_ms: call.now_ms,
+      });
       // Entries name the hold (or its payment); the merchant's own reference stays on the hold.
       this.ledger.writeEntry(call.wallet_id, { ...request, type: "hold", reference: payment_id ?? request.hold_id }, call.now_ms);
       const hold = this.holds.get(request.hold_id)!;
@@ -226,13 +257,18 @@ export class WalletDO extends DurableObject<Env> {
   }
 
   releaseHold(call: CallContext, request: Operation & { hold_id: string; payment_id?: string }): Outcome<{ hold: HoldView }> {
-    const outcome = this.once(call, request.operation_id, fingerprint("release", { hold_id: request.hold_id, payment_id: request.payment_id }), () => {
-      const found = this.activeHold(request.hold_id, request.payment_id);
-      if (!found.ok) return found;
-      const hold = found.hold;
-      this.releaseWholeHold(call, request.operation_id, hold, "released");
-      return { ok: true as const, hold: holdView(this.holds.get(hold.id)!) };
-    });
+    const outcome = this.once(
+      call,
+      request.operation_id,
+      fingerprint("release", { hold_id: request.hold_id, payment_id: request.payment_id }),
+      () => {
+        const found = this.activeHold(request.hold_id, request.payment_id);
+        if (!found.ok) return found;
+        const hold = found.hold;
+        this.releaseWholeHold(call, request.operation_id, hold, "released");
+        return { ok: true as const, hold: holdView(this.holds.get(hold.id)!) };
+      },
+    );
     if (outcome.ok && !outcome.replayed) this.afterEvents();
     return outcome;
   }
@@ -244,26 +280,46 @@ export class WalletDO extends DurableObject<Env> {
    * the merchant's object. A hold is captured once: another capture is `hold_not_active`.
    */
   captureHold(call: CallContext, request: CaptureRequest): Outcome<{ hold: HoldView }> {
-    const outcome = this.once(call, request.operation_id, fingerprint("capture", { hold_id: request.hold_id, amount: request.amount, payment_id: request.payment_id }), () => {
-      const found = this.activeHold(request.hold_id, request.payment_id);
-      if (!found.ok) return found;
-      const hold = found.hold;
-      const amount = request.amount ?? hold.amount;
-      if (amount > hold.amount) return refusal("amount_exceeds_hold", `The hold is ${hold.amount}; capture at most that.`);
-      const currency = hold.currency as Currency;
-      const commission = commissionMinor(amount, request.commission_bps);
-      const net = amount - commission;
-      this.holds.resolve(hold, { status: "captured", captured_amount: amount, commission_amount: commission, net_amount: net }, call.now_ms);
-      const base = { operation_id: request.operation_id, currency, description: hold.description, reference: hold.payment_id ?? hold.id };
-      this.ledger.writeEntry(call.wallet_id, { ...base, type: "debit", debit_from: "held", amount }, call.now_ms);
-      if (amount < hold.amount) this.ledger.writeEntry(call.wallet_id, { ...base, type: "release", amount: hold.amount - amount }, call.now_ms);
-      const credit = { entry_type: "credit" as const, currency, description: hold.description, reference: base.reference };
-      if (net > 0) this.moves.enqueue(request.settlement_wallet_id, { ...credit, operation_id: `${request.operation_id}:settlement`, kind: "settlement", amount: net }, call.now_ms);
-      if (commission > 0) this.moves.enqueue(request.platform_wallet_id, { ...credit, operation_id: `${request.operation_id}:commission`, kind: "commission", amount: commission }, call.now_ms);
-      const captured = this.holds.get(hold.id)!;
-      this.holdEvent("hold.captured", captured, call);
-      return { ok: true as const, hold: holdView(captured) };
-    });
+    const outcome = this.once(
+      call,
+      request.operation_id,
+      fingerprint("capture", { hold_id: request.hold_id, amount: request.amount, payment_id: request.payment_id }),
+      () => {
+        const found = this.activeHold(request.hold_id, request.payment_id);
+        if (!found.ok) return found;
+        const hold = found.hold;
+        const amount = request.amount ?? hold.amount;
+        if (amount > hold.amount) return refusal("amount_exceeds_hold", `The hold is ${hold.amount}; capture at most that.`);
+        const currency = hold.currency as Currency;
+        const commission = commissionMinor(amount, request.commission_bps);
+        const net = amount - commission;
+        this.holds.resolve(
+          hold,
+          { status: "captured", captured_amount: amount, commission_amount: commission, net_amount: net },
+          call.now_ms,
+        );
+        const base = { operation_id: request.operation_id, currency, description: hold.description, reference: hold.payment_id ?? hold.id };
+        this.ledger.writeEntry(call.wallet_id, { ...base, type: "debit", debit_from: "held", amount }, call.now_ms);
+        if (amount < hold.amount)
+          this.ledger.writeEntry(call.wallet_id, { ...base, type: "release", amount: hold.amount - amount }, call.now_ms);
+        const credit = { entry_type: "credit" as const, currency, description: hold.description, reference: base.reference };
+        if (net > 0)
+          this.moves.enqueue(
+            request.settlement_wallet_id,
+            { ...credit, operation_id: `${request.operation_id}:settlement`, kind: "settlement", amount: net },
+            call.now_ms,
+          );
+        if (commission > 0)
+          this.moves.enqueue(
+            request.platform_wallet_id,
+            { ...credit, operation_id: `${request.operation_id}:commission`, kind: "commission", amount: commission },
+            call.now_ms,
+          );
+        const captured = this.holds.get(hold.id)!;
+        this.holdEvent("hold.captured", captured, call);
+        return { ok: true as const, hold: holdView(captured) };
+      },
+    );
     if (outcome.ok && !outcome.replayed) {
       this.outbox.afterWrite();
       this.afterEvents();
@@ -285,9 +341,38 @@ export class WalletDO extends DurableObject<Env> {
       fingerprint("transfer", fields),
       () => {
         if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
-        this.ledger.writeEntry(call.wallet_id, { ...request, type: "debit", debit_from: "available", reference: request.transfer_id }, call.now_ms);
-        this.moves.enqueue(request.to_wallet_id, { operation_id: credit_operation_id, kind: "transfer", entry_type: "credit", currency: request.currency, amount: request.amount, description: request.description, reference: request.transfer_id }, call.now_ms);
-        const row: TransferRow = { id: request.transfer_id, credit_operation_id, to_wallet_id: request.to_wallet_id, from_user_id: request.from_user_id, to_user_id: request.to_user_id, currency: request.currency, amount: request.amount, description: request.description, reference: request.reference, created_at_ms: call.now_ms, request_id: call.cause?.request_id ?? null, idempotency_key: call.cause?.idempotency_key ?? null };
+        this.ledger.writeEntry(
+          call.wallet_id,
+          { ...request, type: "debit", debit_from: "available", reference: request.transfer_id },
+          call.now_ms,
+        );
+        this.moves.enqueue(
+          request.to_wallet_id,
+          {
+            operation_id: credit_operation_id,
+            kind: "transfer",
+            entry_type: "credit",
+            currency: request.currency,
+            amount: request.amount,
+            description: request.description,
+            reference: request.transfer_id,
+          },
+          call.now_ms,
+        );
+        const row: TransferRow = {
+          id: request.transfer_id,
+          credit_operation_id,
+          to_wallet_id: request.to_wallet_id,
+          from_user_id: request.from_user_id,
+          to_user_id: request.to_user_id,
+          currency: request.currency,
+          amount: request.amount,
+          description: request.description,
+          reference: request.reference,
+          created_at_ms: call.now_ms,
+          request_id: call.cause?.request_id ?? null,
+          idempotency_key: call.cause?.idempotency_key ?? null,
+        };
         this.moves.insertTransfer(row);
         return { ok: true as const, transfer: transferView(row, "processing") };
       },
@@ -298,7 +383,10 @@ export class WalletDO extends DurableObject<Env> {
     // alarm still finds the credit in the outbox.
     this.scheduleAlarm();
     await this.outbox.deliver(request.to_wallet_id);
-    const answer = { ok: true as const, transfer: { ...outcome.transfer, status: this.transferStatus(this.moves.getTransfer(outcome.transfer.id)!) } };
+    const answer = {
+      ok: true as const,
+      transfer: { ...outcome.transfer, status: this.transferStatus(this.moves.getTransfer(outcome.transfer.id)!) },
+    };
     this.operations.finish(operation_id, answer);
     this.scheduleAlarm();
     return answer;
@@ -310,7 +398,19 @@ export class WalletDO extends DurableObject<Env> {
     const outcome = this.once(call, operation_id, fingerprint("refund_to_wallet", fields), () => {
       if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
       const entry = this.ledger.writeEntry(call.wallet_id, { ...request, type: "debit", debit_from: "available" }, call.now_ms);
-      this.moves.enqueue(request.to_wallet_id, { operation_id: `${operation_id}:refund`, kind: "transfer", entry_type: "refund", currency: request.currency, amount: request.amount, description: request.description, reference: request.reference }, call.now_ms);
+      this.moves.enqueue(
+        request.to_wallet_id,
+        {
+          operation_id: `${operation_id}:refund`,
+          kind: "transfer",
+          entry_type: "refund",
+          currency: request.currency,
+          amount: request.amount,
+          description: request.description,
+          reference: request.reference,
+        },
+        call.now_ms,
+      );
       return { ok: true as const, entry: entryView(entry) };
     });
     if (outcome.ok && !outcome.replayed) this.outbox.afterWrite();
@@ -322,18 +422,51 @@ export class WalletDO extends DurableObject<Env> {
    * transaction it is counted against the merchant's bound, credited in full, and the commission is
    * debited towards the merchant's share of the platform's revenue.
    */
-  creditCardCapture(call: CallContext, request: Operation & { currency: Currency; gross: number; commission: number; platform_wallet_id: string; reference: string; description: string | null }): Outcome<{ net: number }> {
+  creditCardCapture(
+    call: CallContext,
+    request: Operation & {
+      currency: Currency;
+      gross: number;
+      commission: number;
+      platform_wallet_id: string;
+      reference: string;
+      description: string | null;
+    },
+  ): Outcome<{ net: number }> {
     const { operation_id, ...fields } = request;
     const outcome = this.once(call, operation_id, fingerprint("card_capture", fields), () => {
       if (!this.ledger.reserveIssuance(request.currency, request.gross)) {
-        return refusal("balance_limit_exceeded", `This capture would take your ${request.currency} money in the system past its limit of ${CURRENCIES[request.currency].max_issued_minor} (minor units).`);
+        return refusal(
+          "balance_limit_exceeded",
+          `This capture would take your ${request.currency} money in the system past its limit of ${CURRENCIES[request.currency].max_issued_minor} (minor units).`,
+        );
       }
       this.ledger.addExternal(request.currency, "in", request.gross);
       const base = { operation_id, currency: request.currency, reference: request.reference };
-      this.ledger.writeEntry(call.wallet_id, { ...base, type: "credit", amount: request.gross, description: request.description ?? "Card payment" }, call.now_ms);
+      this.ledger.writeEntry(
+        call.wallet_id,
+        { ...base, type: "credit", amount: request.gross, description: request.description ?? "Card payment" },
+        call.now_ms,
+      );
       if (request.commission > 0) {
-        this.ledger.writeEntry(call.wallet_id, { ...base, type: "debit", debit_from: "available", amount: request.commission, description: "Commission" }, call.now_ms);
-        this.moves.enqueue(request.platform_wallet_id, { operation_id: `${operation_id}:commission`, kind: "commission", entry_type: "credit", currency: request.currency, amount: request.commission, description: "Commission", reference: request.reference }, call.now_ms);
+        this.ledger.writeEntry(
+          call.wallet_id,
+          { ...base, type: "debit", debit_from: "available", amount: request.commission, description: "Commission" },
+          call.now_ms,
+        );
+        this.moves.enqueue(
+          request.platform_wallet_id,
+          {
+            operation_id: `${operation_id}:commission`,
+            kind: "commission",
+            entry_type: "credit",
+            currency: request.currency,
+            amount: request.commission,
+            description: "Commission",
+            reference: request.reference,
+          },
+          call.now_ms,
+        );
       }
       return { ok: true as const, net: request.gross - request.commission };
     });
@@ -365,7 +498,10 @@ export class WalletDO extends DurableObject<Env> {
         const print = fingerprint("credit", { ...credit });
         const seen = this.moves.findReceived(source_wallet_id, credit.operation_id);
         if (seen) {
-          assert(seen.fingerprint === print, `credit ${credit.operation_id} from ${source_wallet_id} was redelivered with different contents`);
+          assert(
+            seen.fingerprint === print,
+            `credit ${credit.operation_id} from ${source_wallet_id} was redelivered with different contents`,
+          );
           continue;
         }
         const entry = this.ledger.writeEntry(call.wallet_id, { ...credit, type: credit.entry_type }, call.now_ms);
@@ -414,7 +550,13 @@ export class WalletDO extends DurableObject<Env> {
    * the same fingerprint gets the first result (`replayed`); with another, `idempotency_key_reused`.
    * With `running_until_ms`, the operation stays 'running' until finishOperation records its answer.
    */
-  private once<S extends { ok: true }>(call: CallContext, operation_id: string, print: string, mutate: () => S | Refusal, running_until_ms?: number): Replayable<S | Refusal> {
+  private once<S extends { ok: true }>(
+    call: CallContext,
+    operation_id: string,
+    print: string,
+    mutate: () => S | Refusal,
+    running_until_ms?: number,
+  ): Replayable<S | Refusal> {
     const denied = this.enter(call);
     if (denied) return denied;
     return this.ctx.storage.transactionSync(() => {
@@ -433,7 +575,13 @@ export class WalletDO extends DurableObject<Env> {
    */
   private holdEvent(type: "hold.created" | "hold.released" | "hold.captured" | "hold.expired", hold: HoldRow, call: CallContext): void {
     if (hold.payment_id !== null) return;
-    this.eventOutbox.add(type, hold.id, { object: { ...holdView(hold), wallet_id: this.ledger.getMeta("wallet_id") ?? call.wallet_id } }, call.cause ?? {}, call.now_ms);
+    this.eventOutbox.add(
+      type,
+      hold.id,
+      { object: { ...holdView(hold), wallet_id: this.ledger.getMeta("wallet_id") ?? call.wallet_id } },
+      call.cause ?? {},
+      call.now_ms,
+    );
   }
 
   /**
@@ -444,7 +592,14 @@ export class WalletDO extends DurableObject<Env> {
   private transfersCompleted(sent_operation_ids: string[]): void {
     for (const id of sent_operation_ids) {
       const transfer = this.moves.transferByCredit(id);
-      if (transfer) this.eventOutbox.add("transfer.completed", transfer.id, { object: transferView(transfer, "succeeded") }, transfer, this.clock.now());
+      if (transfer)
+        this.eventOutbox.add(
+          "transfer.completed",
+          transfer.id,
+          { object: transferView(transfer, "succeeded") },
+          transfer,
+          this.clock.now(),
+        );
     }
   }
 
@@ -464,14 +619,18 @@ export class WalletDO extends DurableObject<Env> {
   private releaseWholeHold(call: CallContext, operation_id: string, hold: HoldRow, status: "released" | "expired"): void {
     this.holds.resolve(hold, { status }, call.now_ms);
     this.holdEvent(status === "expired" ? "hold.expired" : "hold.released", this.holds.get(hold.id)!, call);
-    this.ledger.writeEntry(call.wallet_id, {
-      operation_id,
-      type: "release",
-      currency: hold.currency as Currency,
-      amount: hold.amount,
-      description: status === "expired" ? "Hold expired" : hold.description,
-      reference: hold.payment_id ?? hold.id,
-    }, call.now_ms);
+    this.ledger.writeEntry(
+      call.wallet_id,
+      {
+        operation_id,
+        type: "release",
+        currency: hold.currency as Currency,
+        amount: hold.amount,
+        description: status === "expired" ? "Hold expired" : hold.description,
+        reference: hold.payment_id ?? hold.id,
+      },
+      call.now_ms,
+    );
   }
 
   private transferStatus(row: TransferRow): TransferView["status"] {

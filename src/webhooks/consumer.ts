@@ -20,7 +20,10 @@ const RECORD_RETRY_SECONDS = 5;
 export async function consumeWebhookBatch(batch: MessageBatch<WebhookMessage>, env: Env): Promise<void> {
   if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
   const db = database(env.DB);
-  await Promise.all([recordAndFanOut(env, db, batch.messages.filter(isEvent)), ...batch.messages.filter(isDelivery).map((m) => deliverOne(env, db, m))]);
+  await Promise.all([
+    recordAndFanOut(env, db, batch.messages.filter(isEvent)),
+    ...batch.messages.filter(isDelivery).map((m) => deliverOne(env, db, m)),
+  ]);
 }
 
 type EventMessage = Message<Extract<WebhookMessage, { kind: "event" | "fan_out" }>>;
@@ -33,7 +36,10 @@ const isEvent = (m: Message<WebhookMessage>): m is EventMessage => !isDelivery(m
 async function recordAndFanOut(env: Env, db: ReturnType<typeof database>, messages: EventMessages, onFailure = retryLater): Promise<void> {
   if (messages.length === 0) return;
   try {
-    await insertEvents(db, messages.flatMap((m) => (m.body.kind === "event" ? [m.body.event] : [])));
+    await insertEvents(
+      db,
+      messages.flatMap((m) => (m.body.kind === "event" ? [m.body.event] : [])),
+    );
     const ids = messages.map((m) => (m.body.kind === "event" ? m.body.event.id : m.body.event_id));
     await fanOut(db, env.WEBHOOKS, await unfannedEvents(db, ids), Date.now());
     for (const m of messages) m.ack();
@@ -52,11 +58,20 @@ async function deliverOne(env: Env, db: ReturnType<typeof database>, message: De
     const [event, endpoint] = await Promise.all([findEvent(db, message.body.event_id), findEndpoint(db, message.body.endpoint_id)]);
     // A deleted endpoint (or an event past its retention) has nothing left to deliver.
     if (!event || !endpoint) return message.ack();
-    const verdict = await deliver(db, env.DATA_ENCRYPTION_KEY, event, endpoint, message.attempts, retryScale((env as { WEBHOOK_RETRY_SCALE?: string }).WEBHOOK_RETRY_SCALE));
+    const verdict = await deliver(
+      db,
+      env.DATA_ENCRYPTION_KEY,
+      event,
+      endpoint,
+      message.attempts,
+      retryScale((env as { WEBHOOK_RETRY_SCALE?: string }).WEBHOOK_RETRY_SCALE),
+    );
     if (verdict.ack) message.ack();
     else message.retry(verdict.delay_seconds === undefined ? undefined : { delaySeconds: verdict.delay_seconds });
   } catch (error) {
-    console.error(JSON.stringify({ webhook_delivery_failed: String(error), event_id: message.body.event_id, endpoint_id: message.body.endpoint_id }));
+    console.error(
+      JSON.stringify({ webhook_delivery_failed: String(error), event_id: message.body.event_id, endpoint_id: message.body.endpoint_id }),
+    );
     message.retry({ delaySeconds: RECORD_RETRY_SECONDS });
   }
 }
@@ -79,9 +94,18 @@ async function consumeDeadLetters(batch: MessageBatch<WebhookMessage>, env: Env)
       const endpoint = await findEndpoint(db, body.endpoint_id);
       if (endpoint) {
         await insertDelivery(db, {
-          id: newDeliveryId(), endpoint_id: body.endpoint_id, event_id: body.event_id, merchant_id: endpoint.merchant_id, mode: endpoint.mode,
-          attempt: message.attempts, outcome: "dead_lettered", response_status: null, latency_ms: null,
-          response_excerpt: "Gave up after the last attempt; POST /api/v1/events/{id}/redeliver sends it again.", attempted_at_ms: Date.now(), next_retry_at_ms: null,
+          id: newDeliveryId(),
+          endpoint_id: body.endpoint_id,
+          event_id: body.event_id,
+          merchant_id: endpoint.merchant_id,
+          mode: endpoint.mode,
+          attempt: message.attempts,
+          outcome: "dead_lettered",
+          response_status: null,
+          latency_ms: null,
+          response_excerpt: "Gave up after the last attempt; POST /api/v1/events/{id}/redeliver sends it again.",
+          attempted_at_ms: Date.now(),
+          next_retry_at_ms: null,
         });
       }
       message.ack();

@@ -32,10 +32,30 @@ export function eventBody(event: EventRow) {
  * the last attempt it goes on to the dead-letter queue. A live endpoint's URL is checked again
  * before every attempt, so it can never be turned into a request inside our network.
  */
-export async function deliver(db: Database, data_key: string, event: EventRow, endpoint: EndpointRow, attempt: number, retry_scale = 1): Promise<DeliveryVerdict> {
+export async function deliver(
+  db: Database,
+  data_key: string,
+  event: EventRow,
+  endpoint: EndpointRow,
+  attempt: number,
+  retry_scale = 1,
+): Promise<DeliveryVerdict> {
   const now_ms = Date.now();
   const log = (row: Partial<DeliveryRow> & Pick<DeliveryRow, "outcome">) =>
-    insertDelivery(db, { id: newDeliveryId(), endpoint_id: endpoint.id, event_id: event.id, merchant_id: event.merchant_id, mode: event.mode, attempt, response_status: null, latency_ms: null, response_excerpt: null, attempted_at_ms: now_ms, next_retry_at_ms: null, ...row });
+    insertDelivery(db, {
+      id: newDeliveryId(),
+      endpoint_id: endpoint.id,
+      event_id: event.id,
+      merchant_id: event.merchant_id,
+      mode: event.mode,
+      attempt,
+      response_status: null,
+      latency_ms: null,
+      response_excerpt: null,
+      attempted_at_ms: now_ms,
+      next_retry_at_ms: null,
+      ...row,
+    });
 
   if (endpoint.status !== "enabled") {
     await log({ outcome: "skipped", response_excerpt: `endpoint ${endpoint.status}` });
@@ -51,7 +71,12 @@ export async function deliver(db: Database, data_key: string, event: EventRow, e
   const timestamp = Math.floor(now_ms / 1000);
   const response = await post(endpoint, await secretsOf(endpoint, data_key, now_ms), event.id, timestamp, body);
   if (response.status !== null && response.status >= 200 && response.status < 300) {
-    await log({ outcome: "succeeded", response_status: response.status, latency_ms: response.latency_ms, response_excerpt: response.excerpt });
+    await log({
+      outcome: "succeeded",
+      response_status: response.status,
+      latency_ms: response.latency_ms,
+      response_excerpt: response.excerpt,
+    });
     return { ack: true };
   }
   if (response.status === 410) {
@@ -74,7 +99,8 @@ export async function deliver(db: Database, data_key: string, event: EventRow, e
 /** The current secret, and the previous one while a rotation lets it sign too. */
 async function secretsOf(endpoint: EndpointRow, data_key: string, now_ms: number): Promise<string[]> {
   const secrets = [await openSecret(endpoint.secret_sealed, data_key)];
-  if (endpoint.previous_secret_sealed && (endpoint.previous_secret_expires_at_ms ?? 0) > now_ms) secrets.push(await openSecret(endpoint.previous_secret_sealed, data_key));
+  if (endpoint.previous_secret_sealed && (endpoint.previous_secret_expires_at_ms ?? 0) > now_ms)
+    secrets.push(await openSecret(endpoint.previous_secret_sealed, data_key));
   return secrets;
 }
 

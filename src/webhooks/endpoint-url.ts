@@ -24,8 +24,11 @@ const INTERNAL_NAMES = /^(localhost|.*\.localhost|.*\.local|.*\.internal|.*\.hom
 
 export function isInternalHost(hostname: string): boolean {
   // A fully qualified name ends in a dot ("localhost.") and means the same host.
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.+$/, "");
-  if (INTERNAL_NAMES.test(host) || !host.includes(".") && !host.includes(":")) return true;
+  const host = hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.+$/, "");
+  if (INTERNAL_NAMES.test(host) || (!host.includes(".") && !host.includes(":"))) return true;
   const v4 = ipv4(host);
   if (v4) return isInternalV4(v4);
   if (host.includes(":")) return isInternalV6(host);
@@ -40,8 +43,15 @@ function ipv4(host: string): number[] | null {
 
 function isInternalV4([a, b]: number[]): boolean {
   return (
-    a === 0 || a === 10 || a === 127 || (a === 100 && b! >= 64 && b! <= 127) || (a === 169 && b === 254) ||
-    (a === 172 && b! >= 16 && b! <= 31) || (a === 192 && b === 168) || (a === 198 && (b === 18 || b === 19)) || a! >= 224
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 100 && b! >= 64 && b! <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b! >= 16 && b! <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 198 && (b === 18 || b === 19)) ||
+    a! >= 224
   );
 }
 

@@ -20,16 +20,25 @@ export async function fanOut(db: Database, queue: Queue, events: EventRow[], now
   const endpoints = await enabledEndpointsOf(db, [...scopes.values()]);
   const messages = events.flatMap((event) =>
     endpoints
-      .filter((e) => e.merchant_id === event.merchant_id && e.mode === event.mode && subscribes(JSON.parse(e.events) as string[], event.type))
+      .filter(
+        (e) => e.merchant_id === event.merchant_id && e.mode === event.mode && subscribes(JSON.parse(e.events) as string[], event.type),
+      )
       .map((e) => deliveryMessage(event.id, e)),
   );
   await sendAll(queue, messages);
-  await markFannedOut(db, events.map((e) => e.id), now_ms);
+  await markFannedOut(
+    db,
+    events.map((e) => e.id),
+    now_ms,
+  );
   return messages.length;
 }
 
 export async function queueDeliveries(queue: Queue, event_id: string, endpoints: Pick<EndpointRow, "id">[]): Promise<void> {
-  await sendAll(queue, endpoints.map((e) => deliveryMessage(event_id, e)));
+  await sendAll(
+    queue,
+    endpoints.map((e) => deliveryMessage(event_id, e)),
+  );
 }
 
 function deliveryMessage(event_id: string, endpoint: Pick<EndpointRow, "id">) {

@@ -14,7 +14,9 @@ export function newWebhookSecret(): string {
 }
 
 export async function signatureOf(secret: string, id: string, timestamp_seconds: number, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", fromBase64(secret.replace(/^whsec_/, "")), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", fromBase64(secret.replace(/^whsec_/, "")), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   const mac = await crypto.subtle.sign("HMAC", key, utf8(`${id}.${timestamp_seconds}.${body}`));
   return `v1,${toBase64(new Uint8Array(mac))}`;
 }

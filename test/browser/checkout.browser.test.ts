@@ -19,7 +19,16 @@ const ARTIFACTS = path.join(root, "test", "browser", ".artifacts");
 const CHROMIUM = "/usr/bin/chromium";
 
 // Distinct CVVs, one per card typed, so the scan can look for each.
-const CVV = { visa: "847", mastercard: "593", insufficient: "261", expired: "739", mismatch: "418", keyboard: "306", redirect: "952", screenshot: "874" } as const;
+const CVV = {
+  visa: "847",
+  mastercard: "593",
+  insufficient: "261",
+  expired: "739",
+  mismatch: "418",
+  keyboard: "306",
+  redirect: "952",
+  screenshot: "874",
+} as const;
 const EXPIRY = "12/30";
 const CARD_NAME = "Ahmed Al-Bayati";
 
@@ -61,7 +70,12 @@ async function buyerWith(amount: number): Promise<string> {
   const external_id = `usr_${crypto.randomUUID()}`;
   const synced = await api("POST", "/api/v1/users/sync", { external_user_id: external_id, name: "Zainab Al-Kadhimi" }, secretKey);
   if (synced.status >= 300) throw new Error(JSON.stringify(synced.body));
-  const topUp = await api("POST", `/api/v1/embedded/users/${synced.body.data.mazad_user_id}/wallet/top-ups`, { amount, currency: "IQD" }, secretKey);
+  const topUp = await api(
+    "POST",
+    `/api/v1/embedded/users/${synced.body.data.mazad_user_id}/wallet/top-ups`,
+    { amount, currency: "IQD" },
+    secretKey,
+  );
   if (topUp.status !== 201) throw new Error(JSON.stringify(topUp.body));
   return external_id;
 }
@@ -74,13 +88,30 @@ interface Checkout {
 
 async function newSession(amount: number): Promise<Checkout> {
   const external_user_id = await buyerWith(100_000);
-  const res = await api("POST", "/api/v1/checkout/sessions", { external_user_id, amount, currency: "IQD", description: "Order #1042 — Antique Vase", success_url: site.successUrl, cancel_url: site.cancelUrl }, secretKey);
+  const res = await api(
+    "POST",
+    "/api/v1/checkout/sessions",
+    {
+      external_user_id,
+      amount,
+      currency: "IQD",
+      description: "Order #1042 — Antique Vase",
+      success_url: site.successUrl,
+      cancel_url: site.cancelUrl,
+    },
+    secretKey,
+  );
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
   return res.body.data;
 }
 
 async function newIntent(amount = 9999): Promise<Checkout> {
-  const res = await api("POST", "/api/v1/payment-intents", { amount, currency: "USD", description: "Premium plan", success_url: site.successUrl, cancel_url: site.cancelUrl }, secretKey);
+  const res = await api(
+    "POST",
+    "/api/v1/payment-intents",
+    { amount, currency: "USD", description: "Premium plan", success_url: site.successUrl, cancel_url: site.cancelUrl },
+    secretKey,
+  );
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
   return res.body.data;
 }
@@ -141,12 +172,24 @@ async function submitAndClose(popup: Page, selector = "#pay-button"): Promise<vo
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (docs/contributing/tests.md, "Browser tests").`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (docs/contributing/tests.md, "Browser tests").`,
+    );
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     // Chromium's own popup blocker stays on, as in a buyer's browser: the fallback test needs it.
     ignoreDefaultArgs: ["--disable-popup-blocking"],
   });
@@ -249,7 +292,9 @@ describe("the hosted checkout in Chromium", () => {
     await fillCard(popup, "5555 5555 5555 4444", CVV.mastercard);
     await submitAndClose(popup);
     const results = await shopResults(shop);
-    expect(results).toEqual([{ kind: "success", status: "authorized", id: intent.id, redirect_url: `${site.successUrl}?payment_intent=${intent.id}` }]);
+    expect(results).toEqual([
+      { kind: "success", status: "authorized", id: intent.id, redirect_url: `${site.successUrl}?payment_intent=${intent.id}` },
+    ]);
     const after = await statusOf(intent);
     expect(after.status).toBe("authorized");
     const payment = (await api("GET", `/api/v1/payments/${after.payment_id}`, undefined, secretKey)).body.data;
@@ -285,7 +330,9 @@ describe("the hosted checkout in Chromium", () => {
     await expect(focused()).resolves.toBe("pay-button");
     await Promise.all([popup.waitForEvent("close"), popup.keyboard.press("Enter")]);
 
-    expect(await shopResults(shop)).toEqual([{ kind: "success", status: "authorized", id: intent.id, redirect_url: `${site.successUrl}?payment_intent=${intent.id}` }]);
+    expect(await shopResults(shop)).toEqual([
+      { kind: "success", status: "authorized", id: intent.id, redirect_url: `${site.successUrl}?payment_intent=${intent.id}` },
+    ]);
     expect((await statusOf(intent)).status).toBe("authorized");
     await shop.close();
   });
@@ -294,7 +341,9 @@ describe("the hosted checkout in Chromium", () => {
     const intent = await newIntent(1500);
     const { shop, popup } = await openPopup(intent);
     await submitAndClose(popup, "#cancel-button");
-    expect(await shopResults(shop)).toEqual([{ kind: "cancel", status: "canceled", id: intent.id, redirect_url: `${site.cancelUrl}?payment_intent=${intent.id}` }]);
+    expect(await shopResults(shop)).toEqual([
+      { kind: "cancel", status: "canceled", id: intent.id, redirect_url: `${site.cancelUrl}?payment_intent=${intent.id}` },
+    ]);
     expect((await statusOf(intent)).status).toBe("canceled");
     await shop.close();
   });
@@ -383,7 +432,11 @@ describe("the hosted checkout in Chromium", () => {
     expect(cvvsIn('{"cvc":"847"}', Object.values(CVV)).length).toBeGreaterThan(0);
     expect(cvvsIn("card_cvc=593&x", Object.values(CVV)).length).toBeGreaterThan(0);
 
-    const report = scanForCardData({ dirs: [inject("persistDir"), inject("logDir")], logFiles: inject("logFiles"), cvvs: Object.values(CVV) });
+    const report = scanForCardData({
+      dirs: [inject("persistDir"), inject("logDir")],
+      logFiles: inject("logFiles"),
+      cvvs: Object.values(CVV),
+    });
     // … and the scan read the stores that hold the payments: D1 and the payment objects.
     expect(report.files.some((f) => f.includes("PaymentDO") && f.endsWith(".sqlite"))).toBe(true);
     expect(report.files.some((f) => f.includes("D1DatabaseObject") && f.endsWith(".sqlite"))).toBe(true);

@@ -65,15 +65,41 @@ export default async function setup(project: TestProject) {
   const logDir = path.join(work, "wrangler-logs");
   const devLog = path.join(work, "wrangler-dev.log");
   mkdirSync(logDir);
-  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_PATH: logDir, CI: "true", NO_COLOR: "1" };
+  const env = {
+    ...process.env,
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_SEND_METRICS: "false",
+    WRANGLER_LOG_PATH: logDir,
+    CI: "true",
+    NO_COLOR: "1",
+  };
 
-  const migrated = spawnSync(node, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], { cwd: root, env, encoding: "utf8" });
+  const migrated = spawnSync(node, [wranglerBin, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+  });
   if (migrated.status !== 0) throw new Error(`D1 migrations failed:\n${migrated.stdout}\n${migrated.stderr}`);
 
   const port = await freePort();
   const inspectorPort = await freePort();
   const vars = Object.entries(SECRETS).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
-  const args = [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistDir, "--show-interactive-dev-session=false", "--log-level", "info", ...vars];
+  const args = [
+    wranglerBin,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persistDir,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "info",
+    ...vars,
+  ];
   const log = createWriteStream(devLog);
   // Its own process group, so the teardown ends wrangler and workerd together.
   const child = spawn(node, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });

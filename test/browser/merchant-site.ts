@@ -77,7 +77,14 @@ async function listen(server: Server): Promise<number> {
 export async function startMerchantSite(workerUrl: string): Promise<MerchantSite> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const body = url.pathname === "/" ? shopPage(workerUrl) : url.pathname === "/success" ? landingPage("Thank you") : url.pathname === "/cancel" ? landingPage("Order canceled") : null;
+    const body =
+      url.pathname === "/"
+        ? shopPage(workerUrl)
+        : url.pathname === "/success"
+          ? landingPage("Thank you")
+          : url.pathname === "/cancel"
+            ? landingPage("Order canceled")
+            : null;
     if (body === null) {
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
       return;

@@ -93,7 +93,20 @@ export async function chainProblems(api, auth, user, wallet_id, iqd) {
     const res = await api.definite("GET", `/api/v1/embedded/users/${user}/wallet/chain?after_seq=${after}&limit=1000`, undefined, auth);
     if (res.status !== 200) return `chain read ${res.status}`;
     for (const e of res.body.data.entries) {
-      const canonical = JSON.stringify([prev, e.seq, e.id, wallet_id, e.type, e.currency, e.amount, e.balance_after, e.held_after, e.reference, e.description, e.created_at]);
+      const canonical = JSON.stringify([
+        prev,
+        e.seq,
+        e.id,
+        wallet_id,
+        e.type,
+        e.currency,
+        e.amount,
+        e.balance_after,
+        e.held_after,
+        e.reference,
+        e.description,
+        e.created_at,
+      ]);
       if (e.seq !== expected_seq) return `seq ${e.seq} where ${expected_seq} was due`;
       if (e.prev_hash !== prev || createHash("sha256").update(canonical).digest("hex") !== e.hash) return `hash broken at seq ${e.seq}`;
       prev = e.hash;
@@ -103,7 +116,8 @@ export async function chainProblems(api, auth, user, wallet_id, iqd) {
     }
     if (!res.body.data.has_more) break;
   }
-  if (last_iqd && (last_iqd.balance_after !== iqd.available || last_iqd.held_after !== iqd.held)) return `last entry says ${last_iqd.balance_after}/${last_iqd.held_after}, wallet ${iqd.available}/${iqd.held}`;
+  if (last_iqd && (last_iqd.balance_after !== iqd.available || last_iqd.held_after !== iqd.held))
+    return `last entry says ${last_iqd.balance_after}/${last_iqd.held_after}, wallet ${iqd.available}/${iqd.held}`;
   return null;
 }
 
@@ -116,8 +130,15 @@ export async function chainProblems(api, auth, user, wallet_id, iqd) {
  * @param {{ timestamp?: number, nonce?: string }} [options] `timestamp`: Unix seconds, now by default; `nonce`: none by default
  */
 export function signatureHeaders(signing, method, target, body, { timestamp = Math.floor(Date.now() / 1000), nonce } = {}) {
-  const digest = createHash("sha256").update(body ?? "").digest("hex");
+  const digest = createHash("sha256")
+    .update(body ?? "")
+    .digest("hex");
   const canonical = `${timestamp}\n${method}\n${target}\n${digest}` + (nonce === undefined ? "" : `\n${nonce}`);
   const signature = createHmac("sha256", signing.secret).update(canonical).digest("hex");
-  return { "x-api-key": signing.key_id, "x-api-timestamp": String(timestamp), "x-api-signature": signature, ...(nonce === undefined ? {} : { "x-api-nonce": nonce }) };
+  return {
+    "x-api-key": signing.key_id,
+    "x-api-timestamp": String(timestamp),
+    "x-api-signature": signature,
+    ...(nonce === undefined ? {} : { "x-api-nonce": nonce }),
+  };
 }

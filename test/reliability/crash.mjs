@@ -30,7 +30,12 @@ async function trafficLoop(api, sk, model, users, running) {
     if (roll < 0.3 || (mine.holds.length === 0 && roll < 0.55)) {
       const user = pick(users);
       const amount = randomInt(1, 5_000);
-      const res = await api.definite("POST", "/api/v1/embedded/holds", { user_id: user, amount, currency: "IQD" }, { ...auth, "idempotency-key": randomUUID() });
+      const res = await api.definite(
+        "POST",
+        "/api/v1/embedded/holds",
+        { user_id: user, amount, currency: "IQD" },
+        { ...auth, "idempotency-key": randomUUID() },
+      );
       if (res.status === 201) {
         model.holds.set(res.body.data.id, { user, amount, status: "active", captured: 0 });
         model.effects.expect("hold.created", res.body.data.id);
@@ -41,7 +46,12 @@ async function trafficLoop(api, sk, model, users, running) {
       const hold = /** @type {NonNullable<ReturnType<typeof model.holds.get>>} */ (model.holds.get(id));
       const capture = Math.random() < 0.6;
       const amount = randomInt(1, hold.amount);
-      const res = await api.definite("POST", `/api/v1/embedded/holds/${id}/${capture ? "capture" : "release"}`, capture ? { amount } : undefined, { ...auth, "idempotency-key": randomUUID() });
+      const res = await api.definite(
+        "POST",
+        `/api/v1/embedded/holds/${id}/${capture ? "capture" : "release"}`,
+        capture ? { amount } : undefined,
+        { ...auth, "idempotency-key": randomUUID() },
+      );
       if (res.status === 200) {
         hold.status = capture ? "captured" : "released";
         model.effects.expect(capture ? "hold.captured" : "hold.released", id);
@@ -68,7 +78,12 @@ async function trafficLoop(api, sk, model, users, running) {
 /** A transfer between two users. */
 async function transfer(api, auth, model, from, to) {
   const amount = randomInt(1, 5_000);
-  const res = await api.definite("POST", "/api/v1/embedded/transfers", { from_user_id: from, to_user_id: to, amount, currency: "IQD", reference: "crash" }, { ...auth, "idempotency-key": randomUUID() });
+  const res = await api.definite(
+    "POST",
+    "/api/v1/embedded/transfers",
+    { from_user_id: from, to_user_id: to, amount, currency: "IQD", reference: "crash" },
+    { ...auth, "idempotency-key": randomUUID() },
+  );
   if (res.status === 201 || res.status === 200) {
     model.transfers.set(res.body.data.id, { from, to, amount });
     model.effects.expect("transfer.completed", res.body.data.id);
@@ -81,7 +96,8 @@ async function transfer(api, auth, model, from, to) {
 async function checkoutFlow(api, auth, model, user) {
   const amount = randomInt(100, 20_000);
   const session = await api.definite(
-    "POST", "/api/v1/checkout/sessions",
+    "POST",
+    "/api/v1/checkout/sessions",
     { external_user_id: user, amount, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/cancel" },
     { ...auth, "idempotency-key": randomUUID() },
   );
@@ -90,14 +106,20 @@ async function checkoutFlow(api, auth, model, user) {
   model.effects.checkouts.add(id);
   // The buyer's pay has no key: a retry of a pay that did land is told the checkout is already paid.
   const paid = await api.definite("POST", `/checkout/${id}/pay`, { client_secret, method: "wallet", otp: "123456" });
-  const authorized = (paid.status === 200 && paid.body.data.status === "authorized") || paid.body?.error?.code === "payment_already_completed";
+  const authorized =
+    (paid.status === 200 && paid.body.data.status === "authorized") || paid.body?.error?.code === "payment_already_completed";
   if (!authorized) return;
   const payment_id = id.replace(/^cs_test_/, "pay_test_");
   const payment = { user, amount, captured: 0, refunded: 0, status: "authorized" };
   model.payments.set(payment_id, payment);
   model.effects.expect("checkout.authorized", id);
   const capture = randomInt(1, amount);
-  const captured = await api.definite("POST", `/api/v1/payments/${payment_id}/capture`, { amount: capture }, { ...auth, "idempotency-key": randomUUID() });
+  const captured = await api.definite(
+    "POST",
+    `/api/v1/payments/${payment_id}/capture`,
+    { amount: capture },
+    { ...auth, "idempotency-key": randomUUID() },
+  );
   if (captured.status !== 200) return;
   payment.captured = capture;
   payment.status = "captured";
@@ -105,7 +127,12 @@ async function checkoutFlow(api, auth, model, user) {
   model.totals.set(user, /** @type {number} */ (model.totals.get(user)) - capture);
   if (Math.random() < 0.5) return;
   const refund = randomInt(1, capture);
-  const refunded = await api.definite("POST", `/api/v1/payments/${payment_id}/refund`, { amount: refund, reason: "crash test" }, { ...auth, "idempotency-key": randomUUID() });
+  const refunded = await api.definite(
+    "POST",
+    `/api/v1/payments/${payment_id}/refund`,
+    { amount: refund, reason: "crash test" },
+    { ...auth, "idempotency-key": randomUUID() },
+  );
   if (refunded.status !== 200 && refunded.status !== 201) return;
   payment.refunded = refund;
   payment.status = refund === capture ? "refunded" : "partially_refunded";
@@ -125,7 +152,8 @@ const CARDS = [
 async function cardFlow(api, auth, model) {
   const amount = randomInt(100, 20_000);
   const intent = await api.definite(
-    "POST", "/api/v1/payment-intents",
+    "POST",
+    "/api/v1/payment-intents",
     { amount, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/cancel" },
     { ...auth, "idempotency-key": randomUUID() },
   );
@@ -135,9 +163,14 @@ async function cardFlow(api, auth, model) {
   // lost is sent again and declined again, a second counted attempt no answer acknowledges.)
   model.effects.checkouts.add(id);
   const card = pick(CARDS);
-  const body = { client_secret, method: "card", card: { number: card.number, exp_month: 12, exp_year: 2034, cvc: pick(TYPED_CVVS), name: "Crash Test" } };
+  const body = {
+    client_secret,
+    method: "card",
+    card: { number: card.number, exp_month: 12, exp_year: 2034, cvc: pick(TYPED_CVVS), name: "Crash Test" },
+  };
   const paid = await api.definite("POST", `/checkout/${id}/pay`, body);
-  const authorized = (paid.status === 200 && paid.body.data.status === "authorized") || paid.body?.error?.code === "payment_already_completed";
+  const authorized =
+    (paid.status === 200 && paid.body.data.status === "authorized") || paid.body?.error?.code === "payment_already_completed";
   if (!authorized) return;
   const payment_id = `pay_test_${id.slice("pi_".length)}`;
   const payment = { user: null, amount, captured: 0, refunded: 0, status: "authorized" };
@@ -163,10 +196,24 @@ export async function crashPart(runtime, { kills, merchant, effects = effectBook
   for (const user of users) {
     effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user }, auth));
     // (A top-up records no event.)
-    await api.definite("POST", `/api/v1/embedded/users/${user}/wallet/top-ups`, { amount: TOP_UP, currency: "IQD" }, { ...auth, "idempotency-key": `crash-topup-${user}` });
+    await api.definite(
+      "POST",
+      `/api/v1/embedded/users/${user}/wallet/top-ups`,
+      { amount: TOP_UP, currency: "IQD" },
+      { ...auth, "idempotency-key": `crash-topup-${user}` },
+    );
   }
   /** @type {Model} */
-  const model = { totals: new Map(users.map((u) => [u, TOP_UP])), holds: new Map(), transfers: new Map(), payments: new Map(), effects, acknowledged: 0, retried: 0, unknown_then_applied: 0 };
+  const model = {
+    totals: new Map(users.map((u) => [u, TOP_UP])),
+    holds: new Map(),
+    transfers: new Map(),
+    payments: new Map(),
+    effects,
+    acknowledged: 0,
+    retried: 0,
+    unknown_then_applied: 0,
+  };
 
   let running = true;
   const loops = Array.from({ length: CLIENTS }, () => trafficLoop(api, sk, model, users, () => running));
@@ -199,12 +246,24 @@ export async function crashPart(runtime, { kills, merchant, effects = effectBook
 
 /** What the service holds against the model: every object, every wallet to the unit, every chain, the audit. */
 async function verify(api, auth, model, users) {
-  const out = { lost: 0, doubled: 0, wrong_state: 0, wallet_mismatches: 0, chains_broken: 0, outbox_pending: 0, audit_balanced: false, holds_consistent: false, details: /** @type {string[]} */ ([]) };
+  const out = {
+    lost: 0,
+    doubled: 0,
+    wrong_state: 0,
+    wallet_mismatches: 0,
+    chains_broken: 0,
+    outbox_pending: 0,
+    audit_balanced: false,
+    holds_consistent: false,
+    details: /** @type {string[]} */ ([]),
+  };
   const note = (line) => out.details.length < 20 && out.details.push(line);
   for (const [id, hold] of model.holds) {
     const res = await api.definite("GET", `/api/v1/embedded/holds/${id}`, undefined, auth);
-    if (res.status === 404) (out.lost++, note(`hold ${id} acknowledged but missing`));
-    else if (res.body.data.status !== hold.status || (hold.status === "captured" && res.body.data.captured_amount !== hold.captured)) (out.wrong_state++, note(`hold ${id}: ${res.body.data.status}/${res.body.data.captured_amount} expected ${hold.status}/${hold.captured}`));
+    if (res.status === 404) out.lost++, note(`hold ${id} acknowledged but missing`);
+    else if (res.body.data.status !== hold.status || (hold.status === "captured" && res.body.data.captured_amount !== hold.captured))
+      out.wrong_state++,
+        note(`hold ${id}: ${res.body.data.status}/${res.body.data.captured_amount} expected ${hold.status}/${hold.captured}`);
   }
   // Transfers finish through the outbox: wait for each to complete.
   for (const id of model.transfers.keys()) {
@@ -215,15 +274,17 @@ async function verify(api, auth, model, users) {
       status = res.body.data.status;
       if (status !== "succeeded") await sleep(100);
     }
-    if (status !== "succeeded") (out.lost++, note(`transfer ${id} is ${status || "missing"}`));
+    if (status !== "succeeded") out.lost++, note(`transfer ${id} is ${status || "missing"}`);
   }
   for (const [id, payment] of model.payments) {
     const res = await api.definite("GET", `/api/v1/payments/${id}`, undefined, auth);
     const p = res.body?.data;
-    if (res.status === 404) (out.lost++, note(`payment ${id} missing`));
+    if (res.status === 404) out.lost++, note(`payment ${id} missing`);
     else if (p.status !== payment.status || p.captured_amount !== payment.captured || p.refunded_amount !== payment.refunded) {
       out.wrong_state++;
-      note(`payment ${id}: ${p.status} ${p.captured_amount}/${p.refunded_amount}, expected ${payment.status} ${payment.captured}/${payment.refunded}`);
+      note(
+        `payment ${id}: ${p.status} ${p.captured_amount}/${p.refunded_amount}, expected ${payment.status} ${payment.captured}/${payment.refunded}`,
+      );
     }
   }
   for (const user of users) {
@@ -238,11 +299,15 @@ async function verify(api, auth, model, users) {
       note(`wallet of ${user}: ${total}, expected ${expected}`);
     }
     const problems = await chainProblems(api, auth, user, res.body.data.wallet_id, iqd);
-    if (problems) (out.chains_broken++, note(`chain of ${user}: ${problems}`));
+    if (problems) out.chains_broken++, note(`chain of ${user}: ${problems}`);
   }
   // Per currency (the traffic is IQD; USD must balance untouched), once every outbox has drained.
   for (let i = 0; i < 100; i++) {
-    const audits = await Promise.all(["IQD", "USD"].map(async (currency) => (await api.definite("GET", `/api/v1/ledger/audit?currency=${currency}`, undefined, auth)).body.data));
+    const audits = await Promise.all(
+      ["IQD", "USD"].map(
+        async (currency) => (await api.definite("GET", `/api/v1/ledger/audit?currency=${currency}`, undefined, auth)).body.data,
+      ),
+    );
     out.outbox_pending = audits.reduce((n, a) => n + a.outbox_pending, 0); // money in transit between wallets
     out.audit_balanced = audits.every((a) => a.balanced);
     out.holds_consistent = audits.every((a) => a.holds_consistent);

@@ -100,7 +100,12 @@ export function effectBook(name, secret_key) {
 export async function eventsReceiver(api, merchant) {
   const receiver = await startReceiver({ keep: true, refuse: () => (Math.random() < 0.1 ? 500 : null) });
   const auth = { authorization: `Bearer ${merchant.secret_key}`, "idempotency-key": randomUUID() };
-  const endpoint = await api.definite("POST", "/api/v1/webhook-endpoints", { url: receiver.url, events: ["*"], description: "reliability: events" }, auth);
+  const endpoint = await api.definite(
+    "POST",
+    "/api/v1/webhook-endpoints",
+    { url: receiver.url, events: ["*"], description: "reliability: events" },
+    auth,
+  );
   if (endpoint.status !== 201) throw new Error(`events receiver endpoint: ${endpoint.status} ${endpoint.text}`);
   receiver.use(endpoint.body.data.secret);
   return receiver;
@@ -137,7 +142,8 @@ async function fromFinalStates(api, book) {
     if (session && c.status === "canceled") book.expect("checkout.canceled", id); // five wrong codes
     if (!session && (c.status === "canceled" || c.status === "expired")) book.expect("payment_intent.canceled", id);
     // Every counted decline, by the attempts it left (the last of five fails the intent).
-    if (!session) for (let left = MAX_ATTEMPTS - 1; left >= c.attempts_remaining; left--) book.expect("payment_intent.payment_failed", `${id} ${left}`);
+    if (!session)
+      for (let left = MAX_ATTEMPTS - 1; left >= c.attempts_remaining; left--) book.expect("payment_intent.payment_failed", `${id} ${left}`);
   }
 }
 
@@ -148,7 +154,11 @@ async function settle(api, books, receivers) {
   let since = performance.now();
   while (performance.now() - started < SETTLE_LIMIT_MS) {
     const totals = await Promise.all(
-      books.map(async (b) => (await api.definite("GET", "/api/v1/events?per_page=1", undefined, { authorization: `Bearer ${b.secret_key}` })).body?.data?.pagination?.total),
+      books.map(
+        async (b) =>
+          (await api.definite("GET", "/api/v1/events?per_page=1", undefined, { authorization: `Bearer ${b.secret_key}` })).body?.data
+            ?.pagination?.total,
+      ),
     );
     const now = JSON.stringify([totals, receivers.map((r) => r.receiver.log.length)]);
     if (now !== last) (last = now), (since = performance.now());
@@ -204,12 +214,17 @@ export function storedEvents(persistDir) {
       else rmSync(`${copy}-wal`, { force: true });
       const db = new DatabaseSync(copy);
       try {
-        const columns = db.prepare("SELECT name FROM pragma_table_info('events')").all().map((c) => c.name);
+        const columns = db
+          .prepare("SELECT name FROM pragma_table_info('events')")
+          .all()
+          .map((c) => c.name);
         if (columns.includes("forwarded_at_ms")) {
           objects++;
-          for (const row of db.prepare("SELECT id, type, payload, request_id, forwarded_at_ms FROM events").all()) outbox.push({ file, .../** @type {any} */ (row) });
+          for (const row of db.prepare("SELECT id, type, payload, request_id, forwarded_at_ms FROM events").all())
+            outbox.push({ file, .../** @type {any} */ (row) });
         } else if (columns.includes("fanned_out_at_ms")) {
-          for (const row of /** @type {any[]} */ (db.prepare("SELECT id, merchant_id, type, data, request_id FROM events").all())) index.set(row.id, row);
+          for (const row of /** @type {any[]} */ (db.prepare("SELECT id, merchant_id, type, data, request_id FROM events").all()))
+            index.set(row.id, row);
         }
       } finally {
         db.close();
@@ -292,12 +307,13 @@ export function eventsVerdict(live, stored, killed_at_ms) {
     for (const [effect, type] of book.expected) {
       const found = byEffect.get(effect) ?? [];
       if (found.length > 0) recorded++;
-      if (found.length === 0) (missing++, note(`${book.name}: no event for ${effect}`));
-      else if (found.some((e) => e.type !== type)) (wrong_type++, note(`${book.name}: ${effect} has ${found.map((e) => e.type).join(", ")}, expected ${type}`));
+      if (found.length === 0) missing++, note(`${book.name}: no event for ${effect}`);
+      else if (found.some((e) => e.type !== type))
+        wrong_type++, note(`${book.name}: ${effect} has ${found.map((e) => e.type).join(", ")}, expected ${type}`);
     }
     for (const e of events.values()) {
       const effect = effectOf(e.type, e.data, e.request?.id ?? null);
-      if (!book.expected.has(effect)) (unexpected++, note(`${book.name}: ${e.type} ${e.id} (${effect}) has no effect in the model`));
+      if (!book.expected.has(effect)) unexpected++, note(`${book.name}: ${e.type} ${e.id} (${effect}) has no effect in the model`);
     }
   }
 
@@ -311,9 +327,9 @@ export function eventsVerdict(live, stored, killed_at_ms) {
       if (r.forwarded_at_ms !== null && !atKill(r.forwarded_at_ms)) indexed_away_from_kills++;
       continue;
     }
-    if (r.forwarded_at_ms === null) (unforwarded++, note(`${r.type} ${r.id} never forwarded (${path.basename(r.file)})`));
+    if (r.forwarded_at_ms === null) unforwarded++, note(`${r.type} ${r.id} never forwarded (${path.basename(r.file)})`);
     else if (atKill(r.forwarded_at_ms)) lost_at_kill++;
-    else (unforwarded++, note(`${r.type} ${r.id} forwarded at ${new Date(r.forwarded_at_ms).toISOString()}, not in the index, no kill near`));
+    else unforwarded++, note(`${r.type} ${r.id} forwarded at ${new Date(r.forwarded_at_ms).toISOString()}, not in the index, no kill near`);
   }
 
   // One webhook-id is one event, at every receiver; one effect is one webhook-id.
@@ -327,7 +343,16 @@ export function eventsVerdict(live, stored, killed_at_ms) {
     for (const [effect, ids] of f.duplicated) note(`${name}: ${effect} arrived under ${ids.size} webhook-ids: ${[...ids].join(", ")}`);
     if (f.shared) note(`${name}: ${f.shared} webhook-ids carried two different events`);
     if (f.not_the_event_id) note(`${name}: ${f.not_the_event_id} deliveries whose webhook-id is not their event's id`);
-    return { name, deliveries: f.deliveries, webhook_ids: f.webhook_ids, repeated: f.repeated, shared: f.shared, not_the_event_id: f.not_the_event_id, duplicated: f.duplicated.length, undelivered };
+    return {
+      name,
+      deliveries: f.deliveries,
+      webhook_ids: f.webhook_ids,
+      repeated: f.repeated,
+      shared: f.shared,
+      not_the_event_id: f.not_the_event_id,
+      duplicated: f.duplicated.length,
+      undelivered,
+    };
   });
   const shared = receivers.reduce((n, r) => n + r.shared + r.not_the_event_id, 0);
   const receiver_duplicates = receivers.reduce((n, r) => n + r.duplicated, 0);

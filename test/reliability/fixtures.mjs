@@ -18,7 +18,8 @@ export const MARKER = `tenancy-marker-${randomUUID().slice(0, 8)}`;
 export async function merchantWithKeys(api, seeding, label) {
   const merchant = await seedMerchant(seeding, label);
   const jwt = { authorization: `Bearer ${merchant.access_token}` };
-  const key = async (type, mode) => (await api.definite("POST", `/api/v1/merchants/${merchant.merchant_id}/api-keys`, { type, mode }, jwt)).body.data;
+  const key = async (type, mode) =>
+    (await api.definite("POST", `/api/v1/merchants/${merchant.merchant_id}/api-keys`, { type, mode }, jwt)).body.data;
   return { id: merchant.merchant_id, secret_key: merchant.secret_key, publishable_key: merchant.publishable_key, jwt, key };
 }
 
@@ -29,15 +30,38 @@ export async function objectsOf(api, owner) {
   const user = `tenant_${randomUUID().slice(0, 8)}`;
   const other = `${user}_b`;
   for (const u of [user, other]) {
-    await post("/api/v1/embedded/users/sync", { external_id: u, full_name: `${MARKER} ${u}`, email: `${u}@example.com`, metadata: { note: MARKER } });
+    await post("/api/v1/embedded/users/sync", {
+      external_id: u,
+      full_name: `${MARKER} ${u}`,
+      email: `${u}@example.com`,
+      metadata: { note: MARKER },
+    });
     await post(`/api/v1/embedded/users/${u}/wallet/top-ups`, { amount: 1_000_000, currency: "IQD" });
   }
   const hold = await post("/api/v1/embedded/holds", { user_id: user, amount: 1_234, currency: "IQD", reference: MARKER });
-  const transfer = await post("/api/v1/embedded/transfers", { from_user_id: user, to_user_id: other, amount: 77, currency: "IQD", reference: MARKER });
-  const checkout = { external_user_id: user, amount: 4_321, currency: "IQD", description: MARKER, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no", metadata: { note: MARKER } };
+  const transfer = await post("/api/v1/embedded/transfers", {
+    from_user_id: user,
+    to_user_id: other,
+    amount: 77,
+    currency: "IQD",
+    reference: MARKER,
+  });
+  const checkout = {
+    external_user_id: user,
+    amount: 4_321,
+    currency: "IQD",
+    description: MARKER,
+    success_url: "https://shop.example/ok",
+    cancel_url: "https://shop.example/no",
+    metadata: { note: MARKER },
+  };
   const open_session = await post("/api/v1/checkout/sessions", checkout);
   const paid_session = await post("/api/v1/checkout/sessions", checkout);
-  await api.definite("POST", `/checkout/${paid_session.id}/pay`, { client_secret: paid_session.client_secret, method: "wallet", otp: "123456" });
+  await api.definite("POST", `/checkout/${paid_session.id}/pay`, {
+    client_secret: paid_session.client_secret,
+    method: "wallet",
+    otp: "123456",
+  });
   const payment = paid_session.id.replace(/^cs_test_/, "pay_test_");
   await post(`/api/v1/payments/${payment}/capture`, { amount: 4_000 });
   await post(`/api/v1/payments/${payment}/refund`, { amount: 100, reason: MARKER });
@@ -46,12 +70,30 @@ export async function objectsOf(api, owner) {
     if (status === "succeeded") break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const intent = await post("/api/v1/payment-intents", { amount: 999, currency: "IQD", description: MARKER, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" });
+  const intent = await post("/api/v1/payment-intents", {
+    amount: 999,
+    currency: "IQD",
+    description: MARKER,
+    success_url: "https://shop.example/ok",
+    cancel_url: "https://shop.example/no",
+  });
   const endpoint = await post("/api/v1/webhook-endpoints", { url: UNREACHABLE_RECEIVER, events: ["*"], description: MARKER });
   let event;
   for (let i = 0; i < 100 && !event; i++) {
     event = (await api.definite("GET", "/api/v1/events?type=payment.captured", undefined, auth)).body.data.events[0];
     if (!event) await new Promise((r) => setTimeout(r, 100));
   }
-  return { user, other, hold: hold.id, transfer: transfer.id, open_session: open_session.id, open_session_secret: open_session.client_secret, payment, intent: intent.id, intent_secret: intent.client_secret, endpoint: endpoint.id, event: event?.id };
+  return {
+    user,
+    other,
+    hold: hold.id,
+    transfer: transfer.id,
+    open_session: open_session.id,
+    open_session_secret: open_session.client_secret,
+    payment,
+    intent: intent.id,
+    intent_secret: intent.client_secret,
+    endpoint: endpoint.id,
+    event: event?.id,
+  };
 }

@@ -17,7 +17,18 @@ import { merchantWithKeys, objectsOf, UNREACHABLE_RECEIVER } from "./fixtures.mj
 const AT_ONCE = 4;
 const HUGE = "x".repeat(100_000);
 /** Strings that break naive code: a lone surrogate, NUL, bidi override, emoji, a SQL quote, a script tag. */
-const NASTY_STRINGS = ["", " ", HUGE, "\ud800", "a\u0000b", "\u202egnp.exe", "💸".repeat(300), "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd"];
+const NASTY_STRINGS = [
+  "",
+  " ",
+  HUGE,
+  "\ud800",
+  "a\u0000b",
+  "\u202egnp.exe",
+  "💸".repeat(300),
+  "' OR 1=1 --",
+  "<script>alert(1)</script>",
+  "../../etc/passwd",
+];
 /** Numbers past every edge: negative, zero, fractions, past 2^53, past int64, past double. */
 const NASTY_NUMBERS = ["-1", "0", "-0", "0.5", "1.0000001", "9007199254740993", "9223372036854775808", "1e308", "1e400", "-1e400"];
 const WRONG_TYPES = ["null", "true", "[]", "{}", '"1"', "1", '[{"a":1}]'];
@@ -35,7 +46,7 @@ const BAD_BODIES = [
   ["invalid UTF-8", "application/json", Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])],
   ["text/plain", "text/plain", "hello"],
   ["form-encoded", "application/x-www-form-urlencoded", "amount=1&currency=IQD"],
-  ["multipart", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--"],
+  ["multipart", "multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--'],
   ["no content type", null, "{}"],
   ["utf-16 JSON", "application/json; charset=utf-16", "{}"],
 ];
@@ -66,10 +77,21 @@ const resolver = (doc) => (schema) => {
 function sampler(doc, fixtures) {
   const resolve = resolver(doc);
   const named = {
-    user_id: fixtures.user, external_user_id: fixtures.user, from_user_id: fixtures.user, to_user_id: fixtures.other,
-    external_id: `fuzz_${randomUUID().slice(0, 8)}`, client_secret: fixtures.open_session_secret, email: fixtures.teammate_email,
-    url: UNREACHABLE_RECEIVER, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no",
-    number: "4242424242424242", cvc: "123", otp: "123456", password: "Fuzz-Pass-2026!", advance_seconds: 60,
+    user_id: fixtures.user,
+    external_user_id: fixtures.user,
+    from_user_id: fixtures.user,
+    to_user_id: fixtures.other,
+    external_id: `fuzz_${randomUUID().slice(0, 8)}`,
+    client_secret: fixtures.open_session_secret,
+    email: fixtures.teammate_email,
+    url: UNREACHABLE_RECEIVER,
+    success_url: "https://shop.example/ok",
+    cancel_url: "https://shop.example/no",
+    number: "4242424242424242",
+    cvc: "123",
+    otp: "123456",
+    password: "Fuzz-Pass-2026!",
+    advance_seconds: 60,
   };
   const sample = (raw, name) => {
     const schema = resolve(raw);
@@ -80,7 +102,8 @@ function sampler(doc, fixtures) {
     switch (Array.isArray(schema.type) ? schema.type[0] : schema.type) {
       case "object": {
         const out = {};
-        for (const [prop, sub] of Object.entries(schema.properties ?? {})) if ((schema.required ?? []).includes(prop)) out[prop] = sample(sub, prop);
+        for (const [prop, sub] of Object.entries(schema.properties ?? {}))
+          if ((schema.required ?? []).includes(prop)) out[prop] = sample(sub, prop);
         return out;
       }
       case "array":
@@ -145,8 +168,14 @@ function fill(path, fixtures, override) {
     if (name === "account_id") return fixtures.teammate;
     if (path.startsWith("/api/v1/merchants/")) return fixtures.merchant;
     const table = [
-      ["/embedded/users/", fixtures.user], ["/holds/", fixtures.hold], ["/transfers/", fixtures.transfer], ["/checkout/sessions/", fixtures.open_session],
-      ["/payment-intents/", fixtures.intent], ["payments/", fixtures.payment], ["/webhook-endpoints/", fixtures.endpoint], ["/events/", fixtures.event],
+      ["/embedded/users/", fixtures.user],
+      ["/holds/", fixtures.hold],
+      ["/transfers/", fixtures.transfer],
+      ["/checkout/sessions/", fixtures.open_session],
+      ["/payment-intents/", fixtures.intent],
+      ["payments/", fixtures.payment],
+      ["/webhook-endpoints/", fixtures.endpoint],
+      ["/events/", fixtures.event],
       ["/checkout/", fixtures.open_session],
     ];
     return table.find(([prefix]) => path.includes(prefix))?.[1] ?? "fuzz";
@@ -161,7 +190,13 @@ function fill(path, fixtures, override) {
 function freshMaker(api, owner, fixtures) {
   const auth = { authorization: `Bearer ${owner.secret_key}` };
   const post = async (path, body) => (await api.definite("POST", path, body, { ...auth, "idempotency-key": randomUUID() })).body.data;
-  const checkout = { external_user_id: fixtures.user, amount: 2_000, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" };
+  const checkout = {
+    external_user_id: fixtures.user,
+    amount: 2_000,
+    currency: "IQD",
+    success_url: "https://shop.example/ok",
+    cancel_url: "https://shop.example/no",
+  };
   const session = async () => {
     const s = await post("/api/v1/checkout/sessions", checkout);
     return { open_session: s.id, open_session_secret: s.client_secret };
@@ -175,18 +210,31 @@ function freshMaker(api, owner, fixtures) {
   };
   /** @type {Record<string, () => Promise<Record<string, string>>>} */
   const makers = {
-    "post /api/v1/embedded/holds/{id}/release": async () => ({ hold: (await post("/api/v1/embedded/holds", { user_id: fixtures.user, amount: 50, currency: "IQD" })).id }),
+    "post /api/v1/embedded/holds/{id}/release": async () => ({
+      hold: (await post("/api/v1/embedded/holds", { user_id: fixtures.user, amount: 50, currency: "IQD" })).id,
+    }),
     "post /api/v1/checkout/sessions/{id}/expire": session,
     "post /checkout/{id}/pay": session,
     "post /checkout/{id}/cancel": session,
-    "post /api/v1/payment-intents/{id}/cancel": async () => ({ intent: (await post("/api/v1/payment-intents", { amount: 500, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" })).id }),
+    "post /api/v1/payment-intents/{id}/cancel": async () => ({
+      intent: (
+        await post("/api/v1/payment-intents", {
+          amount: 500,
+          currency: "IQD",
+          success_url: "https://shop.example/ok",
+          cancel_url: "https://shop.example/no",
+        })
+      ).id,
+    }),
     "post /api/v1/payments/{id}/capture": () => payment(false),
     "post /api/v1/payments/{id}/void": () => payment(false),
     "post /api/v1/payments/{id}/refund": () => payment(true),
     "post /api/v1/gateway/payments/{id}/refund": () => payment(true),
     // One of the endpoints the fuzz made (a merchant has at most 16: by now there is no room for more).
     "delete /api/v1/webhook-endpoints/{id}": async () => {
-      const listed = (await api.definite("GET", "/api/v1/webhook-endpoints", undefined, auth)).body.data.webhook_endpoints.map((e) => e.id).filter((id) => id !== fixtures.endpoint && !spent.has(id));
+      const listed = (await api.definite("GET", "/api/v1/webhook-endpoints", undefined, auth)).body.data.webhook_endpoints
+        .map((e) => e.id)
+        .filter((id) => id !== fixtures.endpoint && !spent.has(id));
       const endpoint = listed[0] ?? (await post("/api/v1/webhook-endpoints", { url: UNREACHABLE_RECEIVER, events: ["*"] })).id;
       spent.add(endpoint);
       return { endpoint };
@@ -247,15 +295,33 @@ function casesFor(doc, fixtures, { path, method, op }, random) {
   const base = bodySchema ? sample(bodySchema) : undefined;
   const required = (op.parameters ?? []).filter((p) => p.in === "query" && p.required);
   const query = (params) => params.map(([name, value]) => `${name}=${value}`).join("&");
-  const requiredQuery = (except) => required.filter((p) => p !== except).map((p) => [p.name, encodeURIComponent(String(sample(p.schema, p.name)))]);
+  const requiredQuery = (except) =>
+    required.filter((p) => p !== except).map((p) => [p.name, encodeURIComponent(String(sample(p.schema, p.name)))]);
   const bare = fill(path, fixtures);
   const target = required.length ? `${bare}?${query(requiredQuery())}` : bare;
   const o = {
-    path, method, op, schemes, sample, resolve, bodySchema, base, bare, target, random, fixtures, query, requiredQuery,
+    path,
+    method,
+    op,
+    schemes,
+    sample,
+    resolve,
+    bodySchema,
+    base,
+    bare,
+    target,
+    random,
+    fixtures,
+    query,
+    requiredQuery,
     baseText: base === undefined ? undefined : JSON.stringify(base),
     /** Content-Type for the operation's own body, if it takes one. */
     json: base === undefined ? {} : { "content-type": "application/json" },
-    auth: schemes.includes("SecretKey") ? { authorization: `Bearer ${fixtures.secret_key}` } : schemes.includes("DashboardToken") ? { authorization: `Bearer ${fixtures.access_token}` } : {},
+    auth: schemes.includes("SecretKey")
+      ? { authorization: `Bearer ${fixtures.secret_key}` }
+      : schemes.includes("DashboardToken")
+        ? { authorization: `Bearer ${fixtures.access_token}` }
+        : {},
     keyed: () => ((op.parameters ?? []).some((p) => p.name === "Idempotency-Key") ? { "idempotency-key": randomUUID() } : {}),
   };
   /** @type {[string, string, Record<string, string>, string | Buffer | undefined][]} */
@@ -264,7 +330,8 @@ function casesFor(doc, fixtures, { path, method, op }, random) {
   add("valid", target, o.json, o.baseText);
   bodyCases(o, add);
   queryCases(o, add);
-  if (path.includes("{")) for (const segment of BAD_PATH_SEGMENTS) add(`path id ${segment.slice(0, 20)}`, fill(path, fixtures, segment), o.json, o.baseText);
+  if (path.includes("{"))
+    for (const segment of BAD_PATH_SEGMENTS) add(`path id ${segment.slice(0, 20)}`, fill(path, fixtures, segment), o.json, o.baseText);
   credentialCases(o, add, (...c) => cases.push(c));
   return cases;
 }
@@ -281,22 +348,48 @@ function bodyCases(o, add) {
     const name = field.join(".");
     add(`${name} missing`, o.target, json, withField(o.base, field, undefined));
     for (const raw of WRONG_TYPES) add(`${name} = ${raw}`, o.target, json, withField(o.base, field, raw));
-    for (const s of NASTY_STRINGS) add(`${name} = ${JSON.stringify(s.slice(0, 12))}${s.length > 12 ? `… (${s.length})` : ""}`, o.target, json, withField(o.base, field, JSON.stringify(s)));
+    for (const s of NASTY_STRINGS)
+      add(
+        `${name} = ${JSON.stringify(s.slice(0, 12))}${s.length > 12 ? `… (${s.length})` : ""}`,
+        o.target,
+        json,
+        withField(o.base, field, JSON.stringify(s)),
+      );
     for (const n of NASTY_NUMBERS) add(`${name} = ${n}`, o.target, json, withField(o.base, field, n));
   }
   // Several fields broken at once, and valid values mixed in (other enum members, other variants).
   const schemaAt = (field) =>
-    o.resolve(field.reduce((at, key) => o.resolve(at).properties?.[key] ?? o.resolve(at).oneOf?.map(o.resolve).find((v) => v.properties?.[key])?.properties?.[key] ?? {}, o.bodySchema));
+    o.resolve(
+      field.reduce(
+        (at, key) =>
+          o.resolve(at).properties?.[key] ??
+          o
+            .resolve(at)
+            .oneOf?.map(o.resolve)
+            .find((v) => v.properties?.[key])?.properties?.[key] ??
+          {},
+        o.bodySchema,
+      ),
+    );
   const choicesFor = (field) => {
     const schema = schemaAt(field);
     const valid = [...(schema.enum ?? []), ...(schema.oneOf ?? []).map((v) => o.sample(v))].map((v) => JSON.stringify(v));
-    return [undefined, ...WRONG_TYPES, ...NASTY_STRINGS.map((x) => JSON.stringify(x)), ...NASTY_NUMBERS, ...valid, JSON.stringify(o.sample(schema, field.at(-1)))];
+    return [
+      undefined,
+      ...WRONG_TYPES,
+      ...NASTY_STRINGS.map((x) => JSON.stringify(x)),
+      ...NASTY_NUMBERS,
+      ...valid,
+      JSON.stringify(o.sample(schema, field.at(-1))),
+    ];
   };
   for (let i = 0; i < RANDOM_BODIES_PER_OPERATION; i++) {
-    const edits = fields.filter(() => o.random() < 0.35).map((field) => {
-      const choices = choicesFor(field);
-      return [field, choices[Math.floor(o.random() * choices.length)]];
-    });
+    const edits = fields
+      .filter(() => o.random() < 0.35)
+      .map((field) => {
+        const choices = choicesFor(field);
+        return [field, choices[Math.floor(o.random() * choices.length)]];
+      });
     add(`random #${i} (${edits.map(([f]) => f.join(".")).join(", ") || "as sampled"})`, o.target, json, withFields(o.base, edits));
   }
   add("unknown field", o.target, json, JSON.stringify({ ...o.base, zz_unknown: 1 }));
@@ -310,7 +403,19 @@ function queryCases(o, add) {
     const good = encodeURIComponent(String(o.sample(param.schema, param.name)));
     const withValue = (value) => `${o.bare}?${o.query([...o.requiredQuery(param), [param.name, value]])}`;
     add(`?${param.name} valid`, withValue(good), {}, undefined);
-    for (const bad of ["", "-1", "0", "1.5", "1e400", "99999999999999999999", "abc", "%00", "%ED%A0%80", "x".repeat(5_000), "2026-02-30T25:61:61Z"]) {
+    for (const bad of [
+      "",
+      "-1",
+      "0",
+      "1.5",
+      "1e400",
+      "99999999999999999999",
+      "abc",
+      "%00",
+      "%ED%A0%80",
+      "x".repeat(5_000),
+      "2026-02-30T25:61:61Z",
+    ]) {
       add(`?${param.name}=${bad.slice(0, 20)}`, withValue(bad), {}, undefined);
     }
     add(`?${param.name} twice`, `${withValue(good)}&${param.name}=${good}`, {}, undefined);
@@ -321,18 +426,34 @@ function queryCases(o, add) {
 /** Credentials missing, malformed or oversized; HMAC headers that are garbage, and real signatures over bad bodies; bad Idempotency-Keys. */
 function credentialCases(o, add, push) {
   if (o.schemes.length) {
-    for (const [label, value] of [["no credentials", undefined], ["Bearer nothing", "Bearer"], ["Basic auth", "Basic Zm9vOmJhcg=="], ["a huge token", `Bearer sk_test_${"x".repeat(8_000)}`], ["a latin-1 token", "Bearer sk_test_\u00ff\u00fe"]]) {
+    for (const [label, value] of [
+      ["no credentials", undefined],
+      ["Bearer nothing", "Bearer"],
+      ["Basic auth", "Basic Zm9vOmJhcg=="],
+      ["a huge token", `Bearer sk_test_${"x".repeat(8_000)}`],
+      ["a latin-1 token", "Bearer sk_test_\u00ff\u00fe"],
+    ]) {
       push(label, o.target, { ...o.keyed(), ...o.json, ...(value === undefined ? {} : { authorization: value }) }, o.baseText);
     }
   }
   if (o.schemes.includes("HmacSignature")) {
-    for (const [label, ts, sig] of [["HMAC garbage timestamp", "abc", "00"], ["HMAC huge timestamp", "9".repeat(40), "0".repeat(64)], ["HMAC negative timestamp", "-1", "zz"]]) {
-      push(label, o.target, { ...o.keyed(), ...o.json, "x-api-key": "mk_test_fuzz", "x-api-timestamp": ts, "x-api-signature": sig }, o.baseText);
+    for (const [label, ts, sig] of [
+      ["HMAC garbage timestamp", "abc", "00"],
+      ["HMAC huge timestamp", "9".repeat(40), "0".repeat(64)],
+      ["HMAC negative timestamp", "-1", "zz"],
+    ]) {
+      push(
+        label,
+        o.target,
+        { ...o.keyed(), ...o.json, "x-api-key": "mk_test_fuzz", "x-api-timestamp": ts, "x-api-signature": sig },
+        o.baseText,
+      );
     }
     // (Real signatures: every case with the secret key is sent again signed, bad bodies included.)
   }
   if (o.keyed()["idempotency-key"]) {
-    for (const key of ["", "k".repeat(256), "\u00ff\u00fe", " "]) push(`Idempotency-Key ${JSON.stringify(key.slice(0, 8))}`, o.target, { ...o.auth, ...o.json, "idempotency-key": key }, o.baseText);
+    for (const key of ["", "k".repeat(256), "\u00ff\u00fe", " "])
+      push(`Idempotency-Key ${JSON.stringify(key.slice(0, 8))}`, o.target, { ...o.auth, ...o.json, "idempotency-key": key }, o.baseText);
   }
 }
 
@@ -375,13 +496,23 @@ export async function fuzzPart(api, url) {
   await seeding.close();
   const me = (await api.definite("GET", "/api/v1/auth/me", undefined, teammate.jwt)).body.data;
   const teammateEmail = me.account?.email ?? me.email;
-  const added = await api.definite("POST", `/api/v1/merchants/${owner.id}/members`, { email: teammateEmail, role: "viewer" }, { ...owner.jwt, "idempotency-key": randomUUID() });
+  const added = await api.definite(
+    "POST",
+    `/api/v1/merchants/${owner.id}/members`,
+    { email: teammateEmail, role: "viewer" },
+    { ...owner.jwt, "idempotency-key": randomUUID() },
+  );
   const objects = await objectsOf(api, owner);
   const spare = await owner.key("secret", "sandbox");
   const signing = await owner.key("signing", "sandbox");
   const fixtures = {
-    ...objects, merchant: owner.id, secret_key: owner.secret_key, access_token: owner.jwt.authorization.slice(7), spare_key: spare.id,
-    teammate: added.body.data.account_id, teammate_email: teammateEmail,
+    ...objects,
+    merchant: owner.id,
+    secret_key: owner.secret_key,
+    access_token: owner.jwt.authorization.slice(7),
+    spare_key: spare.id,
+    teammate: added.body.data.account_id,
+    teammate_email: teammateEmail,
   };
 
   const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -411,7 +542,8 @@ export async function fuzzPart(api, url) {
     }
     const text = await res.text();
     statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-    const problem = res.status >= 500 ? `${res.status} ${text.slice(0, 200)}` : check(operation.op, res.status, res.headers.get("content-type"), text);
+    const problem =
+      res.status >= 500 ? `${res.status} ${text.slice(0, 200)}` : check(operation.op, res.status, res.headers.get("content-type"), text);
     if (problem) violations.push(`${where} → ${res.status}: ${problem}`);
     return { status: res.status, text };
   };
@@ -446,7 +578,13 @@ export async function fuzzPart(api, url) {
       if (headers.authorization !== secretAuth) return;
       const [, twinTarget, twinHeaders, twinBody] = label === "valid" && twinOfValid ? twinOfValid : [label, target, headers, body];
       signed.requests++;
-      const twin = await send(operation, `${where} (signed)`, twinTarget, signedTwin(label, method, twinTarget, twinHeaders, twinBody), twinBody);
+      const twin = await send(
+        operation,
+        `${where} (signed)`,
+        twinTarget,
+        signedTwin(label, method, twinTarget, twinHeaders, twinBody),
+        twinBody,
+      );
       if (!twin) return;
       if (label === "valid") valid.push(`${where} (signed) → ${twin.status}${twin.status >= 300 ? ` ${twin.text.slice(0, 160)}` : ""}`);
       const how = comparison(operation, { ending, bounded }, label, first.status, twin.status);
@@ -486,5 +624,20 @@ export async function fuzzPart(api, url) {
     if (problem) money.push(`${user}: ${problem}`);
   }
   violations.push(...money);
-  return { seed, operations: operations.length, requests, signed, statuses, server_errors: Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0), money_problems: money.length, violations: violations.length, details: violations.slice(0, 40), valid_requests: valid.length, valid_2xx: valid.filter((v) => / → 2\d\d$/.test(v)).length, valid };
+  return {
+    seed,
+    operations: operations.length,
+    requests,
+    signed,
+    statuses,
+    server_errors: Object.entries(statuses)
+      .filter(([s]) => Number(s) >= 500)
+      .reduce((n, [, c]) => n + c, 0),
+    money_problems: money.length,
+    violations: violations.length,
+    details: violations.slice(0, 40),
+    valid_requests: valid.length,
+    valid_2xx: valid.filter((v) => / → 2\d\d$/.test(v)).length,
+    valid,
+  };
 }

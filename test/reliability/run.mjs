@@ -21,7 +21,9 @@ import { stormPart } from "./storm.mjs";
 import { tenancyPart } from "./tenancy.mjs";
 import { webhooksPart } from "./webhooks.mjs";
 
-const { values: flags } = parseArgs({ options: { ci: { type: "boolean", default: false }, kills: { type: "string" }, only: { type: "string" } } });
+const { values: flags } = parseArgs({
+  options: { ci: { type: "boolean", default: false }, kills: { type: "string" }, only: { type: "string" } },
+});
 /**
  * `--only tenancy,storm,fuzz,webhooks,crash,events` runs just those parts (crash includes the
  * card-data scan; events checks the traffic of storm, webhooks and crash that ran with it).
@@ -74,7 +76,9 @@ async function main() {
         `${storm.per_route.reduce((n, r) => n + r.reuse_refused, 0)}/${storm.per_route.reduce((n, r) => n + r.reuse_tries, 0)} reuses refused 422, ` +
         `${storm.per_route.filter((r) => r.refused_after_25h).length}/${storm.storms} still refused after 25 h; ${storm.violations} violations (${seconds()} s)`,
     );
-    for (const r of storm.per_route) if (r.effect_problem || r.distinct_answers !== 1) console.log(`  ${r.route} (${r.leg}): ${r.effect_problem ?? `${r.distinct_answers} distinct answers`}`);
+    for (const r of storm.per_route)
+      if (r.effect_problem || r.distinct_answers !== 1)
+        console.log(`  ${r.route} (${r.leg}): ${r.effect_problem ?? `${r.distinct_answers} distinct answers`}`);
   }
 
   if (wanted("fuzz")) {
@@ -82,7 +86,10 @@ async function main() {
     const { valid: _answers, ...figures } = fuzz; // (what each valid request got: for debugging, not the record)
     results.parts.fuzz = figures;
     violations += fuzz.violations;
-    const by = (test) => Object.entries(fuzz.statuses).filter(([s]) => test(Number(s))).reduce((n, [, c]) => n + c, 0);
+    const by = (test) =>
+      Object.entries(fuzz.statuses)
+        .filter(([s]) => test(Number(s)))
+        .reduce((n, [, c]) => n + c, 0);
     console.log(
       `fuzz (seed ${fuzz.seed}): ${fuzz.operations} operations, ${fuzz.requests.toLocaleString("en")} generated requests (${by((s) => s < 300).toLocaleString("en")} × 2xx, ${by((s) => s >= 400 && s < 500).toLocaleString("en")} × 4xx; ` +
         `${fuzz.valid_2xx}/${fuzz.valid_requests} valid ones 2xx, the rest refused by the object's state or a rate limit; ` +
@@ -116,7 +123,15 @@ async function main() {
   if (wanted("crash")) {
     crash = await crashPart(runtime, { kills, merchant, effects });
     results.parts.crash = crash;
-    const crashViolations = crash.lost + crash.doubled + crash.wrong_state + crash.wallet_mismatches + crash.chains_broken + crash.outbox_pending + (crash.audit_balanced ? 0 : 1) + (crash.holds_consistent ? 0 : 1);
+    const crashViolations =
+      crash.lost +
+      crash.doubled +
+      crash.wrong_state +
+      crash.wallet_mismatches +
+      crash.chains_broken +
+      crash.outbox_pending +
+      (crash.audit_balanced ? 0 : 1) +
+      (crash.holds_consistent ? 0 : 1);
     violations += crashViolations;
     console.log(
       `crash: ${crash.kills} kills, ${crash.acknowledged.toLocaleString("en")} acknowledged (${crash.lost_answers_retried} needed a retry with their key: ${crash.server_errors_seen} × 5xx, ${crash.busy_answers_seen} × 409/429 along the way), ` +
@@ -149,10 +164,18 @@ async function main() {
   if (crash) {
     // Card data: the crash traffic paid intents with typed card numbers and CVVs.
     const scan = scanForCardData({ dirs: [runtime.persistDir], logFiles: [runtime.logFile], cvvs: TYPED_CVVS });
-    const cards = { files: scan.files.length, sqlite_tables: scan.sqliteTables.length, card_payments: crash.card_payments, findings: scan.findings.slice(0, 20), violations: scan.findings.length };
+    const cards = {
+      files: scan.files.length,
+      sqlite_tables: scan.sqliteTables.length,
+      card_payments: crash.card_payments,
+      findings: scan.findings.slice(0, 20),
+      violations: scan.findings.length,
+    };
     results.parts.card_data = cards;
     violations += cards.violations;
-    console.log(`card data: ${cards.card_payments} card payments; ${cards.files} files and ${cards.sqlite_tables} SQLite tables scanned (D1, every object's database, the worker log): ${cards.violations} card numbers or CVVs found (${seconds()} s)`);
+    console.log(
+      `card data: ${cards.card_payments} card payments; ${cards.files} files and ${cards.sqlite_tables} SQLite tables scanned (D1, every object's database, the worker log): ${cards.violations} card numbers or CVVs found (${seconds()} s)`,
+    );
     for (const f of cards.findings) console.log(`  ${f.where}: ${f.what}`);
   }
 

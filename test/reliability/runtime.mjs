@@ -29,7 +29,11 @@ export async function persistentRuntime({ dir }) {
   // deployment's, so they survive a restart as they survive a power loss: fresh ones on each start
   // would leave every webhook secret and signing key sealed before a kill unreadable after it (and
   // each delivery to an older endpoint failing for good), and every dashboard token invalid.
-  const vars = { WEBHOOK_RETRY_SCALE: String(RETRY_SCALE), JWT_SECRET: randomBytes(32).toString("hex"), DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64") };
+  const vars = {
+    WEBHOOK_RETRY_SCALE: String(RETRY_SCALE),
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  };
   /** @type {Awaited<ReturnType<typeof startServer>> | null} */
   let server = await startServer({ bundleDir: bundle.dir, persistDir, withFloor: false, logFile, vars });
   await prepareStorage(server.mf, { withFloor: false });

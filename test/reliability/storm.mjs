@@ -30,7 +30,13 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
     const id = `storm_${run}_${name}_${++users}`;
     effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: id, full_name: id }, auth));
     // (A top-up records no event.)
-    if (amount) await api.definite("POST", `/api/v1/embedded/users/${id}/wallet/top-ups`, { amount, currency: "IQD" }, { ...auth, "idempotency-key": `${id}-funds` });
+    if (amount)
+      await api.definite(
+        "POST",
+        `/api/v1/embedded/users/${id}/wallet/top-ups`,
+        { amount, currency: "IQD" },
+        { ...auth, "idempotency-key": `${id}-funds` },
+      );
     return id;
   };
   const wallet = async (id) => {
@@ -47,7 +53,11 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
   };
   /** A session paid from the wallet for a setup: checkout.authorized (its payment's hold records none). */
   const paidSession = async (user_id, amount) => {
-    const session = await post("/api/v1/checkout/sessions", { external_user_id: user_id, amount, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }, randomUUID());
+    const session = await post(
+      "/api/v1/checkout/sessions",
+      { external_user_id: user_id, amount, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" },
+      randomUUID(),
+    );
     const { id, client_secret } = session.body.data;
     effects.checkouts.add(id);
     const paid = await api.definite("POST", `/checkout/${id}/pay`, { client_secret, method: "wallet", otp: "123456" });
@@ -114,8 +124,20 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
       route: "POST /checkout/sessions",
       setup: async () => ({ user: await user("session", 0) }),
       path: () => "/api/v1/checkout/sessions",
-      body: (s) => ({ external_user_id: s.user, amount: 900, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }),
-      other: (s) => ({ external_user_id: s.user, amount: 901, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" }),
+      body: (s) => ({
+        external_user_id: s.user,
+        amount: 900,
+        currency: "IQD",
+        success_url: "https://shop.example/ok",
+        cancel_url: "https://shop.example/no",
+      }),
+      other: (s) => ({
+        external_user_id: s.user,
+        amount: 901,
+        currency: "IQD",
+        success_url: "https://shop.example/ok",
+        cancel_url: "https://shop.example/no",
+      }),
       effect: async () => null, // one session: every answer named the same id (the bodies were identical)
       events: (_s, data) => effects.checkouts.add(data.id),
     },
@@ -124,7 +146,8 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
       setup: async () => {
         const u = await user(`pay_${step}`, 10_000);
         const payment = await paidSession(u, 1_000);
-        if (step === "refund" && (await post(`/api/v1/payments/${payment}/capture`, { amount: 1_000 }, randomUUID())).status === 200) effects.expect("payment.captured", payment);
+        if (step === "refund" && (await post(`/api/v1/payments/${payment}/capture`, { amount: 1_000 }, randomUUID())).status === 200)
+          effects.expect("payment.captured", payment);
         return { user: u, payment };
       },
       path: (s) => `/api/v1/payments/${s.payment}/${step}`,
@@ -136,7 +159,8 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
         return ok ? null : `payment ${p.status} captured ${p.captured_amount} refunded ${p.refunded_amount}`;
       },
       // 600 of 1,000 captured; 250 of 1,000 refunded: a partial refund.
-      events: (s, data) => (step === "capture" ? effects.expect("payment.captured", s.payment) : effects.expect("payment.partially_refunded", data.refund.id)),
+      events: (s, data) =>
+        step === "capture" ? effects.expect("payment.captured", s.payment) : effects.expect("payment.partially_refunded", data.refund.id),
     })),
   ];
 
@@ -185,7 +209,10 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
       // (A repeat told 409, the key's first request still running, is sent again by the client.)
       // Every answer must be the one first answer, byte for byte.
       const answers = [...bodies.keys()];
-      const effect = answers.length === 1 && /^20[01] /.test(answers[0] ?? "") ? await r.effect(s) : `answers: ${answers.map((a) => a.slice(0, 120)).join(" | ")}`;
+      const effect =
+        answers.length === 1 && /^20[01] /.test(answers[0] ?? "")
+          ? await r.effect(s)
+          : `answers: ${answers.map((a) => a.slice(0, 120)).join(" | ")}`;
       const first = answers[0] ?? "";
       if (/^20[01] /.test(first)) r.events(s, JSON.parse(first.slice(4)).data);
       let reused_ok = 0;
@@ -194,7 +221,19 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
         if (res.status === 422 && res.body?.error?.code === "idempotency_key_reused") reused_ok++;
       }
       const requests = leg === "steady" ? storm : CRASH_STORM;
-      results.push({ route: r.route, leg, s, key, requests, resent_after_no_answer: api.stats.retried_requests - lostBefore, distinct_answers: answers.length, effect_problem: effect, reuse_refused: reused_ok, reuse_tries: REUSES, r });
+      results.push({
+        route: r.route,
+        leg,
+        s,
+        key,
+        requests,
+        resent_after_no_answer: api.stats.retried_requests - lostBefore,
+        distinct_answers: answers.length,
+        effect_problem: effect,
+        reuse_refused: reused_ok,
+        reuse_tries: REUSES,
+        r,
+      });
     }
   }
 
@@ -206,8 +245,20 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
   }
   const per_route = results.map(({ r: _r, s: _s, key: _k, ...rest }) => rest);
   const violations = per_route.reduce(
-    (n, x) => n + (x.distinct_answers === 1 ? 0 : 1) + (x.effect_problem ? 1 : 0) + (x.reuse_tries - x.reuse_refused) + (x.refused_after_25h ? 0 : 1),
+    (n, x) =>
+      n +
+      (x.distinct_answers === 1 ? 0 : 1) +
+      (x.effect_problem ? 1 : 0) +
+      (x.reuse_tries - x.reuse_refused) +
+      (x.refused_after_25h ? 0 : 1),
     0,
   );
-  return { routes: routes.length, storms: per_route.length, kills: per_route.filter((x) => x.leg !== "steady").length, requests: per_route.reduce((n, x) => n + x.requests, 0), violations, per_route };
+  return {
+    routes: routes.length,
+    storms: per_route.length,
+    kills: per_route.filter((x) => x.leg !== "steady").length,
+    requests: per_route.reduce((n, x) => n + x.requests, 0),
+    violations,
+    per_route,
+  };
 }

@@ -28,7 +28,12 @@ function keyRoutes(o) {
     ["hold", "POST", `/api/v1/embedded/holds/${o.hold}/capture`, { amount: 1 }],
     ["hold", "POST", `/api/v1/embedded/holds/${o.hold}/release`],
     ["transfer", "GET", `/api/v1/embedded/transfers/${o.transfer}`],
-    ["session", "POST", "/api/v1/checkout/sessions", { external_user_id: o.user, amount: 5, currency: "IQD", success_url: "https://x.example/ok", cancel_url: "https://x.example/no" }],
+    [
+      "session",
+      "POST",
+      "/api/v1/checkout/sessions",
+      { external_user_id: o.user, amount: 5, currency: "IQD", success_url: "https://x.example/ok", cancel_url: "https://x.example/no" },
+    ],
     ["session", "GET", `/api/v1/checkout/sessions/${o.open_session}`],
     ["session", "POST", `/api/v1/checkout/sessions/${o.open_session}/expire`],
     ["intent", "GET", `/api/v1/payment-intents/${o.intent}`],
@@ -68,8 +73,12 @@ async function snapshot(api, auth, jwt, o) {
   const read = async (path, headers) => (await api.definite("GET", path, undefined, headers)).text.replace(/"request_id":"[^"]*"/, "");
   const m = `/api/v1/merchants/${o.merchant}`;
   const paths = [
-    `/api/v1/embedded/users/${o.user}/wallet`, `/api/v1/embedded/users/${o.other}/wallet`, `/api/v1/embedded/holds/${o.hold}`,
-    `/api/v1/checkout/sessions/${o.open_session}`, `/api/v1/payment-intents/${o.intent}`, `/api/v1/payments/${o.payment}`,
+    `/api/v1/embedded/users/${o.user}/wallet`,
+    `/api/v1/embedded/users/${o.other}/wallet`,
+    `/api/v1/embedded/holds/${o.hold}`,
+    `/api/v1/checkout/sessions/${o.open_session}`,
+    `/api/v1/payment-intents/${o.intent}`,
+    `/api/v1/payments/${o.payment}`,
     `/api/v1/webhook-endpoints/${o.endpoint}`,
   ];
   return Promise.all([...paths.map((path) => read(path, auth)), ...[m, `${m}/api-keys`, `${m}/members`].map((path) => read(path, jwt))]);
@@ -119,12 +128,23 @@ export async function tenancyPart(api, url) {
     ["another merchant's secret key", bearer(stranger.secret_key), [404], [401]],
     ["another merchant's signing key (signed, fresh nonce)", signed(strangerSigning), [404], [401]],
     // The two checkout reads take a publishable key with the checkout's client_secret; without one: 400.
-    ["the owner's publishable key", bearer(owner.publishable_key), (route) => (browserReads.has(`${route[1]} ${route[2]}`) ? [400] : [403]), [401]],
+    [
+      "the owner's publishable key",
+      bearer(owner.publishable_key),
+      (route) => (browserReads.has(`${route[1]} ${route[2]}`) ? [400] : [403]),
+      [401],
+    ],
     ["the owner's revoked secret key", bearer(revoked.secret), [401], [401]],
     ["the owner's revoked signing key (signed, fresh nonce)", signed(revokedSigning), [401], [401]],
     ["the owner's live key on sandbox objects", bearer(live.secret), [404, 403], [401]],
     ["the owner's live signing key on sandbox objects (signed, fresh nonce)", signed(liveSigning), [404, 403], [401]],
-    ["a stale signature (the owner's signing key, 400 s old)", (method, path, body) => signatureHeaders(signing, method, path, body, { timestamp: Math.floor(Date.now() / 1000) - SIGNATURE_WINDOW_SECONDS - 100 }), [401], [401]],
+    [
+      "a stale signature (the owner's signing key, 400 s old)",
+      (method, path, body) =>
+        signatureHeaders(signing, method, path, body, { timestamp: Math.floor(Date.now() / 1000) - SIGNATURE_WINDOW_SECONDS - 100 }),
+      [401],
+      [401],
+    ],
     ["a removed team member's JWT", () => teammate.jwt, [401], [404]],
     ["another merchant's owner's JWT", () => stranger.jwt, [401], [404]],
   ];
@@ -137,7 +157,10 @@ export async function tenancyPart(api, url) {
   const refused = async (name, headers, [kind, method, path, body], expected) => {
     calls++;
     const text = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {});
-    const res = await api.definite(method, path, text === undefined ? undefined : JSON.parse(text), { ...headers, ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }) });
+    const res = await api.definite(method, path, text === undefined ? undefined : JSON.parse(text), {
+      ...headers,
+      ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }),
+    });
     if (typeof expected === "function") expected = expected([kind, method, path]);
     const seen = (statuses[name] ??= {});
     seen[res.status] = (seen[res.status] ?? 0) + 1;
@@ -156,7 +179,12 @@ export async function tenancyPart(api, url) {
   for (const [name, headersFor, ...expect] of credentials) {
     for (const [route, set] of all) {
       const [, method, path, body] = route;
-      await refused(name, headersFor(method, path, method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {})), route, expect[set]);
+      await refused(
+        name,
+        headersFor(method, path, method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {})),
+        route,
+        expect[set],
+      );
     }
   }
   // A browser's read of a checkout: the right client_secret does not open it to another merchant's
@@ -167,9 +195,24 @@ export async function tenancyPart(api, url) {
     ["intent", "GET", `/api/v1/payment-intents/${objects.intent}`, objects.intent_secret],
   ];
   for (const [kind, method, path, secret] of readsWithSecrets) {
-    await refused("another merchant's publishable key, the checkout's client_secret", bearer(stranger.publishable_key)(), [kind, method, withSecret(path, secret)], [404]);
-    await refused("the owner's live publishable key, the checkout's client_secret", bearer(livePublishable.secret)(), [kind, method, withSecret(path, secret)], [404]);
-    await refused("the owner's publishable key, a wrong client_secret", bearer(owner.publishable_key)(), [kind, method, withSecret(path, `${secret}x`)], [403]);
+    await refused(
+      "another merchant's publishable key, the checkout's client_secret",
+      bearer(stranger.publishable_key)(),
+      [kind, method, withSecret(path, secret)],
+      [404],
+    );
+    await refused(
+      "the owner's live publishable key, the checkout's client_secret",
+      bearer(livePublishable.secret)(),
+      [kind, method, withSecret(path, secret)],
+      [404],
+    );
+    await refused(
+      "the owner's publishable key, a wrong client_secret",
+      bearer(owner.publishable_key)(),
+      [kind, method, withSecret(path, `${secret}x`)],
+      [403],
+    );
   }
   const after = await snapshot(api, ownerAuth, owner.jwt, objects);
   let changed = after.filter((text, i) => text !== before[i]).length;
@@ -183,29 +226,37 @@ export async function tenancyPart(api, url) {
     ["a replayed signature (the owner's, already used)", undefined],
     ["a replayed signature with its nonce (the owner's, already used)", () => randomUUID()],
   ];
-  for (const [replay, nonce] of replays) for (const route of keyRoutes(objects)) {
-    const [, method, path, body] = route;
-    const text = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {});
-    const headers = { ...signatureHeaders(signing, method, path, text, { nonce: nonce?.() }), ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }) };
-    const first = await api.definite(method, path, text === undefined ? undefined : JSON.parse(text), headers);
-    if (first.status === 401) violations.push(`${replay}: ${method} ${path} → the first use was refused (${first.body?.error?.code})`);
-    // (A transfer's credit lands a moment after its answer: wait until the owner's view is still.)
-    let settled = await snapshot(api, ownerAuth, owner.jwt, objects);
-    for (let i = 0; i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const now = await snapshot(api, ownerAuth, owner.jwt, objects);
-      if (now.every((t, j) => t === settled[j])) break;
-      settled = now;
+  for (const [replay, nonce] of replays)
+    for (const route of keyRoutes(objects)) {
+      const [, method, path, body] = route;
+      const text = method === "GET" || method === "DELETE" ? undefined : JSON.stringify(body ?? {});
+      const headers = {
+        ...signatureHeaders(signing, method, path, text, { nonce: nonce?.() }),
+        ...(method === "GET" ? {} : { "idempotency-key": randomUUID() }),
+      };
+      const first = await api.definite(method, path, text === undefined ? undefined : JSON.parse(text), headers);
+      if (first.status === 401) violations.push(`${replay}: ${method} ${path} → the first use was refused (${first.body?.error?.code})`);
+      // (A transfer's credit lands a moment after its answer: wait until the owner's view is still.)
+      let settled = await snapshot(api, ownerAuth, owner.jwt, objects);
+      for (let i = 0; i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = await snapshot(api, ownerAuth, owner.jwt, objects);
+        if (now.every((t, j) => t === settled[j])) break;
+        settled = now;
+      }
+      await refused(replay, headers, route, [401]);
+      const again = await snapshot(api, ownerAuth, owner.jwt, objects);
+      const moved = again.filter((t, i) => t !== settled[i]).length;
+      if (moved) violations.push(`${replay}: ${method} ${path} → ${moved} object(s) changed`);
+      changed += moved;
     }
-    await refused(replay, headers, route, [401]);
-    const again = await snapshot(api, ownerAuth, owner.jwt, objects);
-    const moved = again.filter((t, i) => t !== settled[i]).length;
-    if (moved) violations.push(`${replay}: ${method} ${path} → ${moved} object(s) changed`);
-    changed += moved;
-  }
-  if (asMember !== 200) violations.push(`the teammate could not read the merchant while a member (${asMember}): the removed-member column proves nothing`);
+  if (asMember !== 200)
+    violations.push(`the teammate could not read the merchant while a member (${asMember}): the removed-member column proves nothing`);
   const routeCount = all.length;
-  const signedNames = [...credentials.filter(([name]) => /signed|signature/.test(name)).map(([name]) => name), ...replays.map(([name]) => name)];
+  const signedNames = [
+    ...credentials.filter(([name]) => /signed|signature/.test(name)).map(([name]) => name),
+    ...replays.map(([name]) => name),
+  ];
   return {
     credentials: credentials.length + replays.length,
     signed_credentials: signedNames.length,

@@ -21,14 +21,31 @@ export async function webhooksPart(api, merchant, effects = effectBook("webhooks
   const refuse = () => (performance.now() < outage_until_ms ? 503 : Math.random() < 0.5 ? 500 : null);
   const receiver = await startReceiver({ refuse, keep: true });
   try {
-    const endpoint = (await api.definite("POST", "/api/v1/webhook-endpoints", { url: receiver.url, events: ["hold.created"] }, { ...auth, "idempotency-key": randomUUID() })).body.data;
+    const endpoint = (
+      await api.definite(
+        "POST",
+        "/api/v1/webhook-endpoints",
+        { url: receiver.url, events: ["hold.created"] },
+        { ...auth, "idempotency-key": randomUUID() },
+      )
+    ).body.data;
     receiver.use(endpoint.secret);
     const user = `hooks_${randomUUID().slice(0, 8)}`;
     effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user }, auth));
-    await api.definite("POST", `/api/v1/embedded/users/${user}/wallet/top-ups`, { amount: 1_000_000, currency: "IQD" }, { ...auth, "idempotency-key": randomUUID() });
+    await api.definite(
+      "POST",
+      `/api/v1/embedded/users/${user}/wallet/top-ups`,
+      { amount: 1_000_000, currency: "IQD" },
+      { ...auth, "idempotency-key": randomUUID() },
+    );
     for (let i = 0; i < HOLDS; i++) {
       if (i === HOLDS / 4) outage_until_ms = performance.now() + OUTAGE_MS;
-      const hold = await api.definite("POST", "/api/v1/embedded/holds", { user_id: user, amount: 1, currency: "IQD" }, { ...auth, "idempotency-key": randomUUID() });
+      const hold = await api.definite(
+        "POST",
+        "/api/v1/embedded/holds",
+        { user_id: user, amount: 1, currency: "IQD" },
+        { ...auth, "idempotency-key": randomUUID() },
+      );
       if (hold.status === 201) effects.expect("hold.created", hold.body.data.id);
     }
     // Every hold.created of this merchant, from the events index.
@@ -47,7 +64,12 @@ export async function webhooksPart(api, merchant, effects = effectBook("webhooks
     while (!settled() && performance.now() < deadline) {
       await sleep(1_000);
       for (let page = 1; ; page++) {
-        const res = await api.definite("GET", `/api/v1/webhook-endpoints/${endpoint.id}/deliveries?per_page=100&page=${page}`, undefined, auth);
+        const res = await api.definite(
+          "GET",
+          `/api/v1/webhook-endpoints/${endpoint.id}/deliveries?per_page=100&page=${page}`,
+          undefined,
+          auth,
+        );
         for (const d of res.body.data.deliveries) if (d.outcome === "dead_lettered") dead.add(d.event_id);
         if (page >= res.body.data.pagination.total_pages) break;
       }
@@ -59,7 +81,12 @@ export async function webhooksPart(api, merchant, effects = effectBook("webhooks
       delivered: [...event_ids].filter((id) => receiver.arrivals.has(id)).length,
       dead_lettered: [...event_ids].filter((id) => !receiver.arrivals.has(id) && dead.has(id)).length,
       unsettled: unsettled.length,
-      receiver: { requests: receiver.tally.deliveries, failed_on_purpose: receiver.tally.refused[500] ?? 0, outage_503: receiver.tally.refused[503] ?? 0, invalid: receiver.tally.invalid },
+      receiver: {
+        requests: receiver.tally.deliveries,
+        failed_on_purpose: receiver.tally.refused[500] ?? 0,
+        outage_503: receiver.tally.refused[503] ?? 0,
+        invalid: receiver.tally.invalid,
+      },
       violations: unsettled.length + receiver.tally.invalid + (event_ids.size === HOLDS ? 0 : 1),
       /** Every verified delivery with its webhook-id, for the events part (not part of the record). */
       log: receiver.log,

@@ -11,7 +11,10 @@ describe("the transactions `to` filter", () => {
     const { merchant, user_id, wallet_id } = await fundedUser(0);
     const second_ms = Math.floor(Date.now() / 1000) * 1000 - 60_000;
     await runInDurableObject(walletStub(env, wallet_id), (instance: WalletDO) => {
-      instance.creditExternal({ wallet_id, now_ms: second_ms + 750 }, { operation_id: "late-in-second", currency: "IQD", amount: 5, description: null, reference: null });
+      instance.creditExternal(
+        { wallet_id, now_ms: second_ms + 750 },
+        { operation_id: "late-in-second", currency: "IQD", amount: 5, description: null, reference: null },
+      );
     });
     const shown = new Date(second_ms).toISOString().replace(".000Z", "Z");
     const base = `/api/v1/embedded/users/${user_id}/transactions`;
@@ -48,7 +51,9 @@ describe("query strings behave like bodies", () => {
     const chain = await call("GET", `/api/v1/embedded/users/${user_id}/wallet/chain?after_seq=null&limit=`, { token: merchant.secret_key });
     expect(chain.status).toBe(200);
     expect(chain.body.data.entries).toHaveLength(1);
-    const list = await call("GET", `/api/v1/embedded/users/${user_id}/transactions?currency=null&per_page=`, { token: merchant.secret_key });
+    const list = await call("GET", `/api/v1/embedded/users/${user_id}/transactions?currency=null&per_page=`, {
+      token: merchant.secret_key,
+    });
     expect(list.body.data.pagination).toMatchObject({ total: 1, per_page: 20 });
   });
 });
@@ -66,10 +71,22 @@ describe("transfers can be followed", () => {
     });
     const created = await call("POST", "/api/v1/embedded/transfers", {
       token: merchant.secret_key,
-      body: { from_user_id: from, to_user_id: to.mazad_user_id, amount: 1_200, currency: "IQD", reference: "order-77", description: "Refund of deposit" },
+      body: {
+        from_user_id: from,
+        to_user_id: to.mazad_user_id,
+        amount: 1_200,
+        currency: "IQD",
+        reference: "order-77",
+        description: "Refund of deposit",
+      },
     });
     expect(created.status).toBe(201);
-    expect(created.body.data).toMatchObject({ status: "processing", reference: "order-77", from_user_id: from, to_user_id: to.mazad_user_id });
+    expect(created.body.data).toMatchObject({
+      status: "processing",
+      reference: "order-77",
+      from_user_id: from,
+      to_user_id: to.mazad_user_id,
+    });
     const id = created.body.data.id;
     expect((await call("GET", `/api/v1/embedded/transfers/${id}`, { token: merchant.secret_key })).body.data.status).toBe("processing");
 
@@ -90,7 +107,10 @@ describe("transfers can be followed", () => {
   it("hides another merchant's transfer, and an id that is not one, behind a 404", async () => {
     const { merchant, user_id: from } = await fundedUser(1_000);
     const to = (await syncUser(merchant.secret_key)).body.data.mazad_user_id;
-    const created = await call("POST", "/api/v1/embedded/transfers", { token: merchant.secret_key, body: { from_user_id: from, to_user_id: to, amount: 10, currency: "IQD" } });
+    const created = await call("POST", "/api/v1/embedded/transfers", {
+      token: merchant.secret_key,
+      body: { from_user_id: from, to_user_id: to, amount: 10, currency: "IQD" },
+    });
     const stranger = await newMerchant();
     for (const id of [created.body.data.id, "trf_nope", `trf_${"A".repeat(32)}`]) {
       const res = await call("GET", `/api/v1/embedded/transfers/${id}`, { token: stranger.secret_key });
@@ -101,7 +121,10 @@ describe("transfers can be followed", () => {
 
   it("shows on GET what a capture answered: commission and net", async () => {
     const { merchant, user_id } = await fundedUser(10_000);
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 10_000, currency: "IQD", reference: "lot-5" } });
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 10_000, currency: "IQD", reference: "lot-5" },
+    });
     expect(hold.body.data).toMatchObject({ commission_amount: null, merchant_amount: null, reference: "lot-5" });
     const captured = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key });
     const read = await call("GET", `/api/v1/embedded/holds/${hold.body.data.id}`, { token: merchant.secret_key });
@@ -112,13 +135,20 @@ describe("transfers can be followed", () => {
 
   it("replays a hold capture answered before merchant_amount was named with the new name", async () => {
     const { merchant, user_id, wallet_id } = await fundedUser(10_000);
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 10_000, currency: "IQD" } });
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 10_000, currency: "IQD" },
+    });
     const headers = { "Idempotency-Key": crypto.randomUUID() };
     const captured = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key, headers });
     // The answer as the previous version recorded it in the wallet's operation log.
     const legacy = await runInDurableObject(walletStub(env, wallet_id), (_instance, state) => {
-      state.storage.sql.exec("UPDATE operations SET result = json_set(json_remove(result, '$.hold.merchant_amount'), '$.hold.net_amount', json_extract(result, '$.hold.merchant_amount')) WHERE json_extract(result, '$.hold.merchant_amount') IS NOT NULL");
-      return state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM operations WHERE json_extract(result, '$.hold.net_amount') = 9750").one().n;
+      state.storage.sql.exec(
+        "UPDATE operations SET result = json_set(json_remove(result, '$.hold.merchant_amount'), '$.hold.net_amount', json_extract(result, '$.hold.merchant_amount')) WHERE json_extract(result, '$.hold.merchant_amount') IS NOT NULL",
+      );
+      return state.storage.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM operations WHERE json_extract(result, '$.hold.net_amount') = 9750")
+        .one().n;
     });
     expect(legacy).toBe(1);
     const again = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key, headers });
@@ -141,7 +171,10 @@ describe("the sandbox clock", () => {
 
     // An hour from now is in the future on the wall clock, but already past on the sandbox's.
     const in_an_hour = new Date(Date.now() + 3_600_000).toISOString();
-    const res = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 10, currency: "IQD", expires_at: in_an_hour } });
+    const res = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 10, currency: "IQD", expires_at: in_an_hour },
+    });
     expect(res.status).toBe(422);
     expect(res.body.error.param).toBe("expires_at");
     expect(res.body.error.message).toContain("sandbox clock");
@@ -191,7 +224,11 @@ describe("messages name the limit they enforce", () => {
     [{ external_id: "x".repeat(129), full_name: "A" }, "external_id", "external_id is at most 128 characters"],
     [{ external_id: "a", full_name: "A", metadata: { ["k".repeat(41)]: "v" } }, "metadata", "metadata keys are at most 40 characters"],
     [{ external_id: "a", full_name: "A", metadata: { k: "v".repeat(501) } }, "metadata.k", "metadata.k is at most 500 characters"],
-    [{ external_id: "a", full_name: "A", metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) }, "metadata", "at most 20 keys"],
+    [
+      { external_id: "a", full_name: "A", metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) },
+      "metadata",
+      "at most 20 keys",
+    ],
     [{ external_id: "a", full_name: "" }, "full_name", "full_name may not be empty"],
   ])("%#: %s", async (body, param, message) => {
     const merchant = await newMerchant();
@@ -203,9 +240,18 @@ describe("messages name the limit they enforce", () => {
 
   it("names the amount rule", async () => {
     const { merchant, user_id } = await fundedUser(0);
-    const zero = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 0, currency: "IQD" } });
+    const zero = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 0, currency: "IQD" },
+    });
     expect(zero.body.error.message).toBe("amount must be greater than 0.");
-    const huge = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 100_000_000_001, currency: "USD" } });
-    expect(huge.body.error).toMatchObject({ param: "amount", message: "amount is at most IQD 1000000000000, USD 100000000000 (minor units)." });
+    const huge = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 100_000_000_001, currency: "USD" },
+    });
+    expect(huge.body.error).toMatchObject({
+      param: "amount",
+      message: "amount is at most IQD 1000000000000, USD 100000000000 (minor units).",
+    });
   });
 });

@@ -10,7 +10,10 @@ import { balanceOf, call, fundedUser, newIntent } from "./helpers";
 describe("arbitrary JSON bodies", () => {
   it("never produce a server error on any POST route", async () => {
     const { merchant, user_id } = await fundedUser(10_000);
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 100, currency: "IQD" } });
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 100, currency: "IQD" },
+    });
     const m = `/api/v1/merchants/${merchant.merchant_id}`;
     const routes: [string, string][] = [
       ["/api/v1/auth/register", ""],
@@ -36,13 +39,35 @@ describe("arbitrary JSON bodies", () => {
     const body = fc.oneof(
       fc.jsonValue(),
       fc.dictionary(
-        fc.constantFrom("amount", "currency", "user_id", "external_id", "full_name", "email", "phone", "metadata", "type", "mode", "role", "name", "password", "advance_seconds", "from_user_id", "to_user_id", "expires_at"),
+        fc.constantFrom(
+          "amount",
+          "currency",
+          "user_id",
+          "external_id",
+          "full_name",
+          "email",
+          "phone",
+          "metadata",
+          "type",
+          "mode",
+          "role",
+          "name",
+          "password",
+          "advance_seconds",
+          "from_user_id",
+          "to_user_id",
+          "expires_at",
+        ),
         field,
       ),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), body, async ([path, token], value) => {
-        const res = await call("POST", path, { token: token || undefined, rawBody: JSON.stringify(value), headers: { "Content-Type": "application/json" } });
+        const res = await call("POST", path, {
+          token: token || undefined,
+          rawBody: JSON.stringify(value),
+          headers: { "Content-Type": "application/json" },
+        });
         expect(res.status, `${path} ${JSON.stringify(value)}`).toBeLessThan(500);
         if (res.status >= 400) {
           expect(res.body.success).toBe(false);
@@ -60,7 +85,11 @@ describe("text that is not well-formed Unicode", () => {
   it("is refused as 422 naming the field, and nothing is held", async () => {
     const { merchant, user_id } = await fundedUser(10_000);
     const rawBody = `{"user_id":"${user_id}","amount":100,"currency":"IQD","description":"bid \\ud800"}`;
-    const res = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, rawBody, headers: { "Content-Type": "application/json" } });
+    const res = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      rawBody,
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: "parameter_invalid", param: "description" });
     const wallet = await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token: merchant.secret_key });
@@ -70,7 +99,11 @@ describe("text that is not well-formed Unicode", () => {
   it("is refused in metadata keys and values too, while paired surrogates (emoji) pass", async () => {
     const { merchant } = await fundedUser(0);
     const sync = (metadata: string) =>
-      call("POST", "/api/v1/embedded/users/sync", { token: merchant.secret_key, rawBody: `{"external_id":"u_text","full_name":"Text","metadata":${metadata}}`, headers: { "Content-Type": "application/json" } });
+      call("POST", "/api/v1/embedded/users/sync", {
+        token: merchant.secret_key,
+        rawBody: `{"external_id":"u_text","full_name":"Text","metadata":${metadata}}`,
+        headers: { "Content-Type": "application/json" },
+      });
     const badKey = await sync(`{"\\udc00":"x"}`);
     expect(badKey.status).toBe(422);
     expect(badKey.body.error.param).toBe("metadata");
@@ -86,7 +119,13 @@ describe("bodies that are not UTF-8", () => {
     const { merchant, user_id } = await fundedUser(10_000);
     const bytes = (text: string) => new TextEncoder().encode(text);
     const send = async (body: Uint8Array) => {
-      const res = await exports.default.fetch(new Request("http://localhost/api/v1/embedded/holds", { method: "POST", body, headers: { Authorization: `Bearer ${merchant.secret_key}`, "Content-Type": "application/json" } }));
+      const res = await exports.default.fetch(
+        new Request("http://localhost/api/v1/embedded/holds", {
+          method: "POST",
+          body,
+          headers: { Authorization: `Bearer ${merchant.secret_key}`, "Content-Type": "application/json" },
+        }),
+      );
       return { status: res.status, body: (await res.json()) as any };
     };
     const prefix = bytes(`{"user_id":"${user_id}","amount":1,"currency":"IQD","description":"a`);
@@ -106,7 +145,8 @@ describe("a body sent to a route that takes none", () => {
     const { merchant, user_id } = await fundedUser(10_000);
     const token = merchant.secret_key;
     const hold = (await call("POST", "/api/v1/embedded/holds", { token, body: { user_id, amount: 1_000, currency: "IQD" } })).body.data;
-    const release = (rawBody?: string) => call("POST", `/api/v1/embedded/holds/${hold.id}/release`, { token, rawBody, headers: { "Content-Type": "application/json" } });
+    const release = (rawBody?: string) =>
+      call("POST", `/api/v1/embedded/holds/${hold.id}/release`, { token, rawBody, headers: { "Content-Type": "application/json" } });
     const partial = await release('{"amount":5}');
     expect(partial.status).toBe(400);
     expect(partial.body.error).toMatchObject({ code: "parameter_unknown", param: "amount" });
@@ -125,7 +165,8 @@ describe("a body with a duplicated key", () => {
 
   it("is refused as invalid_json naming the key, and the wallet is unchanged", async () => {
     const { merchant, user_id } = await fundedUser(10_000);
-    const topUp = (rawBody: string) => call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { token: merchant.secret_key, rawBody, headers: json });
+    const topUp = (rawBody: string) =>
+      call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { token: merchant.secret_key, rawBody, headers: json });
     for (const rawBody of ['{"amount":1,"currency":"IQD","amount":7000000}', '{"amount":1,"currency":"IQD","\\u0061mount":7000000}']) {
       const res = await topUp(rawBody);
       expect(res.status, rawBody).toBe(400);

@@ -22,10 +22,16 @@ function page(checkout: { id: string; client_secret: string }, extra = "") {
 }
 
 function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = { Origin: ORIGIN }) {
-  return browser("POST", path, { body: new URLSearchParams(fields).toString(), headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers } });
+  return browser("POST", path, {
+    body: new URLSearchParams(fields).toString(),
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+  });
 }
 
-const card = (checkout: { client_secret: string }, fields: Partial<Record<"card_number" | "card_name" | "card_expiry" | "card_cvc" | "popup", string>> = {}) => ({
+const card = (
+  checkout: { client_secret: string },
+  fields: Partial<Record<"card_number" | "card_name" | "card_expiry" | "card_cvc" | "popup", string>> = {},
+) => ({
   client_secret: checkout.client_secret,
   card_number: "4242 4242 4242 4242",
   card_name: "Ahmed Al-Bayati",
@@ -85,7 +91,12 @@ describe("GET /checkout/{id}", () => {
     expect(res.body).toContain("Premium plan");
     expect(res.body).toContain("$99.99");
     expect(res.body).toContain(`datetime="${intent.expires_at}"`);
-    for (const [id, autocomplete] of [["card-number", "cc-number"], ["card-name", "cc-name"], ["card-expiry", "cc-exp"], ["card-cvc", "cc-csc"]]) {
+    for (const [id, autocomplete] of [
+      ["card-number", "cc-number"],
+      ["card-name", "cc-name"],
+      ["card-expiry", "cc-exp"],
+      ["card-cvc", "cc-csc"],
+    ]) {
       expect(res.body).toContain(`<label for="${id}">`);
       expect(res.body).toMatch(new RegExp(`<input id="${id}"[^>]*autocomplete="${autocomplete}"`));
     }
@@ -102,7 +113,14 @@ describe("GET /checkout/{id}", () => {
     const intent = await newIntent(merchant.secret_key, 9999, "USD");
     const res = await page(intent);
     const csp = cspOf(res);
-    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self' https://shop.example"]) {
+    for (const directive of [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "form-action 'self' https://shop.example",
+    ]) {
       expect(csp).toContain(directive);
     }
     expect(csp).not.toContain("unsafe-inline");
@@ -129,7 +147,11 @@ describe("GET /checkout/{id}", () => {
   });
 
   it("404s an unknown or malformed id with a page", async () => {
-    for (const path of ["/checkout/pi_0000000000000000?client_secret=x", "/checkout/cs_test_0000000000000000?client_secret=x", "/checkout/not-an-id?client_secret=x"]) {
+    for (const path of [
+      "/checkout/pi_0000000000000000?client_secret=x",
+      "/checkout/cs_test_0000000000000000?client_secret=x",
+      "/checkout/not-an-id?client_secret=x",
+    ]) {
       const res = await browser("GET", path);
       expect(res.status, path).toBe(404);
       expect(res.body).toContain("Checkout not found");
@@ -142,11 +164,18 @@ describe("GET /checkout/{id}", () => {
     const intent = await newIntent(merchant.secret_key, 4321, "USD");
     const wrong = `${intent.id}_secret_${"x".repeat(24)}`;
     const other = await newIntent(merchant.secret_key, 4321, "USD");
-    for (const query of [`?client_secret=${wrong}`, "", "?client_secret=", `?client_secret=${other.client_secret}`, `?client_secret=${"a".repeat(500)}`]) {
+    for (const query of [
+      `?client_secret=${wrong}`,
+      "",
+      "?client_secret=",
+      `?client_secret=${other.client_secret}`,
+      `?client_secret=${"a".repeat(500)}`,
+    ]) {
       const res = await browser("GET", `/checkout/${intent.id}${query}`);
       expect(res.status, query).toBe(403);
       expect(res.body).toContain("This payment link is not valid");
-      for (const secret of ["Secretive Shop", "Premium plan", "43.21", "shop.example", intent.id, "<form"]) expect(res.body).not.toContain(secret);
+      for (const secret of ["Secretive Shop", "Premium plan", "43.21", "shop.example", intent.id, "<form"])
+        expect(res.body).not.toContain(secret);
       expect(cspOf(res)).toContain("frame-ancestors 'none'");
       expect(res.headers.get("Cache-Control")).toBe("no-store");
     }
@@ -303,7 +332,8 @@ describe("POST /checkout/{id}/pay as a form", () => {
     const merchant = await newMerchant();
     const intent = await newIntent(merchant.secret_key, 9999, "USD");
     let res;
-    for (let attempt = 1; attempt <= 5; attempt++) res = await postForm(`/checkout/${intent.id}/pay`, card(intent, { card_number: "4000 0000 0000 9995" }));
+    for (let attempt = 1; attempt <= 5; attempt++)
+      res = await postForm(`/checkout/${intent.id}/pay`, card(intent, { card_number: "4000 0000 0000 9995" }));
     expect(res!.status).toBe(303);
     expect(res!.headers.get("Location")).toBe(`https://shop.example/cart?payment_intent=${intent.id}`);
     expect((await readCheckout(merchant.secret_key, intent.id)).status).toBe("failed");
@@ -396,20 +426,39 @@ describe("{CHECKOUT_SESSION_ID} in success_url and cancel_url", () => {
     const merchant = await newMerchant();
     const external_id = `usr_${crypto.randomUUID()}`;
     await syncUser(merchant.secret_key, external_id);
-    const placed = await newSession(merchant.secret_key, external_id, 100, { cancel_url: "https://shop.example/orders/1042?checkout={CHECKOUT_SESSION_ID}" });
+    const placed = await newSession(merchant.secret_key, external_id, 100, {
+      cancel_url: "https://shop.example/orders/1042?checkout={CHECKOUT_SESSION_ID}",
+    });
     const canceled = await call("POST", `/checkout/${placed.id}/cancel`, { body: { client_secret: placed.client_secret } });
     expect(canceled.body.data.redirect_url).toBe(`https://shop.example/orders/1042?checkout=${placed.id}&session_id=${placed.id}`);
 
     const created = await call("POST", "/api/v1/payment-intents", {
       token: merchant.secret_key,
-      body: { amount: 100, currency: "USD", success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}", cancel_url: "https://shop.example/cart?payment_intent={CHECKOUT_SESSION_ID}" },
+      body: {
+        amount: 100,
+        currency: "USD",
+        success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}",
+        cancel_url: "https://shop.example/cart?payment_intent={CHECKOUT_SESSION_ID}",
+      },
     });
     const intent = created.body.data;
     const form = await postForm(`/checkout/${intent.id}/cancel`, { client_secret: intent.client_secret });
     expect(form.headers.get("Location")).toBe(`https://shop.example/cart?payment_intent=${intent.id}`);
 
-    const paidIntent = (await call("POST", "/api/v1/payment-intents", { token: merchant.secret_key, body: { amount: 100, currency: "USD", success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}", cancel_url: "https://shop.example/cart" } })).body.data;
-    expect((await payWithCard(paidIntent)).body.data.redirect_url).toBe(`https://shop.example/paid/${paidIntent.id}?payment_intent=${paidIntent.id}`);
+    const paidIntent = (
+      await call("POST", "/api/v1/payment-intents", {
+        token: merchant.secret_key,
+        body: {
+          amount: 100,
+          currency: "USD",
+          success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}",
+          cancel_url: "https://shop.example/cart",
+        },
+      })
+    ).body.data;
+    expect((await payWithCard(paidIntent)).body.data.redirect_url).toBe(
+      `https://shop.example/paid/${paidIntent.id}?payment_intent=${paidIntent.id}`,
+    );
   });
 });
 

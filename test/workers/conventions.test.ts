@@ -32,13 +32,19 @@ describe("HTTP conventions", () => {
   });
 
   it("rejects malformed JSON with 400 invalid_json, not a 500", async () => {
-    const res = await call("POST", "/api/v1/auth/register", { rawBody: '{"email": "a@b.co",', headers: { "Content-Type": "application/json" } });
+    const res = await call("POST", "/api/v1/auth/register", {
+      rawBody: '{"email": "a@b.co",',
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("invalid_json");
   });
 
   it("rejects a non-JSON body with 415", async () => {
-    const res = await call("POST", "/api/v1/auth/register", { rawBody: "email=a@b.co", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    const res = await call("POST", "/api/v1/auth/register", {
+      rawBody: "email=a@b.co",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
     expect(res.status).toBe(415);
     expect(res.body.error.code).toBe("unsupported_media_type");
   });
@@ -51,10 +57,16 @@ describe("HTTP conventions", () => {
 
   it("treats a wrong type as 400 and a broken rule as 422", async () => {
     const merchant = await newMerchant();
-    const wrongType = await call("POST", "/api/v1/embedded/users/sync", { token: merchant.secret_key, body: { external_id: 42, full_name: "A" } });
+    const wrongType = await call("POST", "/api/v1/embedded/users/sync", {
+      token: merchant.secret_key,
+      body: { external_id: 42, full_name: "A" },
+    });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.error).toMatchObject({ code: "parameter_invalid_type", param: "external_id" });
-    const brokenRule = await call("POST", "/api/v1/embedded/users/sync", { token: merchant.secret_key, body: { external_id: "x".repeat(129), full_name: "A" } });
+    const brokenRule = await call("POST", "/api/v1/embedded/users/sync", {
+      token: merchant.secret_key,
+      body: { external_id: "x".repeat(129), full_name: "A" },
+    });
     expect(brokenRule.status).toBe(422);
     expect(brokenRule.body.error).toMatchObject({ code: "parameter_invalid", param: "external_id" });
   });
@@ -98,7 +110,9 @@ describe("OpenAPI and docs", () => {
     for (const path of ["/api/v1/embedded/users/sync", "/api/v1/embedded/holds", "/api/v1/embedded/transfers", "/api/v1/merchants"]) {
       expect(paths[path]!.post.requestBody, path).toBeDefined();
     }
-    expect(Object.keys(res.body.components.securitySchemes)).toEqual(expect.arrayContaining(["SecretKey", "HmacSignature", "DashboardToken"]));
+    expect(Object.keys(res.body.components.securitySchemes)).toEqual(
+      expect.arrayContaining(["SecretKey", "HmacSignature", "DashboardToken"]),
+    );
   });
 
   it("serves /docs with its script from this worker, not a CDN", async () => {
@@ -108,7 +122,10 @@ describe("OpenAPI and docs", () => {
     const scripts = [...String(page.body).matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
     expect(scripts.length).toBeGreaterThan(0);
     // Swagger UI's files are static assets (served before the worker runs); the rest comes from the worker.
-    const fromOurOrigin = (src: string) => (src.startsWith("/docs/assets/swagger-ui") ? env.ASSETS.fetch(new Request(`http://localhost${src}`)) : exports.default.fetch(new Request(`http://localhost${src}`)));
+    const fromOurOrigin = (src: string) =>
+      src.startsWith("/docs/assets/swagger-ui")
+        ? env.ASSETS.fetch(new Request(`http://localhost${src}`))
+        : exports.default.fetch(new Request(`http://localhost${src}`));
     for (const src of scripts) {
       expect(src.startsWith("/")).toBe(true);
       const script = await fromOurOrigin(src);
@@ -122,7 +139,10 @@ describe("OpenAPI and docs", () => {
 
 describe("limits", () => {
   it("refuses a body over 64 KiB with 413, in the envelope", async () => {
-    const res = await call("POST", "/api/v1/auth/register", { rawBody: JSON.stringify({ email: "a@b.co", password: "x".repeat(70_000) }), headers: { "Content-Type": "application/json" } });
+    const res = await call("POST", "/api/v1/auth/register", {
+      rawBody: JSON.stringify({ email: "a@b.co", password: "x".repeat(70_000) }),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe("payload_too_large");
   });
@@ -136,7 +156,8 @@ describe("admission at capacity", () => {
 
   it("refuses the request past the bound with 503 server_busy and Retry-After, and admits again once there is room", async () => {
     const { secret_key } = await newMerchant();
-    const read = () => app.fetch(new Request("http://x/api/v1/balance", { headers: { Authorization: `Bearer ${secret_key}` } }), atCapacity, ctx);
+    const read = () =>
+      app.fetch(new Request("http://x/api/v1/balance", { headers: { Authorization: `Bearer ${secret_key}` } }), atCapacity, ctx);
     // Both start before either finishes: the first is in flight when the second arrives.
     const [first, second] = await Promise.all([read(), read()]);
     expect(first.status).toBe(200);
@@ -149,7 +170,9 @@ describe("admission at capacity", () => {
   it("keeps answering /health, and documents 503 with Retry-After on every other operation", async () => {
     const health = await Promise.all([1, 2, 3].map(() => app.fetch(new Request("http://x/health"), atCapacity, ctx)));
     expect(health.map((r) => r.status)).toEqual([200, 200, 200]);
-    const doc = (await call("GET", "/openapi.json")).body as { paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>> };
+    const doc = (await call("GET", "/openapi.json")).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+    };
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         if (path === "/health") expect(op.responses["503"], path).toBeUndefined();

@@ -72,7 +72,13 @@ describe("backoff", () => {
 describe("statements with a data-dependent number of parameters", () => {
   it("are cut so that none binds more than the databases accept", () => {
     const ids = Array.from({ length: 350 }, (_, i) => i);
-    for (const bound of [{ fixed: 0, per_item: 1 }, { fixed: 1, per_item: 1 }, { fixed: 2, per_item: 1 }, { fixed: 1, per_item: 2 }, { fixed: 0, per_item: 9 }]) {
+    for (const bound of [
+      { fixed: 0, per_item: 1 },
+      { fixed: 1, per_item: 1 },
+      { fixed: 2, per_item: 1 },
+      { fixed: 1, per_item: 2 },
+      { fixed: 0, per_item: 9 },
+    ]) {
       const parts = statementChunks(ids, bound);
       expect(parts.flat()).toEqual(ids);
       for (const part of parts) expect(bound.fixed + part.length * bound.per_item).toBeLessThanOrEqual(MAX_BOUND_PARAMETERS);
@@ -102,7 +108,12 @@ describe("the request clock", () => {
 });
 
 describe("checkout redirects", () => {
-  const session = { id: "cs_test_abc", kind: "session" as const, success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no?order=7" };
+  const session = {
+    id: "cs_test_abc",
+    kind: "session" as const,
+    success_url: "https://shop.example/ok",
+    cancel_url: "https://shop.example/no?order=7",
+  };
   const intent = { ...session, id: "pi_abc", kind: "intent" as const };
 
   it("append the checkout's id to cancel_url as to success_url", () => {
@@ -112,7 +123,11 @@ describe("checkout redirects", () => {
   });
 
   it("replace {CHECKOUT_SESSION_ID} in either URL, and do not append a parameter already there", () => {
-    const placed = { ...intent, success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}", cancel_url: "https://shop.example/cart?payment_intent={CHECKOUT_SESSION_ID}" };
+    const placed = {
+      ...intent,
+      success_url: "https://shop.example/paid/{CHECKOUT_SESSION_ID}",
+      cancel_url: "https://shop.example/cart?payment_intent={CHECKOUT_SESSION_ID}",
+    };
     expect(successRedirect(placed)).toBe("https://shop.example/paid/pi_abc?payment_intent=pi_abc");
     expect(cancelRedirect(placed)).toBe("https://shop.example/cart?payment_intent=pi_abc");
   });

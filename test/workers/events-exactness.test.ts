@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { objectKeyOf } from "../../src/domain/ids";
 import { EventOutbox } from "../../src/objects/event-outbox";
 import { walletStub } from "../../src/wallet/wallet-do";
-import { call, countRows, fundedUser, newMerchant, newSession, syncUser, topUp , waitFor } from "./helpers";
+import { call, countRows, fundedUser, newMerchant, newSession, syncUser, topUp, waitFor } from "./helpers";
 
 /**
  * One fact, one event: an event is recorded when its change commits and never again because a
@@ -12,13 +12,23 @@ import { call, countRows, fundedUser, newMerchant, newSession, syncUser, topUp ,
  * waiting events can stall an object's forwarding.
  */
 
-
 /** The payment object itself (not the request path's capacity-guarded stub), for white-box reads. */
 const paymentObject = (checkout_id: string) => env.PAYMENT.get(env.PAYMENT.idFromName(objectKeyOf(checkout_id, "session")!));
 
-type StoredEvent = { id: string; type: string; payload: string; forwarded_at_ms: number | null; request_id: string | null; idempotency_key: string | null };
+type StoredEvent = {
+  id: string;
+  type: string;
+  payload: string;
+  forwarded_at_ms: number | null;
+  request_id: string | null;
+  idempotency_key: string | null;
+};
 const storedEvents = (stub: DurableObjectStub) =>
-  runInDurableObject(stub, (_instance, state) => state.storage.sql.exec<StoredEvent>("SELECT id, type, payload, forwarded_at_ms, request_id, idempotency_key FROM events ORDER BY seq").toArray());
+  runInDurableObject(stub, (_instance, state) =>
+    state.storage.sql
+      .exec<StoredEvent>("SELECT id, type, payload, forwarded_at_ms, request_id, idempotency_key FROM events ORDER BY seq")
+      .toArray(),
+  );
 
 describe("one transfer, one transfer.completed", () => {
   it("a dozen concurrent transfers, delivered by overlapping outbox runs, record one event each, indexed once", async () => {
@@ -50,7 +60,9 @@ describe("one transfer, one transfer.completed", () => {
       () => countRows("SELECT count(*) AS n FROM events WHERE type = 'transfer.completed' AND merchant_id = ?", merchant.merchant_id),
       (n) => n >= 12,
     );
-    expect(await countRows("SELECT count(*) AS n FROM events WHERE type = 'transfer.completed' AND merchant_id = ?", merchant.merchant_id)).toBe(12);
+    expect(
+      await countRows("SELECT count(*) AS n FROM events WHERE type = 'transfer.completed' AND merchant_id = ?", merchant.merchant_id),
+    ).toBe(12);
   }, 60_000);
 
   it("an event's id is derived from its fact: recording the fact again adds nothing and gives the same id", async () => {
@@ -61,7 +73,12 @@ describe("one transfer, one transfer.completed", () => {
       const first = outbox.add("transfer.completed", "trf_fact", { object: { id: "trf_fact" } }, {}, Date.now());
       const again = outbox.add("transfer.completed", "trf_fact", { object: { id: "trf_fact" } }, {}, Date.now());
       const other = outbox.add("hold.created", "trf_fact", { object: { id: "trf_fact" } }, {}, Date.now());
-      return { first, again, other, rows: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE payload LIKE '%trf_fact%'").one().n };
+      return {
+        first,
+        again,
+        other,
+        rows: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE payload LIKE '%trf_fact%'").one().n,
+      };
     });
     expect(ids.first).toMatch(/^evt_[0-9A-Za-z]{24}$/);
     expect(ids.again).toBe(ids.first);
@@ -99,7 +116,9 @@ describe("hundreds of waiting events never stall an object's forwarding", () => 
       () => countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND data LIKE ?", merchant.merchant_id, `%${label}%`),
       (n) => n >= PILE,
     );
-    expect(await countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND data LIKE ?", merchant.merchant_id, `%${label}%`)).toBe(PILE);
+    expect(
+      await countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND data LIKE ?", merchant.merchant_id, `%${label}%`),
+    ).toBe(PILE);
   }, 60_000);
 
   it(`a payment object forwards ${PILE} waiting events`, async () => {
@@ -121,11 +140,20 @@ describe("every change of a payment is one event", () => {
     const user = (await syncUser(merchant.secret_key)).body.data.mazad_user_id as string;
     await topUp(merchant.secret_key, user, 50_000);
     const session = await newSession(merchant.secret_key, user, 10_000);
-    const paid = await call("POST", `/checkout/${session.id}/pay`, { body: { client_secret: session.client_secret, method: "wallet", otp: "123456" } });
+    const paid = await call("POST", `/checkout/${session.id}/pay`, {
+      body: { client_secret: session.client_secret, method: "wallet", otp: "123456" },
+    });
     expect(paid.body.data.status).toBe("authorized");
     const payment = session.id.replace("cs_test_", "pay_test_");
     expect((await call("POST", `/api/v1/payments/${payment}/capture`, { token: merchant.secret_key })).status).toBe(200);
-    const refunds = await Promise.all([1_000, 2_000].map((amount) => call("POST", `/api/v1/payments/${payment}/refund`, { token: merchant.secret_key, body: { amount, reason: "requested_by_customer" } })));
+    const refunds = await Promise.all(
+      [1_000, 2_000].map((amount) =>
+        call("POST", `/api/v1/payments/${payment}/refund`, {
+          token: merchant.secret_key,
+          body: { amount, reason: "requested_by_customer" },
+        }),
+      ),
+    );
     for (const r of refunds) expect(r.status, JSON.stringify(r.body)).toBe(200);
 
     const stub = paymentObject(session.id);
@@ -136,8 +164,17 @@ describe("every change of a payment is one event", () => {
     expect(types.filter((t) => t === "payment.partially_refunded")).toHaveLength(2);
     expect(types.filter((t) => t === "checkout.authorized")).toHaveLength(1);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
-    await waitFor("the index", () => countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND type LIKE 'payment.%'", merchant.merchant_id), (n) => n >= 3);
-    expect(await countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND type = 'payment.partially_refunded'", merchant.merchant_id)).toBe(2);
+    await waitFor(
+      "the index",
+      () => countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND type LIKE 'payment.%'", merchant.merchant_id),
+      (n) => n >= 3,
+    );
+    expect(
+      await countRows(
+        "SELECT count(*) AS n FROM events WHERE merchant_id = ? AND type = 'payment.partially_refunded'",
+        merchant.merchant_id,
+      ),
+    ).toBe(2);
   }, 60_000);
 });
 
@@ -148,10 +185,16 @@ describe("every event names the request that caused it", () => {
     const keyed = (key: string) => ({ token: merchant.secret_key, headers: { "Idempotency-Key": key } });
     const run = crypto.randomUUID();
     const held = await call("POST", "/api/v1/embedded/holds", { ...keyed(`hold-${run}`), body: { user_id, amount: 100, currency: "IQD" } });
-    const released = await call("POST", "/api/v1/embedded/holds", { ...keyed(`hold2-${run}`), body: { user_id, amount: 100, currency: "IQD" } });
+    const released = await call("POST", "/api/v1/embedded/holds", {
+      ...keyed(`hold2-${run}`),
+      body: { user_id, amount: 100, currency: "IQD" },
+    });
     const captured = await call("POST", `/api/v1/embedded/holds/${held.body.data.id}/capture`, keyed(`capture-${run}`));
     const release = await call("POST", `/api/v1/embedded/holds/${released.body.data.id}/release`, keyed(`release-${run}`));
-    const transfer = await call("POST", "/api/v1/embedded/transfers", { ...keyed(`transfer-${run}`), body: { from_user_id: user_id, to_user_id: to, amount: 100, currency: "IQD" } });
+    const transfer = await call("POST", "/api/v1/embedded/transfers", {
+      ...keyed(`transfer-${run}`),
+      body: { from_user_id: user_id, to_user_id: to, amount: 100, currency: "IQD" },
+    });
     const causes = (await storedEvents(walletStub(env, wallet_id))).map((e) => [e.type, e.request_id, e.idempotency_key]);
     expect(causes).toEqual(
       expect.arrayContaining([

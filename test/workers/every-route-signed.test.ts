@@ -45,10 +45,18 @@ describe("every signed route", () => {
       const target = fill(path, method);
       const body = op.requestBody === undefined ? undefined : "{}";
       const json: Record<string, string> = body === undefined ? {} : { "Content-Type": "application/json" };
-      const withKey = await call(method.toUpperCase(), target, { rawBody: body, headers: { ...json, Authorization: `Bearer ${merchant.secret_key}` } });
-      const signed = await call(method.toUpperCase(), target, { rawBody: body, headers: { ...json, ...(await signedHeaders(signing.key_id, signing.secret, method.toUpperCase(), target, body ?? "")) } });
+      const withKey = await call(method.toUpperCase(), target, {
+        rawBody: body,
+        headers: { ...json, Authorization: `Bearer ${merchant.secret_key}` },
+      });
+      const signed = await call(method.toUpperCase(), target, {
+        rawBody: body,
+        headers: { ...json, ...(await signedHeaders(signing.key_id, signing.secret, method.toUpperCase(), target, body ?? "")) },
+      });
       if (signed.status !== withKey.status || signed.status === 401) {
-        differences.push(`${method.toUpperCase()} ${path} (${op.operationId}): secret key ${withKey.status}, signed ${signed.status} ${JSON.stringify(signed.body?.error?.code ?? "")}`);
+        differences.push(
+          `${method.toUpperCase()} ${path} (${op.operationId}): secret key ${withKey.status}, signed ${signed.status} ${JSON.stringify(signed.body?.error?.code ?? "")}`,
+        );
       }
     }
     expect(differences).toEqual([]);

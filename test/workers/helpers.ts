@@ -78,7 +78,15 @@ export async function syncUser(secret_key: string, external_id = `usr_${crypto.r
  * Signs a request exactly as docs/reference/authentication.md tells an integrator to, written here independently of the
  * server's code so the test checks the documented recipe, not the implementation against itself.
  */
-export async function signedHeaders(key_id: string, secret: string, method: string, path: string, body = "", timestamp?: number, nonce?: string) {
+export async function signedHeaders(
+  key_id: string,
+  secret: string,
+  method: string,
+  path: string,
+  body = "",
+  timestamp?: number,
+  nonce?: string,
+) {
   const ts = String(timestamp ?? Math.floor(Date.now() / 1000));
   const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
   const bodyHash = hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body)));
@@ -116,7 +124,9 @@ export async function fundedUser(amount: number, merchant?: TestMerchant) {
 
 /** A white-box count straight from D1, for asserting what was (or was not) stored. */
 export async function countRows(query: string, ...params: unknown[]): Promise<number> {
-  const row = await env.DB.prepare(query).bind(...params).first<{ n: number }>();
+  const row = await env.DB.prepare(query)
+    .bind(...params)
+    .first<{ n: number }>();
   return row!.n;
 }
 
@@ -125,19 +135,48 @@ export async function newSession(secret_key: string, external_user_id: string, a
   const res = await call("POST", "/api/v1/checkout/sessions", {
     token: secret_key,
     headers: { "Idempotency-Key": crypto.randomUUID() },
-    body: { external_user_id, amount, currency: "IQD", description: "Order #1042 — Antique Vase", success_url: "https://shop.example/success", cancel_url: "https://shop.example/cancel", metadata: { order_id: "1042" }, ...extra },
+    body: {
+      external_user_id,
+      amount,
+      currency: "IQD",
+      description: "Order #1042 — Antique Vase",
+      success_url: "https://shop.example/success",
+      cancel_url: "https://shop.example/cancel",
+      metadata: { order_id: "1042" },
+      ...extra,
+    },
   });
   if (res.status !== 201) throw new Error(`session failed: ${JSON.stringify(res.body)}`);
-  return res.body.data as { id: string; client_secret: string; checkout_url: string; status: string; payment_id: string | null; expires_at: string };
+  return res.body.data as {
+    id: string;
+    client_secret: string;
+    checkout_url: string;
+    status: string;
+    payment_id: string | null;
+    expires_at: string;
+  };
 }
 
 export async function newIntent(secret_key: string, amount: number, currency = "USD") {
   const res = await call("POST", "/api/v1/payment-intents", {
     token: secret_key,
-    body: { amount, currency, description: "Premium plan", success_url: "https://shop.example/thanks", cancel_url: "https://shop.example/cart" },
+    body: {
+      amount,
+      currency,
+      description: "Premium plan",
+      success_url: "https://shop.example/thanks",
+      cancel_url: "https://shop.example/cart",
+    },
   });
   if (res.status !== 201) throw new Error(`intent failed: ${JSON.stringify(res.body)}`);
-  return res.body.data as { id: string; client_secret: string; checkout_url: string; status: string; expires_at: string; attempts_remaining: number };
+  return res.body.data as {
+    id: string;
+    client_secret: string;
+    checkout_url: string;
+    status: string;
+    expires_at: string;
+    attempts_remaining: number;
+  };
 }
 
 export const TEST_CARD = { number: "4242 4242 4242 4242", exp_month: 12, exp_year: 2030, cvc: "123", name: "Ahmed Al-Bayati" };
@@ -147,7 +186,9 @@ export function payWithWallet(checkout: { id: string; client_secret: string }, o
 }
 
 export function payWithCard(checkout: { id: string; client_secret: string }, card: Partial<typeof TEST_CARD> = {}) {
-  return call("POST", `/checkout/${checkout.id}/pay`, { body: { client_secret: checkout.client_secret, method: "card", card: { ...TEST_CARD, ...card } } });
+  return call("POST", `/checkout/${checkout.id}/pay`, {
+    body: { client_secret: checkout.client_secret, method: "card", card: { ...TEST_CARD, ...card } },
+  });
 }
 
 /** Delivers every outbox row of these wallets now, so balances can be compared without waiting for alarms. */

@@ -27,7 +27,10 @@ describe("Idempotency-Key", () => {
     const send = (rawBody: string) => call("POST", SYNC, { token: merchant.secret_key, headers, rawBody });
     const first = await send('{"external_id":"spelled","full_name":"A","metadata":{"n":100,"a":"x"}}');
     expect(first.status).toBe(201);
-    for (const spelling of ['{ "metadata": {"a":"x", "n": 1e2}, "full_name": "A", "external_id": "spelled" }', '{"full_name":"A","external_id":"spelled","metadata":{"n":100.0,"a":"x"}}']) {
+    for (const spelling of [
+      '{ "metadata": {"a":"x", "n": 1e2}, "full_name": "A", "external_id": "spelled" }',
+      '{"full_name":"A","external_id":"spelled","metadata":{"n":100.0,"a":"x"}}',
+    ]) {
       const again = await send(spelling);
       expect(again.status, spelling).toBe(201);
       expect(again.headers.get("Idempotent-Replayed")).toBe("true");
@@ -40,7 +43,18 @@ describe("Idempotency-Key", () => {
     await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "buyer", full_name: "Buyer" } });
     const headers = { "Idempotency-Key": `session-${crypto.randomUUID()}` };
     const session = (metadata: Record<string, string>) =>
-      call("POST", "/api/v1/checkout/sessions", { token: merchant.secret_key, headers, body: { external_user_id: "buyer", amount: 500, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no", metadata } });
+      call("POST", "/api/v1/checkout/sessions", {
+        token: merchant.secret_key,
+        headers,
+        body: {
+          external_user_id: "buyer",
+          amount: 500,
+          currency: "IQD",
+          success_url: "https://shop.example/ok",
+          cancel_url: "https://shop.example/no",
+          metadata,
+        },
+      });
     const first = await session({ a: "1", b: "2" });
     expect(first.status).toBe(201);
     const again = await session({ b: "2", a: "1" });
@@ -63,7 +77,9 @@ describe("Idempotency-Key", () => {
     const external_id = `race_${crypto.randomUUID()}`;
     const headers = { "Idempotency-Key": crypto.randomUUID() };
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id, full_name: "Racer" } })),
+      Array.from({ length: 20 }, () =>
+        call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id, full_name: "Racer" } }),
+      ),
     );
     const executed = results.filter((r) => r.status === 201 && r.headers.get("Idempotent-Replayed") === null);
     expect(executed).toHaveLength(1);
@@ -88,9 +104,17 @@ describe("Idempotency-Key", () => {
 
   it("accepts keys up to 255 characters and rejects longer ones with 422", async () => {
     const merchant = await newMerchant();
-    const ok = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": "k".repeat(255) }, body: { external_id: "long1", full_name: "A" } });
+    const ok = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      headers: { "Idempotency-Key": "k".repeat(255) },
+      body: { external_id: "long1", full_name: "A" },
+    });
     expect(ok.status).toBe(201);
-    const tooLong = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": "k".repeat(256) }, body: { external_id: "long2", full_name: "A" } });
+    const tooLong = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      headers: { "Idempotency-Key": "k".repeat(256) },
+      body: { external_id: "long2", full_name: "A" },
+    });
     expect(tooLong.status).toBe(422);
     expect(tooLong.body.error).toMatchObject({ code: "idempotency_key_invalid", param: "Idempotency-Key" });
     expect(await usersWithExternalId("long2")).toBe(0);
@@ -102,26 +126,46 @@ describe("Idempotency-Key", () => {
     const body = { external_id: `exp_${crypto.randomUUID()}`, full_name: "A" };
     await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
     // Age the stored key past its retention, as 24 hours would.
-    await env.DB.prepare("UPDATE idempotency_keys SET expires_at_ms = ? WHERE key = ?").bind(Date.now() - 1, key).run();
+    await env.DB.prepare("UPDATE idempotency_keys SET expires_at_ms = ? WHERE key = ?")
+      .bind(Date.now() - 1, key)
+      .run();
     const again = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
     expect(again.status).toBe(200);
     expect(again.headers.get("Idempotent-Replayed")).toBeNull();
-    const stored = await env.DB.prepare("SELECT expires_at_ms - locked_until_ms AS retain FROM idempotency_keys WHERE key = ?").bind(key).first<{ retain: number }>();
+    const stored = await env.DB.prepare("SELECT expires_at_ms - locked_until_ms AS retain FROM idempotency_keys WHERE key = ?")
+      .bind(key)
+      .first<{ retain: number }>();
     expect(stored!.retain).toBe(24 * 3600 * 1000 - 2 * 60 * 1000);
   });
 
   it("keeps no answer for a request refused before it ran: a corrected retry with the same key runs", async () => {
     const merchant = await newMerchant();
     const headers = { "Idempotency-Key": crypto.randomUUID() };
-    const refused = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "07701234567" } });
+    const refused = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      headers,
+      body: { external_id: "p", full_name: "A", phone: "07701234567" },
+    });
     expect(refused.status).toBe(422);
-    const malformed = await call("POST", SYNC, { token: merchant.secret_key, headers: { ...headers, "Content-Type": "application/json" }, rawBody: '{"external_id": "p",' });
+    const malformed = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      headers: { ...headers, "Content-Type": "application/json" },
+      rawBody: '{"external_id": "p",',
+    });
     expect(malformed.status).toBe(400);
-    const corrected = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "+9647701234567" } });
+    const corrected = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      headers,
+      body: { external_id: "p", full_name: "A", phone: "+9647701234567" },
+    });
     expect(corrected.status).toBe(201);
     expect(corrected.headers.get("Idempotent-Replayed")).toBeNull();
     // From then on the key means the request that ran.
-    const replay = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "A", phone: "+9647701234567" } });
+    const replay = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      headers,
+      body: { external_id: "p", full_name: "A", phone: "+9647701234567" },
+    });
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
     const other = await call("POST", SYNC, { token: merchant.secret_key, headers, body: { external_id: "p", full_name: "B" } });
     expect(other.status).toBe(422);
@@ -135,14 +179,18 @@ describe("Idempotency-Key", () => {
     // Make the first request and keep its key's row, then put the row back into the state a request
     // that is still running (or crashed mid-way) leaves behind.
     await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
-    await env.DB.prepare("UPDATE idempotency_keys SET state = 'running', response_status = NULL, response_body = NULL, locked_until_ms = ? WHERE key = ?")
+    await env.DB.prepare(
+      "UPDATE idempotency_keys SET state = 'running', response_status = NULL, response_body = NULL, locked_until_ms = ? WHERE key = ?",
+    )
       .bind(Date.now() + 60_000, key)
       .run();
     const inUse = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
     expect(inUse.status).toBe(409);
     expect(inUse.body.error).toMatchObject({ code: "idempotency_key_in_use", param: "Idempotency-Key" });
 
-    await env.DB.prepare("UPDATE idempotency_keys SET locked_until_ms = ? WHERE key = ?").bind(Date.now() - 1, key).run();
+    await env.DB.prepare("UPDATE idempotency_keys SET locked_until_ms = ? WHERE key = ?")
+      .bind(Date.now() - 1, key)
+      .run();
     const takenOver = await call("POST", SYNC, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body });
     expect(takenOver.status).toBe(200);
     expect(takenOver.headers.get("Idempotent-Replayed")).toBeNull();

@@ -7,7 +7,17 @@ const escaped = (key: string) => `"${[...key].map((ch) => `\\u${ch.charCodeAt(0)
 
 describe("the duplicate-key scanner", () => {
   it("finds nothing in JSON without duplicates, whatever its shape", () => {
-    for (const text of ['{"amount":1,"currency":"IQD"}', "[]", "{}", '"a"', "12", "null", '[{"a":1},{"a":2}]', '{"a":{"a":{"a":1}}}', '{"a":1,"b":{"a":2}}']) {
+    for (const text of [
+      '{"amount":1,"currency":"IQD"}',
+      "[]",
+      "{}",
+      '"a"',
+      "12",
+      "null",
+      '[{"a":1},{"a":2}]',
+      '{"a":{"a":{"a":1}}}',
+      '{"a":1,"b":{"a":2}}',
+    ]) {
       expect(firstDuplicateKey(text), text).toBeNull();
     }
   });
@@ -61,13 +71,18 @@ describe("the duplicate-key scanner", () => {
       { numRuns: 500 },
     );
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1 }), fc.boolean(), fc.jsonValue(), (object, spellEscaped, extra) => {
-        const key = Object.keys(object)[0]!;
-        const text = JSON.stringify(object);
-        const repeated = `${text.slice(0, -1)},${spellEscaped ? escaped(key) : JSON.stringify(key)}:${JSON.stringify(extra)}}`;
-        expect(firstDuplicateKey(repeated)).toEqual([key]);
-        expect(firstDuplicateKey(`{"outer":[${repeated}]}`)).toEqual(["outer", "0", key]);
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue(), { minKeys: 1 }),
+        fc.boolean(),
+        fc.jsonValue(),
+        (object, spellEscaped, extra) => {
+          const key = Object.keys(object)[0]!;
+          const text = JSON.stringify(object);
+          const repeated = `${text.slice(0, -1)},${spellEscaped ? escaped(key) : JSON.stringify(key)}:${JSON.stringify(extra)}}`;
+          expect(firstDuplicateKey(repeated)).toEqual([key]);
+          expect(firstDuplicateKey(`{"outer":[${repeated}]}`)).toEqual(["outer", "0", key]);
+        },
+      ),
       { numRuns: 500 },
     );
   });

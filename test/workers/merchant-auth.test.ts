@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { call, createKey, fundedUser, newIntent, newMerchant, newSession, payWithCard, payWithWallet, signedHeaders, syncUser, type TestMerchant } from "./helpers";
+import {
+  call,
+  createKey,
+  fundedUser,
+  newIntent,
+  newMerchant,
+  newSession,
+  payWithCard,
+  payWithWallet,
+  signedHeaders,
+  syncUser,
+  type TestMerchant,
+} from "./helpers";
 
 describe("merchant API authentication: secret keys", () => {
   it("requires credentials", async () => {
@@ -16,7 +28,10 @@ describe("merchant API authentication: secret keys", () => {
 
   it("answers a publishable key on a server-side route with 403", async () => {
     const merchant = await newMerchant();
-    const res = await call("POST", "/api/v1/embedded/users/sync", { token: merchant.publishable_key, body: { external_id: "u1", full_name: "A" } });
+    const res = await call("POST", "/api/v1/embedded/users/sync", {
+      token: merchant.publishable_key,
+      body: { external_id: "u1", full_name: "A" },
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe("publishable_key_not_allowed");
   });
@@ -91,7 +106,9 @@ describe("merchant API authentication: HMAC signatures", () => {
     expect((await call("GET", path, { headers: bare })).status).toBe(200);
     expect((await call("GET", path, { headers: bare })).body.error.code).toBe("signature_replayed");
     // The nonce is signed: a replay that swaps it for another fails the signature.
-    const replayed = await call("GET", path, { headers: { ...(await signedHeaders(key_id, secret, "GET", path, "", ts, "poll-1")), "X-Api-Nonce": "poll-3" } });
+    const replayed = await call("GET", path, {
+      headers: { ...(await signedHeaders(key_id, secret, "GET", path, "", ts, "poll-1")), "X-Api-Nonce": "poll-3" },
+    });
     expect(replayed.body.error.code).toBe("invalid_signature");
     const again = await call("GET", path, { headers: await signedHeaders(key_id, secret, "GET", path, "", ts, "poll-1") });
     expect(again.body.error.code).toBe("signature_replayed");
@@ -104,7 +121,9 @@ describe("merchant API authentication: HMAC signatures", () => {
     const { key_id, secret } = await signingSetup();
     // Rounded away from now, so the offset is at least 301 s whatever the fraction of the current second.
     const ts = (offset > 0 ? Math.ceil(Date.now() / 1000) : Math.floor(Date.now() / 1000)) + offset;
-    const res = await call("GET", "/api/v1/embedded/users/nobody", { headers: await signedHeaders(key_id, secret, "GET", "/api/v1/embedded/users/nobody", "", ts) });
+    const res = await call("GET", "/api/v1/embedded/users/nobody", {
+      headers: await signedHeaders(key_id, secret, "GET", "/api/v1/embedded/users/nobody", "", ts),
+    });
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ code: "timestamp_out_of_window", param: "X-Api-Timestamp" });
   });
@@ -116,7 +135,10 @@ describe("merchant API authentication: HMAC signatures", () => {
     const tamperedBody = await call("POST", "/api/v1/embedded/users/sync", { rawBody: body.replace("u1", "u2"), headers });
     expect(tamperedBody.status).toBe(401);
     expect(tamperedBody.body.error.code).toBe("invalid_signature");
-    const otherPath = await call("POST", "/api/v1/users/sync", { rawBody: body, headers: await signedHeaders(key_id, secret, "POST", "/api/v1/embedded/users/sync", body) });
+    const otherPath = await call("POST", "/api/v1/users/sync", {
+      rawBody: body,
+      headers: await signedHeaders(key_id, secret, "POST", "/api/v1/embedded/users/sync", body),
+    });
     expect(otherPath.status).toBe(401);
   });
 
@@ -124,7 +146,9 @@ describe("merchant API authentication: HMAC signatures", () => {
     const { merchant, key_id, secret } = await signingSetup();
     const path = "/api/v1/embedded/users/nobody";
     expect((await call("GET", path, { headers: await signedHeaders(key_id, secret + "x", "GET", path) })).status).toBe(401);
-    expect((await call("GET", path, { headers: await signedHeaders("mk_sandbox_unknown", secret, "GET", path) })).body.error.code).toBe("invalid_api_key");
+    expect((await call("GET", path, { headers: await signedHeaders("mk_sandbox_unknown", secret, "GET", path) })).body.error.code).toBe(
+      "invalid_api_key",
+    );
     await call("DELETE", `/api/v1/merchants/${merchant.merchant_id}/api-keys/${key_id}`, { token: merchant.token });
     const revoked = await call("GET", path, { headers: await signedHeaders(key_id, secret, "GET", path) });
     expect(revoked.status).toBe(401);
@@ -133,7 +157,9 @@ describe("merchant API authentication: HMAC signatures", () => {
 
   it("requires all three headers", async () => {
     const { key_id } = await signingSetup();
-    const res = await call("GET", "/api/v1/embedded/users/nobody", { headers: { "X-Api-Key": key_id, "X-Api-Timestamp": String(Math.floor(Date.now() / 1000)) } });
+    const res = await call("GET", "/api/v1/embedded/users/nobody", {
+      headers: { "X-Api-Key": key_id, "X-Api-Timestamp": String(Math.floor(Date.now() / 1000)) },
+    });
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ code: "authentication_required", param: "X-Api-Signature" });
   });
@@ -152,14 +178,20 @@ describe("the publishable key: a browser reads its own checkout", () => {
   const INTENT_VIEW = [...SESSION_VIEW, "attempts_remaining"].sort();
   const read = (checkout: { id: string }, token: string, client_secret?: string, headers: Record<string, string> = {}) => {
     const path = checkout.id.startsWith("pi_") ? `/api/v1/payment-intents/${checkout.id}` : `/api/v1/checkout/sessions/${checkout.id}`;
-    return call("GET", client_secret === undefined ? path : `${path}?client_secret=${encodeURIComponent(client_secret)}`, { token, headers });
+    return call("GET", client_secret === undefined ? path : `${path}?client_secret=${encodeURIComponent(client_secret)}`, {
+      token,
+      headers,
+    });
   };
 
   async function sessionOf(merchant?: TestMerchant) {
     const { merchant: m } = await fundedUser(0, merchant);
     const external_user_id = `usr_${crypto.randomUUID()}`;
     const user = await syncUser(m.secret_key, external_user_id);
-    await call("POST", `/api/v1/embedded/users/${user.body.data.mazad_user_id}/wallet/top-ups`, { token: m.secret_key, body: { amount: 100_000, currency: "IQD" } });
+    await call("POST", `/api/v1/embedded/users/${user.body.data.mazad_user_id}/wallet/top-ups`, {
+      token: m.secret_key,
+      body: { amount: 100_000, currency: "IQD" },
+    });
     return { merchant: m, session: await newSession(m.secret_key, external_user_id, 45_000) };
   }
 
@@ -168,8 +200,26 @@ describe("the publishable key: a browser reads its own checkout", () => {
     const open = await read(session, merchant.publishable_key, session.client_secret);
     expect(open.status).toBe(200);
     expect(Object.keys(open.body.data).sort()).toEqual(SESSION_VIEW);
-    expect(open.body.data).toEqual({ id: session.id, object: "checkout.session", status: "open", amount: 45_000, currency: "IQD", expires_at: session.expires_at, payment_id: null, redirect_url: null });
-    for (const absent of ["metadata", "description", "client_secret", "checkout_url", "success_url", "cancel_url", "external_user_id", "created_at"]) {
+    expect(open.body.data).toEqual({
+      id: session.id,
+      object: "checkout.session",
+      status: "open",
+      amount: 45_000,
+      currency: "IQD",
+      expires_at: session.expires_at,
+      payment_id: null,
+      redirect_url: null,
+    });
+    for (const absent of [
+      "metadata",
+      "description",
+      "client_secret",
+      "checkout_url",
+      "success_url",
+      "cancel_url",
+      "external_user_id",
+      "created_at",
+    ]) {
       expect(open.body.data, absent).not.toHaveProperty(absent);
     }
     expect(JSON.stringify(open.body)).not.toContain(session.client_secret);
@@ -177,21 +227,39 @@ describe("the publishable key: a browser reads its own checkout", () => {
 
     expect((await payWithWallet(session)).status).toBe(200);
     const paid = await read(session, merchant.publishable_key, session.client_secret);
-    expect(paid.body.data).toMatchObject({ status: "authorized", payment_id: expect.stringMatching(/^pay_test_/), redirect_url: `https://shop.example/success?session_id=${session.id}` });
+    expect(paid.body.data).toMatchObject({
+      status: "authorized",
+      payment_id: expect.stringMatching(/^pay_test_/),
+      redirect_url: `https://shop.example/success?session_id=${session.id}`,
+    });
 
     const intent = await newIntent(merchant.secret_key, 9_999);
     const unpaid = await read(intent, merchant.publishable_key, intent.client_secret);
     expect(Object.keys(unpaid.body.data).sort()).toEqual(INTENT_VIEW);
-    expect(unpaid.body.data).toMatchObject({ object: "payment_intent", status: "requires_payment_method", attempts_remaining: 5, redirect_url: null });
+    expect(unpaid.body.data).toMatchObject({
+      object: "payment_intent",
+      status: "requires_payment_method",
+      attempts_remaining: 5,
+      redirect_url: null,
+    });
     await payWithCard(intent, { number: "4000 0000 0000 9995" });
-    expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({ status: "requires_payment_method", attempts_remaining: 4 });
+    expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({
+      status: "requires_payment_method",
+      attempts_remaining: 4,
+    });
     await payWithCard(intent);
-    expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({ status: "authorized", redirect_url: `https://shop.example/thanks?payment_intent=${intent.id}` });
+    expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({
+      status: "authorized",
+      redirect_url: `https://shop.example/thanks?payment_intent=${intent.id}`,
+    });
 
     // Where the buyer is sent once it is closed: the cancel_url, naming the checkout.
     const canceled = await newIntent(merchant.secret_key, 500);
     await call("POST", `/api/v1/payment-intents/${canceled.id}/cancel`, { token: merchant.secret_key });
-    expect((await read(canceled, merchant.publishable_key, canceled.client_secret)).body.data).toMatchObject({ status: "canceled", redirect_url: `https://shop.example/cart?payment_intent=${canceled.id}` });
+    expect((await read(canceled, merchant.publishable_key, canceled.client_secret)).body.data).toMatchObject({
+      status: "canceled",
+      redirect_url: `https://shop.example/cart?payment_intent=${canceled.id}`,
+    });
   });
 
   it("refuses a wrong client_secret with 403, as the buyer's pay route does", async () => {
@@ -213,7 +281,11 @@ describe("the publishable key: a browser reads its own checkout", () => {
     const stranger = await newMerchant();
     const live = await createKey(merchant, "publishable", "live");
     for (const checkout of [session, intent]) {
-      for (const [token, secret] of [[stranger.publishable_key, checkout.client_secret], [stranger.publishable_key, "wrong"], [live.secret, checkout.client_secret]] as const) {
+      for (const [token, secret] of [
+        [stranger.publishable_key, checkout.client_secret],
+        [stranger.publishable_key, "wrong"],
+        [live.secret, checkout.client_secret],
+      ] as const) {
         const res = await read(checkout, token, secret);
         expect(res.status).toBe(404);
         expect(res.body.error.code).toBe("resource_missing");
@@ -221,7 +293,10 @@ describe("the publishable key: a browser reads its own checkout", () => {
     }
     // A session's client secret does not make its id an intent's.
     const alias = session.id.replace(/^cs_test_/, "pi_test_");
-    expect((await call("GET", `/api/v1/payment-intents/${alias}?client_secret=${session.client_secret}`, { token: merchant.publishable_key })).status).toBe(404);
+    expect(
+      (await call("GET", `/api/v1/payment-intents/${alias}?client_secret=${session.client_secret}`, { token: merchant.publishable_key }))
+        .status,
+    ).toBe(404);
   });
 
   it("asks a publishable key for the client_secret (400), and refuses it beside a secret key (400)", async () => {
@@ -238,7 +313,11 @@ describe("the publishable key: a browser reads its own checkout", () => {
       // The secret key alone: the whole object, as before.
       const whole = await read(checkout, merchant.secret_key);
       expect(whole.status).toBe(200);
-      expect(whole.body.data).toMatchObject({ id: checkout.id, client_secret: checkout.client_secret, checkout_url: checkout.checkout_url });
+      expect(whole.body.data).toMatchObject({
+        id: checkout.id,
+        client_secret: checkout.client_secret,
+        checkout_url: checkout.checkout_url,
+      });
     }
     expect((await read(session, merchant.secret_key)).body.data.metadata).toEqual({ order_id: "1042" });
   });
@@ -264,7 +343,10 @@ describe("the publishable key: a browser reads its own checkout", () => {
     const { merchant, session } = await sessionOf();
     const intent = await newIntent(merchant.secret_key, 100);
     const origin = { Origin: "https://shop.example" };
-    const preflight = (path: string) => call("OPTIONS", path, { headers: { ...origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" } });
+    const preflight = (path: string) =>
+      call("OPTIONS", path, {
+        headers: { ...origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" },
+      });
     for (const checkout of [session, intent]) {
       const path = checkout === session ? `/api/v1/checkout/sessions/${checkout.id}` : `/api/v1/payment-intents/${checkout.id}`;
       const answered = await preflight(`${path}?client_secret=${encodeURIComponent(checkout.client_secret)}`);
@@ -274,17 +356,26 @@ describe("the publishable key: a browser reads its own checkout", () => {
       expect(answered.headers.get("Access-Control-Allow-Headers")?.toLowerCase()).toBe("authorization");
       expect(answered.headers.get("Access-Control-Allow-Credentials")).toBeNull();
       // The answer itself, and a refusal too (the page must be able to read why).
-      expect((await read(checkout, merchant.publishable_key, checkout.client_secret, origin)).headers.get("Access-Control-Allow-Origin")).toBe("*");
+      expect(
+        (await read(checkout, merchant.publishable_key, checkout.client_secret, origin)).headers.get("Access-Control-Allow-Origin"),
+      ).toBe("*");
       const refused = await read(checkout, merchant.publishable_key, "wrong", origin);
       expect(refused.status).toBe(403);
       expect(refused.headers.get("Access-Control-Allow-Origin")).toBe("*");
     }
-    for (const path of ["/api/v1/balance", `/api/v1/checkout/sessions/${session.id}/expire`, "/api/v1/payment-intents", "/api/v1/payments/pay_test_x"]) {
+    for (const path of [
+      "/api/v1/balance",
+      `/api/v1/checkout/sessions/${session.id}/expire`,
+      "/api/v1/payment-intents",
+      "/api/v1/payments/pay_test_x",
+    ]) {
       const res = await preflight(path);
       expect(res.status, path).not.toBe(204);
       expect(res.headers.get("Access-Control-Allow-Origin"), path).toBeNull();
     }
-    expect((await call("GET", "/api/v1/balance", { token: merchant.secret_key, headers: origin })).headers.get("Access-Control-Allow-Origin")).toBeNull();
+    expect(
+      (await call("GET", "/api/v1/balance", { token: merchant.secret_key, headers: origin })).headers.get("Access-Control-Allow-Origin"),
+    ).toBeNull();
   });
 
   it("is documented: the two reads list PublishableKey beside SecretKey and the signature, no other operation does", async () => {
@@ -292,7 +383,8 @@ describe("the publishable key: a browser reads its own checkout", () => {
     expect(doc.components.securitySchemes.PublishableKey).toMatchObject({ type: "http", scheme: "bearer" });
     const listing: string[] = [];
     for (const [path, item] of Object.entries<Record<string, { security?: Record<string, string[]>[] }>>(doc.paths)) {
-      for (const [method, op] of Object.entries(item)) if (op.security?.some((r) => "PublishableKey" in r)) listing.push(`${method} ${path}`);
+      for (const [method, op] of Object.entries(item))
+        if (op.security?.some((r) => "PublishableKey" in r)) listing.push(`${method} ${path}`);
     }
     expect(listing.sort()).toEqual(["get /api/v1/checkout/sessions/{id}", "get /api/v1/payment-intents/{id}"]);
     const read = doc.paths["/api/v1/payment-intents/{id}"].get;

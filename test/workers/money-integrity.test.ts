@@ -3,7 +3,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CURRENCIES } from "../../src/domain/currencies";
 import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
-import { balanceOf, call, countRows, createKey, fundedUser, newMerchant, registerAndLogin, syncUser, topUp, type TestMerchant } from "./helpers";
+import {
+  balanceOf,
+  call,
+  countRows,
+  createKey,
+  fundedUser,
+  newMerchant,
+  registerAndLogin,
+  syncUser,
+  topUp,
+  type TestMerchant,
+} from "./helpers";
 
 /**
  * An operation id — an Idempotency-Key's or a step's — means one request, forever: the same id
@@ -108,7 +119,9 @@ describe("an Idempotency-Key reused for a different request", () => {
     const { merchant, user_id } = await fundedUser(10_000);
     const headers = { "Idempotency-Key": crypto.randomUUID() };
     const body = { user_id, amount: 1_234, currency: "IQD", reference: "bid_9" };
-    const results = await Promise.all(Array.from({ length: 20 }, () => call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, headers, body })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, headers, body })),
+    );
     expect(new Set(results.map((r) => r.status))).toEqual(new Set([201]));
     expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
     expect(results.filter((r) => r.headers.get("Idempotent-Replayed") === "true")).toHaveLength(19);
@@ -118,7 +131,15 @@ describe("an Idempotency-Key reused for a different request", () => {
 
   it("credits from two wallets with the same operation id both land: the target keeps them per source", async () => {
     const target = await fundedUser(0);
-    const credit = { operation_id: "same-id", kind: "transfer" as const, entry_type: "credit" as const, currency: "IQD" as const, amount: 250, description: null, reference: "trf_x" };
+    const credit = {
+      operation_id: "same-id",
+      kind: "transfer" as const,
+      entry_type: "credit" as const,
+      currency: "IQD" as const,
+      amount: 250,
+      description: null,
+      reference: "trf_x",
+    };
     const stub = walletStub(env, target.wallet_id);
     const at = { wallet_id: target.wallet_id, now_ms: Date.now() };
     expect(await stub.applyCredits(at, "wal_sourceAAAAAAAAAAAA", [credit])).toEqual({ applied: 1 });
@@ -135,9 +156,17 @@ describe("an Idempotency-Key reused for a different request", () => {
 
 describe("a hold is captured or released once", () => {
   const hold = (m: TestMerchant, user_id: string, amount: number, key?: string) =>
-    call("POST", "/api/v1/embedded/holds", { token: m.secret_key, headers: key ? { "Idempotency-Key": key } : {}, body: { user_id, amount, currency: "IQD" } });
+    call("POST", "/api/v1/embedded/holds", {
+      token: m.secret_key,
+      headers: key ? { "Idempotency-Key": key } : {},
+      body: { user_id, amount, currency: "IQD" },
+    });
   const capture = (m: TestMerchant, id: string, amount: number, key?: string) =>
-    call("POST", `/api/v1/embedded/holds/${id}/capture`, { token: m.secret_key, headers: key ? { "Idempotency-Key": key } : {}, body: { amount } });
+    call("POST", `/api/v1/embedded/holds/${id}/capture`, {
+      token: m.secret_key,
+      headers: key ? { "Idempotency-Key": key } : {},
+      body: { amount },
+    });
 
   it("capture 100, then capture 900: the second is 422 hold_not_active", async () => {
     const { merchant, user_id } = await fundedUser(5_000);
@@ -172,7 +201,10 @@ describe("a hold is captured or released once", () => {
     const other = await capture(merchant, placed.body.data.id, 900, "cap-1");
     expect(other.status).toBe(422);
     expect(other.body.error.code).toBe("idempotency_key_reused");
-    const release = await call("POST", `/api/v1/embedded/holds/${placed.body.data.id}/release`, { token: merchant.secret_key, headers: { "Idempotency-Key": "cap-1" } });
+    const release = await call("POST", `/api/v1/embedded/holds/${placed.body.data.id}/release`, {
+      token: merchant.secret_key,
+      headers: { "Idempotency-Key": "cap-1" },
+    });
     expect(release.status).toBe(422);
     expect(release.body.error.code).toBe("idempotency_key_reused");
     await expectBalanced(merchant);
@@ -194,21 +226,29 @@ describe("secrets in idempotency records", () => {
   it("a new key's response is stored sealed, and replayed only to someone still allowed to create it", async () => {
     const owner = await newMerchant();
     const developer = await registerAndLogin();
-    await call("POST", `/api/v1/merchants/${owner.merchant_id}/members`, { token: owner.token, body: { email: developer.email, role: "admin" } });
+    await call("POST", `/api/v1/merchants/${owner.merchant_id}/members`, {
+      token: owner.token,
+      body: { email: developer.email, role: "admin" },
+    });
     const headers = { "Idempotency-Key": crypto.randomUUID() };
     const path = `/api/v1/merchants/${owner.merchant_id}/api-keys`;
     const created = await call("POST", path, { token: developer.token, headers, body: { type: "secret", mode: "live" } });
     expect(created.status).toBe(201);
     const secret: string = created.body.data.secret;
     expect(await countRows("SELECT count(*) AS n FROM idempotency_keys WHERE response_body LIKE ?", `%${secret}%`)).toBe(0);
-    expect(await countRows("SELECT count(*) AS n FROM idempotency_keys WHERE key = ? AND response_body LIKE 'v1.%'", headers["Idempotency-Key"])).toBe(1);
+    expect(
+      await countRows("SELECT count(*) AS n FROM idempotency_keys WHERE key = ? AND response_body LIKE 'v1.%'", headers["Idempotency-Key"]),
+    ).toBe(1);
 
     const replay = await call("POST", path, { token: developer.token, headers, body: { type: "secret", mode: "live" } });
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
     expect(replay.body.data.secret).toBe(secret);
 
     // Demoted: may no longer create live keys, so the replay is refused too.
-    await call("POST", `/api/v1/merchants/${owner.merchant_id}/members`, { token: owner.token, body: { email: developer.email, role: "developer" } });
+    await call("POST", `/api/v1/merchants/${owner.merchant_id}/members`, {
+      token: owner.token,
+      body: { email: developer.email, role: "developer" },
+    });
     const demoted = await call("POST", path, { token: developer.token, headers, body: { type: "secret", mode: "live" } });
     expect(demoted.status).toBe(403);
     expect(JSON.stringify(demoted.body)).not.toContain(secret);
@@ -224,14 +264,17 @@ describe("secrets in idempotency records", () => {
     const account = await registerAndLogin();
     const headers = { "Idempotency-Key": crypto.randomUUID() };
     const created = await call("POST", "/api/v1/merchants", { token: account.token, headers, body: { name: "Sealed Shop" } });
-    expect(await countRows("SELECT count(*) AS n FROM idempotency_keys WHERE response_body LIKE ?", `%${created.body.data.secret_key}%`)).toBe(0);
+    expect(
+      await countRows("SELECT count(*) AS n FROM idempotency_keys WHERE response_body LIKE ?", `%${created.body.data.secret_key}%`),
+    ).toBe(0);
     const replay = await call("POST", "/api/v1/merchants", { token: account.token, headers, body: { name: "Sealed Shop" } });
     expect(replay.body.data.secret_key).toBe(created.body.data.secret_key);
   });
 });
 
 describe("the balance ceiling", () => {
-  const settlementWallet = async (m: TestMerchant) => (await call("GET", "/api/v1/balance", { token: m.secret_key })).body.data.wallet_id as string;
+  const settlementWallet = async (m: TestMerchant) =>
+    (await call("GET", "/api/v1/balance", { token: m.secret_key })).body.data.wallet_id as string;
 
   it("refuses money entering past the merchant's bound with 422, never a 500, and the sums stay exact", async () => {
     const { merchant, user_id } = await fundedUser(0);
@@ -244,12 +287,18 @@ describe("the balance ceiling", () => {
     });
     await topUp(merchant.secret_key, user_id, largest);
     await topUp(merchant.secret_key, other, largest);
-    const over = await call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { token: merchant.secret_key, body: { amount: 1, currency: "IQD" } });
+    const over = await call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, {
+      token: merchant.secret_key,
+      body: { amount: 1, currency: "IQD" },
+    });
     expect(over.status).toBe(422);
     expect(over.body.error).toMatchObject({ code: "balance_limit_exceeded", param: "amount" });
     expect(over.body.error.message).toContain(String(bound));
     // Money already inside moves freely: a credit can always apply.
-    const moved = await call("POST", "/api/v1/embedded/transfers", { token: merchant.secret_key, body: { from_user_id: other, to_user_id: user_id, amount: largest, currency: "IQD" } });
+    const moved = await call("POST", "/api/v1/embedded/transfers", {
+      token: merchant.secret_key,
+      body: { from_user_id: other, to_user_id: user_id, amount: largest, currency: "IQD" },
+    });
     expect(moved.status).toBe(201);
     expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 2 * largest });
     // The other currency has its own bound.
@@ -263,13 +312,18 @@ describe("the balance ceiling", () => {
     const headers = { "Idempotency-Key": crypto.randomUUID() };
     const path = `/api/v1/embedded/users/${user_id}/wallet/top-ups`;
     for (let i = 0; i < 3; i++) await call("POST", path, { token: merchant.secret_key, headers, body: { amount: 700, currency: "IQD" } });
-    const issued = await runInDurableObject(walletStub(env, await settlementWallet(merchant)), (_i, state) =>
-      state.storage.sql.exec<{ issued: number }>("SELECT issued FROM issuance WHERE currency = 'IQD'").one().issued,
+    const issued = await runInDurableObject(
+      walletStub(env, await settlementWallet(merchant)),
+      (_i, state) => state.storage.sql.exec<{ issued: number }>("SELECT issued FROM issuance WHERE currency = 'IQD'").one().issued,
     );
     expect(issued).toBe(700);
     // The same key for a top-up of another user is another request.
     const otherUser = (await syncUser(merchant.secret_key)).body.data.mazad_user_id;
-    const reused = await call("POST", `/api/v1/embedded/users/${otherUser}/wallet/top-ups`, { token: merchant.secret_key, headers, body: { amount: 700, currency: "IQD" } });
+    const reused = await call("POST", `/api/v1/embedded/users/${otherUser}/wallet/top-ups`, {
+      token: merchant.secret_key,
+      headers,
+      body: { amount: 700, currency: "IQD" },
+    });
     expect(reused.status).toBe(422);
     expect(reused.body.error.code).toBe("idempotency_key_reused");
     expect(await balanceOf(merchant.secret_key, otherUser)).toMatchObject({ total: 0 });
@@ -279,7 +333,10 @@ describe("the balance ceiling", () => {
     const merchant = await newMerchant();
     const live = await createKey(merchant, "secret", "live");
     const user = await syncUser(live.secret);
-    const res = await call("POST", `/api/v1/embedded/users/${user.body.data.mazad_user_id}/wallet/top-ups`, { token: live.secret, body: { amount: 1, currency: "IQD" } });
+    const res = await call("POST", `/api/v1/embedded/users/${user.body.data.mazad_user_id}/wallet/top-ups`, {
+      token: live.secret,
+      body: { amount: 1, currency: "IQD" },
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -29,12 +29,15 @@ describe("POST /api/v1/auth/register", () => {
     expect(res.body.error).toMatchObject({ code: "email_taken", param: "email" });
   });
 
-  it.each(["short1A", "alllowercase123", "ALLUPPERCASE123", "NoDigitsHereAtAll"])("answers the weak password %s with 400 weak_password and the rule", async (password) => {
-    const res = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password } });
-    expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: "weak_password", param: "password" });
-    expect(res.body.error.message).toContain("10 to 128 characters");
-  });
+  it.each(["short1A", "alllowercase123", "ALLUPPERCASE123", "NoDigitsHereAtAll"])(
+    "answers the weak password %s with 400 weak_password and the rule",
+    async (password) => {
+      const res = await call("POST", "/api/v1/auth/register", { body: { email: uniqueEmail(), password } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: "weak_password", param: "password" });
+      expect(res.body.error.message).toContain("10 to 128 characters");
+    },
+  );
 
   it("answers a malformed email with 422", async () => {
     const res = await call("POST", "/api/v1/auth/register", { body: { email: "not-an-email", password: STRONG_PASSWORD } });
@@ -70,9 +73,21 @@ describe("POST /api/v1/auth/login and GET /auth/me", () => {
   it("rejects no token, a garbage token, an expired token and a token from another issuer", async () => {
     const { account_id } = await registerAndLogin();
     const now = Math.floor(Date.now() / 1000);
-    const expired = await sign({ sub: account_id, email: "x@y.co", iss: env.JWT_ISSUER, iat: now - 7200, exp: now - 3600 }, env.JWT_SECRET, "HS256");
-    const foreign = await sign({ sub: account_id, email: "x@y.co", iss: "someone-else", iat: now, exp: now + 3600 }, env.JWT_SECRET, "HS256");
-    const forged = await sign({ sub: account_id, email: "x@y.co", iss: env.JWT_ISSUER, iat: now, exp: now + 3600 }, "not-our-secret", "HS256");
+    const expired = await sign(
+      { sub: account_id, email: "x@y.co", iss: env.JWT_ISSUER, iat: now - 7200, exp: now - 3600 },
+      env.JWT_SECRET,
+      "HS256",
+    );
+    const foreign = await sign(
+      { sub: account_id, email: "x@y.co", iss: "someone-else", iat: now, exp: now + 3600 },
+      env.JWT_SECRET,
+      "HS256",
+    );
+    const forged = await sign(
+      { sub: account_id, email: "x@y.co", iss: env.JWT_ISSUER, iat: now, exp: now + 3600 },
+      "not-our-secret",
+      "HS256",
+    );
     expect((await call("GET", "/api/v1/auth/me")).status).toBe(401);
     for (const token of ["garbage", expired, foreign, forged]) {
       const res = await call("GET", "/api/v1/auth/me", { token });
@@ -100,7 +115,9 @@ describe("merchants", () => {
     expect(data.publishable_key).toMatch(/^pk_sandbox_[0-9A-Za-z]{32}$/);
     const me = await call("GET", "/api/v1/auth/me", { token });
     expect(me.body.data.merchants).toEqual([{ id: data.id, name: "Mazad Antiques", role: "owner" }]);
-    const stored = await env.DB.prepare("SELECT secret_hash FROM api_keys WHERE merchant_id = ?").bind(data.id).all<{ secret_hash: string }>();
+    const stored = await env.DB.prepare("SELECT secret_hash FROM api_keys WHERE merchant_id = ?")
+      .bind(data.id)
+      .all<{ secret_hash: string }>();
     expect(stored.results.map((r) => r.secret_hash)).not.toContain(data.secret_key);
   });
 
@@ -144,7 +161,9 @@ describe("API keys", () => {
     expect(signing.key_id).toMatch(/^mk_sandbox_/);
     expect(signing.id).toBe(signing.key_id);
     expect(signing.secret).toMatch(/^mks_/);
-    const sealed = await env.DB.prepare("SELECT secret_sealed FROM api_keys WHERE id = ?").bind(signing.id).first<{ secret_sealed: string }>();
+    const sealed = await env.DB.prepare("SELECT secret_sealed FROM api_keys WHERE id = ?")
+      .bind(signing.id)
+      .first<{ secret_sealed: string }>();
     expect(sealed!.secret_sealed).toMatch(/^v1\./);
     expect(sealed!.secret_sealed).not.toContain(signing.secret);
   });
@@ -200,7 +219,10 @@ describe("members and roles", () => {
   async function teamOf(role: "admin" | "developer" | "viewer") {
     const merchant = await newMerchant();
     const member = await registerAndLogin();
-    const added = await call("POST", `/api/v1/merchants/${merchant.merchant_id}/members`, { token: merchant.token, body: { email: member.email, role } });
+    const added = await call("POST", `/api/v1/merchants/${merchant.merchant_id}/members`, {
+      token: merchant.token,
+      body: { email: member.email, role },
+    });
     expect(added.status).toBe(201);
     return { merchant, member };
   }
@@ -216,7 +238,10 @@ describe("members and roles", () => {
 
   it("answers an unregistered email with 422 account_not_found", async () => {
     const merchant = await newMerchant();
-    const res = await call("POST", `/api/v1/merchants/${merchant.merchant_id}/members`, { token: merchant.token, body: { email: uniqueEmail(), role: "viewer" } });
+    const res = await call("POST", `/api/v1/merchants/${merchant.merchant_id}/members`, {
+      token: merchant.token,
+      body: { email: uniqueEmail(), role: "viewer" },
+    });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: "account_not_found", param: "email" });
   });

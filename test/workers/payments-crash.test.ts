@@ -36,15 +36,24 @@ async function restartAndRunAlarm(payment_id: string) {
 }
 
 async function stepsPending(payment_id: string) {
-  return runInDurableObject(paymentObject(payment_id), (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM steps WHERE status = 'pending'").one().n);
+  return runInDurableObject(
+    paymentObject(payment_id),
+    (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM steps WHERE status = 'pending'").one().n,
+  );
 }
 
 async function eventTypes(payment_id: string) {
-  return runInDurableObject(paymentObject(payment_id), (_i, state) => state.storage.sql.exec<{ type: string }>("SELECT type FROM events ORDER BY seq").toArray().map((e) => e.type));
+  return runInDurableObject(paymentObject(payment_id), (_i, state) =>
+    state.storage.sql
+      .exec<{ type: string }>("SELECT type FROM events ORDER BY seq")
+      .toArray()
+      .map((e) => e.type),
+  );
 }
 
 async function entries(m: TestMerchant, user_id: string, type: string) {
-  return (await call("GET", `/api/v1/embedded/users/${user_id}/transactions?type=${type}`, { token: m.secret_key })).body.data.transactions as { amount: number; reference: string }[];
+  return (await call("GET", `/api/v1/embedded/users/${user_id}/transactions?type=${type}`, { token: m.secret_key })).body.data
+    .transactions as { amount: number; reference: string }[];
 }
 
 async function authorized(amount: number) {
@@ -57,7 +66,11 @@ async function authorized(amount: number) {
 async function expectBalanced(m: TestMerchant, ...wallets: string[]) {
   const settlement = (await call("GET", "/api/v1/balance", { token: m.secret_key })).body.data.wallet_id;
   await settle(...wallets, settlement);
-  expect((await call("GET", "/api/v1/ledger/audit?currency=IQD", { token: m.secret_key })).body.data).toMatchObject({ balanced: true, outbox_pending: 0, holds_consistent: true });
+  expect((await call("GET", "/api/v1/ledger/audit?currency=IQD", { token: m.secret_key })).body.data).toMatchObject({
+    balanced: true,
+    outbox_pending: 0,
+    holds_consistent: true,
+  });
 }
 
 describe("a payment object that dies between steps", () => {
@@ -69,7 +82,9 @@ describe("a payment object that dies between steps", () => {
     expect(died.status).toBe(500);
     // The wallet captured; the payment does not know yet. A retry meanwhile is told to wait.
     expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 10_000, held: 0 });
-    expect((await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, headers, body: {} })).status).toBe(409);
+    expect((await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, headers, body: {} })).status).toBe(
+      409,
+    );
     await restartAndRunAlarm(payment_id);
     expect(await stepsPending(payment_id)).toBe(0);
     const retry = await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, headers, body: {} });
@@ -116,7 +131,14 @@ describe("a payment object that dies between steps", () => {
     await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} });
     await settle(wallet_id);
     await dieBeforeRecording(payment_id);
-    expect((await call("POST", `/api/v1/payments/${payment_id}/refund`, { token: merchant.secret_key, body: { amount: 10_000, reason: "crash" } })).status).toBe(500);
+    expect(
+      (
+        await call("POST", `/api/v1/payments/${payment_id}/refund`, {
+          token: merchant.secret_key,
+          body: { amount: 10_000, reason: "crash" },
+        })
+      ).status,
+    ).toBe(500);
     await restartAndRunAlarm(payment_id);
     const payment = (await call("GET", `/api/v1/payments/${payment_id}`, { token: merchant.secret_key })).body.data;
     expect(payment).toMatchObject({ status: "partially_refunded", refunded_amount: 10_000, commission_amount: 500 });

@@ -1,12 +1,41 @@
 import { describe, expect, it } from "vitest";
 import { cardBrand, cardProblem, passesLuhn, simulateAuthorization, summarizeCard, type CardInput } from "../../src/domain/card-simulator";
-import { beginAttempt, cancelCheckout, expireCheckout, finishAttempt, MAX_ATTEMPTS, openCheckout, type CheckoutState } from "../../src/domain/checkout-machine";
-import { beginCapture, beginRefund, beginVoid, captureRefusal, finishCapture, finishRefund, finishVoid, isDueForAutoVoid, merchantAmount, openPayment, refundCommission, refundRefusal, type PaymentState } from "../../src/domain/payment-machine";
+import {
+  beginAttempt,
+  cancelCheckout,
+  expireCheckout,
+  finishAttempt,
+  MAX_ATTEMPTS,
+  openCheckout,
+  type CheckoutState,
+} from "../../src/domain/checkout-machine";
+import {
+  beginCapture,
+  beginRefund,
+  beginVoid,
+  captureRefusal,
+  finishCapture,
+  finishRefund,
+  finishVoid,
+  isDueForAutoVoid,
+  merchantAmount,
+  openPayment,
+  refundCommission,
+  refundRefusal,
+  type PaymentState,
+} from "../../src/domain/payment-machine";
 import { CARD_PROBLEM_PARAMS } from "../../src/domain/card-simulator";
 
 /** The payment rules as pure functions: no runtime, every branch. */
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
-const card = (number: string, extra: Partial<CardInput> = {}): CardInput => ({ number, exp_month: 12, exp_year: 2027, cvc: "123", name: "A Buyer", ...extra });
+const card = (number: string, extra: Partial<CardInput> = {}): CardInput => ({
+  number,
+  exp_month: 12,
+  exp_year: 2027,
+  cvc: "123",
+  name: "A Buyer",
+  ...extra,
+});
 
 describe("the sandbox card simulator", () => {
   it.each([
@@ -47,9 +76,26 @@ describe("the sandbox card simulator", () => {
 });
 
 function checkout(kind: "session" | "intent"): CheckoutState {
-  return openCheckout({ kind, id: "x", merchant_id: "m", merchant_name: "Shop", checkout_url: "https://pay/x", mode: "sandbox", amount: 10_000, currency: "IQD", description: null, metadata: {}, success_url: "https://s", cancel_url: "https://c", client_secret: "cs", buyer: null, now_ms: NOW });
+  return openCheckout({
+    kind,
+    id: "x",
+    merchant_id: "m",
+    merchant_name: "Shop",
+    checkout_url: "https://pay/x",
+    mode: "sandbox",
+    amount: 10_000,
+    currency: "IQD",
+    description: null,
+    metadata: {},
+    success_url: "https://s",
+    cancel_url: "https://c",
+    client_secret: "cs",
+    buyer: null,
+    now_ms: NOW,
+  });
 }
-const payment = (amount = 10_000): PaymentState => openPayment({ id: "pay", method: "wallet", amount, hold_id: "h", card: null, now_ms: NOW });
+const payment = (amount = 10_000): PaymentState =>
+  openPayment({ id: "pay", method: "wallet", amount, hold_id: "h", card: null, now_ms: NOW });
 
 describe("the checkout machine", () => {
   it("authorizes on an approved attempt, once", () => {
@@ -92,7 +138,10 @@ describe("the checkout machine", () => {
   it("expires and cancels only what is open, with the event for its kind", () => {
     expect(expireCheckout(checkout("session"), "deadline")).toMatchObject({ state: { status: "expired" }, events: ["checkout.expired"] });
     expect(cancelCheckout(checkout("session"), "buyer")).toMatchObject({ state: { status: "canceled" }, events: ["checkout.canceled"] });
-    expect(cancelCheckout(checkout("intent"), "merchant")).toMatchObject({ state: { status: "canceled" }, events: ["payment_intent.canceled"] });
+    expect(cancelCheckout(checkout("intent"), "merchant")).toMatchObject({
+      state: { status: "canceled" },
+      events: ["payment_intent.canceled"],
+    });
     const expired = expireCheckout(checkout("intent"), "deadline");
     if ("refused" in expired) throw new Error(expired.message);
     expect(cancelCheckout(expired.state, "merchant")).toMatchObject({ refused: "checkout_not_open" });
@@ -114,7 +163,10 @@ describe("the payment machine", () => {
     expect(begun).toMatchObject({ amount: 6_000, commission: 150 });
     expect(beginVoid(begun.payment)).toMatchObject({ refused: "payment_in_progress" });
     const done = finishCapture(begun.payment, { amount: 6_000, commission: 150, commission_bps: 250 }, NOW);
-    expect(done).toMatchObject({ payment: { status: "captured", captured_amount: 6_000, commission_amount: 150, pending: null }, events: ["payment.captured"] });
+    expect(done).toMatchObject({
+      payment: { status: "captured", captured_amount: 6_000, commission_amount: 150, pending: null },
+      events: ["payment.captured"],
+    });
     expect(beginCapture(done.payment, 1, 250, NOW)).toMatchObject({ refused: "payment_not_capturable" });
     // A capture whose wallet step was refused leaves the payment authorized.
     expect(finishCapture(begun.payment, null, NOW).payment).toMatchObject({ status: "authorized", pending: null });
@@ -169,7 +221,9 @@ describe("the payment machine", () => {
     expect(() => finishRefund(begun.payment, { amount: 1_000, commission_returned: -9_001 })).toThrow(/commission 9251 outside 0..9000/);
     const capturing = beginCapture(payment(), 100, 250, NOW);
     if ("refused" in capturing) throw new Error(capturing.message);
-    expect(() => finishCapture(capturing.payment, { amount: 100, commission: 101, commission_bps: 250 }, NOW)).toThrow(/commission 101 outside 0..100/);
+    expect(() => finishCapture(capturing.payment, { amount: 100, commission: 101, commission_bps: 250 }, NOW)).toThrow(
+      /commission 101 outside 0..100/,
+    );
     expect(() => finishCapture(capturing.payment, { amount: 100, commission: 2.5, commission_bps: 250 }, NOW)).toThrow(/not an integer/);
   });
 
@@ -197,7 +251,11 @@ describe("the payment machine", () => {
   });
 
   it("returns exactly the original commission over any split of refunds", () => {
-    for (const [amount, parts] of [[10_001, [1, 3_333, 6_667]], [99_999, [50_000, 49_999]], [7, [1, 1, 1, 1, 1, 1, 1]]] as const) {
+    for (const [amount, parts] of [
+      [10_001, [1, 3_333, 6_667]],
+      [99_999, [50_000, 49_999]],
+      [7, [1, 1, 1, 1, 1, 1, 1]],
+    ] as const) {
       let p = captured(amount);
       const original = p.commission_amount;
       let returned = 0;
@@ -217,19 +275,35 @@ describe("the payment machine", () => {
 describe("a step's result, as the merchant's answer", () => {
   it("a capture: made, past the merchant's bound, or no longer held", () => {
     expect(captureRefusal({ kind: "done" })).toBeNull();
-    expect(captureRefusal({ kind: "refused", code: "balance_limit_exceeded", message: "past the bound" })).toEqual({ code: "balance_limit_exceeded", message: "past the bound" });
-    expect(captureRefusal({ kind: "refused", code: "hold_not_active", message: "gone" })).toEqual({ code: "payment_not_capturable", message: "gone" });
+    expect(captureRefusal({ kind: "refused", code: "balance_limit_exceeded", message: "past the bound" })).toEqual({
+      code: "balance_limit_exceeded",
+      message: "past the bound",
+    });
+    expect(captureRefusal({ kind: "refused", code: "hold_not_active", message: "gone" })).toEqual({
+      code: "payment_not_capturable",
+      message: "gone",
+    });
     expect(captureRefusal({ kind: "refused", code: "not_found", message: "gone" })?.code).toBe("payment_not_capturable");
     expect(captureRefusal({ kind: "authorized" })).toEqual({ code: "payment_not_capturable", message: "The capture failed." });
   });
 
   it("a refund: made, or refused for the settlement balance, naming the amount", () => {
     expect(refundRefusal({ kind: "refunded", commission_returned: 5 })).toBeNull();
-    expect(refundRefusal({ kind: "refused", code: "insufficient_funds", message: "short" })).toEqual({ code: "insufficient_funds", message: "short", param: "amount" });
+    expect(refundRefusal({ kind: "refused", code: "insufficient_funds", message: "short" })).toEqual({
+      code: "insufficient_funds",
+      message: "short",
+      param: "amount",
+    });
     expect(refundRefusal({ kind: "done" })).toEqual({ code: "insufficient_funds", message: "The refund failed.", param: "amount" });
   });
 
   it("a mistyped card names the field to fix", () => {
-    expect(CARD_PROBLEM_PARAMS).toEqual({ invalid_number: "card.number", invalid_expiry: "card.exp_month", expired_card: "card.exp_month", invalid_cvc: "card.cvc", invalid_name: "card.name" });
+    expect(CARD_PROBLEM_PARAMS).toEqual({
+      invalid_number: "card.number",
+      invalid_expiry: "card.exp_month",
+      expired_card: "card.exp_month",
+      invalid_cvc: "card.cvc",
+      invalid_name: "card.name",
+    });
   });
 });

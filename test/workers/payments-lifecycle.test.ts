@@ -3,7 +3,18 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { objectKeyOf } from "../../src/domain/ids";
 import type { PaymentDO } from "../../src/payments/payment-do";
-import { balanceOf, call, countRows, fundedUser, newIntent, newMerchant, newSession, payWithCard, payWithWallet, type TestMerchant } from "./helpers";
+import {
+  balanceOf,
+  call,
+  countRows,
+  fundedUser,
+  newIntent,
+  newMerchant,
+  newSession,
+  payWithCard,
+  payWithWallet,
+  type TestMerchant,
+} from "./helpers";
 
 /**
  * Every change of a checkout or payment writes its events in the same transaction, and deadlines
@@ -19,7 +30,9 @@ function paymentObject(id: string) {
 async function storedEvents(id: string) {
   return runInDurableObject(paymentObject(id), (_instance, state) =>
     state.storage.sql
-      .exec<{ type: string; payload: string; request_id: string | null; idempotency_key: string | null }>("SELECT type, payload, request_id, idempotency_key FROM events ORDER BY seq")
+      .exec<{ type: string; payload: string; request_id: string | null; idempotency_key: string | null }>(
+        "SELECT type, payload, request_id, idempotency_key FROM events ORDER BY seq",
+      )
       .toArray()
       .map((e) => ({ ...e, payload: JSON.parse(e.payload) })),
   );
@@ -41,7 +54,8 @@ async function indexed(id: string, status: string) {
   throw new Error(`${id} never reached the index as ${status}`);
 }
 
-const advance = (m: TestMerchant, seconds: number) => call("POST", "/api/v1/sandbox/clock", { token: m.secret_key, body: { advance_seconds: seconds } });
+const advance = (m: TestMerchant, seconds: number) =>
+  call("POST", "/api/v1/sandbox/clock", { token: m.secret_key, body: { advance_seconds: seconds } });
 
 describe("events", () => {
   it("a wallet checkout: authorized, captured, partially refunded, refunded — each with its object and cause", async () => {
@@ -50,15 +64,27 @@ describe("events", () => {
     await payWithWallet(session);
     const payment_id = session.id.replace("cs_test_", "pay_test_");
     const key = crypto.randomUUID();
-    const captured = await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, headers: { "Idempotency-Key": key }, body: {} });
+    const captured = await call("POST", `/api/v1/payments/${payment_id}/capture`, {
+      token: merchant.secret_key,
+      headers: { "Idempotency-Key": key },
+      body: {},
+    });
     await call("POST", `/api/v1/payments/${payment_id}/refund`, { token: merchant.secret_key, body: { amount: 4_000, reason: "part" } });
     await call("POST", `/api/v1/payments/${payment_id}/refund`, { token: merchant.secret_key, body: { reason: "rest" } });
     const events = await storedEvents(session.id);
-    expect(events.map((e) => e.type)).toEqual(["checkout.authorized", "payment.captured", "payment.partially_refunded", "payment.refunded"]);
+    expect(events.map((e) => e.type)).toEqual([
+      "checkout.authorized",
+      "payment.captured",
+      "payment.partially_refunded",
+      "payment.refunded",
+    ]);
     expect(events[0]!.payload.object).toMatchObject({ id: session.id, object: "checkout.session", status: "authorized", payment_id });
     expect(events[1]).toMatchObject({ request_id: captured.headers.get("X-Request-Id"), idempotency_key: key });
     expect(events[1]!.payload.object).toMatchObject({ id: payment_id, status: "captured", captured_amount: 10_000 });
-    expect(events[2]!.payload).toMatchObject({ object: { status: "partially_refunded", refunded_amount: 4_000 }, refund: { amount: 4_000, reason: "part", status: "completed" } });
+    expect(events[2]!.payload).toMatchObject({
+      object: { status: "partially_refunded", refunded_amount: 4_000 },
+      refund: { amount: 4_000, reason: "part", status: "completed" },
+    });
     expect(events[3]!.payload).toMatchObject({ object: { status: "refunded", refunded_amount: 10_000 }, refund: { amount: 6_000 } });
   });
 
@@ -86,7 +112,9 @@ describe("events", () => {
     await call("POST", `/api/v1/payment-intents/${intent.id}/cancel`, { token: merchant.secret_key });
     expect((await storedEvents(expiring.id)).map((e) => [e.type, e.payload.object.status])).toEqual([["checkout.expired", "expired"]]);
     expect((await storedEvents(canceled.id)).map((e) => [e.type, e.payload.object.status])).toEqual([["checkout.canceled", "canceled"]]);
-    expect((await storedEvents(intent.id)).map((e) => [e.type, e.payload.object.status])).toEqual([["payment_intent.canceled", "canceled"]]);
+    expect((await storedEvents(intent.id)).map((e) => [e.type, e.payload.object.status])).toEqual([
+      ["payment_intent.canceled", "canceled"],
+    ]);
   });
 });
 
@@ -121,7 +149,10 @@ describe("deadlines on the merchant's clock", () => {
     expect(await storedStatus(session.id)).toEqual({ checkout: "authorized", payment: "expired" });
     expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 5_000, held: 0 });
     expect((await storedEvents(session.id)).map((e) => e.type)).toEqual(["checkout.authorized", "payment.expired"]);
-    const late = await call("POST", `/api/v1/payments/${session.id.replace("cs_test_", "pay_test_")}/capture`, { token: merchant.secret_key, body: {} });
+    const late = await call("POST", `/api/v1/payments/${session.id.replace("cs_test_", "pay_test_")}/capture`, {
+      token: merchant.secret_key,
+      body: {},
+    });
     expect(late.body.error.code).toBe("payment_not_capturable");
   });
 

@@ -38,7 +38,11 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     const [, kind, name = ""] = (req.url ?? "").split("/");
     if (req.method === "POST" && kind === "hooks") {
       const log = logs.get(name) ?? [];
-      log.push({ headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body: await readBody(req), received_at_ms: Date.now() });
+      log.push({
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        body: await readBody(req),
+        received_at_ms: Date.now(),
+      });
       logs.set(name, log);
       const status = answer(name, log.length);
       res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : `no (${status})`);

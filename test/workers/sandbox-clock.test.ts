@@ -36,7 +36,9 @@ function sender(merchant: TestMerchant, signing?: { key_id: string; secret: stri
   return async (method, path, body) => {
     const raw = body === undefined ? undefined : JSON.stringify(body);
     const json: Record<string, string> = raw === undefined ? {} : { "Content-Type": "application/json" };
-    const auth = signing ? await signedHeaders(signing.key_id, signing.secret, method, path, raw ?? "", undefined, crypto.randomUUID()) : { Authorization: `Bearer ${merchant.secret_key}` };
+    const auth = signing
+      ? await signedHeaders(signing.key_id, signing.secret, method, path, raw ?? "", undefined, crypto.randomUUID())
+      : { Authorization: `Bearer ${merchant.secret_key}` };
     return call(method, path, { rawBody: raw, headers: { ...json, ...auth } });
   };
 }
@@ -60,25 +62,55 @@ describe.each(["secret key", "HMAC"])("with the sandbox clock 90 days ahead (%s)
     };
 
     const other = (await syncUser(merchant.secret_key)).body.data.mazad_user_id as string;
-    await flow("user sync", "POST", "/api/v1/embedded/users/sync", { external_id: `clock-${crypto.randomUUID()}`, full_name: "Clock User" });
-    await flow("quickstart user sync", "POST", "/api/v1/users/sync", { external_user_id: `clock-${crypto.randomUUID()}`, name: "Clock User" });
+    await flow("user sync", "POST", "/api/v1/embedded/users/sync", {
+      external_id: `clock-${crypto.randomUUID()}`,
+      full_name: "Clock User",
+    });
+    await flow("quickstart user sync", "POST", "/api/v1/users/sync", {
+      external_user_id: `clock-${crypto.randomUUID()}`,
+      name: "Clock User",
+    });
     await flow("top-up", "POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { amount: 1_000, currency: "IQD" });
-    const hold = await flow("hold", "POST", "/api/v1/embedded/holds", { user_id, amount: 100, currency: "IQD", expires_at: new Date(now_ms + 3_600_000).toISOString() });
+    const hold = await flow("hold", "POST", "/api/v1/embedded/holds", {
+      user_id,
+      amount: 100,
+      currency: "IQD",
+      expires_at: new Date(now_ms + 3_600_000).toISOString(),
+    });
     await flow("hold capture", "POST", `/api/v1/embedded/holds/${hold.id}/capture`);
-    await flow("transfer", "POST", "/api/v1/embedded/transfers", { from_user_id: user_id, to_user_id: other, amount: 100, currency: "IQD" });
+    await flow("transfer", "POST", "/api/v1/embedded/transfers", {
+      from_user_id: user_id,
+      to_user_id: other,
+      amount: 100,
+      currency: "IQD",
+    });
     // The history also holds the funding top-up from before the move: the newest entries are this flow's.
     const history = await flow("transactions", "GET", `/api/v1/embedded/users/${user_id}/transactions?per_page=4`);
     expect(history.transactions.map((t: { type: string }) => t.type)).toEqual(["debit", "debit", "hold", "credit"]);
-    const session = await flow("checkout session", "POST", "/api/v1/checkout/sessions", { external_user_id: user_id, amount: 500, currency: "IQD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" });
+    const session = await flow("checkout session", "POST", "/api/v1/checkout/sessions", {
+      external_user_id: user_id,
+      amount: 500,
+      currency: "IQD",
+      success_url: "https://shop.example/ok",
+      cancel_url: "https://shop.example/no",
+    });
     expect(Date.parse(session.expires_at) - Date.parse(session.created_at)).toBeLessThanOrEqual(24 * 3600 * 1000);
-    const intent = await flow("payment intent", "POST", "/api/v1/payment-intents", { amount: 500, currency: "USD", success_url: "https://shop.example/ok", cancel_url: "https://shop.example/no" });
+    const intent = await flow("payment intent", "POST", "/api/v1/payment-intents", {
+      amount: 500,
+      currency: "USD",
+      success_url: "https://shop.example/ok",
+      cancel_url: "https://shop.example/no",
+    });
     expect(Date.parse(intent.expires_at) - Date.parse(intent.created_at)).toBe(3_600_000);
     expect((await payWithCard(intent)).status).toBe(200);
     const payment = await flow("card payment", "GET", `/api/v1/payments/${intent.id.replace("pi_", "pay_test_")}`);
     expect(Date.parse(payment.capture_before) - Date.parse(payment.created_at)).toBeLessThanOrEqual(7 * DAY_S * 1000);
     await flow("capture", "POST", `/api/v1/payments/${payment.id}/capture`, { amount: 200 });
     await flow("refund", "POST", `/api/v1/payments/${payment.id}/refund`, { amount: 100, reason: "requested_by_customer" });
-    await flow("webhook endpoint", "POST", "/api/v1/webhook-endpoints", { url: "https://hooks.example/mazad", events: ["checkout.canceled"] });
+    await flow("webhook endpoint", "POST", "/api/v1/webhook-endpoints", {
+      url: "https://hooks.example/mazad",
+      events: ["checkout.canceled"],
+    });
     for (const [label, res] of answers) expectAtSandboxNow(label, res.body.data, now_ms);
 
     // The events of all this are listed (the list's window is the last 30 days of the sandbox's time).

@@ -22,7 +22,18 @@ describe("POST /api/v1/embedded/users/sync", () => {
     expect(res.body.success).toBe(true);
     const data = res.body.data;
     expect(Object.keys(data).sort()).toEqual(
-      ["mazad_user_id", "external_id", "full_name", "email", "phone", "wallet_id", "default_currency", "metadata", "created_at", "updated_at"].sort(),
+      [
+        "mazad_user_id",
+        "external_id",
+        "full_name",
+        "email",
+        "phone",
+        "wallet_id",
+        "default_currency",
+        "metadata",
+        "created_at",
+        "updated_at",
+      ].sort(),
     );
     expect(data).toMatchObject({ ...body });
     expect(data.mazad_user_id).toMatch(/^mzd_usr_[0-9A-Za-z]{16}$/);
@@ -41,7 +52,11 @@ describe("POST /api/v1/embedded/users/sync", () => {
 
   it("updates the mutable fields on a repeat sync and never re-creates the wallet", async () => {
     const merchant = await newMerchant();
-    const first = await syncUser(merchant.secret_key, "usr_upsert", { email: "old@example.com", phone: "+9647700000000", metadata: { a: "1" } });
+    const first = await syncUser(merchant.secret_key, "usr_upsert", {
+      email: "old@example.com",
+      phone: "+9647700000000",
+      metadata: { a: "1" },
+    });
     const second = await call("POST", SYNC, {
       token: merchant.secret_key,
       body: { external_id: "usr_upsert", full_name: "New Name", email: "new@example.com", metadata: { b: "2" }, default_currency: "USD" },
@@ -58,7 +73,10 @@ describe("POST /api/v1/embedded/users/sync", () => {
       created_at: first.body.data.created_at,
     });
     expect(await walletsOfUser(first.body.data.mazad_user_id)).toBe(1);
-    const cleared = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "usr_upsert", full_name: "New Name", phone: null } });
+    const cleared = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      body: { external_id: "usr_upsert", full_name: "New Name", phone: null },
+    });
     expect(cleared.body.data.phone).toBeNull();
     expect(cleared.body.data.email).toBe("new@example.com");
   });
@@ -79,7 +97,10 @@ describe("POST /api/v1/embedded/users/sync", () => {
   it("records user.synced once per change: ten racing first syncs make one event, an unchanged sync none, each change one", async () => {
     const merchant = await newMerchant();
     const external_id = `usr_${crypto.randomUUID()}`;
-    const events = () => env.DB.prepare("SELECT id, data FROM events WHERE merchant_id = ? AND type = 'user.synced' ORDER BY created_at_ms, rowid").bind(merchant.merchant_id).all<{ id: string; data: string }>();
+    const events = () =>
+      env.DB.prepare("SELECT id, data FROM events WHERE merchant_id = ? AND type = 'user.synced' ORDER BY created_at_ms, rowid")
+        .bind(merchant.merchant_id)
+        .all<{ id: string; data: string }>();
     await Promise.all(Array.from({ length: 10 }, () => syncUser(merchant.secret_key, external_id)));
     expect((await events()).results).toHaveLength(1);
     // The same fields again, also in another order of metadata keys: nothing changes, nothing is recorded.
@@ -90,7 +111,11 @@ describe("POST /api/v1/embedded/users/sync", () => {
     await call("POST", SYNC, { token: merchant.secret_key, body: { external_id, full_name: "Ahmed Al-Rashid" } });
     const recorded = (await events()).results;
     // Back to the first name is a change of its own: three facts, three events, three ids.
-    expect(recorded.map((e) => (JSON.parse(e.data) as { object: { full_name: string } }).object.full_name)).toEqual(["Ahmed Al-Rashid", "Renamed", "Ahmed Al-Rashid"]);
+    expect(recorded.map((e) => (JSON.parse(e.data) as { object: { full_name: string } }).object.full_name)).toEqual([
+      "Ahmed Al-Rashid",
+      "Renamed",
+      "Ahmed Al-Rashid",
+    ]);
     expect(new Set(recorded.map((e) => e.id)).size).toBe(3);
     for (const e of recorded) expect(e.id).toMatch(/^evt_[0-9A-Za-z]{24}$/);
   });
@@ -149,14 +174,21 @@ describe("POST /api/v1/users/sync (the checkout quickstart's names)", () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ external_user_id: "usr_buyer_001", name: "Ahmed Al-Bayati", phone: "+9647701234567" });
-    const viaEmbedded = await call("POST", SYNC, { token: merchant.secret_key, body: { external_id: "usr_buyer_001", full_name: "Ahmed Al-Bayati" } });
+    const viaEmbedded = await call("POST", SYNC, {
+      token: merchant.secret_key,
+      body: { external_id: "usr_buyer_001", full_name: "Ahmed Al-Bayati" },
+    });
     expect(viaEmbedded.status).toBe(200);
     expect(viaEmbedded.body.data.wallet_id).toBe(res.body.data.wallet_id);
   });
 
   it("answers in the vocabulary it was asked in: external_user_id and name, the other fields as the embedded route's", async () => {
     const merchant = await newMerchant();
-    const sync = (name: string) => call("POST", "/api/v1/users/sync", { token: merchant.secret_key, body: { external_user_id: "usr_words", name, email: "w@example.com" } });
+    const sync = (name: string) =>
+      call("POST", "/api/v1/users/sync", {
+        token: merchant.secret_key,
+        body: { external_user_id: "usr_words", name, email: "w@example.com" },
+      });
     const created = await sync("First Name");
     const updated = await sync("Second Name");
     expect([created.status, updated.status]).toEqual([201, 200]);
@@ -168,7 +200,12 @@ describe("POST /api/v1/users/sync (the checkout quickstart's names)", () => {
       const { external_id: _, full_name: __, ...rest } = embedded;
       expect(Object.keys(answer).sort()).toEqual([...Object.keys(rest), "external_user_id", "name"].sort());
     }
-    expect(updated.body.data).toMatchObject({ name: "Second Name", mazad_user_id: embedded.mazad_user_id, wallet_id: embedded.wallet_id, email: "w@example.com" });
+    expect(updated.body.data).toMatchObject({
+      name: "Second Name",
+      mazad_user_id: embedded.mazad_user_id,
+      wallet_id: embedded.wallet_id,
+      email: "w@example.com",
+    });
     // The embedded route keeps its own vocabulary.
     expect(embedded).toMatchObject({ external_id: "usr_words", full_name: "Second Name" });
   });
@@ -180,7 +217,9 @@ describe("POST /api/v1/users/sync (the checkout quickstart's names)", () => {
       return { name, properties: Object.keys(doc.components.schemas[name].properties) };
     };
     const merchant = await newMerchant();
-    const answer = (await call("POST", "/api/v1/users/sync", { token: merchant.secret_key, body: { external_user_id: "usr_doc", name: "Doc" } })).body.data;
+    const answer = (
+      await call("POST", "/api/v1/users/sync", { token: merchant.secret_key, body: { external_user_id: "usr_doc", name: "Doc" } })
+    ).body.data;
     for (const status of ["200", "201"]) {
       const quickstart = dataSchema("/api/v1/users/sync", status);
       expect(quickstart.name).not.toBe(dataSchema(SYNC, status).name);

@@ -26,7 +26,17 @@ async function pendingOutbox(wallet_id: string) {
 }
 
 function transferRequest(operation_id: string, to: { wallet_id: string; mazad_user_id: string }, amount: number) {
-  return { operation_id, transfer_id: `trf_${operation_id}`, from_user_id: "mzd_usr_sender", to_user_id: to.mazad_user_id, to_wallet_id: to.wallet_id, currency: "IQD" as const, amount, description: null, reference: null };
+  return {
+    operation_id,
+    transfer_id: `trf_${operation_id}`,
+    from_user_id: "mzd_usr_sender",
+    to_user_id: to.mazad_user_id,
+    to_wallet_id: to.wallet_id,
+    currency: "IQD" as const,
+    amount,
+    description: null,
+    reference: null,
+  };
 }
 
 describe("a crash in the middle of a move", () => {
@@ -38,7 +48,9 @@ describe("a crash in the middle of a move", () => {
       internals(instance).outbox.deliver = async () => {
         throw new Error("simulated crash before delivery");
       };
-      await expect(instance.transfer({ wallet_id: fromWallet, now_ms: Date.now() }, transferRequest("crash-a", to, 3_000))).rejects.toThrow("simulated crash");
+      await expect(instance.transfer({ wallet_id: fromWallet, now_ms: Date.now() }, transferRequest("crash-a", to, 3_000))).rejects.toThrow(
+        "simulated crash",
+      );
     });
     await evictDurableObject(stub);
 
@@ -89,7 +101,10 @@ describe("a crash in the middle of a move", () => {
 
   it("a capture whose delivery died: settlement and commission arrive exactly once", async () => {
     const { merchant, user_id, wallet_id } = await fundedUser(20_000);
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 10_000, currency: "IQD" } });
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 10_000, currency: "IQD" },
+    });
     const stub = walletStub(env, wallet_id);
     await runInDurableObject(stub, (instance: WalletDO) => {
       internals(instance).outbox.deliver = async () => {

@@ -16,7 +16,9 @@ describe("hold expiry", () => {
     const last = await hold(3_000, inSeconds(3_600));
     const stub = walletStub(env, wallet_id);
     // Once the holds' events have gone to the queue, the alarm is the earliest expiry.
-    await expect.poll(() => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm()), { timeout: 5_000 }).toBe(Date.parse(soon.body.data.expires_at));
+    await expect
+      .poll(() => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm()), { timeout: 5_000 })
+      .toBe(Date.parse(soon.body.data.expires_at));
 
     // The sandbox clock moves 10 minutes forward; the alarm fires and expires the two holds now due.
     const advanced = await call("POST", "/api/v1/sandbox/clock", { token: merchant.secret_key, body: { advance_seconds: 601 } });
@@ -41,8 +43,13 @@ describe("hold expiry", () => {
 
   it("a sandbox clock move expires what came due at once, with its hold.expired event, before anything touches the wallet", async () => {
     const { merchant, user_id, wallet_id } = await fundedUser(5_000);
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 2_000, currency: "IQD", expires_at: inSeconds(3_600) } });
-    expect((await call("POST", "/api/v1/sandbox/clock", { token: merchant.secret_key, body: { advance_seconds: 7_200 } })).status).toBe(200);
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 2_000, currency: "IQD", expires_at: inSeconds(3_600) },
+    });
+    expect((await call("POST", "/api/v1/sandbox/clock", { token: merchant.secret_key, body: { advance_seconds: 7_200 } })).status).toBe(
+      200,
+    );
     // Straight from storage: no request has read the wallet since the move, and its alarm is an hour away in real time.
     const stored = await runInDurableObject(walletStub(env, wallet_id), (_instance, state) => ({
       hold: state.storage.sql.exec<{ status: string }>("SELECT status FROM holds WHERE id = ?", hold.body.data.id).one().status,
@@ -53,14 +60,20 @@ describe("hold expiry", () => {
 
   it("never shows a hold past its expiry as held, even before the alarm runs", async () => {
     const { merchant, user_id } = await fundedUser(5_000);
-    await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 5_000, currency: "IQD", expires_at: inSeconds(60) } });
+    await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 5_000, currency: "IQD", expires_at: inSeconds(60) },
+    });
     await call("POST", "/api/v1/sandbox/clock", { token: merchant.secret_key, body: { advance_seconds: 61 } });
     expect(await balanceOf(merchant.secret_key, user_id)).toEqual({ currency: "IQD", available: 5_000, held: 0, total: 5_000 });
   });
 
   it("cannot capture an expired hold", async () => {
     const { merchant, user_id } = await fundedUser(5_000);
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 1_000, currency: "IQD", expires_at: inSeconds(60) } });
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 1_000, currency: "IQD", expires_at: inSeconds(60) },
+    });
     await call("POST", "/api/v1/sandbox/clock", { token: merchant.secret_key, body: { advance_seconds: 120 } });
     const res = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key });
     expect(res.status).toBe(422);
@@ -70,7 +83,10 @@ describe("hold expiry", () => {
   it("rejects an expiry in the past or beyond 90 days with 422", async () => {
     const { merchant, user_id } = await fundedUser(5_000);
     for (const expires_at of [inSeconds(-1), inSeconds(91 * 86_400), "tomorrow"]) {
-      const res = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 1_000, currency: "IQD", expires_at } });
+      const res = await call("POST", "/api/v1/embedded/holds", {
+        token: merchant.secret_key,
+        body: { user_id, amount: 1_000, currency: "IQD", expires_at },
+      });
       expect(res.status, expires_at).toBe(422);
       expect(res.body.error.param).toBe("expires_at");
     }

@@ -13,17 +13,37 @@ describe("GET /embedded/users/{id}/transactions", () => {
     const merchant = await newMerchant();
     await syncUser(merchant.secret_key, "usr_12345");
     await topUp(merchant.secret_key, "usr_12345", 1_500_000);
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id: "usr_12345", amount: 50_000, currency: "IQD", reference: "pay_x1y2z3" } });
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id: "usr_12345", amount: 50_000, currency: "IQD", reference: "pay_x1y2z3" },
+    });
     await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key });
     await topUp(merchant.secret_key, "usr_12345", 5_000, "USD");
-    const res = await call("GET", "/api/v1/embedded/users/usr_12345/transactions?currency=IQD&per_page=10&page=1", { token: merchant.secret_key });
+    const res = await call("GET", "/api/v1/embedded/users/usr_12345/transactions?currency=IQD&per_page=10&page=1", {
+      token: merchant.secret_key,
+    });
     expect(res.status).toBe(200);
     const { transactions, pagination } = res.body.data;
     expect(pagination).toEqual({ page: 1, per_page: 10, total: 3, total_pages: 1 });
     expect(transactions.map((t: any) => t.type)).toEqual(["debit", "hold", "credit"]);
-    expect(Object.keys(transactions[0]).sort()).toEqual(["amount", "balance_after", "created_at", "currency", "description", "id", "reference", "type"]);
+    expect(Object.keys(transactions[0]).sort()).toEqual([
+      "amount",
+      "balance_after",
+      "created_at",
+      "currency",
+      "description",
+      "id",
+      "reference",
+      "type",
+    ]);
     // An entry's reference is the hold (transfer, payment…) it belongs to; the merchant's own reference stays on the hold.
-    expect(transactions[0]).toMatchObject({ type: "debit", amount: 50_000, currency: "IQD", reference: hold.body.data.id, balance_after: 1_450_000 });
+    expect(transactions[0]).toMatchObject({
+      type: "debit",
+      amount: 50_000,
+      currency: "IQD",
+      reference: hold.body.data.id,
+      balance_after: 1_450_000,
+    });
     expect(hold.body.data.reference).toBe("pay_x1y2z3");
     expect(transactions[2]).toMatchObject({ type: "credit", amount: 1_500_000, balance_after: 1_500_000 });
   });
@@ -73,7 +93,9 @@ describe("GET /embedded/users/{id}/transactions", () => {
     expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
     // Another merchant has its own budget.
     const other = await fundedUser(0);
-    expect((await call("GET", `/api/v1/embedded/users/${other.user_id}/transactions`, { token: other.merchant.secret_key })).status).toBe(200);
+    expect((await call("GET", `/api/v1/embedded/users/${other.user_id}/transactions`, { token: other.merchant.secret_key })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -81,8 +103,14 @@ describe("the hash chain", () => {
   it("returns entries a client can verify offline, and detects tampering", async () => {
     const { merchant, user_id, wallet_id } = await fundedUser(9_000);
     const to = (await syncUser(merchant.secret_key)).body.data.mazad_user_id;
-    await call("POST", "/api/v1/embedded/transfers", { token: merchant.secret_key, body: { from_user_id: user_id, to_user_id: to, amount: 1_000, currency: "IQD" } });
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 2_000, currency: "IQD" } });
+    await call("POST", "/api/v1/embedded/transfers", {
+      token: merchant.secret_key,
+      body: { from_user_id: user_id, to_user_id: to, amount: 1_000, currency: "IQD" },
+    });
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 2_000, currency: "IQD" },
+    });
     await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/release`, { token: merchant.secret_key });
     const res = await call("GET", `/api/v1/embedded/users/${user_id}/wallet/chain`, { token: merchant.secret_key });
     expect(res.status).toBe(200);
@@ -110,7 +138,13 @@ describe("a wallet with 100,000 entries", () => {
       for (let i = 0; i < 100_000; i++) {
         const currency = i % 3 === 0 ? "USD" : "IQD";
         const call = { wallet_id, now_ms: start_ms + i * 1000 };
-        const move = { operation_id: `bulk-${i}`, currency: currency as "IQD" | "USD", amount: 1 + (i % 7), description: null, reference: null };
+        const move = {
+          operation_id: `bulk-${i}`,
+          currency: currency as "IQD" | "USD",
+          amount: 1 + (i % 7),
+          description: null,
+          reference: null,
+        };
         if (i % 10 === 9) instance.placeHold(call, { ...move, hold_id: `hld_bulk_${i}`, user_id, expires_at_ms: null });
         else instance.creditExternal(call, move);
       }

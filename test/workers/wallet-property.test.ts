@@ -56,14 +56,29 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("top_up" as const), user, currency, amount, key }),
   fc.record({ kind: fc.constant("hold" as const), user, currency, amount, key }),
   fc.record({ kind: fc.constant("release" as const), hold: fc.nat(20), key }),
-  fc.record({ kind: fc.constant("capture" as const), hold: fc.nat(20), fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })), key }),
+  fc.record({
+    kind: fc.constant("capture" as const),
+    hold: fc.nat(20),
+    fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })),
+    key,
+  }),
   fc.record({ kind: fc.constant("transfer" as const), from: user, to: user, currency, amount, key }),
   fc.record({ kind: fc.constant("refund" as const), user, currency, amount }),
   fc.record({ kind: fc.constant("session" as const), user, currency, amount, otp_right: fc.boolean() }),
   fc.record({ kind: fc.constant("intent" as const), currency, amount, card: fc.constantFrom(...CARDS) }),
-  fc.record({ kind: fc.constant("pay_capture" as const), payment: fc.nat(20), fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })), key }),
+  fc.record({
+    kind: fc.constant("pay_capture" as const),
+    payment: fc.nat(20),
+    fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })),
+    key,
+  }),
   fc.record({ kind: fc.constant("pay_void" as const), payment: fc.nat(20), key }),
-  fc.record({ kind: fc.constant("pay_refund" as const), payment: fc.nat(20), fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })), key }),
+  fc.record({
+    kind: fc.constant("pay_refund" as const),
+    payment: fc.nat(20),
+    fraction: fc.option(fc.double({ min: 0.01, max: 1, noNaN: true })),
+    key,
+  }),
 );
 /** Rounds of up to four operations that run at the same time. */
 const sequence = fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 });
@@ -84,7 +99,11 @@ async function newWorld(owner: TestMerchant): Promise<World> {
   const users = await Promise.all(
     Array.from({ length: USERS }, async () => {
       const synced = await syncUser(merchant.secret_key);
-      return { id: synced.body.data.mazad_user_id as string, external_id: synced.body.data.external_id as string, wallet_id: synced.body.data.wallet_id as string };
+      return {
+        id: synced.body.data.mazad_user_id as string,
+        external_id: synced.body.data.external_id as string,
+        wallet_id: synced.body.data.wallet_id as string,
+      };
     }),
   );
   const settlement = await call("GET", "/api/v1/balance", { token: merchant.secret_key });
@@ -99,7 +118,13 @@ async function send(world: World, step: Keyed, object: number | string, path: st
   if (step.key !== null) {
     // An error body carries its own request id; what must repeat is the status and the error.
     const comparable = res.status < 300 ? res.body : { code: res.body.error.code, message: res.body.error.message };
-    world.answers.push({ key: step.key, object: String(object), replayed: res.headers.get("Idempotent-Replayed") === "true", status: res.status, body: JSON.stringify(comparable) });
+    world.answers.push({
+      key: step.key,
+      object: String(object),
+      replayed: res.headers.get("Idempotent-Replayed") === "true",
+      status: res.status,
+      body: JSON.stringify(comparable),
+    });
   }
   return res;
 }
@@ -107,11 +132,19 @@ async function send(world: World, step: Keyed, object: number | string, path: st
 async function run(world: World, step: Op): Promise<void> {
   switch (step.kind) {
     case "top_up":
-      await send(world, step, step.user, `/api/v1/embedded/users/${world.users[step.user]!.id}/wallet/top-ups`, { amount: step.amount, currency: step.currency });
+      await send(world, step, step.user, `/api/v1/embedded/users/${world.users[step.user]!.id}/wallet/top-ups`, {
+        amount: step.amount,
+        currency: step.currency,
+      });
       return;
     case "hold": {
-      const res = await send(world, step, step.user, "/api/v1/embedded/holds", { user_id: world.users[step.user]!.id, amount: step.amount, currency: step.currency });
-      if (res.status === 201 && res.headers.get("Idempotent-Replayed") === null) world.holds.push({ id: res.body.data.id, amount: res.body.data.amount, user: step.user });
+      const res = await send(world, step, step.user, "/api/v1/embedded/holds", {
+        user_id: world.users[step.user]!.id,
+        amount: step.amount,
+        currency: step.currency,
+      });
+      if (res.status === 201 && res.headers.get("Idempotent-Replayed") === null)
+        world.holds.push({ id: res.body.data.id, amount: res.body.data.amount, user: step.user });
       else if (res.status !== 201) expect(["insufficient_funds", "idempotency_key_reused"]).toContain(res.body.error.code);
       return;
     }
@@ -129,17 +162,31 @@ async function run(world: World, step: Op): Promise<void> {
     }
     case "transfer":
       if (step.from === step.to) return;
-      await send(world, step, step.from, "/api/v1/embedded/transfers", { from_user_id: world.users[step.from]!.id, to_user_id: world.users[step.to]!.id, amount: step.amount, currency: step.currency });
+      await send(world, step, step.from, "/api/v1/embedded/transfers", {
+        from_user_id: world.users[step.from]!.id,
+        to_user_id: world.users[step.to]!.id,
+        amount: step.amount,
+        currency: step.currency,
+      });
       return;
     case "session": {
       const session = await call("POST", "/api/v1/checkout/sessions", {
         token: world.merchant.secret_key,
-        body: { external_user_id: world.users[step.user]!.external_id, amount: step.amount, currency: step.currency, success_url: "https://s.example/", cancel_url: "https://c.example/" },
+        body: {
+          external_user_id: world.users[step.user]!.external_id,
+          amount: step.amount,
+          currency: step.currency,
+          success_url: "https://s.example/",
+          cancel_url: "https://c.example/",
+        },
       });
       expect(session.status).toBe(201);
-      const paid = await call("POST", `/checkout/${session.body.data.id}/pay`, { body: { client_secret: session.body.data.client_secret, method: "wallet", otp: step.otp_right ? "123456" : "000000" } });
+      const paid = await call("POST", `/checkout/${session.body.data.id}/pay`, {
+        body: { client_secret: session.body.data.client_secret, method: "wallet", otp: step.otp_right ? "123456" : "000000" },
+      });
       expect(paid.status, JSON.stringify(paid.body)).toBe(200);
-      if (paid.body.data.status === "authorized") world.payments.push({ id: session.body.data.id.replace("cs_test_", "pay_test_"), amount: step.amount });
+      if (paid.body.data.status === "authorized")
+        world.payments.push({ id: session.body.data.id.replace("cs_test_", "pay_test_"), amount: step.amount });
       return;
     }
     case "intent": {
@@ -147,16 +194,32 @@ async function run(world: World, step: Op): Promise<void> {
         token: world.merchant.secret_key,
         body: { amount: step.amount, currency: step.currency, success_url: "https://s.example/", cancel_url: "https://c.example/" },
       });
-      const paid = await call("POST", `/checkout/${intent.body.data.id}/pay`, { body: { client_secret: intent.body.data.client_secret, method: "card", card: { number: step.card, exp_month: 12, exp_year: 2040, cvc: "123", name: "P" } } });
+      const paid = await call("POST", `/checkout/${intent.body.data.id}/pay`, {
+        body: {
+          client_secret: intent.body.data.client_secret,
+          method: "card",
+          card: { number: step.card, exp_month: 12, exp_year: 2040, cvc: "123", name: "P" },
+        },
+      });
       expect(paid.status, JSON.stringify(paid.body)).toBe(200);
-      if (paid.body.data.status === "authorized") world.payments.push({ id: intent.body.data.id.replace("pi_", "pay_test_"), amount: step.amount });
+      if (paid.body.data.status === "authorized")
+        world.payments.push({ id: intent.body.data.id.replace("pi_", "pay_test_"), amount: step.amount });
       return;
     }
     case "pay_capture": {
       const payment = world.payments[step.payment % Math.max(1, world.payments.length)];
       if (!payment) return;
-      const res = await send(world, step, payment.id, `/api/v1/payments/${payment.id}/capture`, step.fraction === null ? {} : { amount: Math.max(1, Math.floor(payment.amount * step.fraction)) });
-      if (res.status !== 200) expect(["payment_not_capturable", "payment_in_progress", "idempotency_key_reused", "idempotency_key_in_use"]).toContain(res.body.error.code);
+      const res = await send(
+        world,
+        step,
+        payment.id,
+        `/api/v1/payments/${payment.id}/capture`,
+        step.fraction === null ? {} : { amount: Math.max(1, Math.floor(payment.amount * step.fraction)) },
+      );
+      if (res.status !== 200)
+        expect(["payment_not_capturable", "payment_in_progress", "idempotency_key_reused", "idempotency_key_in_use"]).toContain(
+          res.body.error.code,
+        );
       return;
     }
     case "pay_void": {
@@ -167,8 +230,18 @@ async function run(world: World, step: Op): Promise<void> {
     case "pay_refund": {
       const payment = world.payments[step.payment % Math.max(1, world.payments.length)];
       if (!payment) return;
-      const res = await send(world, step, payment.id, `/api/v1/payments/${payment.id}/refund`, { reason: "property", ...(step.fraction === null ? {} : { amount: Math.max(1, Math.floor(payment.amount * step.fraction)) }) });
-      if (res.status !== 200) expect(["payment_not_refundable", "amount_exceeds_refundable", "insufficient_funds", "idempotency_key_reused", "idempotency_key_in_use"]).toContain(res.body.error.code);
+      const res = await send(world, step, payment.id, `/api/v1/payments/${payment.id}/refund`, {
+        reason: "property",
+        ...(step.fraction === null ? {} : { amount: Math.max(1, Math.floor(payment.amount * step.fraction)) }),
+      });
+      if (res.status !== 200)
+        expect([
+          "payment_not_refundable",
+          "amount_exceeds_refundable",
+          "insufficient_funds",
+          "idempotency_key_reused",
+          "idempotency_key_in_use",
+        ]).toContain(res.body.error.code);
       return;
     }
     case "refund":
@@ -196,9 +269,19 @@ async function checkPayment(world: World, id: string): Promise<void> {
   expect(p.commission_amount).toBeGreaterThanOrEqual(0);
   expect(p.merchant_amount).toBeGreaterThanOrEqual(0);
   expect(p.merchant_amount + p.commission_amount + p.refunded_amount).toBe(p.captured_amount);
-  const expected = p.captured_amount === 0 ? ["authorized", "voided", "expired"] : p.refunded_amount === 0 ? ["captured"] : p.refunded_amount === p.captured_amount ? ["refunded"] : ["partially_refunded"];
+  const expected =
+    p.captured_amount === 0
+      ? ["authorized", "voided", "expired"]
+      : p.refunded_amount === 0
+        ? ["captured"]
+        : p.refunded_amount === p.captured_amount
+          ? ["refunded"]
+          : ["partially_refunded"];
   expect(expected, `${id} status ${p.status}`).toContain(p.status);
-  const refunds = (await call("GET", `/api/v1/payments/${id}/refunds`, { token: world.merchant.secret_key })).body.data.refunds as { amount: number; status: string }[];
+  const refunds = (await call("GET", `/api/v1/payments/${id}/refunds`, { token: world.merchant.secret_key })).body.data.refunds as {
+    amount: number;
+    status: string;
+  }[];
   expect(refunds.filter((r) => r.status === "completed").reduce((sum, r) => sum + r.amount, 0)).toBe(p.refunded_amount);
   expect(refunds.filter((r) => r.status === "pending")).toEqual([]);
 }
@@ -230,10 +313,15 @@ async function checkWallet(wallet_id: string): Promise<void> {
   if (!read.ok || !chain.ok) throw new Error(`${wallet_id} refused the check`);
   const balances = read.balances;
   expect(chain.entries.length).toBe(chain.last_seq);
-  const verified = verifyChain(chain.entries.map((e) => ({ ...e, wallet_id }) as ChainEntry), sha256Hex);
+  const verified = verifyChain(
+    chain.entries.map((e) => ({ ...e, wallet_id }) as ChainEntry),
+    sha256Hex,
+  );
   expect(verified, `chain of ${wallet_id}`).toMatchObject({ ok: true });
   const activeHolds = await runInDurableObject(stub, (_instance, state) =>
-    state.storage.sql.exec<{ currency: string; held: number }>("SELECT currency, sum(amount) AS held FROM holds WHERE status = 'active' GROUP BY currency").toArray(),
+    state.storage.sql
+      .exec<{ currency: string; held: number }>("SELECT currency, sum(amount) AS held FROM holds WHERE status = 'active' GROUP BY currency")
+      .toArray(),
   );
   // The list's total, kept as running counts, agrees with the entries themselves.
   const counted = await stub.listEntries(callContext, {}, 1, 0);

@@ -1,4 +1,11 @@
-import { createExecutionContext, createMessageBatch, evictDurableObject, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  evictDurableObject,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { verifyWebhook } from "../../examples/verify-webhook.mjs";
@@ -9,7 +16,7 @@ import { retryDelaySeconds, retryScale, RETRY_DELAYS_SECONDS } from "../../src/w
 import type { WebhookMessage } from "../../src/domain/events";
 import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
 import { endpointUrlProblem } from "../../src/webhooks/endpoint-url";
-import { call, countRows, createKey, fundedUser, newMerchant, newSession, payWithWallet, type TestMerchant , waitFor } from "./helpers";
+import { call, countRows, createKey, fundedUser, newMerchant, newSession, payWithWallet, type TestMerchant, waitFor } from "./helpers";
 
 /**
  * Events and webhooks end to end: objects forward events to the real queue, the real consumer
@@ -28,16 +35,26 @@ async function receivedBy(name: string): Promise<Received[]> {
   return (await fetch(`${receiver()}/log/${name}`)).json();
 }
 
-
 async function addEndpoint(m: TestMerchant, name: string, events: string[] = ["*"]) {
-  const res = await call("POST", "/api/v1/webhook-endpoints", { token: m.secret_key, body: { url: hookUrl(name), events, description: name } });
+  const res = await call("POST", "/api/v1/webhook-endpoints", {
+    token: m.secret_key,
+    body: { url: hookUrl(name), events, description: name },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.data as { id: string; secret: string };
 }
 
 async function deliveriesOf(m: TestMerchant, endpoint_id: string) {
   const res = await call("GET", `/api/v1/webhook-endpoints/${endpoint_id}/deliveries?per_page=100`, { token: m.secret_key });
-  type Row = { attempt: number; outcome: string; response_status: number | null; attempted_at: string; next_retry_at: string | null; event_id: string; latency_ms: number };
+  type Row = {
+    attempt: number;
+    outcome: string;
+    response_status: number | null;
+    attempted_at: string;
+    next_retry_at: string | null;
+    event_id: string;
+    latency_ms: number;
+  };
   // Oldest first; at one attempt, the dead-letter record comes after the attempt it closes.
   const rank = (d: Row) => d.attempt * 2 + (d.outcome === "dead_lettered" ? 1 : 0);
   return (res.body.data.deliveries as Row[]).sort((a, b) => rank(a) - rank(b));
@@ -71,7 +88,11 @@ describe("delivery", () => {
     const { payment_id } = await paymentFlow(merchant, user_id);
 
     // Attempt 1 goes through the real queue at once, and fails.
-    const first = await waitFor("the first attempt", () => deliveriesOf(merchant, endpoint.id), (d) => d.length >= 1);
+    const first = await waitFor(
+      "the first attempt",
+      () => deliveriesOf(merchant, endpoint.id),
+      (d) => d.length >= 1,
+    );
     expect(first[0]).toMatchObject({ attempt: 1, outcome: "retrying", response_status: 500 });
     const event_id = first[0]!.event_id;
     // Attempts 2 and 3, as the queue brings them back (it would after 5 s and 5 min).
@@ -83,7 +104,11 @@ describe("delivery", () => {
     expect(second.retry.mock.calls[0]![0]!.delaySeconds).toBeLessThanOrEqual(330);
 
     const log = (await deliveriesOf(merchant, endpoint.id)).slice(0, 3);
-    expect(log.map((d) => [d.attempt, d.outcome, d.response_status])).toEqual([[1, "retrying", 500], [2, "retrying", 500], [3, "succeeded", 200]]);
+    expect(log.map((d) => [d.attempt, d.outcome, d.response_status])).toEqual([
+      [1, "retrying", 500],
+      [2, "retrying", 500],
+      [3, "succeeded", 200],
+    ]);
     const delay = (d: (typeof log)[number]) => (Date.parse(d.next_retry_at!) - Date.parse(d.attempted_at)) / 1000;
     expect(delay(log[0]!)).toBeGreaterThanOrEqual(3);
     expect(delay(log[0]!)).toBeLessThanOrEqual(7);
@@ -94,7 +119,10 @@ describe("delivery", () => {
     const received = (await receivedBy(name)).slice(0, 3);
     expect(received).toHaveLength(3);
     expect(new Set(received.map((r) => r.headers["webhook-id"]))).toEqual(new Set([event_id]));
-    const verified = new Webhook(endpoint.secret).verify(received[2]!.body, received[2]!.headers) as { type: string; data: { object: { id: string; status: string } } };
+    const verified = new Webhook(endpoint.secret).verify(received[2]!.body, received[2]!.headers) as {
+      type: string;
+      data: { object: { id: string; status: string } };
+    };
     expect(verified).toMatchObject({ type: "payment.captured", data: { object: { id: payment_id, status: "captured" } } });
     expect(() => new Webhook(endpoint.secret).verify(received[2]!.body.replace("captured", "refunded"), received[2]!.headers)).toThrow();
   }, 30_000);
@@ -105,7 +133,11 @@ describe("delivery", () => {
     const healthyName = `ok-${crypto.randomUUID()}`;
     const healthy = await addEndpoint(merchant, healthyName, ["checkout.authorized"]);
     await paymentFlow(merchant, user_id);
-    const first = await waitFor("the first attempt", () => deliveriesOf(merchant, failing.id), (d) => d.length >= 1);
+    const first = await waitFor(
+      "the first attempt",
+      () => deliveriesOf(merchant, failing.id),
+      (d) => d.length >= 1,
+    );
     const event_id = first[0]!.event_id;
 
     const delays: (number | undefined)[] = [];
@@ -124,9 +156,15 @@ describe("delivery", () => {
     const dead = await deliverAttempt(event_id, failing.id, 8, "mazad-webhooks-dlq");
     expect(dead.result.explicitAcks).toHaveLength(1);
     const log = await deliveriesOf(merchant, failing.id);
-    expect(log.filter((d) => d.event_id === event_id).map((d) => d.outcome)).toEqual([...Array(7).fill("retrying"), "failed", "dead_lettered"].slice(0, 9));
+    expect(log.filter((d) => d.event_id === event_id).map((d) => d.outcome)).toEqual(
+      [...Array(7).fill("retrying"), "failed", "dead_lettered"].slice(0, 9),
+    );
     // Nothing else was lost: the healthy endpoint has the event, once.
-    const ok = await waitFor("the healthy delivery", () => receivedBy(healthyName), (r) => r.length >= 1);
+    const ok = await waitFor(
+      "the healthy delivery",
+      () => receivedBy(healthyName),
+      (r) => r.length >= 1,
+    );
     expect(ok.map((r) => r.headers["webhook-id"])).toEqual([event_id]);
     expect((await deliveriesOf(merchant, healthy.id)).map((d) => d.outcome)).toEqual(["succeeded"]);
   }, 30_000);
@@ -137,23 +175,39 @@ describe("delivery", () => {
     const name = `ok-${crypto.randomUUID()}`;
     const endpoint = await addEndpoint(merchant, name, ["checkout.authorized"]);
     await paymentFlow(merchant, user_id);
-    await waitFor("the 410", () => call("GET", `/api/v1/webhook-endpoints/${gone.id}`, { token: merchant.secret_key }), (r) => r.body.data.status === "disabled");
-    expect((await call("GET", `/api/v1/webhook-endpoints/${gone.id}`, { token: merchant.secret_key })).body.data.disabled_reason).toContain("410");
-    const [original] = await waitFor("the delivery", () => receivedBy(name), (r) => r.length >= 1);
+    await waitFor(
+      "the 410",
+      () => call("GET", `/api/v1/webhook-endpoints/${gone.id}`, { token: merchant.secret_key }),
+      (r) => r.body.data.status === "disabled",
+    );
+    expect((await call("GET", `/api/v1/webhook-endpoints/${gone.id}`, { token: merchant.secret_key })).body.data.disabled_reason).toContain(
+      "410",
+    );
+    const [original] = await waitFor(
+      "the delivery",
+      () => receivedBy(name),
+      (r) => r.length >= 1,
+    );
 
     const rotated = await call("POST", `/api/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: merchant.secret_key });
     expect(rotated.body.data.secret).toMatch(/^whsec_/);
     const event_id = original!.headers["webhook-id"]!;
     const again = await call("POST", `/api/v1/events/${event_id}/redeliver`, { token: merchant.secret_key, body: {} });
     expect(again.body.data).toEqual({ event_id, endpoints: [endpoint.id] });
-    const [, redelivered] = await waitFor("the redelivery", () => receivedBy(name), (r) => r.length >= 2);
+    const [, redelivered] = await waitFor(
+      "the redelivery",
+      () => receivedBy(name),
+      (r) => r.length >= 2,
+    );
     expect(redelivered!.headers["webhook-id"]).toBe(event_id);
     expect(redelivered!.headers["webhook-signature"]!.split(" ")).toHaveLength(2);
     for (const secret of [endpoint.secret, rotated.body.data.secret]) {
       expect(() => new Webhook(secret).verify(redelivered!.body, redelivered!.headers)).not.toThrow();
       // The plain-WebCrypto recipe (examples/verify-webhook.mjs) agrees, and refuses a changed body.
       expect(await verifyWebhook(secret, new Headers(redelivered!.headers), redelivered!.body)).toMatchObject({ id: event_id });
-      expect(await verifyWebhook(secret, new Headers(redelivered!.headers), redelivered!.body.replace(event_id, `${event_id}x`))).toBeNull();
+      expect(
+        await verifyWebhook(secret, new Headers(redelivered!.headers), redelivered!.body.replace(event_id, `${event_id}x`)),
+      ).toBeNull();
     }
     expect(await verifyWebhook("whsec_" + btoa("someone else's secret"), new Headers(redelivered!.headers), redelivered!.body)).toBeNull();
   }, 30_000);
@@ -167,8 +221,22 @@ describe("a full queue batch", () => {
     const run = crypto.randomUUID().slice(0, 8);
     const messages = Array.from({ length: 100 }, (_, i) => {
       const owner = i % 2 === 0 ? subscribed : other;
-      const event = { id: `evt_batch${run}${String(i).padStart(3, "0")}`, merchant_id: owner.merchant_id, mode: "sandbox" as const, type: "user.synced" as const, data: JSON.stringify({ object: { i } }), request_id: null, idempotency_key: null, created_at_ms: Date.now() + i };
-      return { id: `m-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body: { kind: "event", event } satisfies WebhookMessage };
+      const event = {
+        id: `evt_batch${run}${String(i).padStart(3, "0")}`,
+        merchant_id: owner.merchant_id,
+        mode: "sandbox" as const,
+        type: "user.synced" as const,
+        data: JSON.stringify({ object: { i } }),
+        request_id: null,
+        idempotency_key: null,
+        created_at_ms: Date.now() + i,
+      };
+      return {
+        id: `m-${crypto.randomUUID()}`,
+        timestamp: new Date(),
+        attempts: 1,
+        body: { kind: "event", event } satisfies WebhookMessage,
+      };
     });
     // The same batch twice, as a redelivered queue batch would arrive: recorded once, fanned out once.
     for (let round = 0; round < 2; round++) {
@@ -180,7 +248,11 @@ describe("a full queue batch", () => {
     const like = `evt_batch${run}%`;
     expect(await countRows("SELECT count(*) AS n FROM events WHERE id LIKE ?", like)).toBe(100);
     expect(await countRows("SELECT count(*) AS n FROM events WHERE id LIKE ? AND fanned_out_at_ms IS NULL", like)).toBe(0);
-    const received = await waitFor("50 deliveries", () => receivedBy(name), (r) => r.length >= 50);
+    const received = await waitFor(
+      "50 deliveries",
+      () => receivedBy(name),
+      (r) => r.length >= 50,
+    );
     await new Promise((r) => setTimeout(r, 300)); // anything extra would have arrived by now
     const ids = (await receivedBy(name)).map((r) => r.headers["webhook-id"]);
     expect(new Set(ids).size).toBe(50);
@@ -196,13 +268,28 @@ describe("the dead-letter queue", () => {
     const merchant = await newMerchant();
     const name = `dlq-${crypto.randomUUID().slice(0, 8)}`;
     await addEndpoint(merchant, name, ["user.synced"]);
-    const event = { id: `evt_dlq${crypto.randomUUID().slice(0, 8)}`, merchant_id: merchant.merchant_id, mode: "sandbox" as const, type: "user.synced" as const, data: JSON.stringify({ object: { late: true } }), request_id: null, idempotency_key: null, created_at_ms: Date.now() };
-    const batch = createMessageBatch<WebhookMessage>("mazad-webhooks-dlq", [{ id: "m-dlq", timestamp: new Date(), attempts: 101, body: { kind: "event", event } }]);
+    const event = {
+      id: `evt_dlq${crypto.randomUUID().slice(0, 8)}`,
+      merchant_id: merchant.merchant_id,
+      mode: "sandbox" as const,
+      type: "user.synced" as const,
+      data: JSON.stringify({ object: { late: true } }),
+      request_id: null,
+      idempotency_key: null,
+      created_at_ms: Date.now(),
+    };
+    const batch = createMessageBatch<WebhookMessage>("mazad-webhooks-dlq", [
+      { id: "m-dlq", timestamp: new Date(), attempts: 101, body: { kind: "event", event } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch as MessageBatch<unknown>, env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m-dlq"]);
     expect(await countRows("SELECT count(*) AS n FROM events WHERE id = ? AND fanned_out_at_ms IS NOT NULL", event.id)).toBe(1);
-    const received = await waitFor("the late event", () => receivedBy(name), (r) => r.length >= 1);
+    const received = await waitFor(
+      "the late event",
+      () => receivedBy(name),
+      (r) => r.length >= 1,
+    );
     expect(received[0]!.headers["webhook-id"]).toBe(event.id);
   });
 });
@@ -210,17 +297,39 @@ describe("the dead-letter queue", () => {
 describe("events", () => {
   it("exist for every type, each with its object, listed newest first and filtered by type", async () => {
     const merchant = await newMerchant();
-    const synced = await call("POST", "/api/v1/embedded/users/sync", { token: merchant.secret_key, headers: { "Idempotency-Key": crypto.randomUUID() }, body: { external_id: "evt_user", full_name: "Event User" } });
-    const other = (await call("POST", "/api/v1/embedded/users/sync", { token: merchant.secret_key, body: { external_id: "evt_other", full_name: "Other" } })).body.data;
+    const synced = await call("POST", "/api/v1/embedded/users/sync", {
+      token: merchant.secret_key,
+      headers: { "Idempotency-Key": crypto.randomUUID() },
+      body: { external_id: "evt_user", full_name: "Event User" },
+    });
+    const other = (
+      await call("POST", "/api/v1/embedded/users/sync", {
+        token: merchant.secret_key,
+        body: { external_id: "evt_other", full_name: "Other" },
+      })
+    ).body.data;
     const user_id = synced.body.data.mazad_user_id;
-    await call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { token: merchant.secret_key, body: { amount: 100_000, currency: "IQD" } });
+    await call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, {
+      token: merchant.secret_key,
+      body: { amount: 100_000, currency: "IQD" },
+    });
     const token = merchant.secret_key;
-    const hold = (await call("POST", "/api/v1/embedded/holds", { token, body: { user_id, amount: 100, currency: "IQD", reference: "lot-1" } })).body.data;
+    const hold = (
+      await call("POST", "/api/v1/embedded/holds", { token, body: { user_id, amount: 100, currency: "IQD", reference: "lot-1" } })
+    ).body.data;
     await call("POST", `/api/v1/embedded/holds/${hold.id}/capture`, { token, body: {} });
     const released = (await call("POST", "/api/v1/embedded/holds", { token, body: { user_id, amount: 100, currency: "IQD" } })).body.data;
     await call("POST", `/api/v1/embedded/holds/${released.id}/release`, { token });
-    await call("POST", "/api/v1/embedded/holds", { token, body: { user_id, amount: 100, currency: "IQD", expires_at: new Date(Date.now() + 60_000).toISOString() } });
-    const transfer = (await call("POST", "/api/v1/embedded/transfers", { token, body: { from_user_id: user_id, to_user_id: other.mazad_user_id, amount: 500, currency: "IQD" } })).body.data;
+    await call("POST", "/api/v1/embedded/holds", {
+      token,
+      body: { user_id, amount: 100, currency: "IQD", expires_at: new Date(Date.now() + 60_000).toISOString() },
+    });
+    const transfer = (
+      await call("POST", "/api/v1/embedded/transfers", {
+        token,
+        body: { from_user_id: user_id, to_user_id: other.mazad_user_id, amount: 500, currency: "IQD" },
+      })
+    ).body.data;
     await call("POST", "/api/v1/sandbox/clock", { token, body: { advance_seconds: 120 } });
     await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token });
     // Checkouts and payments: authorized, captured, partially refunded, refunded; expired, canceled, voided.
@@ -236,11 +345,28 @@ describe("events", () => {
     await call("POST", `/api/v1/payments/${voided.id.replace("cs_test_", "pay_test_")}/void`, { token });
     const expiredAuth = await newSession(token, user_id, 100);
     await payWithWallet(expiredAuth);
-    const intent = (await call("POST", "/api/v1/payment-intents", { token, body: { amount: 100, currency: "USD", success_url: "https://s.example/", cancel_url: "https://c.example/" } })).body.data;
-    const pay = (number: string) => call("POST", `/checkout/${intent.id}/pay`, { body: { client_secret: intent.client_secret, method: "card", card: { number, exp_month: 12, exp_year: 2040, cvc: "123", name: "E" } } });
+    const intent = (
+      await call("POST", "/api/v1/payment-intents", {
+        token,
+        body: { amount: 100, currency: "USD", success_url: "https://s.example/", cancel_url: "https://c.example/" },
+      })
+    ).body.data;
+    const pay = (number: string) =>
+      call("POST", `/checkout/${intent.id}/pay`, {
+        body: {
+          client_secret: intent.client_secret,
+          method: "card",
+          card: { number, exp_month: 12, exp_year: 2040, cvc: "123", name: "E" },
+        },
+      });
     await pay("4000000000009995");
     await pay("4242424242424242");
-    const canceledIntent = (await call("POST", "/api/v1/payment-intents", { token, body: { amount: 100, currency: "USD", success_url: "https://s.example/", cancel_url: "https://c.example/" } })).body.data;
+    const canceledIntent = (
+      await call("POST", "/api/v1/payment-intents", {
+        token,
+        body: { amount: 100, currency: "USD", success_url: "https://s.example/", cancel_url: "https://c.example/" },
+      })
+    ).body.data;
     await call("POST", `/api/v1/payment-intents/${canceledIntent.id}/cancel`, { token });
     await call("GET", `/api/v1/payments/${expiredAuth.id.replace("cs_test_", "pay_test_")}`, { token });
     await call("POST", "/api/v1/sandbox/clock", { token, body: { advance_seconds: 7 * 86_400 } });
@@ -248,18 +374,36 @@ describe("events", () => {
 
     const all = await waitFor(
       "every event type in the index",
-      async () => (await call("GET", "/api/v1/events?per_page=100", { token })).body.data.events as { id: string; type: string; created_at: string; data: { object: Record<string, unknown>; refund?: Record<string, unknown> }; request: { id: string | null; idempotency_key: string | null } }[],
+      async () =>
+        (await call("GET", "/api/v1/events?per_page=100", { token })).body.data.events as {
+          id: string;
+          type: string;
+          created_at: string;
+          data: { object: Record<string, unknown>; refund?: Record<string, unknown> };
+          request: { id: string | null; idempotency_key: string | null };
+        }[],
       (events) => new Set(events.map((e) => e.type)).size >= 17,
       30_000,
     ).catch(async (error) => {
-      const seen = new Set(((await call("GET", "/api/v1/events?per_page=100", { token })).body.data.events as { type: string }[]).map((e) => e.type));
+      const seen = new Set(
+        ((await call("GET", "/api/v1/events?per_page=100", { token })).body.data.events as { type: string }[]).map((e) => e.type),
+      );
       throw new Error(`${String(error).slice(0, 100)}; missing: ${EVENT_TYPES.filter((t) => !seen.has(t)).join(", ")}`);
     });
     // The list is newest first: the first event of a type is the last in it.
     const first = (type: string) => all.findLast((e) => e.type === type)!;
-    expect(first("user.synced")).toMatchObject({ data: { object: { mazad_user_id: user_id, external_id: "evt_user", full_name: "Event User", wallet_id: synced.body.data.wallet_id } }, request: { id: synced.headers.get("X-Request-Id") } });
+    expect(first("user.synced")).toMatchObject({
+      data: { object: { mazad_user_id: user_id, external_id: "evt_user", full_name: "Event User", wallet_id: synced.body.data.wallet_id } },
+      request: { id: synced.headers.get("X-Request-Id") },
+    });
     expect(first("hold.created").data.object).toMatchObject({ status: "active", amount: 100, user_id });
-    expect(all.find((e) => e.type === "hold.captured")!.data.object).toMatchObject({ id: hold.id, status: "captured", reference: "lot-1", commission_amount: 3, merchant_amount: 97 });
+    expect(all.find((e) => e.type === "hold.captured")!.data.object).toMatchObject({
+      id: hold.id,
+      status: "captured",
+      reference: "lot-1",
+      commission_amount: 3,
+      merchant_amount: 97,
+    });
     expect(first("hold.released").data.object).toMatchObject({ id: released.id, status: "released" });
     expect(first("hold.expired").data.object).toMatchObject({ status: "expired" });
     expect(first("transfer.completed").data.object).toMatchObject({ id: transfer.id, status: "succeeded", amount: 500 });
@@ -270,12 +414,18 @@ describe("events", () => {
     expect(first("payment_intent.succeeded").data.object).toMatchObject({ id: intent.id, status: "authorized" });
     expect(first("payment_intent.canceled").data.object).toMatchObject({ id: canceledIntent.id, status: "canceled" });
     expect(first("payment.captured").data.object).toMatchObject({ id: payment_id, status: "captured" });
-    expect(first("payment.partially_refunded").data).toMatchObject({ object: { refunded_amount: 1_000 }, refund: { amount: 1_000, reason: "part" } });
+    expect(first("payment.partially_refunded").data).toMatchObject({
+      object: { refunded_amount: 1_000 },
+      refund: { amount: 1_000, reason: "part" },
+    });
     expect(first("payment.refunded").data).toMatchObject({ object: { status: "refunded" }, refund: { reason: "rest" } });
     expect(first("payment.voided").data.object).toMatchObject({ id: voided.id.replace("cs_test_", "pay_test_"), status: "voided" });
     // One clock move expires two authorizations (this one and the card intent's) at one instant: pick it by id.
     const expiredPaymentId = expiredAuth.id.replace("cs_test_", "pay_test_");
-    expect(all.find((e) => e.type === "payment.expired" && e.data.object.id === expiredPaymentId)?.data.object).toMatchObject({ id: expiredPaymentId, status: "expired" });
+    expect(all.find((e) => e.type === "payment.expired" && e.data.object.id === expiredPaymentId)?.data.object).toMatchObject({
+      id: expiredPaymentId,
+      status: "expired",
+    });
     // Newest first, and a type filter.
     expect(all.map((e) => e.created_at)).toEqual([...all.map((e) => e.created_at)].sort().reverse());
     const captured = await call("GET", "/api/v1/events?type=payment.captured", { token });
@@ -291,7 +441,11 @@ describe("tenancy", () => {
     const { merchant, user_id } = await fundedUser(20_000);
     const endpoint = await addEndpoint(merchant, `ok-${crypto.randomUUID()}`);
     await paymentFlow(merchant, user_id);
-    const [delivery] = await waitFor("a delivery", () => deliveriesOf(merchant, endpoint.id), (d) => d.length >= 1);
+    const [delivery] = await waitFor(
+      "a delivery",
+      () => deliveriesOf(merchant, endpoint.id),
+      (d) => d.length >= 1,
+    );
     const stranger = await newMerchant();
     const live = await createKey(merchant, "secret", "live");
     for (const token of [stranger.secret_key, live.secret]) {
@@ -326,7 +480,11 @@ describe("a shrunk retry schedule (WEBHOOK_RETRY_SCALE)", () => {
 describe("endpoints", () => {
   it("are at most 16 per merchant and mode, also when created all at once", async () => {
     const merchant = await newMerchant();
-    const create = (i: number) => call("POST", "/api/v1/webhook-endpoints", { token: merchant.secret_key, body: { url: `http://localhost:4000/hooks/${i}`, events: ["*"] } });
+    const create = (i: number) =>
+      call("POST", "/api/v1/webhook-endpoints", {
+        token: merchant.secret_key,
+        body: { url: `http://localhost:4000/hooks/${i}`, events: ["*"] },
+      });
     const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => create(i)));
     expect(answers.filter((r) => r.status === 201)).toHaveLength(16);
     const refused = answers.filter((r) => r.status !== 201);
@@ -337,22 +495,49 @@ describe("endpoints", () => {
 
   it("show the secret once, validate URLs by mode, and update, disable and delete", async () => {
     const merchant = await newMerchant();
-    const created = await call("POST", "/api/v1/webhook-endpoints", { token: merchant.secret_key, body: { url: "http://localhost:4000/hooks", events: ["payment.captured", "payment.captured"] } });
+    const created = await call("POST", "/api/v1/webhook-endpoints", {
+      token: merchant.secret_key,
+      body: { url: "http://localhost:4000/hooks", events: ["payment.captured", "payment.captured"] },
+    });
     expect(created.status).toBe(201);
-    expect(created.body.data).toMatchObject({ id: expect.stringMatching(/^we_/), secret: expect.stringMatching(/^whsec_/), events: ["payment.captured"], status: "enabled" });
-    expect(await countRows("SELECT count(*) AS n FROM webhook_endpoints WHERE secret_sealed LIKE ?", `%${created.body.data.secret.slice(6)}%`)).toBe(0);
+    expect(created.body.data).toMatchObject({
+      id: expect.stringMatching(/^we_/),
+      secret: expect.stringMatching(/^whsec_/),
+      events: ["payment.captured"],
+      status: "enabled",
+    });
+    expect(
+      await countRows("SELECT count(*) AS n FROM webhook_endpoints WHERE secret_sealed LIKE ?", `%${created.body.data.secret.slice(6)}%`),
+    ).toBe(0);
     const read = await call("GET", `/api/v1/webhook-endpoints/${created.body.data.id}`, { token: merchant.secret_key });
     expect(read.body.data.secret).toBeUndefined();
     const live = await createKey(merchant, "secret", "live");
-    for (const url of ["http://hooks.example.com/x", "https://10.0.0.5/x", "https://127.0.0.1/x", "https://169.254.169.254/latest", "https://[::1]/x", "https://localhost/x", "https://printer.local/x"]) {
+    for (const url of [
+      "http://hooks.example.com/x",
+      "https://10.0.0.5/x",
+      "https://127.0.0.1/x",
+      "https://169.254.169.254/latest",
+      "https://[::1]/x",
+      "https://localhost/x",
+      "https://printer.local/x",
+    ]) {
       const res = await call("POST", "/api/v1/webhook-endpoints", { token: live.secret, body: { url, events: ["*"] } });
       expect(res.status, url).toBe(422);
       expect(res.body.error.param).toBe("url");
     }
-    expect((await call("POST", "/api/v1/webhook-endpoints", { token: live.secret, body: { url: "https://hooks.example.com/x", events: ["*"] } })).status).toBe(201);
-    const unknownType = await call("POST", "/api/v1/webhook-endpoints", { token: merchant.secret_key, body: { url: "https://a.example/", events: ["payment.exploded"] } });
+    expect(
+      (await call("POST", "/api/v1/webhook-endpoints", { token: live.secret, body: { url: "https://hooks.example.com/x", events: ["*"] } }))
+        .status,
+    ).toBe(201);
+    const unknownType = await call("POST", "/api/v1/webhook-endpoints", {
+      token: merchant.secret_key,
+      body: { url: "https://a.example/", events: ["payment.exploded"] },
+    });
     expect(unknownType.status).toBe(422);
-    const disabled = await call("PATCH", `/api/v1/webhook-endpoints/${created.body.data.id}`, { token: merchant.secret_key, body: { disabled: true, events: ["*"] } });
+    const disabled = await call("PATCH", `/api/v1/webhook-endpoints/${created.body.data.id}`, {
+      token: merchant.secret_key,
+      body: { disabled: true, events: ["*"] },
+    });
     expect(disabled.body.data).toMatchObject({ status: "disabled", events: ["*"], disabled_reason: "Disabled by the merchant" });
     expect((await call("DELETE", `/api/v1/webhook-endpoints/${created.body.data.id}`, { token: merchant.secret_key })).status).toBe(200);
     expect((await call("GET", `/api/v1/webhook-endpoints/${created.body.data.id}`, { token: merchant.secret_key })).status).toBe(404);
@@ -386,16 +571,28 @@ describe("a crash between the commit and forwarding", () => {
         throw new Error("simulated crash before forwarding");
       };
     });
-    const hold = await call("POST", "/api/v1/embedded/holds", { token: merchant.secret_key, body: { user_id, amount: 100, currency: "IQD" } });
+    const hold = await call("POST", "/api/v1/embedded/holds", {
+      token: merchant.secret_key,
+      body: { user_id, amount: 100, currency: "IQD" },
+    });
     expect(hold.status).toBe(201);
     await evictDurableObject(stub);
-    const unforwarded = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE forwarded_at_ms IS NULL").one().n);
+    const unforwarded = await runInDurableObject(
+      stub,
+      (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE forwarded_at_ms IS NULL").one().n,
+    );
     expect(unforwarded).toBe(1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const [received] = await waitFor("the delivery", () => receivedBy(name), (r) => r.length >= 1);
+    const [received] = await waitFor(
+      "the delivery",
+      () => receivedBy(name),
+      (r) => r.length >= 1,
+    );
     expect(JSON.parse(received!.body)).toMatchObject({ type: "hold.created", data: { object: { id: hold.body.data.id } } });
     // Forwarded again by a second alarm or not, the index holds it once.
     await runDurableObjectAlarm(stub);
-    expect(await countRows("SELECT count(*) AS n FROM events WHERE type = 'hold.created' AND merchant_id = ?", merchant.merchant_id)).toBe(1);
+    expect(await countRows("SELECT count(*) AS n FROM events WHERE type = 'hold.created' AND merchant_id = ?", merchant.merchant_id)).toBe(
+      1,
+    );
   }, 30_000);
 });
