@@ -174,7 +174,7 @@ function refusedPage(c: Context<AppEnv>, code: "not_found" | "client_secret_inva
   return code === "not_found" ? html(c, <NotFoundPage />, 404) : html(c, <InvalidLinkPage />, 403);
 }
 
-const isOpen = (status: string) => status === "open" || status === "requires_payment_method";
+const isOpenStatus = (status: string) => status === "open" || status === "requires_payment_method";
 
 /**
  * The end of a checkout: a 303 to the merchant (its success or cancel redirect, naming the
@@ -230,7 +230,7 @@ checkoutPageRoutes.get("/checkout/:id", pageHeaders, async (c) => {
     const loaded = await loadCheckout(c, c.req.param("id"), c.req.query("client_secret") ?? "");
     if (!loaded.ok) return await refusedPage(c, loaded.code);
     const popup = c.req.query(POPUP_PARAM) === "1";
-    if (!isOpen(loaded.page.checkout.status)) return await finishClosed(c, loaded.page, popup);
+    if (!isOpenStatus(loaded.page.checkout.status)) return await finishClosed(c, loaded.page, popup);
     return await showCheckout(c, loaded.page, { popup });
   } catch (error) {
     return failurePage(c, error);
@@ -337,7 +337,7 @@ async function afterRefusal(
   // The checkout may have ended meanwhile (paid in another tab, expired, out of attempts).
   const reloaded = await loadCheckout(c, id, secret);
   if (!reloaded.ok) return refusedPage(c, reloaded.code);
-  if (!isOpen(reloaded.page.checkout.status)) return finishClosed(c, reloaded.page, form.popup);
+  if (!isOpenStatus(reloaded.page.checkout.status)) return finishClosed(c, reloaded.page, form.popup);
   return showCheckout(
     c,
     reloaded.page,
@@ -355,7 +355,7 @@ checkoutPageRoutes.use(
     const loaded = await loadCheckout(c, id, secret);
     if (!loaded.ok) return refusedPage(c, loaded.code);
     const page = loaded.page;
-    if (!isOpen(page.checkout.status)) return finishClosed(c, page, popup);
+    if (!isOpenStatus(page.checkout.status)) return finishClosed(c, page, popup);
     if (page.mode === "live") return showCheckout(c, page, { popup });
 
     const built = buildInput(page, body, popup);
@@ -382,7 +382,7 @@ checkoutPageRoutes.use(
     const popup = body.popup === "1";
     const loaded = await loadCheckout(c, id, secret);
     if (!loaded.ok) return refusedPage(c, loaded.code);
-    if (!isOpen(loaded.page.checkout.status)) return finishClosed(c, loaded.page, popup);
+    if (!isOpenStatus(loaded.page.checkout.status)) return finishClosed(c, loaded.page, popup);
     const outcome = await checkoutObject(c, id).buyerCancel(buyerPaymentCall(id, secret, c.get("requestId")));
     if (!outcome.ok) return afterRefusal(c, id, secret, loaded.page, outcome, { popup });
     return finish(c, loaded.page, "canceled", popup);

@@ -1,5 +1,6 @@
 import type { CardSummary } from "./card-simulator";
 import type { CheckoutEventType } from "./events";
+import { assert } from "./assert";
 import { commissionMinor } from "./money";
 
 /**
@@ -101,14 +102,6 @@ export function merchantAmount(p: Pick<PaymentState, "captured_amount" | "refund
   return p.captured_amount - p.refunded_amount - p.commission_amount;
 }
 
-export class PaymentInvariantViolation extends Error {
-  override name = "PaymentInvariantViolation";
-}
-
-function invariant(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new PaymentInvariantViolation(message);
-}
-
 /**
  * The bounds a payment's money keeps after every change, each from both sides: integers, what is
  * captured within what was authorized, what is refunded within what is captured, and what the
@@ -121,16 +114,16 @@ function checkedMoney(p: PaymentState): PaymentState {
     ["refunded_amount", p.refunded_amount],
     ["commission_amount", p.commission_amount],
   ] as const) {
-    invariant(Number.isSafeInteger(value), `${p.id}: ${name} ${value} is not an integer`);
+    assert(Number.isSafeInteger(value), `${p.id}: ${name} ${value} is not an integer`);
   }
-  invariant(p.captured_amount >= 0 && p.captured_amount <= p.amount, `${p.id}: captured ${p.captured_amount} outside 0..${p.amount}`);
-  invariant(
+  assert(p.captured_amount >= 0 && p.captured_amount <= p.amount, `${p.id}: captured ${p.captured_amount} outside 0..${p.amount}`);
+  assert(
     p.refunded_amount >= 0 && p.refunded_amount <= p.captured_amount,
     `${p.id}: refunded ${p.refunded_amount} outside 0..${p.captured_amount}`,
   );
   // merchant_amount is what remains less the commission: this pair keeps it within 0..remaining too.
   const remaining = p.captured_amount - p.refunded_amount;
-  invariant(
+  assert(
     p.commission_amount >= 0 && p.commission_amount <= remaining,
     `${p.id}: commission ${p.commission_amount} outside 0..${remaining} (merchant_amount ${merchantAmount(p)})`,
   );

@@ -1,7 +1,7 @@
 import type { CheckoutState } from "../domain/checkout-machine";
 import { refundCommission, type StepResult } from "../domain/payment-machine";
 import type { CallContext } from "../wallet/types";
-import { walletStub } from "../wallet/wallet-do";
+import { walletObject } from "../wallet/wallet-do";
 import type { PaymentStep } from "./types";
 
 /**
@@ -19,7 +19,7 @@ export async function executeStep(
   clock_offset_ms: number,
 ): Promise<StepResult> {
   const call = (wallet_id: string): CallContext => ({ wallet_id, now_ms, clock_offset_ms, owner: step.owner, owner_verified: true });
-  const wallet = (wallet_id: string) => walletStub(env, wallet_id);
+  const wallet = (wallet_id: string) => walletObject(env, wallet_id);
   switch (step.kind) {
     case "authorize_wallet": {
       const held = await wallet(step.wallet_id).placeHold(call(step.wallet_id), {
@@ -97,7 +97,7 @@ export async function executeStep(
 async function refund(
   step: Extract<PaymentStep, { kind: "refund" }>,
   state: CheckoutState,
-  wallet: (id: string) => ReturnType<typeof walletStub>,
+  wallet: (id: string) => ReturnType<typeof walletObject>,
   call: (id: string) => CallContext,
 ): Promise<StepResult> {
   const commission = refundCommission(state.payment!, step.amount);

@@ -8,7 +8,7 @@ import type { Mode } from "../domain/mode";
 import { ApiError, notFound } from "../domain/errors";
 import { guardedStub } from "../objects/object-capacity";
 import type { CallContext, Outcome, Refusal, RefusalCode, WalletOwner } from "../wallet/types";
-import { walletStub as rawWalletStub, type WalletDO } from "../wallet/wallet-do";
+import { walletObject, type WalletDO } from "../wallet/wallet-do";
 
 /**
  * A wallet object as requests see it: every call counts against the object's capacity in this
@@ -16,7 +16,7 @@ import { walletStub as rawWalletStub, type WalletDO } from "../wallet/wallet-do"
  * on its own schedule.
  */
 export function walletStub(env: Env, wallet_id: string): DurableObjectStub<WalletDO> {
-  return guardedStub(wallet_id, rawWalletStub(env, wallet_id));
+  return guardedStub(wallet_id, walletObject(env, wallet_id));
 }
 
 /**

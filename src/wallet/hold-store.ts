@@ -1,5 +1,6 @@
 import type { Currency } from "../domain/currencies";
-import { assert, type LedgerStore } from "./ledger-store";
+import { assert } from "../domain/assert";
+import type { LedgerStore } from "./ledger-store";
 import type { HoldStatus } from "./types";
 
 export interface HoldRow {

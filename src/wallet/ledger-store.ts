@@ -1,25 +1,12 @@
 import { createHash } from "node:crypto";
 import { toIsoSeconds } from "../domain/clock";
+import { assert } from "../domain/assert";
 import { CURRENCIES, type Currency } from "../domain/currencies";
 import { canonicalEntry, ENTRY_TYPES, GENESIS_HASH, isAllowedMove, type EntryType } from "../domain/ledger";
 import { newId } from "../domain/ids";
 import type { BalanceView, EntryFilters } from "./types";
 
-/**
- * Synchronous reads and writes of one wallet's ledger: the only code (with the hold and move stores
- * beside it) that knows the object's table names. Callers wrap each mutation in one storage
- * transaction; nothing here awaits, so no other request can interleave between reading a balance
- * and writing it.
- */
-export class InvariantViolation extends Error {
-  override name = "InvariantViolation";
-}
-
-export function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new InvariantViolation(message);
-}
-
-export const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+const sha256HexSync = (text: string) => createHash("sha256").update(text).digest("hex");
 
 interface BalanceRow {
   currency: string;
@@ -59,6 +46,12 @@ export interface EntryInput {
   reference: string | null;
 }
 
+/**
+ * Synchronous reads and writes of one wallet's ledger: the only code (with the hold and move stores
+ * beside it) that knows the object's table names. Callers wrap each mutation in one storage
+ * transaction; nothing here awaits, so no other request can interleave between reading a balance
+ * and writing it.
+ */
 export class LedgerStore {
   /** Currencies whose held balance changed in the current transaction: their hold total is checked at its end. */
   readonly heldTouched = new Set<Currency>();
@@ -223,7 +216,7 @@ export class LedgerStore {
       prev_hash: last?.hash ?? GENESIS_HASH,
       hash: "",
     };
-    row.hash = sha256Hex(canonicalEntry(row.prev_hash, { ...row, wallet_id, created_at: toIsoSeconds(created_at_ms) }));
+    row.hash = sha256HexSync(canonicalEntry(row.prev_hash, { ...row, wallet_id, created_at: toIsoSeconds(created_at_ms) }));
     this.sql.exec(
       `INSERT INTO entries (seq, id, type, currency, amount, balance_after, held_after, description, reference, operation_id, created_at_ms, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

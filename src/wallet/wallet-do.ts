@@ -5,7 +5,8 @@ import type { FingerprintValue } from "../domain/fingerprint";
 import { commissionMinor } from "../domain/money";
 import { HoldStore, type HoldRow } from "./hold-store";
 import { fingerprint, OperationLog, type Replayable } from "../objects/operation-log";
-import { assert, LedgerStore } from "./ledger-store";
+import { assert } from "../domain/assert";
+import { LedgerStore } from "./ledger-store";
 import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
 import { planAlarm } from "../objects/alarm";
@@ -106,7 +107,7 @@ export class WalletDO extends DurableObject<Env> {
         const source = this.ledger.getMeta("wallet_id");
         // Rows are written only by calls that entered, which record the wallet's id first.
         if (!source) throw new Error("a wallet with outbox rows does not know its own id");
-        await walletStub(env, target).applyCredits(
+        await walletObject(env, target).applyCredits(
           { wallet_id: target, now_ms: this.clock.now(), clock_offset_ms: this.clock.offsetMs() },
           source,
           rows.map(toIncomingCredit),
@@ -701,7 +702,12 @@ export class WalletDO extends DurableObject<Env> {
   }
 }
 
-export function walletStub(env: Env, wallet_id: string): DurableObjectStub<WalletDO> {
+/**
+ * The wallet object itself, for calls between objects (a move's delivery, a payment's steps) and
+ * white-box tests. Requests go through services/wallets.ts `walletStub`, which also counts them
+ * against the object's capacity in this isolate.
+ */
+export function walletObject(env: Env, wallet_id: string): DurableObjectStub<WalletDO> {
   return env.WALLET.get(env.WALLET.idFromName(wallet_id)) as DurableObjectStub<WalletDO>;
 }
 

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject, evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
+import { walletObject, type WalletDO } from "../../src/wallet/wallet-do";
 import { balanceOf, call, fundedUser, newMerchant, syncUser } from "./helpers";
 
 /** The smaller promises of the API, each found broken once by someone trying it as a user would. */
@@ -10,7 +10,7 @@ describe("the transactions `to` filter", () => {
   it("includes every entry shown with that second, though times are kept in milliseconds", async () => {
     const { merchant, user_id, wallet_id } = await fundedUser(0);
     const second_ms = Math.floor(Date.now() / 1000) * 1000 - 60_000;
-    await runInDurableObject(walletStub(env, wallet_id), (instance: WalletDO) => {
+    await runInDurableObject(walletObject(env, wallet_id), (instance: WalletDO) => {
       instance.creditExternal(
         { wallet_id, now_ms: second_ms + 750 },
         { operation_id: "late-in-second", currency: "IQD", amount: 5, description: null, reference: null },
@@ -63,7 +63,7 @@ describe("transfers can be followed", () => {
     const { merchant, user_id: from } = await fundedUser(5_000);
     const to = (await syncUser(merchant.secret_key)).body.data;
     // The recipient's wallet refuses credits for now, so the transfer cannot land yet.
-    const target = walletStub(env, to.wallet_id);
+    const target = walletObject(env, to.wallet_id);
     await runInDurableObject(target, (instance: WalletDO) => {
       (instance as unknown as { applyCredits: () => never }).applyCredits = () => {
         throw new Error("recipient unavailable");
@@ -93,7 +93,7 @@ describe("transfers can be followed", () => {
     await evictDurableObject(target);
     await call("POST", "/api/v1/sandbox/clock", { token: merchant.secret_key, body: { advance_seconds: 600 } });
     const from_wallet = (await call("GET", `/api/v1/embedded/users/${from}/wallet`, { token: merchant.secret_key })).body.data.wallet_id;
-    expect(await runDurableObjectAlarm(walletStub(env, from_wallet))).toBe(true);
+    expect(await runDurableObjectAlarm(walletObject(env, from_wallet))).toBe(true);
     const landed = await call("GET", `/api/v1/embedded/transfers/${id}`, { token: merchant.secret_key });
     expect(landed.body.data).toEqual({ ...created.body.data, status: "succeeded" });
     expect(await balanceOf(merchant.secret_key, to.mazad_user_id)).toMatchObject({ available: 1_200 });
@@ -142,7 +142,7 @@ describe("transfers can be followed", () => {
     const headers = { "Idempotency-Key": crypto.randomUUID() };
     const captured = await call("POST", `/api/v1/embedded/holds/${hold.body.data.id}/capture`, { token: merchant.secret_key, headers });
     // The answer as the previous version recorded it in the wallet's operation log.
-    const legacy = await runInDurableObject(walletStub(env, wallet_id), (_instance, state) => {
+    const legacy = await runInDurableObject(walletObject(env, wallet_id), (_instance, state) => {
       state.storage.sql.exec(
         "UPDATE operations SET result = json_set(json_remove(result, '$.hold.merchant_amount'), '$.hold.net_amount', json_extract(result, '$.hold.merchant_amount')) WHERE json_extract(result, '$.hold.merchant_amount') IS NOT NULL",
       );

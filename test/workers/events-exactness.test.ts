@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { objectKeyOf } from "../../src/domain/ids";
 import { EventOutbox } from "../../src/objects/event-outbox";
-import { walletStub } from "../../src/wallet/wallet-do";
+import { walletObject } from "../../src/wallet/wallet-do";
 import { call, countRows, fundedUser, newMerchant, newSession, syncUser, topUp, waitFor } from "./helpers";
 
 /**
@@ -34,7 +34,7 @@ describe("one transfer, one transfer.completed", () => {
   it("a dozen concurrent transfers, delivered by overlapping outbox runs, record one event each, indexed once", async () => {
     const { merchant, user_id, wallet_id } = await fundedUser(120_000);
     const to = (await syncUser(merchant.secret_key)).body.data.mazad_user_id as string;
-    const stub = walletStub(env, wallet_id);
+    const stub = walletObject(env, wallet_id);
     // Deliveries of the sender's outbox race the transfers themselves: each transfer delivers its
     // credit at once, and these extra runs deliver the same rows again meanwhile.
     const flushes = Array.from({ length: 24 }, () => stub.flushOutbox({ wallet_id, now_ms: Date.now() }));
@@ -67,7 +67,7 @@ describe("one transfer, one transfer.completed", () => {
 
   it("an event's id is derived from its fact: recording the fact again adds nothing and gives the same id", async () => {
     const { wallet_id } = await fundedUser(0);
-    const stub = walletStub(env, wallet_id);
+    const stub = walletObject(env, wallet_id);
     const ids = await runInDurableObject(stub, (_instance, state) => {
       const outbox = new EventOutbox(state.storage.sql);
       const first = outbox.add("transfer.completed", "trf_fact", { object: { id: "trf_fact" } }, {}, Date.now());
@@ -110,7 +110,7 @@ describe("hundreds of waiting events never stall an object's forwarding", () => 
   it(`a wallet forwards ${PILE} waiting events, and the index records each once`, async () => {
     const { merchant, wallet_id } = await fundedUser(1_000);
     const label = `pile-${crypto.randomUUID()}`;
-    await pileUpAndForward(walletStub(env, wallet_id), label);
+    await pileUpAndForward(walletObject(env, wallet_id), label);
     await waitFor(
       "the index to record the pile",
       () => countRows("SELECT count(*) AS n FROM events WHERE merchant_id = ? AND data LIKE ?", merchant.merchant_id, `%${label}%`),
@@ -195,7 +195,7 @@ describe("every event names the request that caused it", () => {
       ...keyed(`transfer-${run}`),
       body: { from_user_id: user_id, to_user_id: to, amount: 100, currency: "IQD" },
     });
-    const causes = (await storedEvents(walletStub(env, wallet_id))).map((e) => [e.type, e.request_id, e.idempotency_key]);
+    const causes = (await storedEvents(walletObject(env, wallet_id))).map((e) => [e.type, e.request_id, e.idempotency_key]);
     expect(causes).toEqual(
       expect.arrayContaining([
         ["hold.created", held.headers.get("X-Request-Id"), `hold-${run}`],

@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { walletStub } from "../../src/wallet/wallet-do";
+import { walletObject } from "../../src/wallet/wallet-do";
 
 /**
  * Black-box helpers: every call goes through the worker's real fetch handler, with real D1 behind it.
@@ -194,7 +194,7 @@ export function payWithCard(checkout: { id: string; client_secret: string }, car
 /** Delivers every outbox row of these wallets now, so balances can be compared without waiting for alarms. */
 export async function settle(...wallet_ids: string[]) {
   for (let round = 0; round < 2; round++) {
-    for (const wallet_id of wallet_ids) await walletStub(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
+    for (const wallet_id of wallet_ids) await walletObject(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
   }
 }
 

@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CURRENCIES } from "../../src/domain/currencies";
-import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
+import { walletObject, type WalletDO } from "../../src/wallet/wallet-do";
 import {
   balanceOf,
   call,
@@ -72,7 +72,7 @@ describe("an Idempotency-Key reused for a different request", () => {
   it("after a 5xx that followed the commit: a retry with another body is refused, the same body replays once the first request is over", async () => {
     const { m, a, b, d } = await threeUsers(1_000);
     const wallet_id = (await call("GET", `/api/v1/embedded/users/${a}/wallet`, { token: m.secret_key })).body.data.wallet_id;
-    const stub = walletStub(env, wallet_id);
+    const stub = walletObject(env, wallet_id);
     await runInDurableObject(stub, (instance: WalletDO) => {
       (instance as unknown as { outbox: { deliver: () => Promise<void> } }).outbox.deliver = async () => {
         throw new Error("simulated failure after the commit");
@@ -140,7 +140,7 @@ describe("an Idempotency-Key reused for a different request", () => {
       description: null,
       reference: "trf_x",
     };
-    const stub = walletStub(env, target.wallet_id);
+    const stub = walletObject(env, target.wallet_id);
     const at = { wallet_id: target.wallet_id, now_ms: Date.now() };
     expect(await stub.applyCredits(at, "wal_sourceAAAAAAAAAAAA", [credit])).toEqual({ applied: 1 });
     expect(await stub.applyCredits(at, "wal_sourceBBBBBBBBBBBB", [credit])).toEqual({ applied: 1 });
@@ -282,7 +282,7 @@ describe("the balance ceiling", () => {
     const bound = CURRENCIES.IQD.max_issued_minor;
     const largest = CURRENCIES.IQD.max_amount_minor;
     // Reach the bound as a long history would (a thousand top-ups of the largest amount), then one more.
-    await runInDurableObject(walletStub(env, await settlementWallet(merchant)), (_i, state) => {
+    await runInDurableObject(walletObject(env, await settlementWallet(merchant)), (_i, state) => {
       state.storage.sql.exec("INSERT INTO issuance (currency, issued) VALUES ('IQD', ?)", bound - 2 * largest);
     });
     await topUp(merchant.secret_key, user_id, largest);
@@ -313,7 +313,7 @@ describe("the balance ceiling", () => {
     const path = `/api/v1/embedded/users/${user_id}/wallet/top-ups`;
     for (let i = 0; i < 3; i++) await call("POST", path, { token: merchant.secret_key, headers, body: { amount: 700, currency: "IQD" } });
     const issued = await runInDurableObject(
-      walletStub(env, await settlementWallet(merchant)),
+      walletObject(env, await settlementWallet(merchant)),
       (_i, state) => state.storage.sql.exec<{ issued: number }>("SELECT issued FROM issuance WHERE currency = 'IQD'").one().issued,
     );
     expect(issued).toBe(700);

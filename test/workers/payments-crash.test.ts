@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { objectKeyOf } from "../../src/domain/ids";
 import type { PaymentDO } from "../../src/payments/payment-do";
-import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
+import { walletObject, type WalletDO } from "../../src/wallet/wallet-do";
 import { balanceOf, call, fundedUser, newSession, payWithWallet, settle, type TestMerchant } from "./helpers";
 
 /**
@@ -98,7 +98,7 @@ describe("a payment object that dies between steps", () => {
 
   it("capture with the buyer's wallet unreachable: retried by the alarm until it lands, once", async () => {
     const { merchant, user_id, wallet_id, payment_id } = await authorized(4_000);
-    await runInDurableObject(walletStub(env, wallet_id), (instance: WalletDO) => {
+    await runInDurableObject(walletObject(env, wallet_id), (instance: WalletDO) => {
       (instance as unknown as { captureHold: () => never }).captureHold = () => {
         throw new Error("wallet unreachable");
       };
@@ -106,7 +106,7 @@ describe("a payment object that dies between steps", () => {
     expect((await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} })).status).toBe(500);
     expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ held: 4_000 });
     expect(await stepsPending(payment_id)).toBe(1);
-    await evictDurableObject(walletStub(env, wallet_id));
+    await evictDurableObject(walletObject(env, wallet_id));
     await restartAndRunAlarm(payment_id);
     expect((await call("GET", `/api/v1/payments/${payment_id}`, { token: merchant.secret_key })).body.data.status).toBe("captured");
     expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 4_000, held: 0 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { systemClock } from "../../src/domain/clock";
 import { objectKeyOf } from "../../src/domain/ids";
 import { refundToUserWallet } from "../../src/services/wallet-refunds";
-import { walletStub } from "../../src/wallet/wallet-do";
+import { walletObject } from "../../src/wallet/wallet-do";
 import {
   balanceOf,
   call,
@@ -287,7 +287,7 @@ describe("wallet payments", () => {
     const list = await call("GET", `/api/v1/embedded/users/${user_id}/transactions?type=hold`, { token: merchant.secret_key });
     expect(list.body.data.transactions[0].reference).toBe(payment_id);
     const hold_id = await runInDurableObject(
-      walletStub(env, wallet_id),
+      walletObject(env, wallet_id),
       (_i, state) => state.storage.sql.exec<{ id: string }>("SELECT id FROM holds").one().id,
     );
     for (const [method, path] of [

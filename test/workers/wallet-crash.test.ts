@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { WalletDO } from "../../src/wallet/wallet-do";
-import { walletStub } from "../../src/wallet/wallet-do";
+import { walletObject } from "../../src/wallet/wallet-do";
 import { balanceOf, call, fundedUser, syncUser } from "./helpers";
 
 /**
@@ -20,7 +20,7 @@ async function receivedEntries(secret_key: string, user_id: string) {
 }
 
 async function pendingOutbox(wallet_id: string) {
-  const totals = await walletStub(env, wallet_id).auditTotals({ wallet_id, now_ms: Date.now() }, "IQD");
+  const totals = await walletObject(env, wallet_id).auditTotals({ wallet_id, now_ms: Date.now() }, "IQD");
   if (!totals.ok) throw new Error(totals.message);
   return totals.outbox_pending;
 }
@@ -43,7 +43,7 @@ describe("a crash in the middle of a move", () => {
   it("after the debit commits but before delivery: the alarm delivers the credit once", async () => {
     const { merchant, user_id: from, wallet_id: fromWallet } = await fundedUser(5_000);
     const to = (await syncUser(merchant.secret_key)).body.data;
-    const stub = walletStub(env, fromWallet);
+    const stub = walletObject(env, fromWallet);
     await runInDurableObject(stub, async (instance: WalletDO) => {
       internals(instance).outbox.deliver = async () => {
         throw new Error("simulated crash before delivery");
@@ -77,7 +77,7 @@ describe("a crash in the middle of a move", () => {
   it("after the credit lands but before the source marks it sent: redelivery is a no-op", async () => {
     const { merchant, user_id: from, wallet_id: fromWallet } = await fundedUser(5_000);
     const to = (await syncUser(merchant.secret_key)).body.data;
-    const stub = walletStub(env, fromWallet);
+    const stub = walletObject(env, fromWallet);
     await runInDurableObject(stub, async (instance: WalletDO) => {
       internals(instance).moves.markSent = () => {
         throw new Error("simulated crash after delivery");
@@ -105,7 +105,7 @@ describe("a crash in the middle of a move", () => {
       token: merchant.secret_key,
       body: { user_id, amount: 10_000, currency: "IQD" },
     });
-    const stub = walletStub(env, wallet_id);
+    const stub = walletObject(env, wallet_id);
     await runInDurableObject(stub, (instance: WalletDO) => {
       internals(instance).outbox.deliver = async () => {
         throw new Error("simulated crash before delivery");
@@ -127,7 +127,7 @@ describe("a crash in the middle of a move", () => {
 
   it("a repeated operation id returns the first result; the same id for another request is refused", async () => {
     const { wallet_id } = await fundedUser(0);
-    const stub = walletStub(env, wallet_id);
+    const stub = walletObject(env, wallet_id);
     const now = () => ({ wallet_id, now_ms: Date.now() });
     const move = { operation_id: "same-op", currency: "IQD" as const, amount: 400, description: null, reference: null };
     const first = await stub.creditExternal(now(), move);

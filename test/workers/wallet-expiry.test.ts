@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { walletStub } from "../../src/wallet/wallet-do";
+import { walletObject } from "../../src/wallet/wallet-do";
 import { balanceOf, call, fundedUser } from "./helpers";
 
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
@@ -14,7 +14,7 @@ describe("hold expiry", () => {
     const soon = await hold(1_000, inSeconds(120));
     const later = await hold(2_000, inSeconds(600));
     const last = await hold(3_000, inSeconds(3_600));
-    const stub = walletStub(env, wallet_id);
+    const stub = walletObject(env, wallet_id);
     // Once the holds' events have gone to the queue, the alarm is the earliest expiry.
     await expect
       .poll(() => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm()), { timeout: 5_000 })
@@ -51,7 +51,7 @@ describe("hold expiry", () => {
       200,
     );
     // Straight from storage: no request has read the wallet since the move, and its alarm is an hour away in real time.
-    const stored = await runInDurableObject(walletStub(env, wallet_id), (_instance, state) => ({
+    const stored = await runInDurableObject(walletObject(env, wallet_id), (_instance, state) => ({
       hold: state.storage.sql.exec<{ status: string }>("SELECT status FROM holds WHERE id = ?", hold.body.data.id).one().status,
       events: state.storage.sql.exec<{ type: string }>("SELECT type FROM events WHERE type = 'hold.expired'").toArray().length,
     }));

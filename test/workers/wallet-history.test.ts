@@ -3,7 +3,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifyChain, type ChainEntry } from "../../src/domain/ledger";
-import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
+import { walletObject, type WalletDO } from "../../src/wallet/wallet-do";
 import { call, fundedUser, newMerchant, syncUser, topUp } from "./helpers";
 
 const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -132,7 +132,7 @@ describe("the hash chain", () => {
 describe("a wallet with 100,000 entries", () => {
   it("uses an index for every filter combination, with no full scan and no sort", async () => {
     const { merchant, user_id, wallet_id } = await fundedUser(0);
-    const stub = walletStub(env, wallet_id);
+    const stub = walletObject(env, wallet_id);
     await runInDurableObject(stub, (instance: WalletDO) => {
       const start_ms = Date.now() - 100_000_000;
       for (let i = 0; i < 100_000; i++) {

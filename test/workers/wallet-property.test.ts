@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { systemClock } from "../../src/domain/clock";
 import { verifyChain, type ChainEntry } from "../../src/domain/ledger";
 import { refundToUserWallet } from "../../src/services/wallet-refunds";
-import { walletStub } from "../../src/wallet/wallet-do";
+import { walletObject } from "../../src/wallet/wallet-do";
 import { call, newMerchant, syncUser, type TestMerchant } from "./helpers";
 
 /**
@@ -306,7 +306,7 @@ function checkKeys(world: World): void {
 }
 
 async function checkWallet(wallet_id: string): Promise<void> {
-  const stub = walletStub(env, wallet_id);
+  const stub = walletObject(env, wallet_id);
   const callContext = { wallet_id, now_ms: Date.now() };
   const read = await stub.balances(callContext);
   const chain = await stub.chain(callContext, 0, 100_000);

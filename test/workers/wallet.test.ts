@@ -1,10 +1,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { walletStub } from "../../src/wallet/wallet-do";
+import { walletObject } from "../../src/wallet/wallet-do";
 import { balanceOf, call, createKey, fundedUser, newMerchant, syncUser, topUp } from "./helpers";
 
-const flush = (wallet_id: string) => walletStub(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
+const flush = (wallet_id: string) => walletObject(env, wallet_id).flushOutbox({ wallet_id, now_ms: Date.now() });
 
 describe("GET /embedded/users/{id}/wallet", () => {
   it("returns the spec's shape with a zero balance in every currency for a new user", async () => {
@@ -119,7 +119,7 @@ describe("holds", () => {
     expect(res.body.error).toMatchObject({ code: "insufficient_funds", param: "amount" });
     const wallet_id = (await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token: merchant.secret_key })).body.data.wallet_id;
     const holds = await runInDurableObject(
-      walletStub(env, wallet_id),
+      walletObject(env, wallet_id),
       (_instance, state) => state.storage.sql.exec("SELECT count(*) AS n FROM holds").one().n,
     );
     expect(holds).toBe(0);

@@ -14,7 +14,7 @@ import worker from "../../src/index";
 import { EVENT_TYPES } from "../../src/domain/events";
 import { retryDelaySeconds, retryScale, RETRY_DELAYS_SECONDS } from "../../src/webhooks/schedule";
 import type { WebhookMessage } from "../../src/domain/events";
-import { walletStub, type WalletDO } from "../../src/wallet/wallet-do";
+import { walletObject, type WalletDO } from "../../src/wallet/wallet-do";
 import { endpointUrlProblem } from "../../src/webhooks/endpoint-url";
 import { call, countRows, createKey, fundedUser, newMerchant, newSession, payWithWallet, type TestMerchant, waitFor } from "./helpers";
 
@@ -565,7 +565,7 @@ describe("a crash between the commit and forwarding", () => {
     const { merchant, user_id, wallet_id } = await fundedUser(10_000);
     const name = `ok-${crypto.randomUUID()}`;
     await addEndpoint(merchant, name, ["hold.created"]);
-    const stub = walletStub(env, wallet_id);
+    const stub = walletObject(env, wallet_id);
     await runInDurableObject(stub, (instance: WalletDO) => {
       (instance as unknown as { courier: { forward: () => Promise<void> } }).courier.forward = async () => {
         throw new Error("simulated crash before forwarding");
