@@ -90,12 +90,14 @@ export function createApp() {
     type: "http",
     scheme: "bearer",
     description:
-      "Your publishable key, for a browser on your page: `Authorization: Bearer pk_sandbox_…`. Only the operations that list it accept it " +
+      "Your publishable key, for a browser on your page: `Authorization: Bearer pk_sandbox_…`. Only the operations that list it " +
+      "accept it " +
       "(reading a checkout session or payment intent, with its `client_secret`); every other one answers 403 `publishable_key_not_allowed`",
   });
   // A signed request sends all three headers; the security requirement names them together.
   const hmacRecipe =
-    "canonical = timestamp\\nMETHOD\\npath_and_query\\nhex(sha256(raw_body)), followed by \\nnonce when the request sends an X-Api-Nonce header " +
+    "canonical = timestamp\\nMETHOD\\npath_and_query\\nhex(sha256(raw_body)), followed by \\nnonce when the request sends an " +
+    "X-Api-Nonce header " +
     "(1-64 characters of A-Za-z0-9_-: it lets identical requests within one second each carry their own signature); " +
     "signature = lowercase hex HMAC-SHA256(signing secret, canonical)";
   app.openAPIRegistry.registerComponent("securitySchemes", "HmacKeyId", {

@@ -5,17 +5,21 @@
  */
 
 const PAGE_CSS = `
-:root { color-scheme: light; --ink: #1d2330; --muted: #545d6e; --line: #c9cfda; --brand: #0b5cad; --brand-dark: #084a8c; --error: #b3261e; --ok: #1b6e3a; --bg: #f3f5f8; }
+:root { color-scheme: light; --ink: #1d2330; --muted: #545d6e; --line: #c9cfda; --brand: #0b5cad; --brand-dark: #084a8c;
+  --error: #b3261e; --ok: #1b6e3a; --bg: #f3f5f8; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: var(--bg); color: var(--ink); font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans Arabic", sans-serif; }
+body { margin: 0; background: var(--bg); color: var(--ink); font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+  "Noto Sans Arabic", sans-serif; }
 main { max-width: 30rem; margin: 0 auto; padding: 1rem; }
-.panel { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 1.25rem; margin-bottom: 1rem; overflow-wrap: anywhere; }
+.panel { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 1.25rem; margin-bottom: 1rem;
+  overflow-wrap: anywhere; }
 .merchant { margin: 0; font-size: 1rem; font-weight: 600; color: var(--muted); }
 .amount { margin: .25rem 0; font-size: 2rem; font-weight: 700; line-height: 1.2; font-variant-numeric: tabular-nums; }
 .description { margin: 0; }
 .meta { margin: .5rem 0 0; font-size: .875rem; color: var(--muted); }
-.badge { display: inline-block; margin: 0 0 .5rem; padding: .1rem .5rem; border-radius: 999px; background: #fff4d6; color: #6b4b00; font-size: .8125rem; font-weight: 600; }
+.badge { display: inline-block; margin: 0 0 .5rem; padding: .1rem .5rem; border-radius: 999px; background: #fff4d6; color: #6b4b00;
+  font-size: .8125rem; font-weight: 600; }
 h1 { font-size: 1.375rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.125rem; margin: 0 0 .75rem; }
 dl { display: grid; grid-template-columns: auto 1fr; gap: .25rem 1rem; margin: 0 0 1rem; }
@@ -25,7 +29,8 @@ dd { margin: 0; font-weight: 600; text-align: end; font-variant-numeric: tabular
 .row { display: grid; grid-template-columns: 1fr 1fr; gap: .75rem; }
 label { display: block; font-weight: 600; margin-bottom: .25rem; }
 .hint { margin: 0 0 .25rem; font-size: .875rem; color: var(--muted); }
-input { display: block; width: 100%; min-height: 2.75rem; padding: .5rem .75rem; border: 1px solid #8a93a3; border-radius: 8px; font: inherit; color: inherit; background: #fff; }
+input { display: block; width: 100%; min-height: 2.75rem; padding: .5rem .75rem; border: 1px solid #8a93a3; border-radius: 8px;
+  font: inherit; color: inherit; background: #fff; }
 input[aria-invalid="true"] { border-color: var(--error); border-width: 2px; }
 .field-error { margin: .25rem 0 0; color: var(--error); font-size: .875rem; font-weight: 600; }
 .alert { margin: 0 0 1rem; padding: .75rem 1rem; border-radius: 8px; border: 2px solid var(--error); background: #fdecea; color: #5f1510; }
@@ -33,7 +38,8 @@ input[aria-invalid="true"] { border-color: var(--error); border-width: 2px; }
 .alert .detail { margin-top: .25rem; font-size: .875rem; }
 .note { margin: 0 0 1rem; padding: .75rem 1rem; border-radius: 8px; background: #eef3fb; border: 1px solid #b7c9e6; }
 .warning { background: #fff4d6; border-color: #e8c66a; }
-button, .button { display: block; width: 100%; min-height: 3rem; padding: .75rem 1rem; border-radius: 8px; font: inherit; font-weight: 700; text-align: center; text-decoration: none; cursor: pointer; }
+button, .button { display: block; width: 100%; min-height: 3rem; padding: .75rem 1rem; border-radius: 8px; font: inherit;
+  font-weight: 700; text-align: center; text-decoration: none; cursor: pointer; }
 .primary { border: 0; background: var(--brand); color: #fff; }
 .primary:hover { background: var(--brand-dark); }
 .secondary { margin-top: .75rem; border: 1px solid var(--line); background: #fff; color: var(--ink); }

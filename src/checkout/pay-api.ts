@@ -49,10 +49,14 @@ const PayAnswer = z
       description: "51 insufficient funds, 54 expired card, N7 CVV mismatch, 05 declined; insufficient_funds or invalid_otp for wallets",
     }),
     message: z.string(),
-    redirect_url: z.string().optional().openapi({
-      description:
-        "Where to send the buyer: success_url once authorized, cancel_url once failed; either with the checkout's id (`{CHECKOUT_SESSION_ID}` replaced, `session_id=` or `payment_intent=` appended)",
-    }),
+    redirect_url: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          "Where to send the buyer: success_url once authorized, cancel_url once failed; either with the checkout's id " +
+          "(`{CHECKOUT_SESSION_ID}` replaced, `session_id=` or `payment_intent=` appended)",
+      }),
     attempts_remaining: z.number().int(),
   })
   .openapi("PayAnswer");
@@ -64,7 +68,8 @@ const pay = defineRoute({
   tags: ["Checkout"],
   summary: "Pay a checkout as the buyer (the hosted page's submit, also for native apps)",
   description:
-    "Authenticated by the checkout's client_secret in the body. A declined card is a 200 with status `declined`; a mistyped card is a 422 `card_invalid` naming the field, and does not use up an attempt.",
+    "Authenticated by the checkout's client_secret in the body. A declined card is a 200 with status `declined`; a mistyped card is a " +
+    "422 `card_invalid` naming the field, and does not use up an attempt.",
   auth: "public",
   pageForms: true,
   request: { params: checkoutParams, body: jsonBody(PayBody) },

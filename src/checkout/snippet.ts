@@ -21,7 +21,8 @@
  */
 export const POPUP_PARAM = "popup";
 
-export const CHECKOUT_JS = `/*! Mazad Checkout: MazadCheckout.open(checkoutUrl, { onSuccess, onCancel, onClose }); MazadCheckout.retrieve({ publishableKey, id, clientSecret }) */
+export const CHECKOUT_JS = `/*! Mazad Checkout: MazadCheckout.open(checkoutUrl, { onSuccess, onCancel, onClose });
+  MazadCheckout.retrieve({ publishableKey, id, clientSecret }) */
 (function () {
   "use strict";
   if (window.MazadCheckout) return;
@@ -113,13 +114,18 @@ export const CHECKOUT_JS = `/*! Mazad Checkout: MazadCheckout.open(checkoutUrl, 
     var publishableKey = String(options.publishableKey || "");
     var id = String(options.id || "");
     var clientSecret = String(options.clientSecret || "");
-    if (!/^pk_[a-z]+_/.test(publishableKey)) return Promise.reject(new Error("MazadCheckout.retrieve: publishableKey must be your pk_… key"));
-    if (!/^(cs|pi)_/.test(id)) return Promise.reject(new Error("MazadCheckout.retrieve: id must be a checkout session (cs_…) or payment intent (pi_…) id"));
+    if (!/^pk_[a-z]+_/.test(publishableKey)) return Promise.reject(new Error("MazadCheckout.retrieve: publishableKey must be your " +
+      "pk_… key"));
+    if (!/^(cs|pi)_/.test(id))
+      return Promise.reject(new Error("MazadCheckout.retrieve: id must be a checkout session (cs_…) or payment " +
+      "intent (pi_…) id"));
     if (!clientSecret) return Promise.reject(new Error("MazadCheckout.retrieve: clientSecret is required"));
-    if (!apiOrigin) return Promise.reject(new Error("MazadCheckout.retrieve: load checkout.js with <script src>, so it knows where the checkout lives"));
+    if (!apiOrigin) return Promise.reject(new Error("MazadCheckout.retrieve: load checkout.js with <script src>, so it knows where the " +
+      "checkout lives"));
     var path = id.indexOf("pi_") === 0 ? "/api/v1/payment-intents/" : "/api/v1/checkout/sessions/";
     var url = apiOrigin + path + encodeURIComponent(id) + "?client_secret=" + encodeURIComponent(clientSecret);
-    return fetch(url, { method: "GET", headers: { Authorization: "Bearer " + publishableKey }, credentials: "omit", cache: "no-store" }).then(function (res) {
+    return fetch(url, { method: "GET", headers: { Authorization: "Bearer " + publishableKey }, credentials: "omit",
+      cache: "no-store" }).then(function (res) {
       return res.json().then(
         function (body) {
           if (res.ok && body && body.success) return body.data;

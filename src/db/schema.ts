@@ -229,7 +229,10 @@ export const webhook_deliveries = sqliteTable(
     merchant_id: text("merchant_id").notNull(),
     mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
     attempt: integer("attempt").notNull(),
-    /** retrying: this attempt failed and another is scheduled; failed: the last attempt failed; dead_lettered: the queue gave up (recorded by the dead-letter consumer). */
+    /**
+     * retrying: this attempt failed and another is scheduled; failed: the last attempt failed;
+     * dead_lettered: the queue gave up (recorded by the dead-letter consumer).
+     */
     outcome: text("outcome", { enum: ["succeeded", "retrying", "failed", "skipped", "dead_lettered"] }).notNull(),
     response_status: integer("response_status"),
     latency_ms: integer("latency_ms"),

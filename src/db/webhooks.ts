@@ -19,7 +19,8 @@ export async function insertEndpointWithin(db: Database, row: EndpointRow, max: 
   const result = await db.run(sql`
     INSERT INTO webhook_endpoints (id, merchant_id, mode, url, events, description, status, disabled_reason, secret_sealed,
       previous_secret_sealed, previous_secret_expires_at_ms, created_at, updated_at)
-    SELECT ${r.id}, ${r.merchant_id}, ${r.mode}, ${r.url}, ${r.events}, ${r.description}, ${r.status}, ${r.disabled_reason}, ${r.secret_sealed},
+    SELECT ${r.id}, ${r.merchant_id}, ${r.mode}, ${r.url}, ${r.events}, ${r.description}, ${r.status}, ${r.disabled_reason},
+      ${r.secret_sealed},
       ${r.previous_secret_sealed}, ${r.previous_secret_expires_at_ms}, ${r.created_at}, ${r.updated_at}
     WHERE (SELECT count(*) FROM webhook_endpoints WHERE merchant_id = ${r.merchant_id} AND mode = ${r.mode}) < ${max}`);
   return result.meta.changes > 0;

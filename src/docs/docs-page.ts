@@ -11,7 +11,8 @@ import { errorsPage } from "./errors-page";
  */
 const initScript = `window.addEventListener("load", () => {
   // validatorUrl: null — no request to a third-party validator and no badge from it.
-  window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true, persistAuthorization: false, validatorUrl: null });
+  window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true, persistAuthorization: false,
+    validatorUrl: null });
 });`;
 
 export const docsRoutes = new Hono<AppEnv>();

@@ -55,6 +55,7 @@ export function futureInstantProblem(
   const sandbox =
     offset_ms === 0
       ? ""
-      : ` Your sandbox clock reads ${toIsoSeconds(now_ms)}, ${Math.round(offset_ms / 1000)} s ahead of real time (POST /api/v1/sandbox/clock).`;
+      : ` Your sandbox clock reads ${toIsoSeconds(now_ms)}, ${Math.round(offset_ms / 1000)} s ahead of real time (POST ` +
+        `/api/v1/sandbox/clock).`;
   return `${rule.param} must be in the future and at most ${rule.max_seconds / 86_400} days ahead.${sandbox}`;
 }

@@ -16,7 +16,8 @@ export interface ErrorDoc {
 export const ERROR_DOCS = {
   invalid_json: {
     summary:
-      "The body is not JSON this API can read: malformed, not UTF-8, repeating a key in one object (`param` names it), or sent to a route that takes no body.",
+      "The body is not JSON this API can read: malformed, not UTF-8, repeating a key in one object (`param` names it), or sent to a " +
+      "route that takes no body.",
     action: "Send one JSON object in UTF-8 with each key once; send no body, or `{}`, to a route that takes none.",
   },
   parameter_missing: {
@@ -122,7 +123,8 @@ export const ERROR_DOCS = {
   },
   parameter_invalid: {
     summary:
-      "A well-typed value breaks a rule (format, length, range, enum, or text that is not well-formed Unicode); `param` names the field and the message the rule.",
+      "A well-typed value breaks a rule (format, length, range, enum, or text that is not well-formed Unicode); `param` names the field " +
+      "and the message the rule.",
     action: "Correct the value; /openapi.json states the same limits.",
   },
   idempotency_key_reused: {

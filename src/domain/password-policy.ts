@@ -4,7 +4,9 @@
  */
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 128;
-export const PASSWORD_RULE = `Passwords need ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters, with at least one lowercase letter, one uppercase letter and one digit.`;
+export const PASSWORD_RULE =
+  `Passwords need ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters, with at least one lowercase ` +
+  `letter, one uppercase letter and one digit.`;
 /** The same rule as a JSON Schema (ECMA-262) pattern, for the API document. */
 export const PASSWORD_PATTERN = `^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])[\\s\\S]{${PASSWORD_MIN_LENGTH},${PASSWORD_MAX_LENGTH}}$`;
 

@@ -61,7 +61,8 @@ export const requireSandbox = createMiddleware<AppEnv>(async (c, next) => {
 async function fromBearer(c: Context<AppEnv>, accepts: { publishable: boolean }): Promise<AuthenticatedKey> {
   const header = c.req.header("Authorization");
   if (!header) {
-    throw new ApiError("authentication_required", "Send your secret key as `Authorization: Bearer sk_…`, or sign the request (X-Api-Key).");
+    const message = "Send your secret key as `Authorization: Bearer sk_…`, or sign the request (X-Api-Key).";
+    throw new ApiError("authentication_required", message);
   }
   const value = /^Bearer (.+)$/i.exec(header)?.[1]?.trim() ?? "";
   // A value that is no key of ours is refused without a lookup.

@@ -109,7 +109,8 @@ const IDEMPOTENCY_KEY_PARAMETER = {
   in: "header" as const,
   required: false,
   description:
-    "Makes a retry safe: the same key and request get the first answer again (`Idempotent-Replayed: true`); the same key with another request is 422.",
+    "Makes a retry safe: the same key and request get the first answer again (`Idempotent-Replayed: true`); the same key with another " +
+    "request is 422.",
   schema: { type: "string" as const, minLength: 1, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH, example: "6c2a9f3e-4d1b-4f7a-9a51-3c0e8b2d7f10" },
 };
 

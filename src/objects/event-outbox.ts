@@ -61,7 +61,8 @@ export class EventOutbox {
   add(type: AnyEventType, effect: string, data: unknown, cause: EventCause, now_ms: number): string {
     const id = eventIdOf(`${type}\n${effect}`);
     this.sql.exec(
-      "INSERT INTO events (id, type, payload, request_id, idempotency_key, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      "INSERT INTO events (id, type, payload, request_id, idempotency_key, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO " +
+        "NOTHING",
       id,
       type,
       JSON.stringify(data),

@@ -48,7 +48,8 @@ export class PaymentStore {
   /** Call inside the change's transaction; a rollback must be followed by forgetState. */
   saveState(state: CheckoutState): void {
     this.sql.exec(
-      "INSERT INTO state (id, version, document) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document",
+      "INSERT INTO state (id, version, document) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = " +
+        "excluded.document",
       state.version,
       JSON.stringify(state),
     );

@@ -79,7 +79,8 @@ export class RateLimiterDO extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     sql.exec("DELETE FROM login_failures WHERE id = ? OR ip_hash = ?", attempt_id, ip_hash);
     sql.exec(
-      "INSERT INTO login_known_ips (ip_hash, last_success_ms) VALUES (?, ?) ON CONFLICT (ip_hash) DO UPDATE SET last_success_ms = excluded.last_success_ms",
+      "INSERT INTO login_known_ips (ip_hash, last_success_ms) VALUES (?, ?) ON CONFLICT (ip_hash) DO UPDATE SET last_success_ms = " +
+        "excluded.last_success_ms",
       ip_hash,
       now_ms,
     );

@@ -65,7 +65,8 @@ const login = defineRoute({
   tags: ["Onboarding"],
   summary: "Exchange email and password for a dashboard access token (JWT); failed attempts are throttled",
   description:
-    "Failed attempts are limited to 10 per 15 minutes per email address and client IP, and 100 per 15 minutes per email address from networks that have not logged in to the account before (429 with Retry-After).",
+    "Failed attempts are limited to 10 per 15 minutes per email address and client IP, and 100 per 15 minutes per email address from " +
+    "networks that have not logged in to the account before (429 with Retry-After).",
   auth: "public",
   request: { body: jsonBody(z.strictObject({ email: z.string().max(254), password: z.string().max(1024) })) },
   responses: {

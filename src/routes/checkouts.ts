@@ -22,7 +22,8 @@ const checkoutFields = {
   description: description.optional().openapi({ description: "Shown to the buyer on the hosted page" }),
   success_url: redirectUrl.openapi({
     description:
-      "Where the buyer goes after paying, with the checkout's id: `{CHECKOUT_SESSION_ID}` is replaced by it, and `session_id=` (sessions) or `payment_intent=` (intents) is appended unless present",
+      "Where the buyer goes after paying, with the checkout's id: `{CHECKOUT_SESSION_ID}` is replaced by it, and `session_id=` " +
+      "(sessions) or `payment_intent=` (intents) is appended unless present",
   }),
   cancel_url: redirectUrl.openapi({
     description:
@@ -58,7 +59,12 @@ const createSession = defineRoute({
 const browserRead = {
   auth: "merchant_or_publishable" as const,
   description:
-    "With your secret key (or a signed request): the whole object. With your publishable key (`Authorization: Bearer pk_…`) and the checkout's `client_secret` in the query — what checkout.js's `MazadCheckout.retrieve` sends from your page — the restricted view: id, object, status, amount, currency, expires_at, payment_id, attempts_remaining (intents) and redirect_url. A publishable key of another merchant or mode gets 404; a wrong client_secret 403 `client_secret_invalid`. Answers CORS (any origin, GET, the Authorization header).",
+    "With your secret key (or a signed request): the whole object. With your publishable key (`Authorization: Bearer pk_…`) and the " +
+    "checkout's `client_secret` in the query — what checkout.js's `MazadCheckout.retrieve` sends from your page — " +
+    "the restricted view: " +
+    "id, object, status, amount, currency, expires_at, payment_id, attempts_remaining (intents) and redirect_url. " +
+    "A publishable key of another merchant or mode gets 404; a wrong client_secret 403 `client_secret_invalid`. " +
+    "Answers CORS (any origin, GET, the Authorization header).",
 };
 const clientSecretQuery = z.strictObject({
   client_secret: z

@@ -49,10 +49,14 @@ const browserCommon = {
   currency,
   expires_at: z.string(),
   payment_id: z.string().nullable().openapi({ description: "Set once authorized" }),
-  redirect_url: z.string().nullable().openapi({
-    description:
-      "Where the hosted page sends the buyer in this state: the success_url (with the id) once authorized, the cancel_url once canceled, expired or failed; null while open",
-  }),
+  redirect_url: z
+    .string()
+    .nullable()
+    .openapi({
+      description:
+        "Where the hosted page sends the buyer in this state: the success_url (with the id) once authorized, the cancel_url once " +
+        "canceled, expired or failed; null while open",
+    }),
 };
 
 export const CheckoutSessionBrowserView = z

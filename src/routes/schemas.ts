@@ -156,7 +156,9 @@ const METADATA_DOCUMENT = {
     ],
   },
   example: { order_id: "1042" },
-  description: `Up to ${METADATA_MAX_KEYS} keys of at most ${METADATA_KEY_MAX_LENGTH} characters; values are strings of at most ${METADATA_VALUE_MAX_LENGTH} characters, numbers, booleans or null`,
+  description:
+    `Up to ${METADATA_MAX_KEYS} keys of at most ${METADATA_KEY_MAX_LENGTH} characters; values are strings of at most ` +
+    `${METADATA_VALUE_MAX_LENGTH} characters, numbers, booleans or null`,
 };
 
 const metadataRecord = z

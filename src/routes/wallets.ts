@@ -100,7 +100,8 @@ const ChainEntry = Transaction.extend({
   prev_hash: z.string().openapi({ description: "The previous entry's hash; 64 zeros for seq 1" }),
   hash: z.string().openapi({
     description:
-      "hex SHA-256 of the canonical entry: [prev_hash, seq, id, wallet_id, type, currency, amount, balance_after, held_after, reference, description, created_at] as JSON",
+      "hex SHA-256 of the canonical entry: [prev_hash, seq, id, wallet_id, type, currency, amount, balance_after, held_after, " +
+      "reference, description, created_at] as JSON",
   }),
 }).openapi("ChainEntry");
 

@@ -7,7 +7,10 @@ import { guardedStub } from "../objects/object-capacity";
 import type { PaymentDO } from "../payments/payment-do";
 import type { PaymentCall, PaymentOutcome, PaymentRefusal } from "../payments/types";
 
-/** The payment object a checkout, payment or refund id leads to (docs/architecture.md, "Payments live in objects": ids route without a lookup). */
+/**
+ * The payment object a checkout, payment or refund id leads to, without a lookup
+ * (docs/architecture.md, "Payments live in objects").
+ */
 export function paymentStub(env: Env, object_key: string): DurableObjectStub<PaymentDO> {
   const stub = env.PAYMENT.get(env.PAYMENT.idFromName(object_key)) as DurableObjectStub<PaymentDO>;
   return guardedStub(`payment:${object_key}`, stub);

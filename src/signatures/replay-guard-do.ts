@@ -2,7 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 
 /**
  * Remembers HMAC signatures accepted while their timestamp is inside the window, so a replay is
- * refused (docs/reference/authentication.md, "HMAC request signing"). One object per signing key and first hex digit of the signature: the check is
+ * refused (docs/reference/authentication.md, "HMAC request signing"). One object per signing key
+ * and first hex digit of the signature: the check is
  * exact wherever the request lands, never a D1 round trip, and one key's traffic is spread over
  * sixteen objects. Expired signatures are pruned by the alarm.
  */

@@ -42,7 +42,8 @@ export class HoldStore {
 
   insert(hold: NewHold): void {
     this.sql.exec(
-      "INSERT INTO holds (id, user_id, payment_id, currency, amount, status, reference, description, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
+      "INSERT INTO holds (id, user_id, payment_id, currency, amount, status, reference, description, expires_at_ms, created_at_ms) " +
+        "VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)",
       hold.id,
       hold.user_id,
       hold.payment_id,
@@ -68,7 +69,8 @@ export class HoldStore {
     // RETURNING counts rows; rowsWritten would also count the index entries touched.
     const changed = this.sql
       .exec(
-        "UPDATE holds SET status = ?, captured_amount = ?, commission_amount = ?, net_amount = ?, resolved_at_ms = ? WHERE id = ? AND status = 'active' RETURNING id",
+        "UPDATE holds SET status = ?, captured_amount = ?, commission_amount = ?, net_amount = ?, resolved_at_ms = ? WHERE id = ? AND " +
+          "status = 'active' RETURNING id",
         outcome.status,
         outcome.captured_amount ?? 0,
         outcome.commission_amount ?? null,

@@ -100,7 +100,8 @@ export class LedgerStore {
   addExternal(currency: Currency, direction: "in" | "out", amount: number): void {
     const column = direction === "in" ? "external_in" : "external_out";
     this.sql.exec(
-      `INSERT INTO balances (currency, ${column}) VALUES (?, ?) ON CONFLICT (currency) DO UPDATE SET ${column} = ${column} + excluded.${column}`,
+      `INSERT INTO balances (currency, ${column}) VALUES (?, ?) ON CONFLICT (currency) DO UPDATE SET ${column} = ${column} + ` +
+        `excluded.${column}`,
       currency,
       amount,
     );
@@ -218,7 +219,8 @@ export class LedgerStore {
     };
     row.hash = sha256HexSync(canonicalEntry(row.prev_hash, { ...row, wallet_id, created_at: toIsoSeconds(created_at_ms) }));
     this.sql.exec(
-      `INSERT INTO entries (seq, id, type, currency, amount, balance_after, held_after, description, reference, operation_id, created_at_ms, prev_hash, hash)
+      `INSERT INTO entries (seq, id, type, currency, amount, balance_after, held_after, description, reference, operation_id,
+        created_at_ms, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.seq,
       row.id,

@@ -44,7 +44,8 @@ export class MoveStore {
 
   enqueue(target_wallet_id: string, credit: IncomingCredit, now_ms: number): void {
     this.sql.exec(
-      `INSERT INTO outbox (operation_id, target_wallet_id, kind, entry_type, currency, amount, description, reference, status, next_attempt_at_ms, created_at_ms)
+      `INSERT INTO outbox (operation_id, target_wallet_id, kind, entry_type, currency, amount, description, reference, status,
+        next_attempt_at_ms, created_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
       credit.operation_id,
       target_wallet_id,
@@ -124,7 +125,8 @@ export class MoveStore {
 
   insertTransfer(row: TransferRow): void {
     this.sql.exec(
-      `INSERT INTO transfers (id, credit_operation_id, to_wallet_id, from_user_id, to_user_id, currency, amount, description, reference, created_at_ms, request_id, idempotency_key)
+      `INSERT INTO transfers (id, credit_operation_id, to_wallet_id, from_user_id, to_user_id, currency, amount, description, reference,
+        created_at_ms, request_id, idempotency_key)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.id,
       row.credit_operation_id,

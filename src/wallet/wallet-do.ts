@@ -439,7 +439,8 @@ export class WalletDO extends DurableObject<Env> {
       if (!this.ledger.reserveIssuance(request.currency, request.gross)) {
         return refusal(
           "balance_limit_exceeded",
-          `This capture would take your ${request.currency} money in the system past its limit of ${CURRENCIES[request.currency].max_issued_minor} (minor units).`,
+          `This capture would take your ${request.currency} money in the system past its limit of ` +
+            `${CURRENCIES[request.currency].max_issued_minor} (minor units).`,
         );
       }
       this.ledger.addExternal(request.currency, "in", request.gross);
