@@ -122,6 +122,16 @@ describe("checkout redirects", () => {
     expect(cancelRedirect(intent)).toBe("https://shop.example/no?order=7&payment_intent=pi_abc");
   });
 
+  it("replace a percent-encoded placeholder too, and fill in a parameter left empty", () => {
+    const encoded = {
+      ...session,
+      success_url: "https://shop.example/ok?checkout=%7BCHECKOUT_SESSION_ID%7D",
+      cancel_url: "https://shop.example/no?session_id=",
+    };
+    expect(successRedirect(encoded)).toBe("https://shop.example/ok?checkout=cs_test_abc&session_id=cs_test_abc");
+    expect(cancelRedirect(encoded)).toBe("https://shop.example/no?session_id=cs_test_abc");
+  });
+
   it("replace {CHECKOUT_SESSION_ID} in either URL, and do not append a parameter already there", () => {
     const placed = {
       ...intent,
