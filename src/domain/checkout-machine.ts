@@ -53,6 +53,8 @@ export interface CheckoutState {
   attempts_started: number;
   /** An attempt whose wallet hold is under way: a second one meanwhile is refused. */
   attempt_in_progress: { number: number; method: PaymentMethod } | null;
+  /** The last counted decline's code (`51`, `insufficient_funds`, …); absent in states saved before it was kept. */
+  last_decline_code?: string | null;
   closed_reason: "merchant" | "buyer" | "deadline" | "too_many_attempts" | null;
   payment: PaymentState | null;
 }
@@ -159,16 +161,17 @@ export function finishAttempt(state: CheckoutState, outcome: AttemptOutcome): Tr
   if (!outcome.counts) return { state: next(state, cleared), events: [] };
   const failed_attempts = state.failed_attempts + 1;
   const exhausted = failed_attempts >= MAX_ATTEMPTS;
+  const declined = { ...cleared, failed_attempts, last_decline_code: outcome.decline_code };
   if (state.kind === "intent") {
     const changes = exhausted ? { status: "failed" as const, closed_reason: "too_many_attempts" as const } : {};
-    return { state: next(state, { ...cleared, failed_attempts, ...changes }), events: ["payment_intent.payment_failed"] };
+    return { state: next(state, { ...declined, ...changes }), events: ["payment_intent.payment_failed"] };
   }
   if (exhausted)
     return {
-      state: next(state, { ...cleared, failed_attempts, status: "canceled", closed_reason: "too_many_attempts" }),
+      state: next(state, { ...declined, status: "canceled", closed_reason: "too_many_attempts" }),
       events: ["checkout.canceled"],
     };
-  return { state: next(state, { ...cleared, failed_attempts }), events: [] };
+  return { state: next(state, declined), events: [] };
 }
 
 function notOpen(state: CheckoutState): Refusal {

@@ -26,7 +26,12 @@ export function checkoutView(state: CheckoutState) {
   };
   if (state.kind === "session")
     return { ...common, object: "checkout.session" as const, external_user_id: state.buyer?.external_id ?? null };
-  return { ...common, object: "payment_intent" as const, attempts_remaining: attemptsRemaining(state) };
+  return {
+    ...common,
+    object: "payment_intent" as const,
+    attempts_remaining: attemptsRemaining(state),
+    last_decline_code: state.last_decline_code ?? null,
+  };
 }
 
 export type CheckoutView = ReturnType<typeof checkoutView>;

@@ -37,6 +37,10 @@ export const PaymentIntent = z
     object: z.literal("payment_intent"),
     status: z.enum(["requires_payment_method", "authorized", "canceled", "expired", "failed"]),
     attempts_remaining: z.number().int().openapi({ description: "Card attempts left of 5; at 0 the intent fails" }),
+    last_decline_code: z
+      .string()
+      .nullable()
+      .openapi({ description: "The last declined attempt's code (51, 54, N7, 05, …); null before any decline", example: "51" }),
   })
   .openapi("PaymentIntent");
 

@@ -410,7 +410,11 @@ describe("events", () => {
     expect(first("checkout.authorized").data.object).toMatchObject({ object: "checkout.session", status: "authorized" });
     expect(first("checkout.expired").data.object).toMatchObject({ id: expiring.id, status: "expired" });
     expect(first("checkout.canceled").data.object).toMatchObject({ id: canceled.id, status: "canceled" });
-    expect(first("payment_intent.payment_failed").data.object).toMatchObject({ id: intent.id, attempts_remaining: 4 });
+    expect(first("payment_intent.payment_failed").data.object).toMatchObject({
+      id: intent.id,
+      attempts_remaining: 4,
+      last_decline_code: "51",
+    });
     expect(first("payment_intent.succeeded").data.object).toMatchObject({ id: intent.id, status: "authorized" });
     expect(first("payment_intent.canceled").data.object).toMatchObject({ id: canceledIntent.id, status: "canceled" });
     expect(first("payment.captured").data.object).toMatchObject({ id: payment_id, status: "captured" });
