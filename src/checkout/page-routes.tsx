@@ -10,7 +10,8 @@ import { objectKeyOf } from "../domain/ids";
 import { cancelRedirect, successRedirect } from "../domain/redirects";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../domain/errors";
-import type { PayInput, PaymentRefusal } from "../payments/types";
+import type { Refusal } from "../domain/outcome";
+import type { PayInput, PaymentRefusalCode } from "../payments/types";
 import { buyerPaymentCall } from "../services/payments";
 import { walletStub } from "../services/wallets";
 import { ASSETS, IMMUTABLE_CACHE } from "./assets";
@@ -326,7 +327,7 @@ async function afterRefusal(
   id: string,
   secret: string,
   page: PageAnswer,
-  refusal: PaymentRefusal,
+  refusal: Refusal<PaymentRefusalCode>,
   form: FormState,
 ): Promise<Response> {
   if (refusal.code === "not_found" || refusal.code === "client_secret_invalid") return refusedPage(c, refusal.code);

@@ -6,7 +6,8 @@ import { ok } from "../http/envelope";
 import { notFound } from "../domain/errors";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import type { PayInput } from "../payments/types";
-import { buyerPaymentCall, paymentStub, unwrapPayment } from "../services/payments";
+import { buyerPaymentCall, paymentStub } from "../services/payments";
+import { unwrap } from "../domain/outcome";
 
 /**
  * The buyer's side of a checkout as JSON: what the hosted page submits, and what a native
@@ -101,7 +102,7 @@ export function checkoutObject(c: Context<AppEnv>, id: string) {
 
 export async function payCheckout(c: Context<AppEnv>, id: string, secret: string, input: PayInput) {
   const outcome = await checkoutObject(c, id).pay(buyerPaymentCall(id, secret, c.get("requestId")), input);
-  const { ok: _, replayed: __, ...answer } = unwrapPayment(outcome, { what: "checkout", param: "id" });
+  const { ok: _, replayed: __, ...answer } = unwrap(outcome, { what: "checkout", param: "id" });
   return answer;
 }
 
@@ -115,6 +116,6 @@ payApiRoutes.openapi(pay, async (c) => {
 payApiRoutes.openapi(cancel, async (c) => {
   const id = c.req.valid("param").id;
   const outcome = await checkoutObject(c, id).buyerCancel(buyerPaymentCall(id, c.req.valid("json").client_secret, c.get("requestId")));
-  const { redirect_url } = unwrapPayment(outcome, { what: "checkout", param: "id" });
+  const { redirect_url } = unwrap(outcome, { what: "checkout", param: "id" });
   return c.json(ok({ status: "canceled" as const, redirect_url }), 200);
 });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalOperation, type FingerprintValue } from "../domain/fingerprint";
+import type { Refusal } from "../domain/outcome";
 
 /**
  * The operations an object has performed, each bound to what it did (its fingerprint) and to its
@@ -17,7 +18,8 @@ export interface OperationRow {
   [key: string]: SqlStorageValue;
 }
 
-export type OperationRefusal = { ok: false; code: "idempotency_key_reused" | "idempotency_key_in_use"; message: string };
+/** How an operation log refuses a repeat: the id was used for another request, or its first run is still going. */
+export type OperationRefusal = Refusal<"idempotency_key_reused" | "idempotency_key_in_use">;
 export type Replayable<S> = S & { replayed?: boolean };
 
 export function fingerprint(kind: string, fields: Record<string, FingerprintValue>): string {

@@ -52,7 +52,8 @@ import { cardFingerprint } from "./card-fingerprint";
 import { PAYMENT_MIGRATIONS } from "./migrations";
 import { PaymentStore, type StepRow } from "./payment-store";
 import { executeStep } from "./steps";
-import type { PaymentCall, PaymentOutcome, PaymentRefusal, PaymentRefusalCode, PaymentStep, PayInput, PayResult } from "./types";
+import type { PaymentCall, PaymentRefusalCode, PaymentStep, PayInput, PayResult } from "./types";
+import { refusal, type Outcome as AnOutcome, type Refusal } from "../domain/outcome";
 import {
   checkoutBrowserView,
   checkoutView,
@@ -73,7 +74,9 @@ export const SANDBOX_OTP = "123456";
 const UNTIL_ANSWERED = Number.MAX_SAFE_INTEGER;
 const INDEX_RETRY_MS = 5_000;
 
-type Outcome<S> = PaymentOutcome<S>;
+/** What a payment object answers: the shared vocabulary, narrowed to a payment's refusals. */
+type Outcome<S> = AnOutcome<S, PaymentRefusalCode>;
+type PaymentRefusal = Refusal<PaymentRefusalCode>;
 type Entered = { state: CheckoutState; now_ms: number };
 
 export interface CreateRequest extends Omit<NewCheckout, "now_ms"> {
@@ -785,10 +788,6 @@ function indexRows(state: CheckoutState) {
       updated_at_ms: state.updated_at_ms,
     },
   };
-}
-
-function refusal(code: PaymentRefusalCode, message: string, param?: string): PaymentRefusal {
-  return param === undefined ? { ok: false, code, message } : { ok: false, code, message, param };
 }
 
 function notFound(): PaymentRefusal {

@@ -75,6 +75,7 @@ export interface PayResult {
   attempts_remaining: number;
 }
 
+/** What a payment object can refuse with. */
 export type PaymentRefusalCode =
   | "not_found"
   | "client_secret_invalid"
@@ -96,14 +97,3 @@ export type PaymentRefusalCode =
   | "card_invalid"
   | "card_processing_unavailable"
   | "otp_unavailable";
-
-export interface PaymentRefusal {
-  ok: false;
-  code: PaymentRefusalCode;
-  message: string;
-  /** For card problems: which field the buyer should fix. */
-  param?: string;
-}
-
-/** A payment object's answer: its success, or a refusal; `replayed` when it repeats an operation's first answer. */
-export type PaymentOutcome<S> = (({ ok: true } & S) | PaymentRefusal) & { replayed?: boolean };

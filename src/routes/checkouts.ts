@@ -8,11 +8,12 @@ import { ApiError, notFound } from "../domain/errors";
 import { browserCors, defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
 import type { PaymentCall } from "../payments/types";
-import { merchantPaymentCall, newObjectKey, paymentObjectFor, paymentStub, unwrapPayment } from "../services/payments";
+import { merchantPaymentCall, newObjectKey, paymentObjectFor, paymentStub } from "../services/payments";
 import { operationIdFor, requireUser } from "../services/wallets";
 import { CheckoutSession, CheckoutSessionBrowserView, PaymentIntent, PaymentIntentBrowserView, redirectUrl } from "./payment-schemas";
 import { amount, currency, description, externalId, metadata, scopedIdParam, withAmountLimit } from "./schemas";
 import { requestCause } from "../http/request-context";
+import { unwrap } from "../domain/outcome";
 
 // ---- Contract (docs/guides/checkout.md, docs/guides/payment-intents.md) ----
 
@@ -201,7 +202,7 @@ async function openCheckout(
     checkout_url: `${new URL(c.req.url).origin}/checkout/${id}?client_secret=${encodeURIComponent(client_secret)}`,
     buyer,
   });
-  return unwrapPayment(result, { what: "checkout", param: "id" });
+  return unwrap(result, { what: "checkout", param: "id" });
 }
 
 checkoutRoutes.openapi(createSession, async (c) => {
@@ -228,7 +229,7 @@ async function readCheckout(c: Context<AppEnv>, id: string, client_secret: strin
       );
     }
     const call: PaymentCall = { ...callOf(c), checkout_id: id, client_secret };
-    const { checkout } = unwrapPayment(await paymentObjectFor(c.env, id, kind).browserView(call), { what, param: "id" });
+    const { checkout } = unwrap(await paymentObjectFor(c.env, id, kind).browserView(call), { what, param: "id" });
     return expectId<typeof checkout>(checkout, id, what);
   }
   if (client_secret !== undefined) {
@@ -238,7 +239,7 @@ async function readCheckout(c: Context<AppEnv>, id: string, client_secret: strin
       "client_secret",
     );
   }
-  const { checkout } = unwrapPayment(await paymentObjectFor(c.env, id, kind).retrieve(callOf(c)), { what, param: "id" });
+  const { checkout } = unwrap(await paymentObjectFor(c.env, id, kind).retrieve(callOf(c)), { what, param: "id" });
   return expectId<typeof checkout>(checkout, id, what);
 }
 
@@ -250,9 +251,9 @@ checkoutRoutes.openapi(readSession, async (c) => {
 checkoutRoutes.openapi(expireSession, async (c) => {
   const id = c.req.valid("param").id;
   const stub = paymentObjectFor(c.env, id, "session");
-  expectId(unwrapPayment(await stub.retrieve(callOf(c)), { what: "checkout session", param: "id" }).checkout, id, "checkout session");
+  expectId(unwrap(await stub.retrieve(callOf(c)), { what: "checkout session", param: "id" }).checkout, id, "checkout session");
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
-  const { checkout, replayed } = unwrapPayment(await stub.expire(callOf(c), operation_id), { what: "checkout session", param: "id" });
+  const { checkout, replayed } = unwrap(await stub.expire(callOf(c), operation_id), { what: "checkout session", param: "id" });
   return replayable(replayed, c.json(ok(checkout as unknown as Session), 200));
 });
 
@@ -269,8 +270,8 @@ checkoutRoutes.openapi(readIntent, async (c) => {
 checkoutRoutes.openapi(cancelIntent, async (c) => {
   const id = c.req.valid("param").id;
   const stub = paymentObjectFor(c.env, id, "intent");
-  expectId(unwrapPayment(await stub.retrieve(callOf(c)), { what: "payment intent", param: "id" }).checkout, id, "payment intent");
+  expectId(unwrap(await stub.retrieve(callOf(c)), { what: "payment intent", param: "id" }).checkout, id, "payment intent");
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
-  const { checkout, replayed } = unwrapPayment(await stub.cancel(callOf(c), operation_id), { what: "payment intent", param: "id" });
+  const { checkout, replayed } = unwrap(await stub.cancel(callOf(c), operation_id), { what: "payment intent", param: "id" });
   return replayable(replayed, c.json(ok(checkout as unknown as Intent), 200));
 });

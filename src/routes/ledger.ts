@@ -4,7 +4,8 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { defineRoute, success } from "../http/openapi";
 import { auditLedger } from "../services/audit";
-import { unwrap, walletCall, walletStub } from "../services/wallets";
+import { unwrap } from "../domain/outcome";
+import { walletCall, walletStub } from "../services/wallets";
 import { Balance, currency } from "./schemas";
 
 // ---- Contract ---------------------------------------------------------------------------------

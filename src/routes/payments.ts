@@ -10,11 +10,12 @@ import { notFound } from "../domain/errors";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { currentPaymentView } from "../payments/views";
-import { merchantPaymentCall, paymentObjectFor, unwrapPayment } from "../services/payments";
+import { merchantPaymentCall, paymentObjectFor } from "../services/payments";
 import { operationIdFor, platformWalletId } from "../services/wallets";
 import { Payment, Refund, RefundResult } from "./payment-schemas";
 import { amount, metadata, Pagination, queryInstant, queryInteger, queryOptional, scopedIdParam } from "./schemas";
 import { requestCause } from "../http/request-context";
+import { unwrap } from "../domain/outcome";
 
 // ---- Contract (docs/guides/payment-intents.md, "Capture, void and refunds") ----
 
@@ -158,7 +159,7 @@ function callOf(c: Context<AppEnv>) {
 /** The payment's object, after checking the id is this payment's (a checkout id is not). */
 async function paymentObject(c: Context<AppEnv>, id: string) {
   const stub = paymentObjectFor(c.env, id, "payment");
-  const found = unwrapPayment(await stub.payment(callOf(c)), PAYMENT);
+  const found = unwrap(await stub.payment(callOf(c)), PAYMENT);
   if (found.payment.id !== id) throw notFound("payment", "id");
   return { stub, found };
 }
@@ -260,14 +261,14 @@ paymentRoutes.openapi(capture, async (c) => {
     commission_bps: c.get("merchant").commission_bps,
     ...destinations(c),
   });
-  const { payment, replayed } = unwrapPayment(result, PAYMENT);
+  const { payment, replayed } = unwrap(result, PAYMENT);
   return replayable(replayed, c.json(ok(currentPaymentView(payment) as PaymentOut), 200));
 });
 
 paymentRoutes.openapi(voidPayment, async (c) => {
   const { stub } = await paymentObject(c, c.req.valid("param").id);
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
-  const { payment, replayed } = unwrapPayment(await stub.void(callOf(c), operation_id), PAYMENT);
+  const { payment, replayed } = unwrap(await stub.void(callOf(c), operation_id), PAYMENT);
   return replayable(replayed, c.json(ok(currentPaymentView(payment) as PaymentOut), 200));
 });
 
@@ -280,7 +281,7 @@ async function refundHandler(c: Context<AppEnv>, id: string, input: z.infer<type
     metadata: (input.metadata ?? {}) as Record<string, string | number | boolean | null>,
     ...destinations(c),
   });
-  const { replayed, ok: _, ...answer } = unwrapPayment(result, PAYMENT);
+  const { replayed, ok: _, ...answer } = unwrap(result, PAYMENT);
   return replayable(replayed, c.json(ok(currentPaymentView(answer) as z.infer<typeof RefundResult>), 200));
 }
 

@@ -6,7 +6,8 @@ import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../domain/errors";
 import { defineRoute, errors, jsonBody, success } from "../http/openapi";
 import { replayable } from "../http/replay";
-import { operationIdFor, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
+import { unwrap } from "../domain/outcome";
+import { operationIdFor, requireUser, walletCall, walletStub } from "../services/wallets";
 import { amount, currency, description, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
 import { requestCause } from "../http/request-context";
 

@@ -7,7 +7,8 @@ import { ok } from "../http/envelope";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { rateLimit } from "../http/rate-limit";
 import { replayable } from "../http/replay";
-import { operationIdFor, requireUser, unwrap, walletCall, walletStub } from "../services/wallets";
+import { unwrap } from "../domain/outcome";
+import { operationIdFor, requireUser, walletCall, walletStub } from "../services/wallets";
 import type { EntryView } from "../wallet/types";
 import {
   amount,

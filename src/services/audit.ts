@@ -3,7 +3,8 @@ import { listMerchantWalletIds } from "../db/wallets";
 import type { Clock } from "../domain/clock";
 import type { Currency } from "../domain/currencies";
 import type { AuditTotals, WalletOwner } from "../wallet/types";
-import { platformWalletId, unwrap, walletCall, walletStub } from "./wallets";
+import { unwrap } from "../domain/outcome";
+import { platformWalletId, walletCall, walletStub } from "./wallets";
 import { chunks } from "../domain/chunks";
 
 /** How many wallet objects the audit asks at once. */

@@ -5,7 +5,7 @@ import type { MerchantCaller } from "../domain/callers";
 import { ApiError, notFound } from "../domain/errors";
 import { guardedStub } from "../objects/object-capacity";
 import type { PaymentDO } from "../payments/payment-do";
-import type { PaymentCall, PaymentOutcome, PaymentRefusal } from "../payments/types";
+import type { PaymentCall } from "../payments/types";
 
 /**
  * The payment object a checkout, payment or refund id leads to, without a lookup
@@ -54,34 +54,4 @@ export function merchantPaymentCall(
  */
 export function buyerPaymentCall(checkout_id: string, client_secret: string, request_id: string): PaymentCall {
   return { now_ms: Date.now(), checkout_id, client_secret, request_id };
-}
-
-const PARAMS: Partial<Record<PaymentRefusal["code"], string>> = {
-  amount_exceeds_authorization: "amount",
-  amount_exceeds_refundable: "amount",
-  insufficient_funds: "amount",
-  balance_limit_exceeded: "amount",
-  idempotency_key_reused: "Idempotency-Key",
-  idempotency_key_in_use: "Idempotency-Key",
-  client_secret_invalid: "client_secret",
-};
-
-export function paymentRefusalError(refusal: PaymentRefusal & { replayed?: boolean }, missing: { what: string; param: string }): ApiError {
-  if (refusal.code === "not_found") return notFound(missing.what, missing.param);
-  const headers: Record<string, string> = refusal.replayed ? { "Idempotent-Replayed": "true" } : {};
-  return new ApiError(
-    refusal.code,
-    refusal.message,
-    refusal.param ?? PARAMS[refusal.code] ?? (missing.param === "id" ? undefined : missing.param),
-    headers,
-  );
-}
-
-/** The success of an outcome, or its refusal thrown as the API error. */
-export function unwrapPayment<O extends PaymentOutcome<object>>(
-  outcome: O,
-  missing: { what: string; param: string },
-): Extract<O, { ok: true }> {
-  if (!outcome.ok) throw paymentRefusalError(outcome as unknown as PaymentRefusal, missing);
-  return outcome as Extract<O, { ok: true }>;
 }

@@ -7,7 +7,7 @@ import { randomBase62 } from "../domain/ids";
 import type { Mode } from "../domain/mode";
 import { ApiError, notFound } from "../domain/errors";
 import { guardedStub } from "../objects/object-capacity";
-import type { CallContext, Outcome, Refusal, RefusalCode, WalletOwner } from "../wallet/types";
+import type { CallContext, WalletOwner } from "../wallet/types";
 import { walletObject, type WalletDO } from "../wallet/wallet-do";
 
 /**
@@ -86,31 +86,4 @@ export async function requireUser(db: Database, merchant: WalletOwner, id: strin
 export async function operationIdFor(scope: string, idempotency_key: string | undefined): Promise<string> {
   if (idempotency_key === undefined) return `req:${randomBase62(24)}`;
   return `idem:${await sha256Hex(`${scope}\n${idempotency_key}`)}`;
-}
-
-/** The field a refusal is about, where its code says it (a parameter_invalid refusal names its own). */
-const REFUSAL_PARAMS: Record<Exclude<RefusalCode, "not_found">, string | undefined> = {
-  insufficient_funds: "amount",
-  hold_not_active: "id",
-  amount_exceeds_hold: "amount",
-  idempotency_key_reused: "Idempotency-Key",
-  idempotency_key_in_use: "Idempotency-Key",
-  balance_limit_exceeded: "amount",
-  parameter_invalid: undefined,
-};
-
-/**
- * What a refusal means to the client; `missing` names the thing a not-found refusal is about. A
- * refusal that repeats an operation's stored first answer says so, as a replayed success does.
- */
-export function refusalError(refusal: Refusal & { replayed?: boolean }, missing: { what: string; param: string }): ApiError {
-  if (refusal.code === "not_found") return notFound(missing.what, missing.param);
-  const headers: Record<string, string> = refusal.replayed ? { "Idempotent-Replayed": "true" } : {};
-  return new ApiError(refusal.code, refusal.message, refusal.param ?? REFUSAL_PARAMS[refusal.code], headers);
-}
-
-/** The success of an outcome (as it arrives over RPC), or the refusal thrown as its API error. */
-export function unwrap<O extends Outcome<object>>(outcome: O, missing: { what: string; param: string }): Extract<O, { ok: true }> {
-  if (!outcome.ok) throw refusalError(outcome as Refusal, missing);
-  return outcome as Extract<O, { ok: true }>;
 }

@@ -84,7 +84,8 @@ export interface TransferView {
   created_at: string;
 }
 
-export type RefusalCode =
+/** What a wallet can refuse with. */
+export type WalletRefusalCode =
   | "not_found"
   | "insufficient_funds"
   | "hold_not_active"
@@ -93,18 +94,6 @@ export type RefusalCode =
   | "idempotency_key_in_use"
   | "balance_limit_exceeded"
   | "parameter_invalid";
-
-/** A business refusal, returned (not thrown) so it crosses RPC intact. */
-export interface Refusal {
-  ok: false;
-  code: RefusalCode;
-  message: string;
-  /** The field at fault, where the code alone does not say. */
-  param?: string;
-}
-
-/** `replayed` marks the stored first result of an operation id seen before. */
-export type Outcome<T> = (({ ok: true } & T) | Refusal) & { replayed?: boolean };
 
 /** Every mutation names its operation: a repeat of the id is the same request, answered with the first result. */
 export interface Operation {

@@ -26,13 +26,16 @@ import type {
   IncomingCredit,
   MoveRequest,
   Operation,
-  Outcome,
-  Refusal,
-  RefusalCode,
   TransferView,
+  WalletRefusalCode,
   WalletOwner,
 } from "./types";
 import { chainEntryView, entryView, holdView, transferView } from "./views";
+import { refusal, type Outcome as AnOutcome, type Refusal as ARefusal } from "../domain/outcome";
+
+/** What a wallet answers: the shared vocabulary, narrowed to a wallet's refusals. */
+type Outcome<T> = AnOutcome<T, WalletRefusalCode>;
+type Refusal = ARefusal<WalletRefusalCode>;
 
 /** How soon the alarm re-checks the outbox after a write, in case the immediate delivery is lost. */
 const OUTBOX_BACKSTOP_MS = 5_000;
@@ -726,10 +729,6 @@ function toIncomingCredit(row: OutboxRow): IncomingCredit {
     description: row.description,
     reference: row.reference,
   };
-}
-
-function refusal(code: RefusalCode, message: string): Refusal {
-  return { ok: false, code, message };
 }
 
 function notFound(): Refusal {
