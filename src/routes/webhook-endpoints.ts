@@ -16,7 +16,7 @@ import { EVENT_TYPES } from "../domain/events";
 import { randomBase62 } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../domain/errors";
+import { ApiError, beforeRunning, notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success } from "../http/openapi";
 import { endpointUrlProblem } from "../webhooks/endpoint-url";
@@ -190,7 +190,9 @@ function present(row: EndpointRow) {
 
 function checkUrl(c: Context<AppEnv>, value: string): void {
   const problem = endpointUrlProblem(value, c.get("merchant").mode);
-  if (problem) throw new ApiError("parameter_invalid", `${problem}.`, "url");
+  // A URL rule is the request's shape, checked before the route does anything: an Idempotency-Key
+  // keeps no answer for it, so the corrected request runs under the same key.
+  if (problem) throw beforeRunning(new ApiError("parameter_invalid", `${problem}.`, "url"));
 }
 
 async function requireEndpoint(c: Context<AppEnv>, id: string): Promise<EndpointRow> {

@@ -172,6 +172,24 @@ describe("Idempotency-Key", () => {
     expect(other.body.error.code).toBe("idempotency_key_reused");
   });
 
+  it("keeps no answer for a webhook endpoint whose URL breaks a rule: the corrected request runs under the same key", async () => {
+    const merchant = await newMerchant();
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const refused = await call("POST", "/api/v1/webhook-endpoints", {
+      token: merchant.secret_key,
+      headers,
+      body: { url: "ftp://x", events: ["*"] },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.param).toBe("url");
+    const corrected = await call("POST", "/api/v1/webhook-endpoints", {
+      token: merchant.secret_key,
+      headers,
+      body: { url: "http://localhost:4796/ok", events: ["*"] },
+    });
+    expect(corrected.status).toBe(201);
+  });
+
   it("answers 409 idempotency_key_in_use while the first request still runs, and lets a retry take over a crashed one", async () => {
     const merchant = await newMerchant();
     const key = crypto.randomUUID();
