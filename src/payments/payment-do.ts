@@ -207,9 +207,12 @@ export class PaymentDO extends DurableObject<Env> {
     };
   }
 
-  /** Fires whatever came due by the caller's clock (a moved sandbox clock), as if the time had passed. */
+  /**
+   * Fires whatever came due by the caller's clock (a moved sandbox clock), as if the time had
+   * passed; the events name the request that moved the clock.
+   */
   async runDue(call: PaymentCall): Promise<void> {
-    const entered = this.enter(call);
+    const entered = this.enter(call, causeOf(call));
     if (!("code" in entered)) await this.steps.drain();
   }
 
@@ -570,7 +573,7 @@ export class PaymentDO extends DurableObject<Env> {
    * stranger's key learns nothing) — and fires what came due by the caller's clock first, so no
    * read ever shows a lapsed checkout as open.
    */
-  private enter(call: PaymentCall): Entered | PaymentRefusal {
+  private enter(call: PaymentCall, fired_by: PaymentStep["cause"] = NO_CAUSE): Entered | PaymentRefusal {
     const state = this.store.state();
     if (!state || (call.checkout_id !== undefined && call.checkout_id !== state.id)) return notFound();
     if (call.owner) {
@@ -584,18 +587,18 @@ export class PaymentDO extends DurableObject<Env> {
       return refusal("client_secret_invalid", "The client_secret does not match this checkout.");
     }
     const now_ms = call.owner ? call.now_ms : this.now();
-    this.fireDue(now_ms);
+    this.fireDue(now_ms, fired_by);
     return { state: this.store.state()!, now_ms };
   }
 
   /** Expires a lapsed checkout, and starts voiding an authorization past its 7 days. */
-  private fireDue(now_ms: number): void {
+  private fireDue(now_ms: number, cause: PaymentStep["cause"] = NO_CAUSE): void {
     const state = this.store.state();
     if (!state) return;
     if (isOpen(state) && now_ms >= state.expires_at_ms && !state.attempt_in_progress) {
       const expired = expireCheckout(state, "deadline");
       if (!("refused" in expired)) {
-        this.transaction(() => this.save(expired.state, expired.events, {}, now_ms));
+        this.transaction(() => this.save(expired.state, expired.events, cause, now_ms));
         this.afterChange();
       }
     }
@@ -604,8 +607,8 @@ export class PaymentDO extends DurableObject<Env> {
       const begun = beginVoid(current.payment!);
       if ("refused" in begun) return;
       this.transaction(() => {
-        this.save({ ...current, payment: begun.payment }, [], {}, now_ms);
-        this.store.addStep(releaseStep(current, "deadline", null, { request_id: null, idempotency_key: null }), Date.now());
+        this.save({ ...current, payment: begun.payment }, [], cause, now_ms);
+        this.store.addStep(releaseStep(current, "deadline", null, cause), Date.now());
       });
       this.afterChange();
       this.steps.kick();
@@ -717,6 +720,9 @@ export class PaymentDO extends DurableObject<Env> {
     return checkoutIds(this.objectKey(state), state.mode);
   }
 }
+
+/** A deadline that fired on its own (the alarm, or a read that found it due) names no request. */
+const NO_CAUSE: PaymentStep["cause"] = { request_id: null, idempotency_key: null };
 
 function owner(state: CheckoutState) {
   return { merchant_id: state.merchant_id, mode: state.mode };

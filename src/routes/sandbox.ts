@@ -69,6 +69,9 @@ sandboxRoutes.openapi(advance, async (c) => {
   forgetMerchantKeys(merchant.merchant_id);
   const real_now_ms = realNowMs(c.get("clock"));
   const moved = withSandboxOffset(requestClock(real_now_ms), offset_seconds);
-  await Promise.all([fireDueCheckouts(c.env, merchant, moved, c.get("requestId")), fireDueHolds(c.env, merchant, moved)]);
+  await Promise.all([
+    fireDueCheckouts(c.env, merchant, moved, c.get("requestId")),
+    fireDueHolds(c.env, merchant, moved, c.get("requestId")),
+  ]);
   return c.json(ok(present(real_now_ms, offset_seconds)), 200);
 });

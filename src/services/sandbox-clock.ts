@@ -36,9 +36,13 @@ const WALLETS_AT_ONCE = 50;
  * so the move visits the merchant's users' wallets (sandbox only, and bounded: past the bound, a
  * wallet's holds expire when it is next touched or by its own alarm).
  */
-export async function fireDueHolds(env: Env, merchant: MerchantCaller, clock: Clock): Promise<void> {
+export async function fireDueHolds(env: Env, merchant: MerchantCaller, clock: Clock, request_id: string): Promise<void> {
   const wallet_ids = await listUserWalletIds(database(env.DB), merchant.merchant_id, merchant.mode, MAX_WALLETS_VISITED);
   for (const batch of chunks(wallet_ids, WALLETS_AT_ONCE)) {
-    await Promise.all(batch.map((wallet_id) => walletStub(env, wallet_id).fireDue(walletCall(wallet_id, clock, merchant, "registry"))));
+    await Promise.all(
+      batch.map((wallet_id) =>
+        walletStub(env, wallet_id).fireDue(walletCall(wallet_id, clock, merchant, "registry", { request_id, idempotency_key: null })),
+      ),
+    );
   }
 }
