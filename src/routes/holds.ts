@@ -13,6 +13,7 @@ import { operationIdFor, platformWalletId, requireUser, walletCall, walletStub }
 import type { HoldView } from "../wallet/types";
 import { amount, currency, description, instant, reference, scopedIdParam, userRef, withAmountLimit } from "./schemas";
 import { requestCause } from "../http/request-context";
+import { pick } from "../domain/pick";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -125,38 +126,10 @@ const HOLD = { what: "hold", param: "id" };
  */
 type AnsweredHold = Omit<HoldView, "merchant_amount"> & { merchant_amount?: number | null; net_amount?: number | null };
 
+/** A hold in its schema's fields and order: the wallet from its id, and merchant_amount whatever its stored name. */
 function present(hold: AnsweredHold) {
-  const {
-    id,
-    user_id,
-    amount,
-    currency,
-    captured_amount,
-    commission_amount,
-    status,
-    reference,
-    description,
-    expires_at,
-    created_at,
-    resolved_at,
-  } = hold;
   const merchant_amount = hold.merchant_amount !== undefined ? hold.merchant_amount : (hold.net_amount ?? null);
-  return {
-    id,
-    user_id,
-    wallet_id: walletOfScopedId("hold", id)!,
-    amount,
-    currency,
-    captured_amount,
-    commission_amount,
-    merchant_amount,
-    status,
-    reference,
-    description,
-    expires_at,
-    created_at,
-    resolved_at,
-  };
+  return pick({ ...hold, wallet_id: walletOfScopedId("hold", hold.id)!, merchant_amount }, Hold.keyof().options);
 }
 
 holdRoutes.openapi(create, async (c) => {

@@ -16,6 +16,7 @@ import { Payment, Refund, RefundResult } from "./payment-schemas";
 import { amount, metadata, Pagination, queryInstant, queryInteger, queryOptional, scopedIdParam } from "./schemas";
 import { requestCause } from "../http/request-context";
 import { unwrap } from "../domain/outcome";
+import { pick } from "../domain/pick";
 
 // ---- Contract (docs/guides/payment-intents.md, "Capture, void and refunds") ----
 
@@ -191,6 +192,7 @@ paymentRoutes.openapi(list, async (c) => {
 });
 
 type PaymentSummaryOut = z.infer<typeof PaymentSummary>;
+const SUMMARY_FIELDS = PaymentSummary.keyof().options;
 
 /** A row of the index as the list shows it: the same figures, by the same rules, as the payment itself. */
 function summaryFromIndex(r: PaymentRow, commission_amount: number): PaymentSummaryOut {
@@ -216,36 +218,8 @@ function summaryFromIndex(r: PaymentRow, commission_amount: number): PaymentSumm
  * the migration): the payment's own object answers, so the list never shows a figure it does not know.
  */
 async function summaryFromObject(c: Context<AppEnv>, id: string): Promise<PaymentSummaryOut> {
-  const { payment: p } = (await paymentObject(c, id)).found;
-  const {
-    status,
-    method,
-    amount,
-    currency,
-    captured_amount,
-    refunded_amount,
-    net_amount,
-    commission_amount,
-    merchant_amount,
-    checkout_id,
-    created_at,
-    updated_at,
-  } = p;
-  return {
-    id,
-    status,
-    method,
-    amount,
-    currency,
-    captured_amount,
-    refunded_amount,
-    net_amount,
-    commission_amount,
-    merchant_amount,
-    checkout_id,
-    created_at,
-    updated_at,
-  };
+  const { payment } = (await paymentObject(c, id)).found;
+  return pick(payment, SUMMARY_FIELDS);
 }
 
 paymentRoutes.openapi(read, async (c) => {
