@@ -3,6 +3,7 @@ import type { Currency } from "./currencies";
 import type { Mode } from "./mode";
 import type { CheckoutEventType } from "./events";
 import type { PaymentMethod, PaymentState } from "./payment-machine";
+import { refusal, type Outcome, type Refusal } from "./outcome";
 
 /**
  * A checkout — a checkout session (a synced user pays from their wallet) or a payment intent (a
@@ -64,8 +65,8 @@ export const INTENT_LIFETIME_MS = 60 * 60 * 1000;
 /** Checkout sessions stay open 24 hours, as Stripe's do by default. */
 export const SESSION_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-export type Refusal = { refused: CheckoutRefusal; message: string };
-export type CheckoutRefusal = "checkout_not_open" | "payment_already_completed" | "attempt_in_progress" | "too_many_attempts";
+/** What the checkout machine can refuse with, in the shared vocabulary (domain/outcome.ts). */
+export type CheckoutMachineCode = "checkout_not_open" | "payment_already_completed" | "attempt_in_progress" | "too_many_attempts";
 export type Transition = { state: CheckoutState; events: CheckoutEventType[] };
 
 export interface NewCheckout {
@@ -121,28 +122,29 @@ const CLOSED_EVENT: Record<CheckoutKind, { expired: CheckoutEventType; canceled:
 };
 
 /** The deadline passed, or the merchant expired a session: `expired`. Idempotent on a closed checkout. */
-export function expireCheckout(state: CheckoutState, reason: "merchant" | "deadline"): Transition | Refusal {
+export function expireCheckout(state: CheckoutState, reason: "merchant" | "deadline"): Outcome<Transition, CheckoutMachineCode> {
   if (!isOpen(state)) return notOpen(state);
-  if (state.attempt_in_progress)
-    return { refused: "attempt_in_progress", message: "A payment attempt is under way; try again in a moment." };
-  return { state: next(state, { status: "expired", closed_reason: reason }), events: [CLOSED_EVENT[state.kind].expired] };
+  if (state.attempt_in_progress) return refusal("attempt_in_progress", "A payment attempt is under way; try again in a moment.");
+  return { ok: true, state: next(state, { status: "expired", closed_reason: reason }), events: [CLOSED_EVENT[state.kind].expired] };
 }
 
 /** The buyer cancels on the page, or the merchant cancels an intent: `canceled`. */
-export function cancelCheckout(state: CheckoutState, by: "merchant" | "buyer"): Transition | Refusal {
+export function cancelCheckout(state: CheckoutState, by: "merchant" | "buyer"): Outcome<Transition, CheckoutMachineCode> {
   if (!isOpen(state)) return notOpen(state);
-  if (state.attempt_in_progress)
-    return { refused: "attempt_in_progress", message: "A payment attempt is under way; try again in a moment." };
-  return { state: next(state, { status: "canceled", closed_reason: by }), events: [CLOSED_EVENT[state.kind].canceled] };
+  if (state.attempt_in_progress) return refusal("attempt_in_progress", "A payment attempt is under way; try again in a moment.");
+  return { ok: true, state: next(state, { status: "canceled", closed_reason: by }), events: [CLOSED_EVENT[state.kind].canceled] };
 }
 
 /** Reserves the next attempt before any await, so a second submit meanwhile is refused. */
-export function beginAttempt(state: CheckoutState, method: PaymentMethod): { state: CheckoutState; attempt: number } | Refusal {
+export function beginAttempt(
+  state: CheckoutState,
+  method: PaymentMethod,
+): Outcome<{ state: CheckoutState; attempt: number }, CheckoutMachineCode> {
   if (!isOpen(state)) return notOpen(state);
-  if (state.attempt_in_progress) return { refused: "attempt_in_progress", message: "A payment attempt is under way; wait for its answer." };
-  if (attemptsRemaining(state) === 0) return { refused: "too_many_attempts", message: "No payment attempts remain." };
+  if (state.attempt_in_progress) return refusal("attempt_in_progress", "A payment attempt is under way; wait for its answer.");
+  if (attemptsRemaining(state) === 0) return refusal("too_many_attempts", "No payment attempts remain.");
   const attempt = state.attempts_started + 1;
-  return { state: next(state, { attempts_started: attempt, attempt_in_progress: { number: attempt, method } }), attempt };
+  return { ok: true, state: next(state, { attempts_started: attempt, attempt_in_progress: { number: attempt, method } }), attempt };
 }
 
 export type AttemptOutcome = { approved: true; payment: PaymentState } | { approved: false; decline_code: string; counts: boolean };
@@ -174,12 +176,12 @@ export function finishAttempt(state: CheckoutState, outcome: AttemptOutcome): Tr
   return { state: next(state, declined), events: [] };
 }
 
-function notOpen(state: CheckoutState): Refusal {
+function notOpen(state: CheckoutState): Refusal<CheckoutMachineCode> {
   if (state.status === "authorized") {
     const what = state.kind === "session" ? "checkout session" : "payment intent";
-    return { refused: "payment_already_completed", message: `This ${what} is already authorized; create a new one for a new payment.` };
+    return refusal("payment_already_completed", `This ${what} is already authorized; create a new one for a new payment.`);
   }
-  return { refused: "checkout_not_open", message: `This checkout is ${state.status}.` };
+  return refusal("checkout_not_open", `This checkout is ${state.status}.`);
 }
 
 export type { CardSummary };

@@ -2,6 +2,7 @@ import type { CardSummary } from "./card-simulator";
 import type { CheckoutEventType } from "./events";
 import { assert } from "./assert";
 import { commissionMinor } from "./money";
+import { refusal, type Outcome, type Refusal } from "./outcome";
 
 /**
  * A payment — what an authorized checkout opened — as a pure state machine:
@@ -51,7 +52,8 @@ export const AUTHORIZATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 /** Refunds may be issued up to 90 days after capture. */
 export const REFUND_WINDOW_MS = 90 * 24 * 3600 * 1000;
 
-export type PaymentRefusal =
+/** What the payment machine can refuse with, in the shared vocabulary (domain/outcome.ts). */
+export type PaymentMachineCode =
   | "payment_not_capturable"
   | "amount_exceeds_authorization"
   | "payment_not_voidable"
@@ -59,7 +61,7 @@ export type PaymentRefusal =
   | "refund_window_expired"
   | "amount_exceeds_refundable"
   | "payment_in_progress";
-export type Refused = { refused: PaymentRefusal; message: string };
+type Refused = Refusal<PaymentMachineCode>;
 
 export function openPayment(input: {
   id: string;
@@ -130,10 +132,7 @@ function checkedMoney(p: PaymentState): PaymentState {
   return p;
 }
 
-const busy = (): Refused => ({
-  refused: "payment_in_progress",
-  message: "A capture or void of this payment is under way; retry in a moment.",
-});
+const busy = (): Refused => refusal("payment_in_progress", "A capture or void of this payment is under way; retry in a moment.");
 
 // ---- capture ---------------------------------------------------------------------------------
 
@@ -142,15 +141,14 @@ export function beginCapture(
   requested: number | undefined,
   commission_bps: number,
   now_ms: number,
-): { payment: PaymentState; amount: number; commission: number } | Refused {
+): Outcome<{ payment: PaymentState; amount: number; commission: number }, PaymentMachineCode> {
   if (p.pending) return busy();
   if (p.status !== "authorized")
-    return { refused: "payment_not_capturable", message: `The payment is ${p.status}; only an authorized payment can be captured.` };
-  if (now_ms >= p.capture_before_ms) return { refused: "payment_not_capturable", message: "The authorization has lapsed (7 days)." };
+    return refusal("payment_not_capturable", `The payment is ${p.status}; only an authorized payment can be captured.`);
+  if (now_ms >= p.capture_before_ms) return refusal("payment_not_capturable", "The authorization has lapsed (7 days).");
   const amount = requested ?? p.amount;
-  if (amount > p.amount)
-    return { refused: "amount_exceeds_authorization", message: `The authorization is ${p.amount}; capture at most that.` };
-  return { payment: { ...p, pending: "capture" }, amount, commission: commissionMinor(amount, commission_bps) };
+  if (amount > p.amount) return refusal("amount_exceeds_authorization", `The authorization is ${p.amount}; capture at most that.`);
+  return { ok: true, payment: { ...p, pending: "capture" }, amount, commission: commissionMinor(amount, commission_bps) };
 }
 
 export function finishCapture(
@@ -176,11 +174,11 @@ export function finishCapture(
 
 // ---- void and expiry -------------------------------------------------------------------------
 
-export function beginVoid(p: PaymentState): { payment: PaymentState } | Refused {
+export function beginVoid(p: PaymentState): Outcome<{ payment: PaymentState }, PaymentMachineCode> {
   if (p.pending) return busy();
   if (p.status !== "authorized")
-    return { refused: "payment_not_voidable", message: `The payment is ${p.status}; only an authorized payment can be voided.` };
-  return { payment: { ...p, pending: "void" } };
+    return refusal("payment_not_voidable", `The payment is ${p.status}; only an authorized payment can be voided.`);
+  return { ok: true, payment: { ...p, pending: "void" } };
 }
 
 export function isDueForAutoVoid(p: PaymentState | null, now_ms: number): boolean {
@@ -202,22 +200,22 @@ export function beginRefund(
   p: PaymentState,
   requested: number | undefined,
   now_ms: number,
-): { payment: PaymentState; amount: number } | Refused {
+): Outcome<{ payment: PaymentState; amount: number }, PaymentMachineCode> {
   if (p.status !== "captured" && p.status !== "partially_refunded") {
-    return { refused: "payment_not_refundable", message: `The payment is ${p.status}; only a captured payment can be refunded.` };
+    return refusal("payment_not_refundable", `The payment is ${p.status}; only a captured payment can be refunded.`);
   }
   if (p.refund_before_ms !== null && now_ms > p.refund_before_ms) {
-    return { refused: "refund_window_expired", message: "Refunds can be issued up to 90 days after the payment was captured." };
+    return refusal("refund_window_expired", "Refunds can be issued up to 90 days after the payment was captured.");
   }
   const left = refundable(p);
-  if (left === 0) return { refused: "payment_not_refundable", message: "Nothing is left to refund on this payment." };
+  if (left === 0) return refusal("payment_not_refundable", "Nothing is left to refund on this payment.");
   const amount = requested ?? left;
   if (amount > left)
-    return {
-      refused: "amount_exceeds_refundable",
-      message: `At most ${left} is left to refund (captured_amount - refunded_amount, less refunds under way).`,
-    };
-  return { payment: { ...p, refunding_amount: p.refunding_amount + amount }, amount };
+    return refusal(
+      "amount_exceeds_refundable",
+      `At most ${left} is left to refund (captured_amount - refunded_amount, less refunds under way).`,
+    );
+  return { ok: true, payment: { ...p, refunding_amount: p.refunding_amount + amount }, amount };
 }
 
 /**
@@ -260,14 +258,14 @@ export type StepResult =
  * Why a capture was not made, as the merchant is told: the merchant's money in the system would
  * pass its bound, or the authorization is gone; null when it was captured.
  */
-export function captureRefusal(result: StepResult): { code: "balance_limit_exceeded" | "payment_not_capturable"; message: string } | null {
+export function captureRefusal(result: StepResult): Refusal<"balance_limit_exceeded" | "payment_not_capturable"> | null {
   if (result.kind === "done") return null;
-  if (result.kind !== "refused") return { code: "payment_not_capturable", message: "The capture failed." };
-  return { code: result.code === "balance_limit_exceeded" ? "balance_limit_exceeded" : "payment_not_capturable", message: result.message };
+  if (result.kind !== "refused") return refusal("payment_not_capturable", "The capture failed.");
+  return refusal(result.code === "balance_limit_exceeded" ? "balance_limit_exceeded" : "payment_not_capturable", result.message);
 }
 
 /** Why a refund was not made (the merchant's settlement balance could not cover it); null when it was. */
-export function refundRefusal(result: StepResult): { code: "insufficient_funds"; message: string; param: "amount" } | null {
+export function refundRefusal(result: StepResult): Refusal<"insufficient_funds"> | null {
   if (result.kind === "refunded") return null;
-  return { code: "insufficient_funds", message: result.kind === "refused" ? result.message : "The refund failed.", param: "amount" };
+  return refusal("insufficient_funds", result.kind === "refused" ? result.message : "The refund failed.", "amount");
 }

@@ -22,12 +22,39 @@ export interface OperationRow {
 export type OperationRefusal = Refusal<"idempotency_key_reused" | "idempotency_key_in_use">;
 export type Replayable<S> = S & { replayed?: boolean };
 
+/** What an operation's first run decided, and how it is kept for its repeats. */
+export interface FirstRun<A> {
+  answer: A;
+  /** What a repeat is told, when not the answer itself (a request still running records a placeholder). */
+  stored?: unknown;
+  /** False for a refusal a retry may get past (the object was busy): nothing is kept, the id stays free. */
+  keep?: boolean;
+  /** The operation stays 'running' until then, or until finish() records its answer. */
+  running_until_ms?: number | null;
+}
+
 export function fingerprint(kind: string, fields: Record<string, FingerprintValue>): string {
   return createHash("sha256").update(canonicalOperation(kind, fields)).digest("hex");
 }
 
 export class OperationLog {
   constructor(private readonly sql: SqlStorage) {}
+
+  /**
+   * An operation, once, inside the caller's transaction: the first answer of an id seen before (or
+   * its refusal: another request, or one still running), else `run`'s, recorded as it says.
+   * `R` is what a repeat is told: the answer's type unless the run stores something else.
+   */
+  once<A, R = A>(operation_id: string, print: string, now_ms: number, run: () => FirstRun<A>): A | Replayable<R> | OperationRefusal {
+    const previous = this.find(operation_id);
+    if (previous) return this.replay<R>(previous, print, now_ms);
+    const first = run();
+    if (first.keep !== false) {
+      const stored = "stored" in first ? first.stored : first.answer;
+      this.record(operation_id, print, stored, now_ms, first.running_until_ms ?? null);
+    }
+    return first.answer;
+  }
 
   find(operation_id: string): OperationRow | null {
     return this.sql.exec<OperationRow>("SELECT * FROM operations WHERE operation_id = ?", operation_id).toArray()[0] ?? null;

@@ -1,5 +1,8 @@
 import type { CardInput } from "../domain/card-simulator";
 import type { Currency } from "../domain/currencies";
+import type { CheckoutMachineCode, NewCheckout } from "../domain/checkout-machine";
+import type { PaymentMachineCode } from "../domain/payment-machine";
+import type { OperationRefusal } from "../objects/operation-log";
 import type { WalletOwner } from "../wallet/types";
 
 /** What every call tells the payment object: who asks (a merchant, or a buyer holding the client secret) and when. */
@@ -75,25 +78,20 @@ export interface PayResult {
   attempts_remaining: number;
 }
 
-/** What a payment object can refuse with. */
+/** What a payment object can refuse with: its machines' codes, the caller's and the steps'. */
 export type PaymentRefusalCode =
+  | CheckoutMachineCode
+  | PaymentMachineCode
+  | OperationRefusal["code"]
   | "not_found"
   | "client_secret_invalid"
-  | "idempotency_key_reused"
-  | "idempotency_key_in_use"
-  | "checkout_not_open"
-  | "payment_already_completed"
-  | "attempt_in_progress"
-  | "too_many_attempts"
-  | "payment_not_capturable"
-  | "amount_exceeds_authorization"
-  | "payment_not_voidable"
-  | "payment_not_refundable"
-  | "refund_window_expired"
-  | "amount_exceeds_refundable"
-  | "payment_in_progress"
   | "insufficient_funds"
   | "balance_limit_exceeded"
   | "card_invalid"
   | "card_processing_unavailable"
   | "otp_unavailable";
+
+/** A new checkout session or payment intent, under the operation id that creates it. */
+export interface CreateRequest extends Omit<NewCheckout, "now_ms"> {
+  operation_id: string;
+}

@@ -1,8 +1,9 @@
 import { toIsoSeconds } from "../domain/clock";
-import { attemptsRemaining, type CheckoutState } from "../domain/checkout-machine";
+import { attemptsRemaining, isOpen, type CheckoutState } from "../domain/checkout-machine";
 import { merchantAmount } from "../domain/payment-machine";
-import { buyerRedirect } from "../domain/redirects";
+import { buyerRedirect, cancelRedirect, successRedirect } from "../domain/redirects";
 import type { RefundRow } from "./payment-store";
+import type { PayResult } from "./types";
 
 /** What the API (and the events) show of a checkout, its payment and its refunds. */
 
@@ -119,4 +120,22 @@ export function currentPaymentView<V extends Omit<PaymentView, "merchant_amount"
 /** A refund's answer: the payment, the refund just made, and all of them. */
 export function refundAnswer(state: CheckoutState, refund: RefundRow, all: RefundRow[]) {
   return { ...paymentView(state), refund: refundView(refund), refunds: all.map(refundView) };
+}
+
+/** The answer to a payment attempt, from the checkout it left behind. */
+export function payResult(state: CheckoutState, declined: { decline_code: string; message: string } | null): PayResult {
+  if (state.status === "authorized")
+    return {
+      status: "authorized",
+      message: "Payment authorized.",
+      redirect_url: successRedirect(state),
+      attempts_remaining: attemptsRemaining(state),
+    };
+  const closed = !isOpen(state);
+  return {
+    status: closed ? "failed" : "declined",
+    ...(declined ? { decline_code: declined.decline_code, message: declined.message } : { message: "The payment was not authorized." }),
+    ...(closed ? { redirect_url: cancelRedirect(state) } : {}),
+    attempts_remaining: attemptsRemaining(state),
+  };
 }
