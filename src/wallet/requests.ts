@@ -1,0 +1,58 @@
+import type { Currency } from "../domain/currencies";
+import type { FingerprintValue } from "../domain/fingerprint";
+import { refusal, type Outcome, type Refusal } from "../domain/outcome";
+import type { MoveRequest, Operation, WalletRefusalCode } from "./types";
+
+/** What a wallet answers: the shared vocabulary (domain/outcome.ts), narrowed to a wallet's refusals. */
+export type WalletOutcome<T> = Outcome<T, WalletRefusalCode>;
+export type WalletRefusal = Refusal<WalletRefusalCode>;
+
+export interface HoldRequest extends MoveRequest {
+  hold_id: string;
+  user_id: string;
+  expires_at_ms: number | null;
+  /** For a client-given expiry: how far ahead it may lie (checked when the hold is placed, not on a repeat). */
+  expires_within_seconds?: number;
+  /** A hold placed for a payment: only that payment may capture or release it, and its entries name it. */
+  payment_id?: string;
+}
+
+export interface CaptureRequest extends Operation {
+  hold_id: string;
+  payment_id?: string;
+  /** Omitted: capture the whole hold. */
+  amount?: number;
+  commission_bps: number;
+  settlement_wallet_id: string;
+  platform_wallet_id: string;
+}
+
+export interface TransferRequest extends MoveRequest {
+  transfer_id: string;
+  from_user_id: string;
+  to_user_id: string;
+  to_wallet_id: string;
+}
+
+/** A card capture landing on a merchant's settlement wallet: money entering the system, less the commission. */
+export interface CardCaptureRequest extends Operation {
+  currency: Currency;
+  gross: number;
+  commission: number;
+  platform_wallet_id: string;
+  reference: string;
+  description: string | null;
+}
+
+export function insufficientFunds(currency: Currency): WalletRefusal {
+  return refusal("insufficient_funds", `Insufficient available ${currency} balance.`);
+}
+
+export function walletNotFound(): WalletRefusal {
+  return refusal("not_found", "No such wallet.");
+}
+
+/** What a credit of money entering the system does, for its operation's fingerprint. */
+export function moveFields(move: MoveRequest): Record<string, FingerprintValue> {
+  return { currency: move.currency, amount: move.amount, description: move.description, reference: move.reference };
+}
