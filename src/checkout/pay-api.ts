@@ -4,7 +4,7 @@ import { objectKeyOf } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../domain/errors";
-import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import type { PayInput } from "../payments/types";
 import { buyerPaymentCall, paymentStub } from "../services/payments";
 import { unwrap } from "../domain/outcome";
@@ -119,3 +119,9 @@ payApiRoutes.openapi(cancel, async (c) => {
   const { redirect_url } = unwrap(outcome, { what: "checkout", param: "id" });
   return c.json(ok({ status: "canceled" as const, redirect_url }), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type PayCheckoutRequest = RequestBodyOf<typeof pay>;
+export type PayCheckoutResponse = ResponseDataOf<typeof pay, 200>;
+export type CancelCheckoutAsBuyerRequest = RequestBodyOf<typeof cancel>;
+export type CancelCheckoutAsBuyerResponse = ResponseDataOf<typeof cancel, 200>;

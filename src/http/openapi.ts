@@ -23,6 +23,20 @@ export function jsonBody<T extends z.ZodType>(schema: T, required = true) {
   return { required, content: { "application/json": { schema } } };
 }
 
+/** What a client sends to a route: its JSON body's type (before defaults and transforms). */
+export type RequestBodyOf<R> = R extends { request: { body: { content: { "application/json": { schema: infer S extends z.ZodType } } } } }
+  ? z.input<S>
+  : never;
+
+/** What a route answers with a status: the envelope's `data`, as the client reads it. */
+export type ResponseDataOf<R, Status extends number> = R extends {
+  responses: { [K in Status]: { content: { "application/json": { schema: infer S extends z.ZodType } } } };
+}
+  ? z.output<S> extends { data: infer D }
+    ? D
+    : never
+  : never;
+
 export function success<T extends z.ZodType>(data: T, description: string) {
   return { description, content: { "application/json": { schema: envelopeSchema(data) } } };
 }

@@ -11,7 +11,7 @@ import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { forgetKey } from "../http/key-cache";
-import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { issueApiKey } from "../services/api-keys";
 import { MerchantId } from "./merchants";
 
@@ -152,3 +152,9 @@ apiKeyRoutes.openapi(revoke, async (c) => {
   forgetKey(revoked.id);
   return c.json(ok(visible(revoked)), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type CreateApiKeyRequest = RequestBodyOf<typeof create>;
+export type CreateApiKeyResponse = ResponseDataOf<typeof create, 201>;
+export type ListApiKeysResponse = ResponseDataOf<typeof list, 200>;
+export type RevokeApiKeyResponse = ResponseDataOf<typeof revoke, 200>;

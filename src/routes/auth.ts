@@ -18,7 +18,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../domain/errors";
 import { throttledLogin } from "../http/login-throttle";
-import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -135,3 +135,10 @@ authRoutes.openapi(me, async (c) => {
   const { password_hash: _, ...visible } = account;
   return c.json(ok({ ...visible, merchants: await listMerchantsOfAccount(db, account_id) }), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type RegisterRequest = RequestBodyOf<typeof register>;
+export type RegisterResponse = ResponseDataOf<typeof register, 201>;
+export type LoginRequest = RequestBodyOf<typeof login>;
+export type LoginResponse = ResponseDataOf<typeof login, 200>;
+export type GetAccountResponse = ResponseDataOf<typeof me, 200>;

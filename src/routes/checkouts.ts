@@ -5,7 +5,7 @@ import { checkoutIds, randomBase62 } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../domain/errors";
-import { browserCors, defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { browserCors, defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { replayable } from "../http/replay";
 import type { PaymentCall } from "../payments/types";
 import { merchantPaymentCall, newObjectKey, paymentObjectFor, paymentStub } from "../services/payments";
@@ -243,6 +243,25 @@ async function readCheckout(c: Context<AppEnv>, id: string, client_secret: strin
   return expectId<typeof checkout>(checkout, id, what);
 }
 
+/**
+ * Expires a session or cancels an intent: the id must be this kind's own (another kind's id of the
+ * same checkout is a 404), checked before the key is spent.
+ */
+async function closeCheckout(
+  c: Context<AppEnv>,
+  id: string,
+  kind: "session" | "intent",
+  close: (stub: PaymentStub, operation_id: string) => Promise<CheckoutOutcome>,
+) {
+  const missing = { what: kind === "session" ? "checkout session" : "payment intent", param: "id" };
+  const stub = paymentObjectFor(c.env, id, kind);
+  expectId(unwrap(await stub.retrieve(callOf(c)), missing).checkout, id, missing.what);
+  const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
+  return unwrap(await close(stub, operation_id), missing);
+}
+type PaymentStub = ReturnType<typeof paymentObjectFor>;
+type CheckoutOutcome = Awaited<ReturnType<PaymentStub["expire"]>>;
+
 checkoutRoutes.openapi(readSession, async (c) => {
   const checkout = await readCheckout(c, c.req.valid("param").id, c.req.valid("query").client_secret, "session");
   return c.json(ok(checkout as unknown as Session | SessionForBrowser), 200);
@@ -250,11 +269,8 @@ checkoutRoutes.openapi(readSession, async (c) => {
 
 checkoutRoutes.openapi(expireSession, async (c) => {
   const id = c.req.valid("param").id;
-  const stub = paymentObjectFor(c.env, id, "session");
-  expectId(unwrap(await stub.retrieve(callOf(c)), { what: "checkout session", param: "id" }).checkout, id, "checkout session");
-  const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
-  const { checkout, replayed } = unwrap(await stub.expire(callOf(c), operation_id), { what: "checkout session", param: "id" });
-  return replayable(replayed, c.json(ok(checkout as unknown as Session), 200));
+  const checkout = await closeCheckout(c, id, "session", (stub, operation_id) => stub.expire(callOf(c), operation_id));
+  return replayable(checkout.replayed, c.json(ok(checkout.checkout as unknown as Session), 200));
 });
 
 checkoutRoutes.openapi(createIntent, async (c) => {
@@ -269,9 +285,16 @@ checkoutRoutes.openapi(readIntent, async (c) => {
 
 checkoutRoutes.openapi(cancelIntent, async (c) => {
   const id = c.req.valid("param").id;
-  const stub = paymentObjectFor(c.env, id, "intent");
-  expectId(unwrap(await stub.retrieve(callOf(c)), { what: "payment intent", param: "id" }).checkout, id, "payment intent");
-  const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
-  const { checkout, replayed } = unwrap(await stub.cancel(callOf(c), operation_id), { what: "payment intent", param: "id" });
-  return replayable(replayed, c.json(ok(checkout as unknown as Intent), 200));
+  const checkout = await closeCheckout(c, id, "intent", (stub, operation_id) => stub.cancel(callOf(c), operation_id));
+  return replayable(checkout.replayed, c.json(ok(checkout.checkout as unknown as Intent), 200));
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type CreateCheckoutSessionRequest = RequestBodyOf<typeof createSession>;
+export type CreateCheckoutSessionResponse = ResponseDataOf<typeof createSession, 201>;
+export type GetCheckoutSessionResponse = ResponseDataOf<typeof readSession, 200>;
+export type ExpireCheckoutSessionResponse = ResponseDataOf<typeof expireSession, 200>;
+export type CreatePaymentIntentRequest = RequestBodyOf<typeof createIntent>;
+export type CreatePaymentIntentResponse = ResponseDataOf<typeof createIntent, 201>;
+export type GetPaymentIntentResponse = ResponseDataOf<typeof readIntent, 200>;
+export type CancelPaymentIntentResponse = ResponseDataOf<typeof cancelIntent, 200>;

@@ -7,7 +7,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
-import { defineRoute, jsonBody, success } from "../http/openapi";
+import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { EVENT_RETENTION_MS } from "../services/maintenance";
 import { eventBody } from "../webhooks/deliver";
 import { queueDeliveries } from "../webhooks/fan-out";
@@ -121,3 +121,9 @@ eventRoutes.openapi(redeliver, async (c) => {
   await queueDeliveries(c.env.WEBHOOKS, event.id, targets);
   return c.json(ok({ event_id: event.id, endpoints: targets.map((t) => t.id) }), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type ListEventsResponse = ResponseDataOf<typeof list, 200>;
+export type GetEventResponse = ResponseDataOf<typeof read, 200>;
+export type RedeliverEventRequest = RequestBodyOf<typeof redeliver>;
+export type RedeliverEventResponse = ResponseDataOf<typeof redeliver, 200>;

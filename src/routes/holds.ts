@@ -5,7 +5,7 @@ import { newWalletScopedId, walletOfScopedId } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../domain/errors";
-import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { instantToSecondMs } from "../services/time";
 import { unwrap } from "../domain/outcome";
@@ -195,3 +195,11 @@ holdRoutes.openapi(capture, async (c) => {
   const { hold, replayed } = unwrap(result, HOLD);
   return replayable(replayed, c.json(ok(present(hold)), 200));
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type CreateHoldRequest = RequestBodyOf<typeof create>;
+export type CreateHoldResponse = ResponseDataOf<typeof create, 201>;
+export type GetHoldResponse = ResponseDataOf<typeof read, 200>;
+export type ReleaseHoldResponse = ResponseDataOf<typeof release, 200>;
+export type CaptureHoldRequest = RequestBodyOf<typeof capture>;
+export type CaptureHoldResponse = ResponseDataOf<typeof capture, 200>;

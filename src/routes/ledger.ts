@@ -2,7 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { defineRoute, success } from "../http/openapi";
+import { defineRoute, success, type ResponseDataOf } from "../http/openapi";
 import { auditLedger } from "../services/audit";
 import { unwrap } from "../domain/outcome";
 import { walletCall, walletStub } from "../services/wallets";
@@ -64,3 +64,7 @@ ledgerRoutes.openapi(audit, async (c) => {
   const result = await auditLedger(c.env, database(c.env.DB), c.get("merchant"), c.req.valid("query").currency, c.get("clock"));
   return c.json(ok(result), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type GetBalanceResponse = ResponseDataOf<typeof balance, 200>;
+export type AuditLedgerResponse = ResponseDataOf<typeof audit, 200>;

@@ -10,7 +10,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
-import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { MerchantId } from "./merchants";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -113,3 +113,9 @@ memberRoutes.openapi(remove, async (c) => {
   if (!(await deleteMemberKeepingAnOwner(db, merchant_id, member.account_id))) throw lastOwner();
   return c.json(ok(member), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type AddMemberRequest = RequestBodyOf<typeof add>;
+export type AddMemberResponse = ResponseDataOf<typeof add, 201>;
+export type ListMembersResponse = ResponseDataOf<typeof list, 200>;
+export type RemoveMemberResponse = ResponseDataOf<typeof remove, 200>;

@@ -9,7 +9,7 @@ import { ok } from "../http/envelope";
 import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { forgetMerchantKeys } from "../http/key-cache";
-import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { createMerchant } from "../services/merchants";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -122,3 +122,10 @@ merchantRoutes.openapi(update, async (c) => {
   forgetMerchantKeys(merchant_id);
   return c.json(ok(present(updated, role)), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type CreateMerchantRequest = RequestBodyOf<typeof create>;
+export type CreateMerchantResponse = ResponseDataOf<typeof create, 201>;
+export type GetMerchantResponse = ResponseDataOf<typeof read, 200>;
+export type UpdateMerchantRequest = RequestBodyOf<typeof update>;
+export type UpdateMerchantResponse = ResponseDataOf<typeof update, 200>;

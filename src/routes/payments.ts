@@ -7,7 +7,7 @@ import { merchantAmount } from "../domain/payment-machine";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../domain/errors";
-import { defineRoute, jsonBody, success } from "../http/openapi";
+import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { currentPaymentView } from "../payments/views";
 import { merchantPaymentCall, paymentObjectFor } from "../services/payments";
@@ -266,3 +266,11 @@ paymentRoutes.openapi(refunds, async (c) => {
   const { found } = await paymentObject(c, c.req.valid("param").id);
   return c.json(ok({ refunds: found.refunds as z.infer<typeof Refund>[] }), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type ListPaymentsResponse = ResponseDataOf<typeof list, 200>;
+export type GetPaymentResponse = ResponseDataOf<typeof read, 200>;
+export type CapturePaymentRequest = RequestBodyOf<typeof capture>;
+export type CapturePaymentResponse = ResponseDataOf<typeof capture, 200>;
+export type VoidPaymentResponse = ResponseDataOf<typeof voidPayment, 200>;
+export type ListRefundsResponse = ResponseDataOf<typeof refunds, 200>;

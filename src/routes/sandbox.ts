@@ -7,7 +7,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { idempotency } from "../http/idempotency";
 import { forgetMerchantKeys } from "../http/key-cache";
-import { defineRoute, jsonBody, success } from "../http/openapi";
+import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { fireDueCheckouts, fireDueHolds } from "../services/sandbox-clock";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -75,3 +75,8 @@ sandboxRoutes.openapi(advance, async (c) => {
   ]);
   return c.json(ok(present(real_now_ms, offset_seconds)), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type GetSandboxClockResponse = ResponseDataOf<typeof read, 200>;
+export type AdvanceSandboxClockRequest = RequestBodyOf<typeof advance>;
+export type AdvanceSandboxClockResponse = ResponseDataOf<typeof advance, 200>;

@@ -67,33 +67,25 @@ const externalIdText = z
   .max(EXTERNAL_ID_MAX_LENGTH)
   .refine((value) => value.trim() === value, "external ids may not start or end with whitespace");
 
-export const externalId = externalIdText
-  .transform((value) => value.normalize("NFC"))
-  .openapi({
-    type: "string",
-    minLength: 1,
-    maxLength: EXTERNAL_ID_MAX_LENGTH,
-    example: "usr_12345",
-    description: "Your stable user id (not an email or phone); no surrounding whitespace",
-  });
+/** An external id as the API document shows it; NFC-normalized, so one name is one user. */
+function documentedExternalId<S extends z.ZodType<string>>(text: S, description: string) {
+  const openapi = { type: "string" as const, minLength: 1, maxLength: EXTERNAL_ID_MAX_LENGTH, example: "usr_12345", description };
+  return text.transform((value) => value.normalize("NFC")).openapi(openapi);
+}
+
+export const externalId = documentedExternalId(externalIdText, "Your stable user id (not an email or phone); no surrounding whitespace");
 
 /**
  * The external id a sync gives a user. Routes take a user as `mazad_user_id` or external id, so an
  * external id shaped like a Mazad id would make that reference ambiguous (and hide a user).
  */
-export const syncedExternalId = externalIdText
-  .refine(
+export const syncedExternalId = documentedExternalId(
+  externalIdText.refine(
     (value) => !value.startsWith(MAZAD_USER_ID_PREFIX),
     `external ids may not start with ${MAZAD_USER_ID_PREFIX}, the prefix of Mazad user ids`,
-  )
-  .transform((value) => value.normalize("NFC"))
-  .openapi({
-    type: "string",
-    minLength: 1,
-    maxLength: EXTERNAL_ID_MAX_LENGTH,
-    example: "usr_12345",
-    description: `Your stable user id (not an email or phone); no surrounding whitespace, not starting with ${MAZAD_USER_ID_PREFIX}`,
-  });
+  ),
+  `Your stable user id (not an email or phone); no surrounding whitespace, not starting with ${MAZAD_USER_ID_PREFIX}`,
+);
 
 /** A user named by `mazad_user_id` or by the merchant's external id. */
 export const userRef = z

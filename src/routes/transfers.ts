@@ -4,7 +4,7 @@ import { newWalletScopedId, walletOfScopedId } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../domain/errors";
-import { defineRoute, errors, jsonBody, success } from "../http/openapi";
+import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { replayable } from "../http/replay";
 import { unwrap } from "../domain/outcome";
 import { operationIdFor, requireUser, walletCall, walletStub } from "../services/wallets";
@@ -106,3 +106,8 @@ transferRoutes.openapi(read, async (c) => {
   const result = await walletStub(c.env, wallet_id).getTransfer(walletCall(wallet_id, c.get("clock"), c.get("merchant"), "id"), id);
   return c.json(ok(unwrap(result, { what: "transfer", param: "id" }).transfer), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type CreateTransferRequest = RequestBodyOf<typeof create>;
+export type CreateTransferResponse = ResponseDataOf<typeof create, 201>;
+export type GetTransferResponse = ResponseDataOf<typeof read, 200>;

@@ -7,7 +7,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
-import { defineRoute, jsonBody, success } from "../http/openapi";
+import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { syncUser, type SyncUserInput } from "../services/user-sync";
 import { forgetUser } from "../services/wallets";
 import type { WebhookMessage } from "../domain/events";
@@ -166,3 +166,10 @@ userRoutes.openapi(read, async (c) => {
   if (!user) throw notFound("user", "id");
   return c.json(ok(present(user)), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type SyncEmbeddedUserRequest = RequestBodyOf<typeof embeddedSync>;
+export type SyncEmbeddedUserResponse = ResponseDataOf<typeof embeddedSync, 201>;
+export type SyncUserRequest = RequestBodyOf<typeof quickstartSync>;
+export type SyncUserResponse = ResponseDataOf<typeof quickstartSync, 201>;
+export type GetEmbeddedUserResponse = ResponseDataOf<typeof read, 200>;

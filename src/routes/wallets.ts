@@ -4,7 +4,7 @@ import { ENTRY_TYPES } from "../domain/ledger";
 import { requireSandbox } from "../http/auth-merchant";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { defineRoute, jsonBody, success } from "../http/openapi";
+import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { rateLimit } from "../http/rate-limit";
 import { replayable } from "../http/replay";
 import { unwrap } from "../domain/outcome";
@@ -236,3 +236,10 @@ walletRoutes.openapi(chain, async (c) => {
   const last_returned = entries.at(-1)?.seq ?? query.after_seq;
   return c.json(ok({ wallet_id: user.wallet_id, entries, last_seq: page.last_seq, has_more: last_returned < page.last_seq }), 200);
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type GetWalletResponse = ResponseDataOf<typeof wallet, 200>;
+export type ListTransactionsResponse = ResponseDataOf<typeof transactions, 200>;
+export type TopUpWalletRequest = RequestBodyOf<typeof topUp>;
+export type TopUpWalletResponse = ResponseDataOf<typeof topUp, 201>;
+export type GetWalletChainResponse = ResponseDataOf<typeof chain, 200>;

@@ -18,7 +18,7 @@ import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { ApiError, beforeRunning, notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
-import { defineRoute, jsonBody, success } from "../http/openapi";
+import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { endpointUrlProblem } from "../webhooks/endpoint-url";
 import { newWebhookSecret } from "../webhooks/signing";
 import { Pagination, queryInteger, scopedIdParam } from "./schemas";
@@ -300,3 +300,14 @@ webhookEndpointRoutes.openapi(deliveries, async (c) => {
     200,
   );
 });
+
+// The contract's types, as clients (and the tests) send and read them.
+export type CreateWebhookEndpointRequest = RequestBodyOf<typeof create>;
+export type CreateWebhookEndpointResponse = ResponseDataOf<typeof create, 201>;
+export type ListWebhookEndpointsResponse = ResponseDataOf<typeof list, 200>;
+export type GetWebhookEndpointResponse = ResponseDataOf<typeof read, 200>;
+export type UpdateWebhookEndpointRequest = RequestBodyOf<typeof update>;
+export type UpdateWebhookEndpointResponse = ResponseDataOf<typeof update, 200>;
+export type DeleteWebhookEndpointResponse = ResponseDataOf<typeof remove, 200>;
+export type RotateWebhookSecretResponse = ResponseDataOf<typeof rotate, 200>;
+export type ListWebhookDeliveriesResponse = ResponseDataOf<typeof deliveries, 200>;

@@ -1,5 +1,19 @@
 import { env, exports } from "cloudflare:workers";
+import type { PayCheckoutRequest, PayCheckoutResponse } from "../../src/checkout/pay-api";
+import type { LoginRequest, LoginResponse, RegisterRequest, RegisterResponse } from "../../src/routes/auth";
+import type { CreateApiKeyRequest, CreateApiKeyResponse } from "../../src/routes/api-keys";
+import type {
+  CreateCheckoutSessionRequest,
+  CreateCheckoutSessionResponse,
+  CreatePaymentIntentRequest,
+  CreatePaymentIntentResponse,
+} from "../../src/routes/checkouts";
+import type { CreateMerchantRequest, CreateMerchantResponse } from "../../src/routes/merchants";
+import type { SyncEmbeddedUserRequest, SyncEmbeddedUserResponse } from "../../src/routes/users";
+import type { GetWalletResponse, TopUpWalletRequest, TopUpWalletResponse } from "../../src/routes/wallets";
 import { walletObject } from "../../src/wallet/wallet-do";
+import type { ErrorEnvelope } from "../../src/http/envelope";
+import type { z } from "zod";
 
 /**
  * Black-box helpers: every call goes through the worker's real fetch handler, with real D1 behind it.
@@ -11,14 +25,31 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-export interface CallOptions {
-  body?: unknown;
+/** The success envelope around a route's data. */
+export interface Ok<T> {
+  success: true;
+  data: T;
+}
+
+/** A route's answer when a test may get either: it reads `data` or `error` by the status it asserted. */
+export interface Answer<T> {
+  success: boolean;
+  data: T;
+  error: z.output<typeof ErrorEnvelope>["error"];
+}
+
+export interface CallOptions<B = unknown> {
+  body?: B;
   rawBody?: string;
   token?: string;
   headers?: Record<string, string>;
 }
 
-export async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+/**
+ * One request. Tests that assert on a failure read `any` bodies; the helpers below send and read
+ * the routes' own contract types (each route file exports them), so a changed contract fails to compile.
+ */
+export async function call<T = any, B = unknown>(method: string, path: string, options: CallOptions<B> = {}): Promise<ApiResponse<T>> {
   const headers = new Headers(options.headers);
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
   let body: string | undefined = options.rawBody;
@@ -42,9 +73,11 @@ export function uniqueEmail(label = "owner"): string {
 }
 
 export async function registerAndLogin(email = uniqueEmail()): Promise<{ token: string; email: string; account_id: string }> {
-  const registered = await call("POST", "/api/v1/auth/register", { body: { email, password: STRONG_PASSWORD, name: "Test Owner" } });
+  const registration: RegisterRequest = { email, password: STRONG_PASSWORD, name: "Test Owner" };
+  const registered = await call<Ok<RegisterResponse>>("POST", "/api/v1/auth/register", { body: registration });
   if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
-  const login = await call("POST", "/api/v1/auth/login", { body: { email, password: STRONG_PASSWORD } });
+  const credentials: LoginRequest = { email, password: STRONG_PASSWORD };
+  const login = await call<Ok<LoginResponse>>("POST", "/api/v1/auth/login", { body: credentials });
   return { token: login.body.data.access_token, email, account_id: registered.body.data.id };
 }
 
@@ -58,20 +91,25 @@ export interface TestMerchant {
 
 export async function newMerchant(name = "Test Shop"): Promise<TestMerchant> {
   const owner = await registerAndLogin();
-  const created = await call("POST", "/api/v1/merchants", { token: owner.token, body: { name } });
+  const created = await call<Ok<CreateMerchantResponse>, CreateMerchantRequest>("POST", "/api/v1/merchants", {
+    token: owner.token,
+    body: { name },
+  });
   if (created.status !== 201) throw new Error(`merchant failed: ${JSON.stringify(created.body)}`);
   const { id, secret_key, publishable_key } = created.body.data;
   return { token: owner.token, account_id: owner.account_id, merchant_id: id, secret_key, publishable_key };
 }
 
 export async function createKey(merchant: TestMerchant, type: "secret" | "publishable" | "signing", mode: "sandbox" | "live") {
-  const res = await call("POST", `/api/v1/merchants/${merchant.merchant_id}/api-keys`, { token: merchant.token, body: { type, mode } });
+  const path = `/api/v1/merchants/${merchant.merchant_id}/api-keys`;
+  const res = await call<Ok<CreateApiKeyResponse>, CreateApiKeyRequest>("POST", path, { token: merchant.token, body: { type, mode } });
   if (res.status !== 201) throw new Error(`key failed: ${JSON.stringify(res.body)}`);
-  return res.body.data as { id: string; key_id?: string; secret: string; mode: string };
+  return res.body.data;
 }
 
 export async function syncUser(secret_key: string, external_id = `usr_${crypto.randomUUID()}`, extra: Record<string, unknown> = {}) {
-  return call("POST", "/api/v1/embedded/users/sync", { token: secret_key, body: { external_id, full_name: "Ahmed Al-Rashid", ...extra } });
+  const body = { external_id, full_name: "Ahmed Al-Rashid", ...extra } as SyncEmbeddedUserRequest;
+  return call<Ok<SyncEmbeddedUserResponse>>("POST", "/api/v1/embedded/users/sync", { token: secret_key, body });
 }
 
 /**
@@ -99,14 +137,15 @@ export async function signedHeaders(
 }
 
 export async function topUp(secret_key: string, user_id: string, amount: number, currency = "IQD") {
-  const res = await call("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { token: secret_key, body: { amount, currency } });
+  const body = { amount, currency } as TopUpWalletRequest;
+  const res = await call<Ok<TopUpWalletResponse>>("POST", `/api/v1/embedded/users/${user_id}/wallet/top-ups`, { token: secret_key, body });
   if (res.status !== 201) throw new Error(`top-up failed: ${JSON.stringify(res.body)}`);
   return res;
 }
 
 export async function walletOf(secret_key: string, user_id: string) {
-  const res = await call("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token: secret_key });
-  return res.body.data as { wallet_id: string; balances: { currency: string; available: number; held: number; total: number }[] };
+  const res = await call<Ok<GetWalletResponse>>("GET", `/api/v1/embedded/users/${user_id}/wallet`, { token: secret_key });
+  return res.body.data;
 }
 
 export async function balanceOf(secret_key: string, user_id: string, currency = "IQD") {
@@ -117,9 +156,9 @@ export async function balanceOf(secret_key: string, user_id: string, currency = 
 export async function fundedUser(amount: number, merchant?: TestMerchant) {
   const m = merchant ?? (await newMerchant());
   const user = await syncUser(m.secret_key);
-  const user_id: string = user.body.data.mazad_user_id;
+  const user_id = user.body.data.mazad_user_id;
   if (amount > 0) await topUp(m.secret_key, user_id, amount);
-  return { merchant: m, user_id, wallet_id: user.body.data.wallet_id as string };
+  return { merchant: m, user_id, wallet_id: user.body.data.wallet_id };
 }
 
 /** A white-box count straight from D1, for asserting what was (or was not) stored. */
@@ -132,63 +171,48 @@ export async function countRows(query: string, ...params: unknown[]): Promise<nu
 
 /** A checkout session for a user, created as the checkout quickstart does (step 3). */
 export async function newSession(secret_key: string, external_user_id: string, amount: number, extra: Record<string, unknown> = {}) {
-  const res = await call("POST", "/api/v1/checkout/sessions", {
+  const body = {
+    external_user_id,
+    amount,
+    currency: "IQD",
+    description: "Order #1042 — Antique Vase",
+    success_url: "https://shop.example/success",
+    cancel_url: "https://shop.example/cancel",
+    metadata: { order_id: "1042" },
+    ...extra,
+  } as CreateCheckoutSessionRequest;
+  const res = await call<Ok<CreateCheckoutSessionResponse>>("POST", "/api/v1/checkout/sessions", {
     token: secret_key,
     headers: { "Idempotency-Key": crypto.randomUUID() },
-    body: {
-      external_user_id,
-      amount,
-      currency: "IQD",
-      description: "Order #1042 — Antique Vase",
-      success_url: "https://shop.example/success",
-      cancel_url: "https://shop.example/cancel",
-      metadata: { order_id: "1042" },
-      ...extra,
-    },
+    body,
   });
   if (res.status !== 201) throw new Error(`session failed: ${JSON.stringify(res.body)}`);
-  return res.body.data as {
-    id: string;
-    client_secret: string;
-    checkout_url: string;
-    status: string;
-    payment_id: string | null;
-    expires_at: string;
-  };
+  return res.body.data;
 }
 
-export async function newIntent(secret_key: string, amount: number, currency = "USD") {
-  const res = await call("POST", "/api/v1/payment-intents", {
-    token: secret_key,
-    body: {
-      amount,
-      currency,
-      description: "Premium plan",
-      success_url: "https://shop.example/thanks",
-      cancel_url: "https://shop.example/cart",
-    },
-  });
-  if (res.status !== 201) throw new Error(`intent failed: ${JSON.stringify(res.body)}`);
-  return res.body.data as {
-    id: string;
-    client_secret: string;
-    checkout_url: string;
-    status: string;
-    expires_at: string;
-    attempts_remaining: number;
+export async function newIntent(secret_key: string, amount: number, currency: "IQD" | "USD" = "USD") {
+  const body: CreatePaymentIntentRequest = {
+    amount,
+    currency,
+    description: "Premium plan",
+    success_url: "https://shop.example/thanks",
+    cancel_url: "https://shop.example/cart",
   };
+  const res = await call<Ok<CreatePaymentIntentResponse>>("POST", "/api/v1/payment-intents", { token: secret_key, body });
+  if (res.status !== 201) throw new Error(`intent failed: ${JSON.stringify(res.body)}`);
+  return res.body.data;
 }
 
 export const TEST_CARD = { number: "4242 4242 4242 4242", exp_month: 12, exp_year: 2030, cvc: "123", name: "Ahmed Al-Bayati" };
 
 export function payWithWallet(checkout: { id: string; client_secret: string }, otp = "123456") {
-  return call("POST", `/checkout/${checkout.id}/pay`, { body: { client_secret: checkout.client_secret, method: "wallet", otp } });
+  const body: PayCheckoutRequest = { client_secret: checkout.client_secret, method: "wallet", otp };
+  return call<Answer<PayCheckoutResponse>>("POST", `/checkout/${checkout.id}/pay`, { body });
 }
 
 export function payWithCard(checkout: { id: string; client_secret: string }, card: Partial<typeof TEST_CARD> = {}) {
-  return call("POST", `/checkout/${checkout.id}/pay`, {
-    body: { client_secret: checkout.client_secret, method: "card", card: { ...TEST_CARD, ...card } },
-  });
+  const body: PayCheckoutRequest = { client_secret: checkout.client_secret, method: "card", card: { ...TEST_CARD, ...card } };
+  return call<Answer<PayCheckoutResponse>>("POST", `/checkout/${checkout.id}/pay`, { body });
 }
 
 /** Delivers every outbox row of these wallets now, so balances can be compared without waiting for alarms. */
