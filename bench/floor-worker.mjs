@@ -63,7 +63,8 @@ export class FloorWallet extends DurableObject {
       this.sql.exec("INSERT INTO holds (id, currency, amount, status, created_at_ms) VALUES (?, 'IQD', ?, 'active', ?)", id, amount, now);
       this.sql.exec("UPDATE balances SET available = available - ?, held = held + ? WHERE currency = 'IQD'", amount, amount);
       this.sql.exec(
-        "INSERT INTO entries (id, type, currency, amount, balance_after, held_after, reference, created_at_ms) VALUES (?, 'hold', 'IQD', ?, ?, ?, ?, ?)",
+        "INSERT INTO entries (id, type, currency, amount, balance_after, held_after, reference, created_at_ms) " +
+          "VALUES (?, 'hold', 'IQD', ?, ?, ?, ?, ?)",
         crypto.randomUUID(),
         amount,
         balance.available - amount,
@@ -85,7 +86,8 @@ export class FloorWallet extends DurableObject {
       this.sql.exec("UPDATE holds SET status = 'released', resolved_at_ms = ? WHERE id = ?", now, id);
       this.sql.exec("UPDATE balances SET available = available + ?, held = held - ? WHERE currency = 'IQD'", hold.amount, hold.amount);
       this.sql.exec(
-        "INSERT INTO entries (id, type, currency, amount, balance_after, held_after, reference, created_at_ms) VALUES (?, 'release', 'IQD', ?, ?, ?, ?, ?)",
+        "INSERT INTO entries (id, type, currency, amount, balance_after, held_after, reference, created_at_ms) " +
+          "VALUES (?, 'release', 'IQD', ?, ?, ?, ?, ?)",
         crypto.randomUUID(),
         hold.amount,
         balance.available + hold.amount,

@@ -115,7 +115,10 @@ export async function startReceiver({ refuse, keep = false } = {}) {
   /** @type {Map<string, { arrived_ms: number, object_id: string }>} */
   const arrivals = new Map();
   const tally = { deliveries: 0, invalid: 0, /** @type {Record<number, number>} */ refused: {} };
-  /** @type {{ webhook_id: string, event: any, refused: number | null }[]} every verified delivery, refused ones and retries included (with `keep`) */
+  /**
+   * @type {{ webhook_id: string, event: any, refused: number | null }[]} every verified delivery, refused ones and retries
+   *   included (with `keep`)
+   */
   const log = [];
   const server = createServer(async (req, res) => {
     let body = "";

@@ -138,7 +138,9 @@ async function main() {
   const s = summarizeProfile(profile);
   const md = [
     `# CPU profile: hot wallet hold + release, c = ${flags.connections}, ${flags.seconds} s (profiler attached)`,
-    `${new Date().toISOString()} · ${measured.rps.toFixed(0)} req/s while profiled · ${s.total_ms.toFixed(0)} ms sampled in the app's isolate (locally it runs the worker and its Durable Objects' JavaScript; SQLite and the runtime's I/O show as native time). Open \`hold.cpuprofile\` in Chrome DevTools for the call tree.`,
+    `${new Date().toISOString()} · ${measured.rps.toFixed(0)} req/s while profiled · ${s.total_ms.toFixed(0)} ms sampled in the app's ` +
+      `isolate (locally it runs the worker and its Durable Objects' JavaScript; SQLite and the runtime's I/O show as native time). Open ` +
+      `\`hold.cpuprofile\` in Chrome DevTools for the call tree.`,
     "## Self time by origin",
     "| origin | ms | share |\n| --- | --- | --- |\n" + s.origins.join("\n"),
     "## Inclusive time by function (top 40; names are the bundle's, lines in its index.js)",

@@ -50,7 +50,9 @@ export function evaluateGoals(r) {
     },
     {
       id: "history_page_p99",
-      goal: `transactions page p99 ≤ 10 ms on 100,000 entries${entries != null && entries < 100_000 ? ` (this run: ${entries.toLocaleString("en")} entries)` : ""}`,
+      goal:
+        `transactions page p99 ≤ 10 ms on ` +
+        `100,000 entries${entries != null && entries < 100_000 ? ` (this run: ${entries.toLocaleString("en")} entries)` : ""}`,
       value: r.transactions?.p99_ms ?? null,
       measured: `${ms(r.transactions?.p99_ms)} ms`,
       pass: r.transactions?.p99_ms != null ? r.transactions.p99_ms <= 10 : null,
@@ -75,7 +77,8 @@ export function evaluateGoals(r) {
       goal: "every committed event reaches the local receiver, correctly signed",
       value: r.fan_out ? r.fan_out.delivered : null,
       measured: r.fan_out
-        ? `${r.fan_out.delivered} of ${r.fan_out.events}, ${r.fan_out.invalid_signatures} bad signatures, ${rps(r.fan_out.events_per_s)} events/s`
+        ? `${r.fan_out.delivered} of ${r.fan_out.events}, ${r.fan_out.invalid_signatures} bad signatures, ` +
+          `${rps(r.fan_out.events_per_s)} events/s`
         : "–",
       pass: r.fan_out ? r.fan_out.delivered === r.fan_out.events && r.fan_out.invalid_signatures === 0 : null,
     },
@@ -167,7 +170,11 @@ function paymentsSection(r) {
     p.rounds.flatMap((x) => Object.entries(x.failures).map(([k, n]) => `${n} × ${k}`)),
   );
   return [
-    "A card payment the way a merchant integrates it, one flow per connection: `POST /payment-intents`, the buyer's `POST /checkout/{id}/pay` with the approving test card, `GET /payment-intents/{id}` for its `payment_id`, `POST /payments/{id}/capture` (the capture credits the merchant's settlement wallet and the platform's commission wallet through their outboxes). A flow is four requests; the ratio compares requests per second with the bare object's hold + release at the same concurrency.",
+    "A card payment the way a merchant integrates it, one flow per connection: `POST /payment-intents`, " +
+      "the buyer's `POST /checkout/{id}/pay` with the approving test card, `GET /payment-intents/{id}` for its `payment_id`, " +
+      "`POST /payments/{id}/capture` (the capture credits the merchant's settlement wallet and the platform's commission wallet " +
+      "through their outboxes). A flow is four requests; the ratio compares requests per second with the bare object's " +
+      "hold + release at the same concurrency.",
     paymentsTable(r),
     failures.length ? `Steps that did not succeed: ${failures.join(", ")}.` : "Every step of every flow succeeded.",
   ].join("\n\n");
@@ -178,9 +185,17 @@ function fanOutSection(r) {
   const f = r.fan_out;
   if (!f) return "not measured";
   return (
-    `${f.events.toLocaleString("en")} holds on one wallet at c = 8 (${rps(f.commit_rps)} req/s), each committing \`hold.created\` in the wallet's outbox; one endpoint subscribed to it, a Node receiver on 127.0.0.1 verifying every delivery with \`standardwebhooks\`. ` +
-    `**${rps(f.events_per_s)} events/s** from the first commit to the last arrival; ${f.delivered.toLocaleString("en")} of ${f.events.toLocaleString("en")} events arrived (${f.deliveries.toLocaleString("en")} deliveries, ${f.invalid_signatures} with a bad signature)${f.timed_out ? ", **some never arrived within the timeout**" : ""}. ` +
-    `Commit (the hold's 201) to first verified arrival: p50 ${ms(f.commit_to_delivery_p50_ms)} ms, p99 ${ms(f.commit_to_delivery_p99_ms)} ms, max ${ms(f.commit_to_delivery_max_ms)} ms. Measured on an idle system before the other scenarios, with Miniflare's local queue (batches of up to 100, 1 s batch timeout, as in wrangler.toml).`
+    `${f.events.toLocaleString("en")} holds on one wallet at c = 8 (${rps(f.commit_rps)} req/s), ` +
+    `each committing \`hold.created\` in the wallet's outbox; one endpoint subscribed to it, ` +
+    `a Node receiver on 127.0.0.1 verifying every delivery with \`standardwebhooks\`. ` +
+    `**${rps(f.events_per_s)} events/s** from the first commit to the last arrival; ` +
+    `${f.delivered.toLocaleString("en")} of ${f.events.toLocaleString("en")} events arrived ` +
+    `(${f.deliveries.toLocaleString("en")} deliveries, ${f.invalid_signatures} with a bad signature)` +
+    `${f.timed_out ? ", **some never arrived within the timeout**" : ""}. ` +
+    `Commit (the hold's 201) to first verified arrival: p50 ${ms(f.commit_to_delivery_p50_ms)} ms, ` +
+    `p99 ${ms(f.commit_to_delivery_p99_ms)} ms, max ${ms(f.commit_to_delivery_max_ms)} ms. ` +
+    `Measured on an idle system before the other scenarios, ` +
+    `with Miniflare's local queue (batches of up to 100, 1 s batch timeout, as in wrangler.toml).`
   );
 }
 
@@ -193,8 +208,15 @@ export function markdown(r) {
   const s = r.startup;
   const sections = [
     `# Mazad Wallet benchmark${r.mode === "quick" ? " (--quick: short runs, fewer wallets and holds; not for comparison)" : ""}`,
-    `${m.cpu_model}, ${m.cores} cores, ${m.os} · Node ${m.node} · workerd ${m.workerd} · wrangler ${m.wrangler} · miniflare ${m.miniflare} · autocannon ${m.autocannon} · commit \`${m.commit.slice(0, 12)}\`${m.dirty ? " (with uncommitted changes)" : ""} · ${r.started_at} · load average ${m.loadavg_start.map((x) => x.toFixed(2)).join(" ")} at start, ${m.loadavg_end.map((x) => x.toFixed(2)).join(" ")} at end`,
-    `Served with the Miniflare API from the \`wrangler deploy --dry-run\` bundle, app and floor worker in one workerd process on their own loopback ports, state persisted in a temp directory. Closed loop with autocannon; ${r.config.rounds} round(s) of ${r.config.run_duration_s} s per run, app and floor alternating, medians; the ratio is the median of per-round ratios of 2xx throughput. Every HTTP request counts (a hold + release is two).`,
+    `${m.cpu_model}, ${m.cores} cores, ${m.os} · Node ${m.node} · workerd ${m.workerd} · wrangler ${m.wrangler} · ` +
+      `miniflare ${m.miniflare} · autocannon ${m.autocannon} · ` +
+      `commit \`${m.commit.slice(0, 12)}\`${m.dirty ? " (with uncommitted changes)" : ""} · ${r.started_at} · ` +
+      `load average ${m.loadavg_start.map((x) => x.toFixed(2)).join(" ")} at start, ` +
+      `${m.loadavg_end.map((x) => x.toFixed(2)).join(" ")} at end`,
+    `Served with the Miniflare API from the \`wrangler deploy --dry-run\` bundle, ` +
+      `app and floor worker in one workerd process on their own loopback ports, state persisted in a temp directory. ` +
+      `Closed loop with autocannon; ${r.config.rounds} round(s) of ${r.config.run_duration_s} s per run, app and floor alternating, ` +
+      `medians; the ratio is the median of per-round ratios of 2xx throughput. Every HTTP request counts (a hold + release is two).`,
     "## Goals",
     goalsTable(r),
     "## Closed loop",
@@ -207,11 +229,20 @@ export function markdown(r) {
     fanOutSection(r),
     "## Transactions page",
     t
-      ? `${t.samples} sequential requests on a wallet of ${t.entries_total?.toLocaleString("en") ?? "?"} entries, first pages with each filter combination: p50 ${ms(t.p50_ms)} ms, p99 ${ms(t.p99_ms)} ms, max ${ms(t.max_ms)} ms. A page from the middle of the history (page ${t.deep_page}, 100 per page: OFFSET ≈ ${Math.max(0, ((t.deep_page ?? 1) - 1) * 100).toLocaleString("en")}), ${t.deep.count} samples: p50 ${ms(t.deep.p50_ms)} ms, max ${ms(t.deep.max_ms)} ms. The first request of each batch, after the minute's pause, wakes the wallet's object and is counted apart: ${(t.after_idle_ms ?? []).map((x) => `${ms(x)} ms`).join(", ") || "–"}. Statuses: ${JSON.stringify(t.statuses)}. (60 requests/min per merchant: batches of 51, one per round, a minute apart.)`
+      ? `${t.samples} sequential requests on a wallet of ${t.entries_total?.toLocaleString("en") ?? "?"} entries, ` +
+        `first pages with each filter combination: p50 ${ms(t.p50_ms)} ms, p99 ${ms(t.p99_ms)} ms, max ${ms(t.max_ms)} ms. ` +
+        `A page from the middle of the history ` +
+        `(page ${t.deep_page}, 100 per page: OFFSET ≈ ${Math.max(0, ((t.deep_page ?? 1) - 1) * 100).toLocaleString("en")}), ` +
+        `${t.deep.count} samples: p50 ${ms(t.deep.p50_ms)} ms, max ${ms(t.deep.max_ms)} ms. ` +
+        `The first request of each batch, after the minute's pause, wakes the wallet's object and is counted apart: ` +
+        `${(t.after_idle_ms ?? []).map((x) => `${ms(x)} ms`).join(", ") || "–"}. Statuses: ${JSON.stringify(t.statuses)}. ` +
+        `(60 requests/min per merchant: batches of 51, one per round, a minute apart.)`
       : "not measured",
     "## Open loop",
     o
-      ? `${rps(o.rate)} req/s (half the hot wallet's measured capacity of ${rps(o.capacity_rps)} req/s), hold/release alternating on one wallet, latency from the scheduled send time; medians of ${o.rounds.length} round(s) of ${o.duration_s} s.\n\n` +
+      ? `${rps(o.rate)} req/s (half the hot wallet's measured capacity of ${rps(o.capacity_rps)} req/s), ` +
+        `hold/release alternating on one wallet, latency from the scheduled send time; ` +
+        `medians of ${o.rounds.length} round(s) of ${o.duration_s} s.\n\n` +
         table(
           ["target", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "non-2xx", "max send lag ms"],
           ["app", "floor"].map((k) => [
@@ -227,15 +258,22 @@ export function markdown(r) {
       : "not measured",
     "## Overload",
     v
-      ? `Open loop at ${rps(v.target_rate)} req/s (2 × ${rps(v.capacity_rps)}) for ${v.duration_s} s on the hot wallet: ${v.sent.toLocaleString("en")} sent, ${v.ok.toLocaleString("en")} 2xx (${rps(v.ok_rps)} req/s, p99 ${ms(v.ok_p99_ms)} ms), ` +
-        `${v.status_429_503.toLocaleString("en")} × 429/503 (${pct(v.status_429_503 / v.sent)} of requests; ${v.status_429_503 ? pct(v.with_retry_after / v.status_429_503) : "–"} of them with Retry-After), **${v.status_5xx} × 5xx**, ${v.errors} connection errors. Statuses: ${JSON.stringify(v.statuses)}. p99 of every answer from its scheduled time: ${ms(v.p99_ms)} ms.`
+      ? `Open loop at ${rps(v.target_rate)} req/s (2 × ${rps(v.capacity_rps)}) for ${v.duration_s} s on the hot wallet: ` +
+        `${v.sent.toLocaleString("en")} sent, ${v.ok.toLocaleString("en")} 2xx (${rps(v.ok_rps)} req/s, p99 ${ms(v.ok_p99_ms)} ms), ` +
+        `${v.status_429_503.toLocaleString("en")} × 429/503 (${pct(v.status_429_503 / v.sent)} of requests; ` +
+        `${v.status_429_503 ? pct(v.with_retry_after / v.status_429_503) : "–"} of them with Retry-After), ` +
+        `**${v.status_5xx} × 5xx**, ${v.errors} connection errors. Statuses: ${JSON.stringify(v.statuses)}. ` +
+        `p99 of every answer from its scheduled time: ${ms(v.p99_ms)} ms.`
       : "not measured",
     "## Bundle and start",
     r.bundle
-      ? `${r.bundle.files.map((f) => `\`${f.name}\` ${kib(f.bytes)} (gzip ${kib(f.gzip_bytes)})`).join(", ")}. Total ${kib(r.bundle.total_bytes)}, **gzip ${kib(r.bundle.total_gzip_bytes)}** (wrangler: "${r.bundle.wrangler_reported ?? "?"}"). Built in ${ms(r.bundle.build_ms)} ms.`
+      ? `${r.bundle.files.map((f) => `\`${f.name}\` ${kib(f.bytes)} (gzip ${kib(f.gzip_bytes)})`).join(", ")}. ` +
+        `Total ${kib(r.bundle.total_bytes)}, **gzip ${kib(r.bundle.total_gzip_bytes)}** (wrangler: ` +
+        `"${r.bundle.wrangler_reported ?? "?"}"). Built in ${ms(r.bundle.build_ms)} ms.`
       : "not measured",
     s
-      ? `Start: a fresh Miniflare from construction to the first 200 from /health: ${ms(s.first_health_ms)} ms (median of ${s.samples.length}; listening after ${ms(s.listening_ms)} ms). ` +
+      ? `Start: a fresh Miniflare from construction to the first 200 from /health: ${ms(s.first_health_ms)} ms ` +
+        `(median of ${s.samples.length}; listening after ${ms(s.listening_ms)} ms). ` +
         (s.wrangler_check_startup?.active_ms != null
           ? `\`wrangler check startup\` (local CPU profile of the startup phase): ${ms(s.wrangler_check_startup.active_ms)} ms active. `
           : "`wrangler check startup`: not run (--quick) or failed. ") +
@@ -243,16 +281,23 @@ export function markdown(r) {
       : "",
     "## Integrity after the run",
     r.audit
-      ? `GET /ledger/audit?currency=IQD: ${r.audit.status}, balanced ${r.audit.balanced}, holds_consistent ${r.audit.holds_consistent} (${ms(r.audit.ms)} ms).`
+      ? `GET /ledger/audit?currency=IQD: ${r.audit.status}, balanced ${r.audit.balanced}, holds_consistent ${r.audit.holds_consistent} ` +
+        `(${ms(r.audit.ms)} ms).`
       : "not checked",
     r.worker_log?.length
-      ? `The workers and Miniflare logged ${JSON.stringify(r.worker_log_counts)} line(s) by level; the first warning or error: \`${r.worker_log[0].split("\n")[0].slice(0, 200)}\` (all in latest.json).`
+      ? `The workers and Miniflare logged ${JSON.stringify(r.worker_log_counts)} line(s) by level; the first warning or error: ` +
+        `\`${r.worker_log[0].split("\n")[0].slice(0, 200)}\` (all in latest.json).`
       : `The workers and Miniflare logged no warning or error (${JSON.stringify(r.worker_log_counts ?? {})} by level).`,
     "## Seeding",
     r.seeding
-      ? `${r.seeding.users} users synced and topped up in ${ms(r.seeding.users_s)} s, while ${r.seeding.holds.toLocaleString("en")} holds went onto one wallet in ${ms(r.seeding.holds_s)} s (${rps(r.seeding.holds_rps)} holds/s at c = 32, p99 ${ms(r.seeding.holds_p99_ms)} ms; side by side, so not a measurement).` +
+      ? `${r.seeding.users} users synced and topped up in ${ms(r.seeding.users_s)} s, while ${r.seeding.holds.toLocaleString("en")} ` +
+        `holds went onto one wallet in ${ms(r.seeding.holds_s)} s (${rps(r.seeding.holds_rps)} holds/s at c = 32, ` +
+        `p99 ${ms(r.seeding.holds_p99_ms)} ms; side by side, so not a measurement).` +
         (r.seeding.events_drain
-          ? ` Their events were still reaching the events index: ${r.seeding.events_drain.events_recorded.toLocaleString("en")} more were recorded in ${ms(r.seeding.events_drain.seconds)} s (${rps(r.seeding.events_drain.events_per_s)} events/s through queue and consumer) before measuring began.`
+          ? ` Their events were still reaching the events index: ` +
+            `${r.seeding.events_drain.events_recorded.toLocaleString("en")} more were recorded ` +
+            `in ${ms(r.seeding.events_drain.seconds)} s ` +
+            `(${rps(r.seeding.events_drain.events_per_s)} events/s through queue and consumer) before measuring began.`
           : "")
       : "",
   ];
@@ -288,7 +333,8 @@ export function svgChart(r) {
   const maxRps = Math.max(1, ...rows.flatMap((x) => [x.app.rps, x.floor.rps]));
   const maxP99 = Math.max(1, ...rows.flatMap((x) => [x.app.p99_ms ?? 0, x.floor.p99_ms ?? 0]));
   const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+      `font-family="system-ui, sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${labelW}" y="18" font-size="13" font-weight="bold">throughput, req/s (higher is better)</text>`,
     `<text x="${labelW + panelW + gap}" y="18" font-size="13" font-weight="bold">p99 latency, ms (lower is better)</text>`,
@@ -315,7 +361,10 @@ export function svgChart(r) {
     }
   });
   out.push(
-    `<text x="10" y="${height - 12}" fill="#666">${esc(`Mazad Wallet bench, ${r.mode}, ${r.machine.cpu_model} × ${r.machine.cores}, commit ${r.machine.commit.slice(0, 12)}, ${r.started_at}`)}</text>`,
+    `<text x="10" y="${height - 12}" fill="#666">${esc(
+      `Mazad Wallet bench, ${r.mode}, ${r.machine.cpu_model} × ${r.machine.cores}, ` +
+        `commit ${r.machine.commit.slice(0, 12)}, ${r.started_at}`,
+    )}</text>`,
   );
   out.push("</svg>");
   return out.join("\n") + "\n";

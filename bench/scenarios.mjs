@@ -253,7 +253,10 @@ const FIRST_PAGES = [
 export async function sampleTransactions(api, seeded, batch = 50) {
   const auth = { authorization: `Bearer ${seeded.secret_key}` };
   const base = `/api/v1/embedded/users/${encodeURIComponent(seeded.big)}/transactions`;
-  /** @type {{ first: number[], deep: number[], after_idle_ms: number | null, statuses: Record<string, number>, total: number | null, deep_page: number }} */
+  /**
+   * @type {{ first: number[], deep: number[], after_idle_ms: number | null, statuses: Record<string, number>, total: number | null,
+   *   deep_page: number }}
+   */
   const out = { first: [], deep: [], after_idle_ms: null, statuses: {}, total: null, deep_page: 1 };
   // A batch follows a minute's pause (the rate limit), after which the wallet's object (and the
   // limiter's) may have been put to sleep: the first request wakes them (measured ≈ 40 ms on

@@ -117,7 +117,8 @@ async function applyD1Migrations(mf) {
 }
 
 /**
- * @param {{ bundleDir: string, persistDir: string, withFloor?: boolean, inspectorPort?: number, logFile?: string, vars?: Record<string, string> }} options
+ * @param {{ bundleDir: string, persistDir: string, withFloor?: boolean, inspectorPort?: number, logFile?: string,
+ *   vars?: Record<string, string> }} options
  *   `inspectorPort`: the app's isolate gets a DevTools inspector there (bench/profile.mjs);
  *   `logFile`: every log line is appended there too
  */

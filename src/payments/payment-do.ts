@@ -312,7 +312,10 @@ export class PaymentDO extends DurableObject<Env> {
     this.scheduleAlarm();
   }
 
-  /** One alarm for the earliest of: the checkout's expiry, the authorization's lapse, a step's retry, an index write or event forward still owed. */
+  /**
+   * One alarm for the earliest of: the checkout's expiry, the authorization's lapse, a step's retry, an index write or event
+   * forward still owed.
+   */
   private scheduleAlarm(): void {
     const state = this.store.state();
     if (!state) return;

@@ -2,16 +2,19 @@ import { describe, expect, it } from "vitest";
 import { filesUnder, read } from "./repository";
 
 /**
- * No line of the product's code is over 140 characters. The formatter (Biome) wraps code at 140 but
- * cannot wrap strings and comments; this holds those too. (test/ and bench/ are not held to it yet.)
+ * No line of the code — the product's, its tests' and its benchmark's — is over 140 characters. The
+ * formatter (Biome) wraps code at 140 but cannot wrap strings and comments; this holds those too.
  */
 const MAX_LINE_CHARACTERS = 140;
+const CHECKED = ["src", "test", "bench"];
 const GENERATED = new Set(["src/worker-configuration.d.ts"]);
+// test/browser/ is held to it once the browser tests being rewritten land.
+const NOT_YET = ["test/browser/"];
 
 describe("line length", () => {
-  it(`no line in src/ is over ${MAX_LINE_CHARACTERS} characters`, () => {
-    const long = filesUnder("src")
-      .filter((file) => /\.(ts|tsx|mjs)$/.test(file) && !GENERATED.has(file))
+  it(`no line in ${CHECKED.map((dir) => `${dir}/`).join(", ")} is over ${MAX_LINE_CHARACTERS} characters`, () => {
+    const long = CHECKED.flatMap((dir) => filesUnder(dir))
+      .filter((file) => /\.(ts|tsx|mjs)$/.test(file) && !GENERATED.has(file) && !NOT_YET.some((dir) => file.startsWith(dir)))
       .flatMap((file) =>
         read(file)
           .split("\n")

@@ -283,7 +283,8 @@ async function verify(api, auth, model, users) {
     else if (p.status !== payment.status || p.captured_amount !== payment.captured || p.refunded_amount !== payment.refunded) {
       out.wrong_state++;
       note(
-        `payment ${id}: ${p.status} ${p.captured_amount}/${p.refunded_amount}, expected ${payment.status} ${payment.captured}/${payment.refunded}`,
+        `payment ${id}: ${p.status} ${p.captured_amount}/${p.refunded_amount}, ` +
+          `expected ${payment.status} ${payment.captured}/${payment.refunded}`,
       );
     }
   }

@@ -263,7 +263,11 @@ const BOUNDED = new Set(["post /api/v1/webhook-endpoints"]);
  * fresh object of its own. After a 2xx that created or changed something repeatably the twin must
  * be a 2xx too, but not the same one (a user's first sync is 201, the next 200); where creations
  * are capped, only the valid request's (the operation's first, with room left).
- * @param {{ method: string }} operation @param {{ ending: boolean, bounded: boolean }} kind @param {string} label @param {number} secret @param {number} signed
+ * @param {{ method: string }} operation
+ * @param {{ ending: boolean, bounded: boolean }} kind
+ * @param {string} label
+ * @param {number} secret
+ * @param {number} signed
  * @returns {"same" | "class" | null}
  */
 function comparison(operation, { ending, bounded }, label, secret, signed) {
@@ -423,7 +427,10 @@ function queryCases(o, add) {
   if (o.method === "get") add("unknown query parameter", `${o.target}${o.target.includes("?") ? "&" : "?"}zz_unknown=1`, {}, undefined);
 }
 
-/** Credentials missing, malformed or oversized; HMAC headers that are garbage, and real signatures over bad bodies; bad Idempotency-Keys. */
+/**
+ * Credentials missing, malformed or oversized; HMAC headers that are garbage, and real signatures over
+ * bad bodies; bad Idempotency-Keys.
+ */
 function credentialCases(o, add, push) {
   if (o.schemes.length) {
     for (const [label, value] of [

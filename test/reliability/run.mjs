@@ -56,7 +56,8 @@ async function main() {
     results.parts.tenancy = tenancy;
     violations += tenancy.violations;
     console.log(
-      `tenancy: ${tenancy.credentials} wrong credentials (${tenancy.signed_credentials} of them HMAC-signed) × ${tenancy.routes} routes over ${tenancy.kinds} object kinds, ${tenancy.calls} calls (${tenancy.signed_calls} signed): ` +
+      `tenancy: ${tenancy.credentials} wrong credentials (${tenancy.signed_credentials} of them HMAC-signed) ` +
+        `× ${tenancy.routes} routes over ${tenancy.kinds} object kinds, ${tenancy.calls} calls (${tenancy.signed_calls} signed): ` +
         `${tenancy.violations} violations (wrong status, a leak, or a change), ${tenancy.objects_changed} objects changed (${seconds()} s)`,
     );
     for (const line of tenancy.details) console.log(`  ${line}`);
@@ -70,11 +71,15 @@ async function main() {
     const crashed = storm.per_route.filter((r) => r.leg !== "steady");
     const sound = (rows) => rows.filter((r) => r.distinct_answers === 1 && !r.effect_problem).length;
     console.log(
-      `storm: ${storm.routes} routes × ${steady[0]?.requests ?? 0} requests with one key, and again × ${crashed[0]?.requests ?? 0} across a SIGKILL ` +
-        `(${crashed.reduce((n, r) => n + r.resent_after_no_answer, 0)} requests left unanswered, sent again), ${storm.requests.toLocaleString("en")} in all: ` +
+      `storm: ${storm.routes} routes × ${steady[0]?.requests ?? 0} requests with one key, ` +
+        `and again × ${crashed[0]?.requests ?? 0} across a SIGKILL ` +
+        `(${crashed.reduce((n, r) => n + r.resent_after_no_answer, 0)} requests left unanswered, sent again), ` +
+        `${storm.requests.toLocaleString("en")} in all: ` +
         `${sound(steady)}/${steady.length} and ${sound(crashed)}/${crashed.length} one effect and one byte-identical answer, ` +
-        `${storm.per_route.reduce((n, r) => n + r.reuse_refused, 0)}/${storm.per_route.reduce((n, r) => n + r.reuse_tries, 0)} reuses refused 422, ` +
-        `${storm.per_route.filter((r) => r.refused_after_25h).length}/${storm.storms} still refused after 25 h; ${storm.violations} violations (${seconds()} s)`,
+        `${storm.per_route.reduce((n, r) => n + r.reuse_refused, 0)}/${storm.per_route.reduce((n, r) => n + r.reuse_tries, 0)} ` +
+        `reuses refused 422, ` +
+        `${storm.per_route.filter((r) => r.refused_after_25h).length}/${storm.storms} still refused after 25 h; ` +
+        `${storm.violations} violations (${seconds()} s)`,
     );
     for (const r of storm.per_route)
       if (r.effect_problem || r.distinct_answers !== 1)
@@ -91,11 +96,15 @@ async function main() {
         .filter(([s]) => test(Number(s)))
         .reduce((n, [, c]) => n + c, 0);
     console.log(
-      `fuzz (seed ${fuzz.seed}): ${fuzz.operations} operations, ${fuzz.requests.toLocaleString("en")} generated requests (${by((s) => s < 300).toLocaleString("en")} × 2xx, ${by((s) => s >= 400 && s < 500).toLocaleString("en")} × 4xx; ` +
+      `fuzz (seed ${fuzz.seed}): ${fuzz.operations} operations, ${fuzz.requests.toLocaleString("en")} generated requests ` +
+        `(${by((s) => s < 300).toLocaleString("en")} × 2xx, ${by((s) => s >= 400 && s < 500).toLocaleString("en")} × 4xx; ` +
         `${fuzz.valid_2xx}/${fuzz.valid_requests} valid ones 2xx, the rest refused by the object's state or a rate limit; ` +
-        `${fuzz.signed.requests.toLocaleString("en")} of them the secret-key ones sent again HMAC-signed, ${fuzz.signed.agreed.toLocaleString("en")}/${fuzz.signed.compared.toLocaleString("en")} compared answered alike (the same status; after a repeatable effect, a 2xx for a 2xx), ` +
+        `${fuzz.signed.requests.toLocaleString("en")} of them the secret-key ones sent again HMAC-signed, ` +
+        `${fuzz.signed.agreed.toLocaleString("en")}/${fuzz.signed.compared.toLocaleString("en")} compared answered alike ` +
+        `(the same status; after a repeatable effect, a 2xx for a 2xx), ` +
         `${fuzz.signed.not_compared} not comparable after an effect or a 409/429): ` +
-        `${fuzz.server_errors} × 5xx, ${fuzz.violations} violations (a 5xx, an undeclared status, a body off its schema, a signed answer unlike the secret-key one, money not adding up) (${seconds()} s)`,
+        `${fuzz.server_errors} × 5xx, ${fuzz.violations} violations (a 5xx, an undeclared status, a body off its schema, ` +
+        `a signed answer unlike the secret-key one, money not adding up) (${seconds()} s)`,
     );
     for (const line of fuzz.details) console.log(`  ${line}`);
   }
@@ -112,8 +121,9 @@ async function main() {
     results.parts.webhooks = hooks;
     violations += hooks.violations;
     console.log(
-      `webhooks: ${hooks.events} events to a receiver failing half its requests at random plus a 3 s outage (${hooks.receiver.requests} requests: ` +
-        `${hooks.receiver.failed_on_purpose} × 500, ${hooks.receiver.outage_503} × 503): ${hooks.delivered} delivered and verified, ${hooks.dead_lettered} dead-lettered, ` +
+      `webhooks: ${hooks.events} events to a receiver failing half its requests at random plus a 3 s outage ` +
+        `(${hooks.receiver.requests} requests: ${hooks.receiver.failed_on_purpose} × 500, ${hooks.receiver.outage_503} × 503): ` +
+        `${hooks.delivered} delivered and verified, ${hooks.dead_lettered} dead-lettered, ` +
         `${hooks.unsettled} neither, ${hooks.receiver.invalid} bad signatures (${seconds()} s)`,
     );
   }
@@ -134,9 +144,12 @@ async function main() {
       (crash.holds_consistent ? 0 : 1);
     violations += crashViolations;
     console.log(
-      `crash: ${crash.kills} kills, ${crash.acknowledged.toLocaleString("en")} acknowledged (${crash.lost_answers_retried} needed a retry with their key: ${crash.server_errors_seen} × 5xx, ${crash.busy_answers_seen} × 409/429 along the way), ` +
-        `${crash.holds} holds, ${crash.transfers} transfers, ${crash.payments} payments: ${crash.lost} lost, ${crash.doubled} doubled, ${crash.wrong_state} in a wrong state, ` +
-        `${crash.chains_broken} chains broken, outbox ${crash.outbox_pending} pending, audit ${crash.audit_balanced ? "balanced" : "NOT BALANCED"} (${seconds()} s)`,
+      `crash: ${crash.kills} kills, ${crash.acknowledged.toLocaleString("en")} acknowledged (${crash.lost_answers_retried} needed a ` +
+        `retry with their key: ${crash.server_errors_seen} × 5xx, ${crash.busy_answers_seen} × 409/429 along the way), ` +
+        `${crash.holds} holds, ${crash.transfers} transfers, ${crash.payments} payments: ` +
+        `${crash.lost} lost, ${crash.doubled} doubled, ${crash.wrong_state} in a wrong state, ` +
+        `${crash.chains_broken} chains broken, outbox ${crash.outbox_pending} pending, ` +
+        `audit ${crash.audit_balanced ? "balanced" : "NOT BALANCED"} (${seconds()} s)`,
     );
     for (const line of crash.details) console.log(`  ${line}`);
   }
@@ -151,12 +164,19 @@ async function main() {
     results.parts.events = events;
     violations += events.violations;
     console.log(
-      `events: ${events.effects.toLocaleString("en")} effects (${events.books.map((b) => `${b.name} ${b.effects.toLocaleString("en")}`).join(", ")}) with ${events.recorded.toLocaleString("en")} events, ` +
-        `${events.events.toLocaleString("en")} of them listed by GET /events (${events.all_events.toLocaleString("en")} events of every merchant in ${events.objects.toLocaleString("en")} objects' outboxes and the D1 index): ` +
-        `${events.duplicates} duplicates, ${events.missing} missing, ${events.wrong_type} of a wrong type, ${events.unexpected} without an effect, ${events.unforwarded} unforwarded ` +
-        `(${events.lost_at_kill} forwarded in the 10 s before a SIGKILL were lost with Miniflare's in-memory queue, not counted; ${events.indexed_away_from_kills.toLocaleString("en")} forwarded away from any kill and indexed); ` +
-        `${events.deliveries.toLocaleString("en")} deliveries to ${events.receivers.length} receivers (${events.receivers.reduce((n, r) => n + r.repeated, 0)} repeats of a webhook-id): ` +
-        `${events.shared_webhook_ids} webhook-ids shared by two events, ${events.delivered_under_two_ids} effects under two webhook-ids; ${events.violations} violations (${seconds()} s)`,
+      `events: ${events.effects.toLocaleString("en")} effects ` +
+        `(${events.books.map((b) => `${b.name} ${b.effects.toLocaleString("en")}`).join(", ")}) ` +
+        `with ${events.recorded.toLocaleString("en")} events, ` +
+        `${events.events.toLocaleString("en")} of them listed by GET /events (${events.all_events.toLocaleString("en")} events of every ` +
+        `merchant in ${events.objects.toLocaleString("en")} objects' outboxes and the D1 index): ` +
+        `${events.duplicates} duplicates, ${events.missing} missing, ${events.wrong_type} of a wrong type, ` +
+        `${events.unexpected} without an effect, ${events.unforwarded} unforwarded ` +
+        `(${events.lost_at_kill} forwarded in the 10 s before a SIGKILL were lost with Miniflare's in-memory queue, not counted; ` +
+        `${events.indexed_away_from_kills.toLocaleString("en")} forwarded away from any kill and indexed); ` +
+        `${events.deliveries.toLocaleString("en")} deliveries to ${events.receivers.length} receivers ` +
+        `(${events.receivers.reduce((n, r) => n + r.repeated, 0)} repeats of a webhook-id): ` +
+        `${events.shared_webhook_ids} webhook-ids shared by two events, ${events.delivered_under_two_ids} effects under two webhook-ids; ` +
+        `${events.violations} violations (${seconds()} s)`,
     );
     for (const line of events.details) console.log(`  ${line}`);
   }
@@ -174,7 +194,8 @@ async function main() {
     results.parts.card_data = cards;
     violations += cards.violations;
     console.log(
-      `card data: ${cards.card_payments} card payments; ${cards.files} files and ${cards.sqlite_tables} SQLite tables scanned (D1, every object's database, the worker log): ${cards.violations} card numbers or CVVs found (${seconds()} s)`,
+      `card data: ${cards.card_payments} card payments; ${cards.files} files and ${cards.sqlite_tables} SQLite tables scanned (D1, ` +
+        `every object's database, the worker log): ${cards.violations} card numbers or CVVs found (${seconds()} s)`,
     );
     for (const f of cards.findings) console.log(`  ${f.where}: ${f.what}`);
   }

@@ -68,7 +68,15 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
   /**
    * `events`: the event the storm's one effect must produce, given its answer's data (a top-up
    * and a new session produce none; a session may later expire, read from its final state).
-   * @type {{ route: string, setup: () => Promise<any>, path: (s: any) => string, body: (s: any) => any, other: (s: any) => any, effect: (s: any, first: any) => Promise<string | null>, events: (s: any, data: any) => void }[]}
+   * @type {{
+   *   route: string,
+   *   setup: () => Promise<any>,
+   *   path: (s: any) => string,
+   *   body: (s: any) => any,
+   *   other: (s: any) => any,
+   *   effect: (s: any, first: any) => Promise<string | null>,
+   *   events: (s: any, data: any) => void,
+   * }[]}
    */
   const routes = [
     {

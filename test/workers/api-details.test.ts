@@ -144,7 +144,9 @@ describe("transfers can be followed", () => {
     // The answer as the previous version recorded it in the wallet's operation log.
     const legacy = await runInDurableObject(walletObject(env, wallet_id), (_instance, state) => {
       state.storage.sql.exec(
-        "UPDATE operations SET result = json_set(json_remove(result, '$.hold.merchant_amount'), '$.hold.net_amount', json_extract(result, '$.hold.merchant_amount')) WHERE json_extract(result, '$.hold.merchant_amount') IS NOT NULL",
+        "UPDATE operations SET result = json_set(json_remove(result, '$.hold.merchant_amount'), '$.hold.net_amount', " +
+          "json_extract(result, '$.hold.merchant_amount')) " +
+          "WHERE json_extract(result, '$.hold.merchant_amount') IS NOT NULL",
       );
       return state.storage.sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM operations WHERE json_extract(result, '$.hold.net_amount') = 9750")

@@ -55,7 +55,8 @@ describe("every signed route", () => {
       });
       if (signed.status !== withKey.status || signed.status === 401) {
         differences.push(
-          `${method.toUpperCase()} ${path} (${op.operationId}): secret key ${withKey.status}, signed ${signed.status} ${JSON.stringify(signed.body?.error?.code ?? "")}`,
+          `${method.toUpperCase()} ${path} (${op.operationId}): secret key ${withKey.status}, ` +
+            `signed ${signed.status} ${JSON.stringify(signed.body?.error?.code ?? "")}`,
         );
       }
     }

@@ -195,72 +195,75 @@ describe("the publishable key: a browser reads its own checkout", () => {
     return { merchant: m, session: await newSession(m.secret_key, external_user_id, 45_000) };
   }
 
-  it("with the checkout's client_secret, answers the restricted view: state and redirect, nothing of the merchant's or the buyer's", async () => {
-    const { merchant, session } = await sessionOf();
-    const open = await read(session, merchant.publishable_key, session.client_secret);
-    expect(open.status).toBe(200);
-    expect(Object.keys(open.body.data).sort()).toEqual(SESSION_VIEW);
-    expect(open.body.data).toEqual({
-      id: session.id,
-      object: "checkout.session",
-      status: "open",
-      amount: 45_000,
-      currency: "IQD",
-      expires_at: session.expires_at,
-      payment_id: null,
-      redirect_url: null,
-    });
-    for (const absent of [
-      "metadata",
-      "description",
-      "client_secret",
-      "checkout_url",
-      "success_url",
-      "cancel_url",
-      "external_user_id",
-      "created_at",
-    ]) {
-      expect(open.body.data, absent).not.toHaveProperty(absent);
-    }
-    expect(JSON.stringify(open.body)).not.toContain(session.client_secret);
-    expect(JSON.stringify(open.body)).not.toContain("1042");
+  it(
+    "with the checkout's client_secret, answers the restricted view: " + "state and redirect, nothing of the merchant's or the buyer's",
+    async () => {
+      const { merchant, session } = await sessionOf();
+      const open = await read(session, merchant.publishable_key, session.client_secret);
+      expect(open.status).toBe(200);
+      expect(Object.keys(open.body.data).sort()).toEqual(SESSION_VIEW);
+      expect(open.body.data).toEqual({
+        id: session.id,
+        object: "checkout.session",
+        status: "open",
+        amount: 45_000,
+        currency: "IQD",
+        expires_at: session.expires_at,
+        payment_id: null,
+        redirect_url: null,
+      });
+      for (const absent of [
+        "metadata",
+        "description",
+        "client_secret",
+        "checkout_url",
+        "success_url",
+        "cancel_url",
+        "external_user_id",
+        "created_at",
+      ]) {
+        expect(open.body.data, absent).not.toHaveProperty(absent);
+      }
+      expect(JSON.stringify(open.body)).not.toContain(session.client_secret);
+      expect(JSON.stringify(open.body)).not.toContain("1042");
 
-    expect((await payWithWallet(session)).status).toBe(200);
-    const paid = await read(session, merchant.publishable_key, session.client_secret);
-    expect(paid.body.data).toMatchObject({
-      status: "authorized",
-      payment_id: expect.stringMatching(/^pay_test_/),
-      redirect_url: `https://shop.example/success?session_id=${session.id}`,
-    });
+      expect((await payWithWallet(session)).status).toBe(200);
+      const paid = await read(session, merchant.publishable_key, session.client_secret);
+      expect(paid.body.data).toMatchObject({
+        status: "authorized",
+        payment_id: expect.stringMatching(/^pay_test_/),
+        redirect_url: `https://shop.example/success?session_id=${session.id}`,
+      });
 
-    const intent = await newIntent(merchant.secret_key, 9_999);
-    const unpaid = await read(intent, merchant.publishable_key, intent.client_secret);
-    expect(Object.keys(unpaid.body.data).sort()).toEqual(INTENT_VIEW);
-    expect(unpaid.body.data).toMatchObject({
-      object: "payment_intent",
-      status: "requires_payment_method",
-      attempts_remaining: 5,
-      redirect_url: null,
-    });
-    await payWithCard(intent, { number: "4000 0000 0000 9995" });
-    expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({
-      status: "requires_payment_method",
-      attempts_remaining: 4,
-    });
-    await payWithCard(intent);
-    expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({
-      status: "authorized",
-      redirect_url: `https://shop.example/thanks?payment_intent=${intent.id}`,
-    });
+      const intent = await newIntent(merchant.secret_key, 9_999);
+      const unpaid = await read(intent, merchant.publishable_key, intent.client_secret);
+      expect(Object.keys(unpaid.body.data).sort()).toEqual(INTENT_VIEW);
+      expect(unpaid.body.data).toMatchObject({
+        object: "payment_intent",
+        status: "requires_payment_method",
+        attempts_remaining: 5,
+        redirect_url: null,
+      });
+      await payWithCard(intent, { number: "4000 0000 0000 9995" });
+      expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({
+        status: "requires_payment_method",
+        attempts_remaining: 4,
+      });
+      await payWithCard(intent);
+      expect((await read(intent, merchant.publishable_key, intent.client_secret)).body.data).toMatchObject({
+        status: "authorized",
+        redirect_url: `https://shop.example/thanks?payment_intent=${intent.id}`,
+      });
 
-    // Where the buyer is sent once it is closed: the cancel_url, naming the checkout.
-    const canceled = await newIntent(merchant.secret_key, 500);
-    await call("POST", `/api/v1/payment-intents/${canceled.id}/cancel`, { token: merchant.secret_key });
-    expect((await read(canceled, merchant.publishable_key, canceled.client_secret)).body.data).toMatchObject({
-      status: "canceled",
-      redirect_url: `https://shop.example/cart?payment_intent=${canceled.id}`,
-    });
-  });
+      // Where the buyer is sent once it is closed: the cancel_url, naming the checkout.
+      const canceled = await newIntent(merchant.secret_key, 500);
+      await call("POST", `/api/v1/payment-intents/${canceled.id}/cancel`, { token: merchant.secret_key });
+      expect((await read(canceled, merchant.publishable_key, canceled.client_secret)).body.data).toMatchObject({
+        status: "canceled",
+        redirect_url: `https://shop.example/cart?payment_intent=${canceled.id}`,
+      });
+    },
+  );
 
   it("refuses a wrong client_secret with 403, as the buyer's pay route does", async () => {
     const { merchant, session } = await sessionOf();
@@ -275,29 +278,32 @@ describe("the publishable key: a browser reads its own checkout", () => {
     }
   });
 
-  it("hides the checkout from another merchant's publishable key, and from the live key, behind a 404 even with the right secret", async () => {
-    const { merchant, session } = await sessionOf();
-    const intent = await newIntent(merchant.secret_key, 100);
-    const stranger = await newMerchant();
-    const live = await createKey(merchant, "publishable", "live");
-    for (const checkout of [session, intent]) {
-      for (const [token, secret] of [
-        [stranger.publishable_key, checkout.client_secret],
-        [stranger.publishable_key, "wrong"],
-        [live.secret, checkout.client_secret],
-      ] as const) {
-        const res = await read(checkout, token, secret);
-        expect(res.status).toBe(404);
-        expect(res.body.error.code).toBe("resource_missing");
+  it(
+    "hides the checkout from another merchant's publishable key, and from the live key, " + "behind a 404 even with the right secret",
+    async () => {
+      const { merchant, session } = await sessionOf();
+      const intent = await newIntent(merchant.secret_key, 100);
+      const stranger = await newMerchant();
+      const live = await createKey(merchant, "publishable", "live");
+      for (const checkout of [session, intent]) {
+        for (const [token, secret] of [
+          [stranger.publishable_key, checkout.client_secret],
+          [stranger.publishable_key, "wrong"],
+          [live.secret, checkout.client_secret],
+        ] as const) {
+          const res = await read(checkout, token, secret);
+          expect(res.status).toBe(404);
+          expect(res.body.error.code).toBe("resource_missing");
+        }
       }
-    }
-    // A session's client secret does not make its id an intent's.
-    const alias = session.id.replace(/^cs_test_/, "pi_test_");
-    expect(
-      (await call("GET", `/api/v1/payment-intents/${alias}?client_secret=${session.client_secret}`, { token: merchant.publishable_key }))
-        .status,
-    ).toBe(404);
-  });
+      // A session's client secret does not make its id an intent's.
+      const alias = session.id.replace(/^cs_test_/, "pi_test_");
+      expect(
+        (await call("GET", `/api/v1/payment-intents/${alias}?client_secret=${session.client_secret}`, { token: merchant.publishable_key }))
+          .status,
+      ).toBe(404);
+    },
+  );
 
   it("asks a publishable key for the client_secret (400), and refuses it beside a secret key (400)", async () => {
     const { merchant, session } = await sessionOf();

@@ -41,65 +41,72 @@ async function threeUsers(funds: number) {
 }
 
 describe("an Idempotency-Key reused for a different request", () => {
-  it("after the 24 h a key used to be kept: another sender's transfer runs as its own and lands; the first sender's id refuses another request", async () => {
-    const { m, a, b, c, d } = await threeUsers(1_000);
-    const first = await transfer(m, "K1", { from_user_id: a, to_user_id: b, amount: 100, currency: "IQD" });
-    expect(first.status).toBe(201);
-    await call("POST", "/api/v1/sandbox/clock", { token: m.secret_key, body: { advance_seconds: 25 * 3600 } });
+  it(
+    "after the 24 h a key used to be kept: another sender's transfer runs as its own and lands; " +
+      "the first sender's id refuses another request",
+    async () => {
+      const { m, a, b, c, d } = await threeUsers(1_000);
+      const first = await transfer(m, "K1", { from_user_id: a, to_user_id: b, amount: 100, currency: "IQD" });
+      expect(first.status).toBe(201);
+      await call("POST", "/api/v1/sandbox/clock", { token: m.secret_key, body: { advance_seconds: 25 * 3600 } });
 
-    // c's wallet never saw K1: the transfer is c's own, and b receives it (credits are kept per source).
-    const fromC = await transfer(m, "K1", { from_user_id: c, to_user_id: b, amount: 500, currency: "IQD" });
-    expect(fromC.status).toBe(201);
-    expect(fromC.body.data).toMatchObject({ status: "succeeded", amount: 500 });
-    expect(await balanceOf(m.secret_key, b)).toMatchObject({ available: 600 });
-    expect(await balanceOf(m.secret_key, c)).toMatchObject({ available: 500 });
+      // c's wallet never saw K1: the transfer is c's own, and b receives it (credits are kept per source).
+      const fromC = await transfer(m, "K1", { from_user_id: c, to_user_id: b, amount: 500, currency: "IQD" });
+      expect(fromC.status).toBe(201);
+      expect(fromC.body.data).toMatchObject({ status: "succeeded", amount: 500 });
+      expect(await balanceOf(m.secret_key, b)).toMatchObject({ available: 600 });
+      expect(await balanceOf(m.secret_key, c)).toMatchObject({ available: 500 });
 
-    // a's wallet did see K1: naming another recipient and amount is refused, and nothing moves.
-    const variant = await transfer(m, "K1", { from_user_id: a, to_user_id: d, amount: 500, currency: "IQD" });
-    expect(variant.status).toBe(422);
-    expect(variant.body.error).toMatchObject({ code: "idempotency_key_reused", param: "Idempotency-Key" });
-    expect(await balanceOf(m.secret_key, a)).toMatchObject({ available: 900 });
-    expect(await balanceOf(m.secret_key, d)).toMatchObject({ available: 0 });
+      // a's wallet did see K1: naming another recipient and amount is refused, and nothing moves.
+      const variant = await transfer(m, "K1", { from_user_id: a, to_user_id: d, amount: 500, currency: "IQD" });
+      expect(variant.status).toBe(422);
+      expect(variant.body.error).toMatchObject({ code: "idempotency_key_reused", param: "Idempotency-Key" });
+      expect(await balanceOf(m.secret_key, a)).toMatchObject({ available: 900 });
+      expect(await balanceOf(m.secret_key, d)).toMatchObject({ available: 0 });
 
-    // The genuine retry, a day later, still gets the first answer byte for byte.
-    const retry = await transfer(m, "K1", { from_user_id: a, to_user_id: b, amount: 100, currency: "IQD" });
-    expect(retry.status).toBe(201);
-    expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(retry.body).toEqual(first.body);
-    await expectBalanced(m);
-  });
+      // The genuine retry, a day later, still gets the first answer byte for byte.
+      const retry = await transfer(m, "K1", { from_user_id: a, to_user_id: b, amount: 100, currency: "IQD" });
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
+      expect(retry.body).toEqual(first.body);
+      await expectBalanced(m);
+    },
+  );
 
-  it("after a 5xx that followed the commit: a retry with another body is refused, the same body replays once the first request is over", async () => {
-    const { m, a, b, d } = await threeUsers(1_000);
-    const wallet_id = (await call("GET", `/api/v1/embedded/users/${a}/wallet`, { token: m.secret_key })).body.data.wallet_id;
-    const stub = walletObject(env, wallet_id);
-    await runInDurableObject(stub, (instance: WalletDO) => {
-      (instance as unknown as { outbox: { deliver: () => Promise<void> } }).outbox.deliver = async () => {
-        throw new Error("simulated failure after the commit");
-      };
-    });
-    const failed = await transfer(m, "K5", { from_user_id: a, to_user_id: b, amount: 300, currency: "IQD" });
-    expect(failed.status).toBe(500);
-    expect(failed.body.error.code).toBe("internal_error");
-    await evictDurableObject(stub);
+  it(
+    "after a 5xx that followed the commit: a retry with another body is refused, " + "the same body replays once the first request is over",
+    async () => {
+      const { m, a, b, d } = await threeUsers(1_000);
+      const wallet_id = (await call("GET", `/api/v1/embedded/users/${a}/wallet`, { token: m.secret_key })).body.data.wallet_id;
+      const stub = walletObject(env, wallet_id);
+      await runInDurableObject(stub, (instance: WalletDO) => {
+        (instance as unknown as { outbox: { deliver: () => Promise<void> } }).outbox.deliver = async () => {
+          throw new Error("simulated failure after the commit");
+        };
+      });
+      const failed = await transfer(m, "K5", { from_user_id: a, to_user_id: b, amount: 300, currency: "IQD" });
+      expect(failed.status).toBe(500);
+      expect(failed.body.error.code).toBe("internal_error");
+      await evictDurableObject(stub);
 
-    const other = await transfer(m, "K5", { from_user_id: a, to_user_id: d, amount: 700, currency: "IQD" });
-    expect(other.status).toBe(422);
-    expect(other.body.error.code).toBe("idempotency_key_reused");
-    // The first request's answer is still owed for up to 30 s: a same-body retry is told to wait.
-    const tooSoon = await transfer(m, "K5", { from_user_id: a, to_user_id: b, amount: 300, currency: "IQD" });
-    expect(tooSoon.status).toBe(409);
-    expect(tooSoon.body.error.code).toBe("idempotency_key_in_use");
-    await call("POST", "/api/v1/sandbox/clock", { token: m.secret_key, body: { advance_seconds: 60 } });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const retry = await transfer(m, "K5", { from_user_id: a, to_user_id: b, amount: 300, currency: "IQD" });
-    expect(retry.status).toBe(201);
-    expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(await balanceOf(m.secret_key, a)).toMatchObject({ available: 700 });
-    expect(await balanceOf(m.secret_key, b)).toMatchObject({ available: 300 });
-    expect(await balanceOf(m.secret_key, d)).toMatchObject({ available: 0 });
-    await expectBalanced(m);
-  });
+      const other = await transfer(m, "K5", { from_user_id: a, to_user_id: d, amount: 700, currency: "IQD" });
+      expect(other.status).toBe(422);
+      expect(other.body.error.code).toBe("idempotency_key_reused");
+      // The first request's answer is still owed for up to 30 s: a same-body retry is told to wait.
+      const tooSoon = await transfer(m, "K5", { from_user_id: a, to_user_id: b, amount: 300, currency: "IQD" });
+      expect(tooSoon.status).toBe(409);
+      expect(tooSoon.body.error.code).toBe("idempotency_key_in_use");
+      await call("POST", "/api/v1/sandbox/clock", { token: m.secret_key, body: { advance_seconds: 60 } });
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      const retry = await transfer(m, "K5", { from_user_id: a, to_user_id: b, amount: 300, currency: "IQD" });
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
+      expect(await balanceOf(m.secret_key, a)).toMatchObject({ available: 700 });
+      expect(await balanceOf(m.secret_key, b)).toMatchObject({ available: 300 });
+      expect(await balanceOf(m.secret_key, d)).toMatchObject({ available: 0 });
+      await expectBalanced(m);
+    },
+  );
 
   it("concurrently: ten requests with one key and ten different amounts move money once", async () => {
     const { m, a, b } = await threeUsers(10_000);

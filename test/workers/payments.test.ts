@@ -551,62 +551,72 @@ describe("what a payment shows of its money: net, commission, what the merchant 
       | { data: { object: Record<string, unknown> } }
       | undefined;
 
-  it("a 10,000 IQD card payment captured at 2.5 %, then 4,000 refunded: every figure is what the wallets moved, everywhere the payment shows", async () => {
-    const merchant = await newMerchant();
-    const intent = await newIntent(merchant.secret_key, 10_000, "IQD");
-    await payWithCard(intent);
-    const payment_id = intent.id.replace("pi_", "pay_test_");
-    const settlementBefore = await settlementBalance(merchant);
-    const platformBefore: number = (await audit(merchant)).platform_commission;
+  it(
+    "a 10,000 IQD card payment captured at 2.5 %, then 4,000 refunded: " +
+      "every figure is what the wallets moved, everywhere the payment shows",
+    async () => {
+      const merchant = await newMerchant();
+      const intent = await newIntent(merchant.secret_key, 10_000, "IQD");
+      await payWithCard(intent);
+      const payment_id = intent.id.replace("pi_", "pay_test_");
+      const settlementBefore = await settlementBalance(merchant);
+      const platformBefore: number = (await audit(merchant)).platform_commission;
 
-    const captured = await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} });
-    expect(captured.body.data).toMatchObject({
-      captured_amount: 10_000,
-      refunded_amount: 0,
-      net_amount: 10_000,
-      commission_amount: 250,
-      merchant_amount: 9_750,
-    });
+      const captured = await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} });
+      expect(captured.body.data).toMatchObject({
+        captured_amount: 10_000,
+        refunded_amount: 0,
+        net_amount: 10_000,
+        commission_amount: 250,
+        merchant_amount: 9_750,
+      });
 
-    // Commission is recalculated on the 6,000 left captured (150): 100 of the 250 goes back with the refund.
-    const refunded = await call("POST", `/api/v1/payments/${payment_id}/refund`, {
-      token: merchant.secret_key,
-      body: { amount: 4_000, reason: "Partial return" },
-    });
-    const figures = { captured_amount: 10_000, refunded_amount: 4_000, net_amount: 6_000, commission_amount: 150, merchant_amount: 5_850 };
-    expect(refunded.body.data).toMatchObject({ status: "partially_refunded", ...figures });
-    const read = (await call("GET", `/api/v1/payments/${payment_id}`, { token: merchant.secret_key })).body.data;
-    expect(read).toMatchObject(figures);
-    expect(read.merchant_amount + read.commission_amount + read.refunded_amount).toBe(read.captured_amount);
+      // Commission is recalculated on the 6,000 left captured (150): 100 of the 250 goes back with the refund.
+      const refunded = await call("POST", `/api/v1/payments/${payment_id}/refund`, {
+        token: merchant.secret_key,
+        body: { amount: 4_000, reason: "Partial return" },
+      });
+      const figures = {
+        captured_amount: 10_000,
+        refunded_amount: 4_000,
+        net_amount: 6_000,
+        commission_amount: 150,
+        merchant_amount: 5_850,
+      };
+      expect(refunded.body.data).toMatchObject({ status: "partially_refunded", ...figures });
+      const read = (await call("GET", `/api/v1/payments/${payment_id}`, { token: merchant.secret_key })).body.data;
+      expect(read).toMatchObject(figures);
+      expect(read.merchant_amount + read.commission_amount + read.refunded_amount).toBe(read.captured_amount);
 
-    // What the merchant received is what its settlement wallet gained; the commission, what the platform kept.
-    await settle(settlementBefore.wallet_id);
-    const settlementAfter = await settlementBalance(merchant);
-    expect(settlementAfter.available - settlementBefore.available).toBe(read.merchant_amount);
-    const after = await audit(merchant);
-    expect(after.platform_commission - platformBefore).toBe(read.commission_amount);
-    expect(after).toMatchObject({ balanced: true, external_credits: 10_000, external_debits: 4_000 });
+      // What the merchant received is what its settlement wallet gained; the commission, what the platform kept.
+      await settle(settlementBefore.wallet_id);
+      const settlementAfter = await settlementBalance(merchant);
+      expect(settlementAfter.available - settlementBefore.available).toBe(read.merchant_amount);
+      const after = await audit(merchant);
+      expect(after.platform_commission - platformBefore).toBe(read.commission_amount);
+      expect(after).toMatchObject({ balanced: true, external_credits: 10_000, external_debits: 4_000 });
 
-    // The list (from the D1 index) and the events say the same.
-    const summary = await until(
-      "the index",
-      () => summaryOf(merchant, payment_id),
-      (p) => p?.refunded_amount === 4_000,
-    );
-    expect(summary).toMatchObject(figures);
-    const capturedEvent = await until(
-      "payment.captured",
-      () => eventOf(merchant, "payment.captured"),
-      (e) => e !== undefined,
-    );
-    expect(capturedEvent!.data.object).toMatchObject({ net_amount: 10_000, commission_amount: 250, merchant_amount: 9_750 });
-    const refundedEvent = await until(
-      "payment.partially_refunded",
-      () => eventOf(merchant, "payment.partially_refunded"),
-      (e) => e !== undefined,
-    );
-    expect(refundedEvent!.data.object).toMatchObject(figures);
-  });
+      // The list (from the D1 index) and the events say the same.
+      const summary = await until(
+        "the index",
+        () => summaryOf(merchant, payment_id),
+        (p) => p?.refunded_amount === 4_000,
+      );
+      expect(summary).toMatchObject(figures);
+      const capturedEvent = await until(
+        "payment.captured",
+        () => eventOf(merchant, "payment.captured"),
+        (e) => e !== undefined,
+      );
+      expect(capturedEvent!.data.object).toMatchObject({ net_amount: 10_000, commission_amount: 250, merchant_amount: 9_750 });
+      const refundedEvent = await until(
+        "payment.partially_refunded",
+        () => eventOf(merchant, "payment.partially_refunded"),
+        (e) => e !== undefined,
+      );
+      expect(refundedEvent!.data.object).toMatchObject(figures);
+    },
+  );
 
   it("a wallet payment refunded in full: the merchant received nothing and the platform kept nothing", async () => {
     const paid = await authorizedWalletPayment(30_000);
@@ -645,10 +655,12 @@ describe("what a payment shows of its money: net, commission, what the merchant 
     const stub = env.PAYMENT.get(env.PAYMENT.idFromName(objectKeyOf(paid.payment_id, "payment")!));
     const stripped = await runInDurableObject(stub, (_instance, state) => {
       state.storage.sql.exec(
-        "UPDATE operations SET result = json_remove(result, '$.payment.merchant_amount') WHERE json_extract(result, '$.payment.merchant_amount') IS NOT NULL",
+        "UPDATE operations SET result = json_remove(result, '$.payment.merchant_amount') " +
+          "WHERE json_extract(result, '$.payment.merchant_amount') IS NOT NULL",
       );
       state.storage.sql.exec(
-        "UPDATE operations SET result = json_remove(result, '$.merchant_amount') WHERE json_extract(result, '$.merchant_amount') IS NOT NULL",
+        "UPDATE operations SET result = json_remove(result, '$.merchant_amount') " +
+          "WHERE json_extract(result, '$.merchant_amount') IS NOT NULL",
       );
       return state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM operations WHERE result LIKE '%merchant_amount%'").one().n;
     });
@@ -667,37 +679,46 @@ describe("what a payment shows of its money: net, commission, what the merchant 
     expect(refundedAgain.body.data).toMatchObject({ net_amount: 9_000, commission_amount: 225, merchant_amount: 8_775 });
   });
 
-  it("the index: rows written before it kept commission are backfilled by the migration, and one it missed is read from its payment", async () => {
-    const merchant = await newMerchant();
-    const intent = await newIntent(merchant.secret_key, 10_000, "IQD");
-    await payWithCard(intent);
-    const payment_id = intent.id.replace("pi_", "pay_test_");
-    await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} });
-    await call("POST", `/api/v1/payments/${payment_id}/refund`, { token: merchant.secret_key, body: { amount: 3_001, reason: "r" } });
-    const figures = { captured_amount: 10_000, refunded_amount: 3_001, net_amount: 6_999, commission_amount: 175, merchant_amount: 6_824 };
-    await until(
-      "the index",
-      () => summaryOf(merchant, payment_id),
-      (p) => p?.refunded_amount === 3_001,
-    );
-    const stored = async () =>
-      (await env.DB.prepare("SELECT commission_amount FROM payments WHERE id = ?")
-        .bind(payment_id)
-        .first<{ commission_amount: number | null }>())!.commission_amount;
-    expect(await stored()).toBe(175);
+  it(
+    "the index: rows written before it kept commission are backfilled by the migration, " + "and one it missed is read from its payment",
+    async () => {
+      const merchant = await newMerchant();
+      const intent = await newIntent(merchant.secret_key, 10_000, "IQD");
+      await payWithCard(intent);
+      const payment_id = intent.id.replace("pi_", "pay_test_");
+      await call("POST", `/api/v1/payments/${payment_id}/capture`, { token: merchant.secret_key, body: {} });
+      await call("POST", `/api/v1/payments/${payment_id}/refund`, { token: merchant.secret_key, body: { amount: 3_001, reason: "r" } });
+      const figures = {
+        captured_amount: 10_000,
+        refunded_amount: 3_001,
+        net_amount: 6_999,
+        commission_amount: 175,
+        merchant_amount: 6_824,
+      };
+      await until(
+        "the index",
+        () => summaryOf(merchant, payment_id),
+        (p) => p?.refunded_amount === 3_001,
+      );
+      const stored = async () =>
+        (await env.DB.prepare("SELECT commission_amount FROM payments WHERE id = ?")
+          .bind(payment_id)
+          .first<{ commission_amount: number | null }>())!.commission_amount;
+      expect(await stored()).toBe(175);
 
-    // A row from before the column: the migration derives it from the merchant's rate (telescoped refunds).
-    await env.DB.prepare("UPDATE payments SET commission_amount = NULL WHERE id = ?").bind(payment_id).run();
-    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0007_"))!;
-    const backfill = migration.queries.filter((q) => q.includes("UPDATE `payments`"));
-    expect(backfill).toHaveLength(1);
-    await env.DB.prepare(backfill[0]!).run();
-    expect(await stored()).toBe(175);
+      // A row from before the column: the migration derives it from the merchant's rate (telescoped refunds).
+      await env.DB.prepare("UPDATE payments SET commission_amount = NULL WHERE id = ?").bind(payment_id).run();
+      const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0007_"))!;
+      const backfill = migration.queries.filter((q) => q.includes("UPDATE `payments`"));
+      expect(backfill).toHaveLength(1);
+      await env.DB.prepare(backfill[0]!).run();
+      expect(await stored()).toBe(175);
 
-    // A row the migration could not fill (written by the previous version during a deploy): the list asks the payment.
-    await env.DB.prepare("UPDATE payments SET commission_amount = NULL WHERE id = ?").bind(payment_id).run();
-    expect(await summaryOf(merchant, payment_id)).toMatchObject(figures);
-  });
+      // A row the migration could not fill (written by the previous version during a deploy): the list asks the payment.
+      await env.DB.prepare("UPDATE payments SET commission_amount = NULL WHERE id = ?").bind(payment_id).run();
+      expect(await summaryOf(merchant, payment_id)).toMatchObject(figures);
+    },
+  );
 });
 
 describe("tenancy", () => {

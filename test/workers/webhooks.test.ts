@@ -127,7 +127,8 @@ describe("delivery", () => {
     expect(() => new Webhook(endpoint.secret).verify(received[2]!.body.replace("captured", "refunded"), received[2]!.headers)).toThrow();
   }, 30_000);
 
-  it("an endpoint that always fails: every retry on the schedule, then the dead-letter record; other endpoints still get the event", async () => {
+  it("an endpoint that always fails: every retry on the schedule, then the dead-letter record; " +
+    "other endpoints still get the event", async () => {
     const { merchant, user_id } = await fundedUser(20_000);
     const failing = await addEndpoint(merchant, `always-fail-${crypto.randomUUID()}`, ["checkout.authorized"]);
     const healthyName = `ok-${crypto.randomUUID()}`;
