@@ -3,6 +3,7 @@ import type { Currency } from "./currencies";
 import type { Mode } from "./mode";
 import type { CheckoutEventType } from "./events";
 import type { PaymentMethod, PaymentState } from "./payment-machine";
+import { assert } from "./assert";
 import { refusal, type Outcome, type Refusal } from "./outcome";
 
 /**
@@ -106,6 +107,12 @@ export function openCheckout(input: NewCheckout): CheckoutState {
 
 export function isOpen(state: CheckoutState): boolean {
   return state.status === "open" || state.status === "requires_payment_method";
+}
+
+/** The payment an authorized checkout opened: asked for only where one must exist. */
+export function paymentOf(state: CheckoutState): PaymentState {
+  assert(state.payment !== null, `checkout ${state.id} has no payment`);
+  return state.payment;
 }
 
 export function attemptsRemaining(state: CheckoutState): number {

@@ -1,4 +1,4 @@
-import { expireCheckout, isOpen, type CheckoutState } from "../domain/checkout-machine";
+import { expireCheckout, isOpen, paymentOf, type CheckoutState } from "../domain/checkout-machine";
 import { beginVoid, isDueForAutoVoid } from "../domain/payment-machine";
 import type { CheckoutRecord } from "./checkout-record";
 import type { PaymentStore } from "./payment-store";
@@ -41,7 +41,7 @@ export function fireDeadlines(
   }
   const current = record.current();
   if (!current || !isDueForAutoVoid(current.payment, now_ms)) return { changed, voiding: false };
-  const begun = beginVoid(plan.paymentOf(current));
+  const begun = beginVoid(paymentOf(current));
   if (!begun.ok) return { changed, voiding: false };
   record.transaction(() => {
     record.save({ ...current, payment: begun.payment }, [], cause, now_ms);

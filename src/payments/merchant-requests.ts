@@ -1,4 +1,4 @@
-import type { CheckoutState } from "../domain/checkout-machine";
+import { paymentOf, type CheckoutState } from "../domain/checkout-machine";
 import { newRefundId } from "../domain/ids";
 import type { Outcome } from "../domain/outcome";
 import { beginCapture, beginRefund, beginVoid, type PaymentState } from "../domain/payment-machine";
@@ -28,14 +28,14 @@ export interface RefundRequest extends plan.MoneyDestinations {
 
 export function decideCapture(state: CheckoutState, request: CaptureRequest, now_ms: number, cause: plan.Cause): Decided {
   const { operation_id, amount, commission_bps, settlement_wallet_id, platform_wallet_id } = request;
-  const begun = beginCapture(plan.paymentOf(state), amount, commission_bps, now_ms);
+  const begun = beginCapture(paymentOf(state), amount, commission_bps, now_ms);
   if (!begun.ok) return begun;
   const capture = { amount: begun.amount, commission: begun.commission, commission_bps, settlement_wallet_id, platform_wallet_id };
   return { ok: true, payment: begun.payment, step: plan.captureStep(state, capture, operation_id, cause) };
 }
 
 export function decideVoid(state: CheckoutState, operation_id: string, cause: plan.Cause): Decided {
-  const begun = beginVoid(plan.paymentOf(state));
+  const begun = beginVoid(paymentOf(state));
   if (!begun.ok) return begun;
   return { ok: true, payment: begun.payment, step: plan.releaseStep(state, "void", operation_id, cause) };
 }
@@ -43,7 +43,7 @@ export function decideVoid(state: CheckoutState, operation_id: string, cause: pl
 /** A refund also names the refund row to record with it (its id minted here, under the checkout's key). */
 export function decideRefund(state: CheckoutState, request: RefundRequest, now_ms: number, cause: plan.Cause): Decided {
   const { operation_id, reason, metadata, settlement_wallet_id, platform_wallet_id } = request;
-  const begun = beginRefund(plan.paymentOf(state), request.amount, now_ms);
+  const begun = beginRefund(paymentOf(state), request.amount, now_ms);
   if (!begun.ok) return begun;
   const id = newRefundId(plan.objectKey(state));
   const refund = { id, amount: begun.amount, reason, metadata: JSON.stringify(metadata), created_at_ms: now_ms };

@@ -11,7 +11,7 @@ import {
 import { assert } from "../domain/assert";
 import type { CheckoutRecord } from "./checkout-record";
 import type { PaymentStore } from "./payment-store";
-import { paymentOf } from "./step-plans";
+import { paymentOf } from "../domain/checkout-machine";
 import type { PaymentStep } from "./types";
 import { payResult, paymentView, refundAnswer } from "./views";
 

@@ -1,7 +1,7 @@
 import { assert } from "../domain/assert";
-import type { CheckoutState } from "../domain/checkout-machine";
+import { paymentOf, type CheckoutState } from "../domain/checkout-machine";
 import { checkoutIds, newWalletScopedId, objectKeyOf } from "../domain/ids";
-import { AUTHORIZATION_LIFETIME_MS, type PaymentState } from "../domain/payment-machine";
+import { AUTHORIZATION_LIFETIME_MS } from "../domain/payment-machine";
 import type { WalletOwner } from "../wallet/types";
 import type { PaymentCall, PaymentStep } from "./types";
 
@@ -40,12 +40,6 @@ export function objectKey(state: CheckoutState): string {
 
 export function idsOf(state: CheckoutState) {
   return checkoutIds(objectKey(state), state.mode);
-}
-
-/** The recorded payment of a checkout a step is about: a step is only ever planned for one. */
-export function paymentOf(state: CheckoutState): PaymentState {
-  assert(state.payment !== null, `checkout ${state.id} has no payment`);
-  return state.payment;
 }
 
 /** The buyer's wallet a wallet payment was made from. */

@@ -1,4 +1,4 @@
-import type { CheckoutState } from "../domain/checkout-machine";
+import { paymentOf, type CheckoutState } from "../domain/checkout-machine";
 import { refundCommission, type StepResult } from "../domain/payment-machine";
 import type { CallContext } from "../wallet/types";
 import { walletObject } from "../wallet/wallet-do";
@@ -100,7 +100,7 @@ async function refund(
   wallet: (id: string) => ReturnType<typeof walletObject>,
   call: (id: string) => CallContext,
 ): Promise<StepResult> {
-  const commission = refundCommission(state.payment!, step.amount);
+  const commission = refundCommission(paymentOf(state), step.amount);
   const legs = [
     { from: step.settlement_wallet_id, amount: step.amount - commission, operation_id: `${step.refund_id}:merchant` },
     { from: step.platform_wallet_id, amount: commission, operation_id: `${step.refund_id}:commission` },

@@ -1,5 +1,5 @@
 import { toIsoSeconds } from "../domain/clock";
-import { attemptsRemaining, isOpen, type CheckoutState } from "../domain/checkout-machine";
+import { attemptsRemaining, isOpen, paymentOf, type CheckoutState } from "../domain/checkout-machine";
 import { merchantAmount } from "../domain/payment-machine";
 import { buyerRedirect, cancelRedirect, successRedirect } from "../domain/redirects";
 import type { RefundRow } from "./payment-store";
@@ -75,7 +75,7 @@ export function refundView(row: RefundRow) {
 export type RefundView = ReturnType<typeof refundView>;
 
 export function paymentView(state: CheckoutState) {
-  const p = state.payment!;
+  const p = paymentOf(state);
   return {
     id: p.id,
     object: "payment" as const,

@@ -11,7 +11,7 @@ import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf
 import { EVENT_RETENTION_MS } from "../services/maintenance";
 import { eventBody } from "../webhooks/deliver";
 import { queueDeliveries } from "../webhooks/fan-out";
-import { Pagination, queryInteger, queryOptional, scopedIdParam } from "./schemas";
+import { Pagination, paginationOf, queryInteger, queryOptional, scopedIdParam } from "./schemas";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ eventRoutes.openapi(list, async (c) => {
   return c.json(
     ok({
       events: page.rows.map((row) => eventBody(row) as z.infer<typeof Event>),
-      pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) },
+      pagination: paginationOf(query, page.total),
     }),
     200,
   );

@@ -13,7 +13,8 @@ import { currentPaymentView } from "../payments/views";
 import { merchantPaymentCall, paymentObjectFor } from "../services/payments";
 import { operationIdFor, platformWalletId } from "../services/wallets";
 import { Payment, Refund, RefundResult } from "./payment-schemas";
-import { amount, metadata, Pagination, queryInstant, queryInteger, queryOptional, scopedIdParam } from "./schemas";
+import { amount, metadata, Pagination, paginationOf, queryInstant, queryInteger, queryOptional, scopedIdParam } from "./schemas";
+import { instantToSecondMs } from "../services/time";
 import { requestCause } from "../http/request-context";
 import { unwrap } from "../domain/outcome";
 import { pick } from "../domain/pick";
@@ -175,8 +176,8 @@ paymentRoutes.openapi(list, async (c) => {
   const { merchant_id, mode } = c.get("merchant");
   const filters = {
     status: query.status,
-    from_ms: query.from ? Math.floor(Date.parse(query.from) / 1000) * 1000 : undefined,
-    to_ms: query.to ? Math.floor(Date.parse(query.to) / 1000) * 1000 + 999 : undefined,
+    from_ms: query.from ? instantToSecondMs(query.from) : undefined,
+    to_ms: query.to ? instantToSecondMs(query.to) + 999 : undefined,
   };
   const page = await listPayments(database(c.env.DB), merchant_id, mode, filters, query.per_page, (query.page - 1) * query.per_page);
   const payments = await Promise.all(
@@ -185,7 +186,7 @@ paymentRoutes.openapi(list, async (c) => {
   return c.json(
     ok({
       payments,
-      pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) },
+      pagination: paginationOf(query, page.total),
     }),
     200,
   );

@@ -227,3 +227,8 @@ export const Transaction = z
 export const Pagination = z
   .object({ page: z.number().int(), per_page: z.number().int(), total: z.number().int(), total_pages: z.number().int() })
   .openapi("Pagination");
+
+/** The pagination block of a list's answer: the page asked for and where it stands in the total. */
+export function paginationOf(query: { page: number; per_page: number }, total: number): z.output<typeof Pagination> {
+  return { page: query.page, per_page: query.per_page, total, total_pages: Math.ceil(total / query.per_page) };
+}

@@ -16,6 +16,7 @@ import {
   currency,
   description,
   Pagination,
+  paginationOf,
   queryCurrency,
   queryInstant,
   queryInteger,
@@ -24,6 +25,7 @@ import {
   userIdParam,
   withAmountLimit,
 } from "./schemas";
+import { instantToSecondMs } from "../services/time";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -149,7 +151,6 @@ function transactionView(e: EntryView) {
 }
 
 /** Entries are shown to the second: a bound names a whole second, so `to` reaches its last millisecond. */
-const startOfSecond = (iso: string) => Math.floor(Date.parse(iso) / 1000) * 1000;
 
 walletRoutes.openapi(wallet, async (c) => {
   const user = await requireUser(database(c.env.DB), c.get("merchant"), c.req.valid("param").id);
@@ -176,8 +177,8 @@ walletRoutes.openapi(transactions, async (c) => {
   const filters = {
     currency: query.currency,
     type: query.type,
-    from_ms: query.from ? startOfSecond(query.from) : undefined,
-    to_ms: query.to ? startOfSecond(query.to) + 999 : undefined,
+    from_ms: query.from ? instantToSecondMs(query.from) : undefined,
+    to_ms: query.to ? instantToSecondMs(query.to) + 999 : undefined,
   };
   const call = walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry");
   const page = unwrap(
@@ -187,7 +188,7 @@ walletRoutes.openapi(transactions, async (c) => {
   return c.json(
     ok({
       transactions: page.entries.map(transactionView),
-      pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) },
+      pagination: paginationOf(query, page.total),
     }),
     200,
   );

@@ -21,7 +21,7 @@ import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { endpointUrlProblem } from "../webhooks/endpoint-url";
 import { newWebhookSecret } from "../webhooks/signing";
-import { Pagination, queryInteger, scopedIdParam } from "./schemas";
+import { Pagination, paginationOf, queryInteger, scopedIdParam } from "./schemas";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -295,7 +295,7 @@ webhookEndpointRoutes.openapi(deliveries, async (c) => {
   return c.json(
     ok({
       deliveries: rows,
-      pagination: { page: query.page, per_page: query.per_page, total: page.total, total_pages: Math.ceil(page.total / query.per_page) },
+      pagination: paginationOf(query, page.total),
     }),
     200,
   );
