@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError } from "../domain/errors";
 import { ASSET_VERSION, DASHBOARD_CSS, DASHBOARD_JS } from "./assets";
 import { authRoutes } from "./auth-routes";
@@ -83,7 +84,7 @@ dashboardRoutes.onError(async (error, c) => {
   if (error instanceof ApiError && error.code === "resource_missing")
     return render(c, <MessagePage p={p} title={t("not_found_title")} message={t("not_found")} />, 404);
   if (error instanceof ApiError && error.status < 500)
-    return render(c, <MessagePage p={p} title={t("forbidden_title")} message={error.message} />, error.status === 413 ? 413 : 400);
+    return render(c, <MessagePage p={p} title={t("forbidden_title")} message={error.message} />, error.status as ContentfulStatusCode);
   console.error(JSON.stringify({ request_id: c.get("requestId"), dashboard_error: String(error), stack: error.stack }));
   return render(c, <MessagePage p={p} title={t("error_title")} message={t("error_body", { id: c.get("requestId") })} />, 500);
 });
