@@ -32,13 +32,17 @@ nav.side a { display: block; padding: .5rem .75rem; border-radius: 6px; color: v
 nav.side a[aria-current="page"] { background: #e6eef8; color: var(--brand-dark); font-weight: 700; }
 main { padding: 1.25rem; max-width: 72rem; width: 100%; }
 main.narrow { max-width: 28rem; margin: 2rem auto; }
-h1 { font-size: 1.5rem; margin: 0 0 1rem; }
+h1 { font-size: 1.5rem; margin: 0 0 1rem; overflow-wrap: anywhere; }
+figure { margin: 0 0 1rem; }
 h2 { font-size: 1.125rem; margin: 1.5rem 0 .75rem; }
-.panel { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1rem; margin-bottom: 1rem; overflow-wrap: anywhere; }
+.panel > h2:first-child, form.panel > h2 { margin-top: 0; }
+.panel { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1rem; margin-bottom: 1rem;
+  overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 10px; margin-bottom: 1rem; }
 table { border-collapse: collapse; width: 100%; font-size: .875rem; }
 th, td { text-align: start; padding: .5rem .75rem; border-block-end: 1px solid #e4e8ef; vertical-align: top; }
 th { background: #f7f9fc; font-weight: 700; white-space: nowrap; }
+td code, td.mono, td .mono { overflow-wrap: normal; white-space: nowrap; }
 td.num, th.num { text-align: end; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .8125rem; overflow-wrap: anywhere; }
 dl.facts { display: grid; grid-template-columns: minmax(8rem, auto) 1fr; gap: .25rem 1rem; margin: 0; }

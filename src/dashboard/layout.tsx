@@ -252,11 +252,13 @@ export const Submit: FC<{ label: string; denied?: string | null | undefined; kin
 /** A secret shown once, with a copy button (the script copies the `<code>`'s text). */
 export const Secret: FC<{ id: string; label: string; value: string; t: T }> = ({ id, label, value, t }) => (
   <div class="secret-row">
-    <span class="label">{label}</span>
+    <span class="label" id={`${id}-label`}>
+      {label}
+    </span>
     <code id={id} data-secret="true">
       {value}
     </code>
-    <button type="button" class="secondary" data-copy={id} data-copied={t("copied")} aria-label={`${t("copy")}: ${label}`}>
+    <button type="button" class="secondary" data-copy={id} data-copied={t("copied")} aria-describedby={`${id}-label`}>
       {t("copy")}
     </button>
   </div>

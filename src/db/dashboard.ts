@@ -60,7 +60,7 @@ export async function eventsAbout(db: Database, scope: Scope, object_id: string,
         eq(events.merchant_id, scope.merchant_id),
         eq(events.mode, scope.mode),
         gte(events.created_at_ms, since_ms),
-        like(events.data, `%"${object_id.replace(/[%_"\\]/g, "")}"%`),
+        like(events.data, `%"${object_id.replace(/[%"\\]/g, "")}"%`),
       ),
     )
     .orderBy(desc(events.created_at_ms), desc(events.id))

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { signedUp, withMerchant } from "./dashboard-helpers";
 import { call, newSession, payWithWallet, syncUser, topUp } from "./helpers";
 
@@ -56,6 +56,15 @@ describe("dashboard: payments", () => {
     const after = await m.client.get(`${m.base}/payments/${m.payment_id}`);
     expect(after.html).toContain("Chipped");
     expect(after.html).toContain("partially refunded");
+    // The payment's events, from the events index the queue consumer writes.
+    await vi.waitFor(
+      async () => {
+        const withEvents = await m.client.get(`${m.base}/payments/${m.payment_id}`);
+        expect(withEvents.html).toMatch(/data-event="evt_/);
+        expect(withEvents.html).toContain("payment.partially_refunded");
+      },
+      { timeout: 15_000, interval: 300 },
+    );
   });
 
   it("lists payments with a status filter and refuses a bad date at its field", async () => {
