@@ -145,7 +145,12 @@ describe("the dashboard in Chromium", () => {
     const synced = await api("POST", "/api/v1/users/sync", { external_user_id, name: "Ahmed Al-Bayati" }, state.secret_key);
     expect(synced.status).toBeLessThan(300);
     state.user_id = synced.body.data.mazad_user_id;
-    const topUp = await api("POST", `/api/v1/embedded/users/${state.user_id}/wallet/top-ups`, { amount: 150_000, currency: "IQD" }, state.secret_key);
+    const topUp = await api(
+      "POST",
+      `/api/v1/embedded/users/${state.user_id}/wallet/top-ups`,
+      { amount: 150_000, currency: "IQD" },
+      state.secret_key,
+    );
     expect(topUp.status).toBe(201);
     const session = await api(
       "POST",
@@ -170,10 +175,12 @@ describe("the dashboard in Chromium", () => {
 
     await page.goto(`${workerUrl}${state.base}/payments`);
     const link = page.locator("table a.mono").first();
-    await expect.poll(async () => {
-      await page.reload();
-      return link.count();
-    }).toBe(1);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return link.count();
+      })
+      .toBe(1);
     state.payment_id = (await link.textContent())!.trim();
     await submit(page, `a[href$='/payments/${state.payment_id}']`);
     await page.fill("#capture-amount", "45000");
