@@ -201,7 +201,8 @@ describe("the dashboard in Chromium", () => {
       .poll(
         async () => {
           await page.reload();
-          return page.locator("[data-event] tr[data-delivery] .status-succeeded").count();
+          const refundEvent = page.locator("[data-event]", { hasText: "payment.partially_refunded" });
+          return refundEvent.locator("tr[data-delivery] .status-succeeded").count();
         },
         { timeout: 30_000, interval: 500 },
       )
