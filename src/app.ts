@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { payApiRoutes } from "./checkout/pay-api";
 import { checkoutPageRoutes } from "./checkout/page-routes";
+import { dashboardRoutes } from "./dashboard/routes";
 import { docsRoutes } from "./docs/docs-page";
 import type { AppEnv } from "./http/context";
 import { handleError } from "./http/error-handler";
@@ -80,6 +81,8 @@ export function createApp() {
   app.route("/", checkoutPageRoutes);
   app.route("/", payApiRoutes);
   app.route("/", docsRoutes);
+  // The merchant dashboard: HTML pages over the same services and role rules (src/dashboard/).
+  app.route("/admin", dashboardRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "SecretKey", {
     type: "http",

@@ -243,3 +243,23 @@ export const webhook_deliveries = sqliteTable(
   },
   (t) => [index("webhook_deliveries_endpoint").on(t.endpoint_id, t.attempted_at_ms), index("webhook_deliveries_event").on(t.event_id)],
 );
+
+/**
+ * Dashboard sessions (/admin): the cookie holds a random token, this table only its SHA-256. Logging
+ * out sets `revoked_at_ms`, so a copied cookie stops working at once; `csrf_token` is the session's
+ * own token, which every form of the dashboard carries.
+ */
+export const dashboard_sessions = sqliteTable(
+  "dashboard_sessions",
+  {
+    token_hash: text("token_hash").primaryKey(),
+    account_id: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    csrf_token: text("csrf_token").notNull(),
+    created_at_ms: integer("created_at_ms").notNull(),
+    expires_at_ms: integer("expires_at_ms").notNull(),
+    revoked_at_ms: integer("revoked_at_ms"),
+  },
+  (t) => [index("dashboard_sessions_account").on(t.account_id), index("dashboard_sessions_expiry").on(t.expires_at_ms)],
+);

@@ -113,13 +113,14 @@ function printBanner(base, c) {
     "Mazad Wallet sandbox is ready",
     `  API            ${base}/api/v1`,
     `  Docs           ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+    `  Dashboard      ${base}/admin  (log in with the account below)`,
     `  Merchant id    ${c.merchant_id}`,
     `  Secret key     ${c.secret_key}`,
     `  Publishable    ${c.publishable_key}`,
     `  Signing key    ${c.signing_key_id}`,
     `  Signing secret ${c.signing_secret}`,
-    // There are no dashboard pages yet: the account is for the account API (a JWT from login).
-    `  Account        ${c.dashboard_email} / ${c.dashboard_password}   (POST /api/v1/auth/login: a JWT for /api/v1/merchants/…)`,
+    // The account owns the seeded merchant: it logs in to the dashboard, and to the account API (a JWT from login).
+    `  Account        ${c.dashboard_email} / ${c.dashboard_password}   (the dashboard; or POST /api/v1/auth/login for a JWT)`,
     `  (saved in ${path.relative(root, STATE_FILE)}; data persists in .wrangler/ across restarts)`,
     "",
   ];

@@ -20,3 +20,11 @@ export function can(role: Role, permission: Permission): boolean {
 export function canAssign(actor: Role, target: Role): boolean {
   return target !== "owner" || actor === "owner";
 }
+
+/**
+ * What acting in a mode takes: whoever may hold a key of that mode may do through the dashboard what
+ * that key does through the API (capture, refund, webhook endpoints); live keys need an owner or admin.
+ */
+export function modePermission(mode: "sandbox" | "live"): Permission {
+  return mode === "live" ? "manage_live_keys" : "manage_keys";
+}

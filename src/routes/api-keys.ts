@@ -4,7 +4,7 @@ import { findApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/api
 import { database } from "../db/client";
 import { API_KEY_TYPES, MODES } from "../domain/api-keys";
 import { toIsoSeconds } from "../domain/clock";
-import { can } from "../domain/roles";
+import { can, modePermission } from "../domain/roles";
 import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
@@ -116,7 +116,7 @@ function visible(row: ApiKeyRow) {
 }
 
 function assertMayManageMode(role: Parameters<typeof can>[0], mode: "sandbox" | "live") {
-  if (mode === "live" && !can(role, "manage_live_keys")) {
+  if (!can(role, modePermission(mode))) {
     throw new ApiError("insufficient_role", "Only owners and admins manage live keys.");
   }
 }

@@ -1,17 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../crypto/password";
-import { findAccountByEmail, findAccountById, insertAccount, listMerchantsOfAccount } from "../db/accounts";
+import { findAccountById, listMerchantsOfAccount } from "../db/accounts";
 import { database } from "../db/client";
-import { toIsoSeconds } from "../domain/clock";
-import { newId } from "../domain/ids";
-import {
-  isStrongPassword,
-  normalizeEmail,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  PASSWORD_PATTERN,
-  PASSWORD_RULE,
-} from "../domain/password-policy";
+import { normalizeEmail, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_PATTERN, PASSWORD_RULE } from "../domain/password-policy";
 import { ROLES } from "../domain/roles";
 import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
@@ -19,6 +9,7 @@ import { ok } from "../http/envelope";
 import { ApiError, notFound } from "../domain/errors";
 import { throttledLogin } from "../http/login-throttle";
 import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
+import { checkPassword, registerAccount } from "../services/accounts";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -99,29 +90,14 @@ export const authRoutes = new OpenAPIHono<AppEnv>();
 
 authRoutes.openapi(register, async (c) => {
   const input = c.req.valid("json");
-  if (!isStrongPassword(input.password)) throw new ApiError("weak_password", PASSWORD_RULE, "password");
-  const row = {
-    id: newId("account"),
-    email: normalizeEmail(input.email),
-    name: input.name ?? null,
-    password_hash: await hashPassword(input.password),
-    created_at: toIsoSeconds(c.get("clock").now_ms()),
-  };
-  const account = await insertAccount(database(c.env.DB), row);
-  if (!account) throw new ApiError("email_taken", "An account with this email already exists; log in instead.", "email");
-  const { password_hash: _, ...visible } = account;
-  return c.json(ok(visible), 201);
+  const account = await registerAccount(database(c.env.DB), { ...input, now_ms: c.get("clock").now_ms() });
+  return c.json(ok(account), 201);
 });
 
 authRoutes.openapi(login, async (c) => {
   const input = c.req.valid("json");
   const email = normalizeEmail(input.email);
-  const account = await throttledLogin(c, email, async () => {
-    const found = await findAccountByEmail(database(c.env.DB), email);
-    // Hash even for an unknown email, so the response time does not reveal which emails have accounts.
-    const valid = await verifyPassword(input.password, found?.password_hash ?? DUMMY_PASSWORD_HASH);
-    return found && valid ? found : null;
-  });
+  const account = await throttledLogin(c, email, () => checkPassword(database(c.env.DB), email, input.password));
   if (!account) throw new ApiError("invalid_credentials", "Email or password is incorrect.");
   const access_token = await issueAccessToken(c.env, account.id, account.email, c.get("clock").now_ms());
   return c.json(ok({ access_token, token_type: "Bearer" as const, expires_in: ACCESS_TOKEN_TTL_SECONDS }), 200);

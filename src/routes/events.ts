@@ -1,8 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { findEvent, listEvents } from "../db/events";
-import { enabledEndpoints, findEndpoint } from "../db/webhooks";
-import { EVENT_TYPES, subscribes } from "../domain/events";
+import { EVENT_TYPES } from "../domain/events";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
 import { notFound } from "../domain/errors";
@@ -10,7 +9,7 @@ import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { EVENT_RETENTION_MS } from "../services/maintenance";
 import { eventBody } from "../webhooks/deliver";
-import { queueDeliveries } from "../webhooks/fan-out";
+import { redeliverEvent } from "../services/events";
 import { Pagination, paginationOf, queryInteger, queryOptional, scopedIdParam } from "./schemas";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -105,21 +104,14 @@ eventRoutes.openapi(read, async (c) => {
 });
 
 eventRoutes.openapi(redeliver, async (c) => {
-  const db = database(c.env.DB);
-  const merchant = c.get("merchant");
-  const event = await findEvent(db, c.req.valid("param").id, merchant);
-  if (!event) throw notFound("event", "id");
-  const endpoint_id = c.req.valid("json").endpoint_id;
-  let targets;
-  if (endpoint_id !== undefined) {
-    const endpoint = await findEndpoint(db, endpoint_id, merchant);
-    if (!endpoint) throw notFound("webhook endpoint", "endpoint_id");
-    targets = [endpoint];
-  } else {
-    targets = (await enabledEndpoints(db, merchant)).filter((e) => subscribes(JSON.parse(e.events) as string[], event.type));
-  }
-  await queueDeliveries(c.env.WEBHOOKS, event.id, targets);
-  return c.json(ok({ event_id: event.id, endpoints: targets.map((t) => t.id) }), 200);
+  const answer = await redeliverEvent(
+    database(c.env.DB),
+    c.env.WEBHOOKS,
+    c.get("merchant"),
+    c.req.valid("param").id,
+    c.req.valid("json").endpoint_id,
+  );
+  return c.json(ok(answer), 200);
 });
 
 // The contract's types, as clients (and the tests) send and read them.

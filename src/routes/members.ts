@@ -1,16 +1,14 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { findAccountByEmail } from "../db/accounts";
 import { database } from "../db/client";
-import { changeRoleKeepingAnOwner, deleteMemberKeepingAnOwner, findMember, insertMember, listMembers } from "../db/merchants";
+import { listMembers } from "../db/merchants";
 import { toIsoSeconds } from "../domain/clock";
-import { normalizeEmail } from "../domain/password-policy";
-import { canAssign, ROLES, type Role } from "../domain/roles";
+import { ROLES } from "../domain/roles";
 import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
+import { addOrChangeMember, removeMember } from "../services/members";
 import { MerchantId } from "./merchants";
 
 // ---- Contract ---------------------------------------------------------------------------------
@@ -77,26 +75,11 @@ const remove = defineRoute({
 
 export const memberRoutes = new OpenAPIHono<AppEnv>();
 
-function assertMayTouch(actor: Role, ...roles: Role[]) {
-  if (!roles.every((role) => canAssign(actor, role))) {
-    throw new ApiError("insufficient_role", "Only an owner may grant, change or remove the owner role.");
-  }
-}
-
-const lastOwner = () => new ApiError("last_owner", "A merchant keeps at least one owner; make someone else owner first.", "account_id");
-
 memberRoutes.openapi(add, async (c) => {
   const input = c.req.valid("json");
   const { merchant_id, role: actor } = c.get("membership");
-  const db = database(c.env.DB);
-  const account = await findAccountByEmail(db, normalizeEmail(input.email));
-  if (!account) throw new ApiError("account_not_found", "No account has this email; ask them to register first.", "email");
-  const current = await findMember(db, merchant_id, account.id);
-  assertMayTouch(actor, input.role, ...(current ? [current.role] : []));
-  const added = await insertMember(db, merchant_id, account.id, input.role, toIsoSeconds(c.get("clock").now_ms()));
-  if (!added && !(await changeRoleKeepingAnOwner(db, merchant_id, account.id, input.role))) throw lastOwner();
-  const member = await findMember(db, merchant_id, account.id);
-  if (!member) throw notFound("member", "email");
+  const now = toIsoSeconds(c.get("clock").now_ms());
+  const { member, added } = await addOrChangeMember(database(c.env.DB), merchant_id, actor, { ...input, now });
   return added ? c.json(ok(member), 201) : c.json(ok(member), 200);
 });
 
@@ -106,11 +89,7 @@ memberRoutes.openapi(list, async (c) => {
 
 memberRoutes.openapi(remove, async (c) => {
   const { merchant_id, role: actor } = c.get("membership");
-  const db = database(c.env.DB);
-  const member = await findMember(db, merchant_id, c.req.valid("param").account_id);
-  if (!member) throw notFound("member", "account_id");
-  assertMayTouch(actor, member.role);
-  if (!(await deleteMemberKeepingAnOwner(db, merchant_id, member.account_id))) throw lastOwner();
+  const member = await removeMember(database(c.env.DB), merchant_id, actor, c.req.valid("param").account_id);
   return c.json(ok(member), 200);
 });
 

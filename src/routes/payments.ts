@@ -6,17 +6,20 @@ import { toIsoSeconds } from "../domain/clock";
 import { merchantAmount } from "../domain/payment-machine";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { notFound } from "../domain/errors";
 import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { replayable } from "../http/replay";
-import { currentPaymentView } from "../payments/views";
-import { merchantPaymentCall, paymentObjectFor } from "../services/payments";
-import { operationIdFor, platformWalletId } from "../services/wallets";
+import {
+  capturePayment,
+  openPayment,
+  refundPayment,
+  voidPayment as voidPaymentAction,
+  type PaymentActor,
+} from "../services/payment-actions";
+import { operationIdFor } from "../services/wallets";
 import { Payment, Refund, RefundResult } from "./payment-schemas";
 import { amount, metadata, Pagination, paginationOf, queryInstant, queryInteger, queryOptional, scopedIdParam } from "./schemas";
 import { instantToSecondMs } from "../services/time";
 import { requestCause } from "../http/request-context";
-import { unwrap } from "../domain/outcome";
 import { pick } from "../domain/pick";
 
 // ---- Contract (docs/guides/payment-intents.md, "Capture, void and refunds") ----
@@ -151,25 +154,13 @@ const refunds = defineRoute({
 
 export const paymentRoutes = new OpenAPIHono<AppEnv>();
 
-const PAYMENT = { what: "payment", param: "id" };
 type PaymentOut = z.infer<typeof Payment>;
 
-function callOf(c: Context<AppEnv>) {
-  return merchantPaymentCall(c.get("merchant"), c.get("clock"), requestCause(c));
+function actor(c: Context<AppEnv>): PaymentActor {
+  return { env: c.env, merchant: c.get("merchant"), clock: c.get("clock"), cause: requestCause(c) };
 }
 
-/** The payment's object, after checking the id is this payment's (a checkout id is not). */
-async function paymentObject(c: Context<AppEnv>, id: string) {
-  const stub = paymentObjectFor(c.env, id, "payment");
-  const found = unwrap(await stub.payment(callOf(c)), PAYMENT);
-  if (found.payment.id !== id) throw notFound("payment", "id");
-  return { stub, found };
-}
-
-const destinations = (c: Context<AppEnv>) => ({
-  settlement_wallet_id: c.get("merchant").settlement_wallet_id,
-  platform_wallet_id: platformWalletId(c.get("merchant")),
-});
+const operationId = (c: Context<AppEnv>) => operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
 
 paymentRoutes.openapi(list, async (c) => {
   const query = c.req.valid("query");
@@ -219,52 +210,41 @@ function summaryFromIndex(r: PaymentRow, commission_amount: number): PaymentSumm
  * the migration): the payment's own object answers, so the list never shows a figure it does not know.
  */
 async function summaryFromObject(c: Context<AppEnv>, id: string): Promise<PaymentSummaryOut> {
-  const { payment } = (await paymentObject(c, id)).found;
+  const { payment } = (await openPayment(actor(c), id)).found;
   return pick(payment, SUMMARY_FIELDS);
 }
 
 paymentRoutes.openapi(read, async (c) => {
-  const { found } = await paymentObject(c, c.req.valid("param").id);
+  const { found } = await openPayment(actor(c), c.req.valid("param").id);
   return c.json(ok(found.payment as PaymentOut), 200);
 });
 
 paymentRoutes.openapi(capture, async (c) => {
-  const { stub } = await paymentObject(c, c.req.valid("param").id);
-  const result = await stub.capture(callOf(c), {
-    operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
-    amount: c.req.valid("json").amount,
-    commission_bps: c.get("merchant").commission_bps,
-    ...destinations(c),
-  });
-  const { payment, replayed } = unwrap(result, PAYMENT);
-  return replayable(replayed, c.json(ok(currentPaymentView(payment) as PaymentOut), 200));
+  const input = { operation_id: await operationId(c), amount: c.req.valid("json").amount };
+  const { payment, replayed } = await capturePayment(actor(c), c.req.valid("param").id, input);
+  return replayable(replayed, c.json(ok(payment as PaymentOut), 200));
 });
 
 paymentRoutes.openapi(voidPayment, async (c) => {
-  const { stub } = await paymentObject(c, c.req.valid("param").id);
-  const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
-  const { payment, replayed } = unwrap(await stub.void(callOf(c), operation_id), PAYMENT);
-  return replayable(replayed, c.json(ok(currentPaymentView(payment) as PaymentOut), 200));
+  const { payment, replayed } = await voidPaymentAction(actor(c), c.req.valid("param").id, await operationId(c));
+  return replayable(replayed, c.json(ok(payment as PaymentOut), 200));
 });
 
 async function refundHandler(c: Context<AppEnv>, id: string, input: z.infer<typeof refundBody>) {
-  const { stub } = await paymentObject(c, id);
-  const result = await stub.refund(callOf(c), {
-    operation_id: await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key")),
+  const { answer, replayed } = await refundPayment(actor(c), id, {
+    operation_id: await operationId(c),
     amount: input.amount,
     reason: input.reason,
     metadata: (input.metadata ?? {}) as Record<string, string | number | boolean | null>,
-    ...destinations(c),
   });
-  const { replayed, ok: _, ...answer } = unwrap(result, PAYMENT);
-  return replayable(replayed, c.json(ok(currentPaymentView(answer) as z.infer<typeof RefundResult>), 200));
+  return replayable(replayed, c.json(ok(answer as z.infer<typeof RefundResult>), 200));
 }
 
 paymentRoutes.openapi(refund, (c) => refundHandler(c, c.req.valid("param").id, c.req.valid("json")));
 paymentRoutes.openapi(gatewayRefund, (c) => refundHandler(c, c.req.valid("param").id, c.req.valid("json")));
 
 paymentRoutes.openapi(refunds, async (c) => {
-  const { found } = await paymentObject(c, c.req.valid("param").id);
+  const { found } = await openPayment(actor(c), c.req.valid("param").id);
   return c.json(ok({ refunds: found.refunds as z.infer<typeof Refund>[] }), 200);
 });
 

@@ -1,33 +1,17 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { sealSecret } from "../crypto/sealed-secret";
 import { database } from "../db/client";
-import {
-  deleteEndpoint,
-  findEndpoint,
-  insertEndpointWithin,
-  listDeliveries,
-  listEndpoints,
-  updateEndpoint,
-  type EndpointRow,
-} from "../db/webhooks";
+import { deleteEndpoint, listDeliveries, listEndpoints } from "../db/webhooks";
 import { toIsoSeconds } from "../domain/clock";
 import { EVENT_TYPES } from "../domain/events";
-import { randomBase62 } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
-import { ApiError, beforeRunning, notFound } from "../domain/errors";
+import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
-import { endpointUrlProblem } from "../webhooks/endpoint-url";
-import { newWebhookSecret } from "../webhooks/signing";
+import { changeEndpoint, createEndpoint, presentEndpoint, requireEndpoint, rotateEndpointSecret } from "../services/webhook-endpoints";
 import { Pagination, paginationOf, queryInteger, scopedIdParam } from "./schemas";
 
 // ---- Contract ---------------------------------------------------------------------------------
-
-/** A rotated-out secret keeps signing (beside the new one) this long, so receivers can switch without missing a delivery. */
-const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
-const MAX_ENDPOINTS = 16;
 
 const url = z.string().min(1).max(2048).openapi({
   example: "https://shop.example/webhooks/mazad",
@@ -174,57 +158,14 @@ const deliveries = defineRoute({
 export const webhookEndpointRoutes = new OpenAPIHono<AppEnv>();
 
 const ENDPOINT = { what: "webhook endpoint", param: "id" };
-
-function present(row: EndpointRow) {
-  return {
-    id: row.id,
-    url: row.url,
-    events: JSON.parse(row.events) as string[],
-    description: row.description,
-    status: row.status,
-    disabled_reason: row.disabled_reason,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
-
-function checkUrl(c: Context<AppEnv>, value: string): void {
-  const problem = endpointUrlProblem(value, c.get("merchant").mode);
-  // A URL rule is the request's shape, checked before the route does anything: an Idempotency-Key
-  // keeps no answer for it, so the corrected request runs under the same key.
-  if (problem) throw beforeRunning(new ApiError("parameter_invalid", `${problem}.`, "url"));
-}
-
-async function requireEndpoint(c: Context<AppEnv>, id: string): Promise<EndpointRow> {
-  const row = await findEndpoint(database(c.env.DB), id, c.get("merchant"));
-  if (!row) throw notFound(ENDPOINT.what, ENDPOINT.param);
-  return row;
-}
+const present = presentEndpoint;
 
 webhookEndpointRoutes.openapi(create, async (c) => {
   const input = c.req.valid("json");
-  const merchant = c.get("merchant");
-  checkUrl(c, input.url);
-  const db = database(c.env.DB);
-  const secret = newWebhookSecret();
-  const now = toIsoSeconds(c.get("clock").now_ms());
-  const row: EndpointRow = {
-    id: `we_${randomBase62(16)}`,
-    merchant_id: merchant.merchant_id,
-    mode: merchant.mode,
-    url: input.url,
-    events: JSON.stringify(input.events.includes("*") ? ["*"] : [...new Set(input.events)]),
-    description: input.description ?? null,
-    status: "enabled",
-    disabled_reason: null,
-    secret_sealed: await sealSecret(secret, c.env.DATA_ENCRYPTION_KEY),
-    previous_secret_sealed: null,
-    previous_secret_expires_at_ms: null,
-    created_at: now,
-    updated_at: now,
-  };
-  if (!(await insertEndpointWithin(db, row, MAX_ENDPOINTS)))
-    throw new ApiError("parameter_invalid", `A merchant has at most ${MAX_ENDPOINTS} endpoints per mode.`, "url");
+  const { row, secret } = await createEndpoint(database(c.env.DB), c.env.DATA_ENCRYPTION_KEY, c.get("merchant"), {
+    ...input,
+    now_ms: c.get("clock").now_ms(),
+  });
   return c.json(ok({ ...present(row), secret }), 201);
 });
 
@@ -233,24 +174,15 @@ webhookEndpointRoutes.openapi(list, async (c) => {
   return c.json(ok({ webhook_endpoints: rows.map(present) }), 200);
 });
 
-webhookEndpointRoutes.openapi(read, async (c) => c.json(ok(present(await requireEndpoint(c, c.req.valid("param").id))), 200));
+webhookEndpointRoutes.openapi(read, async (c) =>
+  c.json(ok(present(await requireEndpoint(database(c.env.DB), c.req.valid("param").id, c.get("merchant")))), 200),
+);
 
 webhookEndpointRoutes.openapi(update, async (c) => {
-  const id = c.req.valid("param").id;
-  const input = c.req.valid("json");
-  await requireEndpoint(c, id);
-  if (input.url !== undefined) checkUrl(c, input.url);
-  const changes: Partial<EndpointRow> = { updated_at: toIsoSeconds(c.get("clock").now_ms()) };
-  if (input.url !== undefined) changes.url = input.url;
-  if (input.events !== undefined) changes.events = JSON.stringify(input.events.includes("*") ? ["*"] : [...new Set(input.events)]);
-  if (input.description !== undefined) changes.description = input.description;
-  if (input.disabled !== undefined)
-    Object.assign(
-      changes,
-      input.disabled ? { status: "disabled", disabled_reason: "Disabled by the merchant" } : { status: "enabled", disabled_reason: null },
-    );
-  const row = await updateEndpoint(database(c.env.DB), id, c.get("merchant"), changes);
-  if (!row) throw notFound(ENDPOINT.what, ENDPOINT.param);
+  const row = await changeEndpoint(database(c.env.DB), c.req.valid("param").id, c.get("merchant"), {
+    ...c.req.valid("json"),
+    now_ms: c.get("clock").now_ms(),
+  });
   return c.json(ok(present(row)), 200);
 });
 
@@ -261,25 +193,21 @@ webhookEndpointRoutes.openapi(remove, async (c) => {
 });
 
 webhookEndpointRoutes.openapi(rotate, async (c) => {
-  const id = c.req.valid("param").id;
-  const current = await requireEndpoint(c, id);
-  const secret = newWebhookSecret();
-  const now_ms = c.get("clock").now_ms();
-  const previous_secret_expires_at_ms = now_ms + ROTATION_OVERLAP_MS;
-  const row = await updateEndpoint(database(c.env.DB), id, c.get("merchant"), {
-    secret_sealed: await sealSecret(secret, c.env.DATA_ENCRYPTION_KEY),
-    previous_secret_sealed: current.secret_sealed,
-    previous_secret_expires_at_ms,
-    updated_at: toIsoSeconds(now_ms),
-  });
-  if (!row) throw notFound(ENDPOINT.what, ENDPOINT.param);
-  return c.json(ok({ ...present(row), secret, previous_secret_expires_at: toIsoSeconds(previous_secret_expires_at_ms) }), 200);
+  const db = database(c.env.DB);
+  const { row, secret, previous_secret_expires_at } = await rotateEndpointSecret(
+    db,
+    c.env.DATA_ENCRYPTION_KEY,
+    c.req.valid("param").id,
+    c.get("merchant"),
+    c.get("clock").now_ms(),
+  );
+  return c.json(ok({ ...present(row), secret, previous_secret_expires_at }), 200);
 });
 
 webhookEndpointRoutes.openapi(deliveries, async (c) => {
   const id = c.req.valid("param").id;
   const query = c.req.valid("query");
-  await requireEndpoint(c, id);
+  await requireEndpoint(database(c.env.DB), id, c.get("merchant"));
   const page = await listDeliveries(database(c.env.DB), id, query.per_page, (query.page - 1) * query.per_page);
   const rows = page.rows.map((r) => ({
     id: r.id,

@@ -1,4 +1,5 @@
 import { database } from "../db/client";
+import { pruneSessions } from "../db/dashboard-sessions";
 import { pruneEvents, staleUnfannedEventIds } from "../db/events";
 import { deleteExpiredIdempotencyKeys } from "../db/idempotency";
 import type { WebhookMessage } from "../domain/events";
@@ -19,6 +20,7 @@ export async function runMaintenance(env: Env, now_ms: number): Promise<void> {
   const db = database(env.DB);
   await deleteExpiredIdempotencyKeys(db, now_ms);
   await pruneEvents(db, now_ms - EVENT_RETENTION_MS);
+  await pruneSessions(db, now_ms);
   const stale = await staleUnfannedEventIds(db, now_ms - FAN_OUT_GRACE_MS, 1_000);
   for (const batch of chunks(stale, BATCH)) {
     await env.EVENTS.sendBatch(batch.map((event_id) => ({ body: { kind: "fan_out", event_id } satisfies WebhookMessage })));

@@ -1,0 +1,148 @@
+import { describe, expect, it, vi } from "vitest";
+import { signedUp, withMerchant } from "./dashboard-helpers";
+import { call, newSession, payWithWallet, syncUser, topUp } from "./helpers";
+
+/**
+ * The dashboard's pages over real payments, wallets, webhooks and members: what the page shows is
+ * what the API holds, the page's actions go through the same services, and refusals land at their field.
+ */
+
+async function merchantWithPayment(amount = 40_000) {
+  const owner = await signedUp();
+  const m = await withMerchant(owner.client);
+  const secret_key = m.secrets[0]!;
+  const external_id = `usr_${crypto.randomUUID()}`;
+  const synced = await syncUser(secret_key, external_id, { email: "buyer@example.com" });
+  const user_id: string = synced.body.data.mazad_user_id;
+  await topUp(secret_key, user_id, 100_000);
+  const session = await newSession(secret_key, external_id, amount);
+  const paid = await payWithWallet(session);
+  expect(paid.status).toBe(200);
+  const payment_id: string = (await call("GET", `/api/v1/checkout/sessions/${session.id}`, { token: secret_key })).body.data.payment_id;
+  return { ...owner, ...m, secret_key, user_id, external_id, payment_id, session_id: session.id };
+}
+
+async function paymentOf(secret_key: string, id: string) {
+  return (await call("GET", `/api/v1/payments/${id}`, { token: secret_key })).body.data;
+}
+
+describe("dashboard: payments", () => {
+  it("captures part, refunds part with a reason, and shows the API's refusal at the field", async () => {
+    const m = await merchantWithPayment(40_000);
+    const detail = await m.client.get(`${m.base}/payments/${m.payment_id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.html).toContain("authorized");
+    const captured = await m.client.post(`${m.base}/payments/${m.payment_id}/capture`, { amount: "30000", op: "a".repeat(24) });
+    expect(captured.status).toBe(303);
+    expect((await paymentOf(m.secret_key, m.payment_id)).captured_amount).toBe(30_000);
+    // Too much: the payment object's refusal, at the amount field, and nothing refunded.
+    await m.client.get(`${m.base}/payments/${m.payment_id}`);
+    const tooMuch = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "90000", reason: "Broken" });
+    expect(tooMuch.status).toBeGreaterThanOrEqual(400);
+    expect(tooMuch.status).toBeLessThan(500);
+    expect(tooMuch.html).toMatch(/id="refund-amount-error"/);
+    const notAmount = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "12.5", reason: "Broken" });
+    expect(notAmount.status).toBe(422);
+    expect(notAmount.html).toMatch(/id="refund-amount-error"[^>]*>Enter an amount like 25000/);
+    const noReason = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "1000", reason: " " });
+    expect(noReason.status).toBe(422);
+    expect(noReason.html).toMatch(/id="refund-reason-error"/);
+    expect((await paymentOf(m.secret_key, m.payment_id)).refunded_amount).toBe(0);
+    // The same form sent twice (one `op`) refunds once.
+    const form = { amount: "5000", reason: "Chipped", op: "b".repeat(24) };
+    expect((await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, form)).status).toBe(303);
+    expect((await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, form)).status).toBe(303);
+    expect((await paymentOf(m.secret_key, m.payment_id)).refunded_amount).toBe(5_000);
+    const after = await m.client.get(`${m.base}/payments/${m.payment_id}`);
+    expect(after.html).toContain("Chipped");
+    expect(after.html).toContain("partially refunded");
+    // The payment's events, from the events index the queue consumer writes.
+    await vi.waitFor(
+      async () => {
+        const withEvents = await m.client.get(`${m.base}/payments/${m.payment_id}`);
+        expect(withEvents.html).toMatch(/data-event="evt_/);
+        expect(withEvents.html).toContain("payment.partially_refunded");
+      },
+      { timeout: 15_000, interval: 300 },
+    );
+  });
+
+  it("lists payments with a status filter and refuses a bad date at its field", async () => {
+    const m = await merchantWithPayment();
+    const list = await m.client.get(`${m.base}/payments?status=authorized`);
+    expect(list.html).toContain(m.payment_id);
+    const none = await m.client.get(`${m.base}/payments?status=refunded`);
+    expect(none.html).not.toContain(m.payment_id);
+    const bad = await m.client.get(`${m.base}/payments?from=yesterday`);
+    expect(bad.status).toBe(422);
+    expect(bad.html).toMatch(/id="f-from-error"/);
+  });
+
+  it("another merchant's payment is a 404 in the page and for its actions", async () => {
+    const m = await merchantWithPayment();
+    const other = await signedUp();
+    const theirs = await withMerchant(other.client, "Other Shop");
+    expect((await other.client.get(`${theirs.base}/payments/${m.payment_id}`)).status).toBe(404);
+    await other.client.get(`${theirs.base}/payments`);
+    const refund = await other.client.post(`${theirs.base}/payments/${m.payment_id}/refund`, { reason: "mine" });
+    expect(refund.status).toBe(404);
+    expect((await other.client.get(`${theirs.base}/users/${m.user_id}`)).status).toBe(404);
+    expect((await paymentOf(m.secret_key, m.payment_id)).status).toBe("authorized");
+  });
+});
+
+describe("dashboard: users, webhooks, team", () => {
+  it("shows a user's balances, transactions and a verified chain", async () => {
+    const m = await merchantWithPayment(40_000);
+    const list = await m.client.get(`${m.base}/users?q=${encodeURIComponent(m.external_id.slice(0, 10))}`);
+    expect(list.html).toContain(m.external_id);
+    const page = await m.client.get(`${m.base}/users/${m.user_id}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/data-chain="ok"/);
+    expect(page.html).toMatch(/Verified: \d+ entries/);
+    expect(page.html).toContain("hold");
+    const credits = await m.client.get(`${m.base}/users/${m.user_id}?type=credit`);
+    expect(credits.html).not.toMatch(/status-hold/);
+    expect(credits.html).toMatch(/status-credit/);
+  });
+
+  it("adds an endpoint (secret shown once), refuses a bad URL at its field, disables it and rotates its secret", async () => {
+    const owner = await signedUp();
+    const { base } = await withMerchant(owner.client);
+    await owner.client.get(`${base}/webhooks`);
+    const bad = await owner.client.post(`${base}/webhooks`, { url: "not a url", events: "*" });
+    expect(bad.status).toBe(422);
+    expect(bad.html).toMatch(/id="f-url-error"/);
+    const badEvents = await owner.client.post(`${base}/webhooks`, { url: "https://shop.example/hook", events: "payment.nope" });
+    expect(badEvents.html).toMatch(/id="f-events-error"/);
+    const created = await owner.client.post(`${base}/webhooks`, {
+      url: "https://shop.example/hook",
+      events: "payment.captured, payment.refunded",
+    });
+    expect(created.status).toBe(201);
+    expect(created.html).toMatch(/data-secret="true"[^>]*>whsec_/);
+    const id = /\/webhooks\/(we_[A-Za-z0-9]+)\//.exec(created.html)![1]!;
+    expect((await owner.client.post(`${base}/webhooks/${id}/disable`)).status).toBe(303);
+    expect((await owner.client.get(`${base}/webhooks`)).html).toContain("Disabled");
+    const rotated = await owner.client.post(`${base}/webhooks/${id}/rotate`);
+    expect(rotated.html).toMatch(/data-secret="true"[^>]*>whsec_/);
+    expect(rotated.html).toContain("The previous secret keeps signing until");
+  });
+
+  it("the team: adds an existing account, refuses an unknown one at the field, and keeps the last owner", async () => {
+    const owner = await signedUp();
+    const { base } = await withMerchant(owner.client);
+    const colleague = await signedUp("Colleague");
+    await owner.client.get(`${base}/team`);
+    const unknown = await owner.client.post(`${base}/team`, { email: "nobody-here@example.com", role: "viewer" });
+    expect(unknown.status).toBe(422);
+    expect(unknown.html).toMatch(/id="invite-email-error"[^>]*>No account has this email/);
+    expect((await owner.client.post(`${base}/team`, { email: colleague.email, role: "admin" })).status).toBe(303);
+    expect((await colleague.client.get(`${base}/team`)).html).toContain(owner.email);
+    const me = /\/team\/(acct_[A-Za-z0-9]+)\/remove/.exec((await owner.client.get(`${base}/team`)).html)![1]!;
+    // An admin may not remove an owner: the API's rule.
+    const refused = await colleague.client.post(`${base}/team/${me}/remove`);
+    expect(refused.status).toBe(403);
+    expect(refused.html).toContain("Only an owner may grant, change or remove the owner role.");
+  });
+});
