@@ -129,8 +129,14 @@ export class PaymentDO extends DurableObject<Env> {
   // ---- creating and reading -----------------------------------------------------------------
 
   create(call: PaymentCall, request: CreateRequest): Outcome<{ checkout: CheckoutView }> {
-    const { operation_id, client_secret: _, checkout_url: __, ...fields } = request;
-    const print = fingerprint("create", { ...fields, metadata: canonicalJson(fields.metadata), buyer: fields.buyer?.user_id ?? null });
+    const { operation_id, client_secret: _, checkout_url: __, locale, ...fields } = request;
+    // `auto` (the default) is left out, so a request's fingerprint is what it was before checkouts had a locale.
+    const print = fingerprint("create", {
+      ...fields,
+      metadata: canonicalJson(fields.metadata),
+      buyer: fields.buyer?.user_id ?? null,
+      ...(locale === "auto" ? {} : { locale }),
+    });
     const outcome: Outcome<{ checkout: CheckoutView }> = this.transaction(() => {
       const previous = this.operations.find(operation_id);
       if (previous) return this.operations.replay<Outcome<{ checkout: CheckoutView }>>(previous, print, call.now_ms);
