@@ -2,12 +2,14 @@
  * A merchant's brand colour on the hosted page: validated as `#RRGGBB`, and paired with whichever
  * text colour (white or the page's ink) reads better on it — on the colour and on its hover shade
  * both — so a merchant's pale yellow or dark navy never makes the pay button unreadable. WCAG 2
- * relative luminance and contrast ratio; the better of the two is always at least 4.5:1.
+ * relative luminance and contrast ratio, at least 4.5:1.
  */
 
 export const BRAND_COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 export const WHITE = "#ffffff";
 export const INK = "#1d2330";
+/** WCAG 2 AA for body text. */
+export const MIN_CONTRAST = 4.5;
 
 export function isBrandColor(value: string): boolean {
   return BRAND_COLOR_PATTERN.test(value);
@@ -48,10 +50,19 @@ export interface BrandTheme {
   on_brand: string;
 }
 
-/** The colours the page's theme uses: the brand, its hover shade and the text that reads best on both. */
+/**
+ * The colours the page's theme uses: the brand, its hover shade and the text that reads best on
+ * both. A mid-tone on which neither white nor ink reaches 4.5:1 (#777777) is darkened a step at a
+ * time until white does: the merchant's hue, readable.
+ */
 export function brandTheme(hex: string): BrandTheme {
-  const brand = hex.toLowerCase();
-  const brand_dark = darken(brand, 0.15);
-  const worst = (text: string) => Math.min(contrastRatio(text, brand), contrastRatio(text, brand_dark));
-  return { brand, brand_dark, on_brand: worst(WHITE) >= worst(INK) ? WHITE : INK };
+  let brand = hex.toLowerCase();
+  for (;;) {
+    const brand_dark = darken(brand, 0.15);
+    const worst = (text: string) => Math.min(contrastRatio(text, brand), contrastRatio(text, brand_dark));
+    const on_brand = worst(WHITE) >= worst(INK) ? WHITE : INK;
+    // Darkening converges on black, on which white reads at 21:1: the loop ends.
+    if (worst(on_brand) >= MIN_CONTRAST) return { brand, brand_dark, on_brand };
+    brand = darken(brand, 0.1);
+  }
 }

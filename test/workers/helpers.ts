@@ -154,6 +154,7 @@ export async function newSession(secret_key: string, external_user_id: string, a
     status: string;
     payment_id: string | null;
     expires_at: string;
+    locale: "auto" | "ar" | "en";
   };
 }
 
