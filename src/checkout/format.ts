@@ -1,5 +1,5 @@
 import { CURRENCIES, type Currency } from "../domain/currencies";
-import { INTL_TAG, type Locale } from "./i18n";
+import { DIRECTION, INTL_TAG, type Locale } from "./i18n";
 
 /**
  * How the hosted page writes money, times and the buyer's name, per language, with `Intl`: in
@@ -24,7 +24,13 @@ export function formatAmount(amount_minor: number, currency: Currency, locale: L
     maximumFractionDigits: exponent,
   });
   // Intl.NumberFormat takes a decimal string as an exact value (ECMA-402 "Intl.NumberFormat v3").
-  return format.format(decimalString(amount_minor, exponent) as unknown as number);
+  const parts = format.formatToParts(decimalString(amount_minor, exponent) as unknown as number);
+  // A Latin symbol in a right-to-left amount ("US$") is isolated left to right, or it shows as "$US".
+  return parts
+    .map((part) =>
+      part.type === "currency" && DIRECTION[locale] === "rtl" && /[A-Za-z]/.test(part.value) ? `\u2066${part.value}\u2069` : part.value,
+    )
+    .join("");
 }
 
 /**

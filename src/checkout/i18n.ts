@@ -15,6 +15,15 @@ export type Locale = (typeof LOCALES)[number];
 export const INTL_TAG: Record<Locale, string> = { ar: "ar-IQ", en: "en-US" };
 export const DIRECTION: Record<Locale, "rtl" | "ltr"> = { ar: "rtl", en: "ltr" };
 
+/**
+ * A merchant's name inside a sentence, bidi-isolated (FSI … PDI): a Latin name in an Arabic sentence
+ * (or the reverse) keeps its own order and leaves the sentence's alone.
+ */
+const name = (merchant: string): string => `\u2068${merchant}\u2069`;
+
+/** The sandbox test card, kept left to right and on one line in either language. */
+const TEST_CARD = "\u20664242\u00a04242\u00a04242\u00a04242\u2069";
+
 export type ClosedStatus = "authorized" | "canceled" | "expired" | "failed";
 export type ResultStatus = "authorized" | "canceled" | "failed";
 
@@ -97,8 +106,8 @@ const en: Messages = {
   foreign_form_message:
     "For your safety, payments are only accepted from the checkout page itself. Go back to the shop and start the payment again.",
   result_title: { authorized: "Payment authorized", canceled: "Payment canceled", failed: "Payment not completed" },
-  returning_to: (merchant) => `Returning you to ${merchant}…`,
-  continue_to: (merchant) => `Continue to ${merchant}`,
+  returning_to: (merchant) => `Returning you to ${name(merchant)}…`,
+  continue_to: (merchant) => `Continue to ${name(merchant)}`,
   closed_title: {
     authorized: "This payment is complete",
     canceled: "This payment was canceled",
@@ -106,14 +115,14 @@ const en: Messages = {
     failed: "This payment could not be completed",
   },
   closed_message: {
-    authorized: (merchant) => `You have already paid. ${merchant} has your payment.`,
-    canceled: (merchant) => `Nothing was charged. To buy, go back to ${merchant} and start the payment again.`,
-    expired: (merchant) => `The time to pay ran out and nothing was charged. Go back to ${merchant} to start again.`,
-    failed: (merchant) => `Too many attempts were declined and nothing was charged. Go back to ${merchant} to try again.`,
+    authorized: (merchant) => `You have already paid. ${name(merchant)} has your payment.`,
+    canceled: (merchant) => `Nothing was charged. To buy, go back to ${name(merchant)} and start the payment again.`,
+    expired: (merchant) => `The time to pay ran out and nothing was charged. Go back to ${name(merchant)} to start again.`,
+    failed: (merchant) => `Too many attempts were declined and nothing was charged. Go back to ${name(merchant)} to try again.`,
   },
-  return_to: (merchant) => `Return to ${merchant}`,
+  return_to: (merchant) => `Return to ${name(merchant)}`,
   pay: (amount) => `Pay ${amount}`,
-  cancel_and_return: (merchant) => `Cancel and return to ${merchant}`,
+  cancel_and_return: (merchant) => `Cancel and return to ${name(merchant)}`,
   decline_code: (code) => `Decline code ${code}`,
   attempts_left: (count) => `${count} ${count === 1 ? "attempt" : "attempts"} left`,
   wallet_heading: "Pay from your Mazad wallet",
@@ -127,7 +136,7 @@ const en: Messages = {
   insufficient_funds_unknown: (amount) =>
     `Your wallet does not have ${amount} available for this payment. Add funds to your wallet, then pay.`,
   card_heading: "Pay by card",
-  card_sandbox_hint: "Sandbox test card: 4242 4242 4242 4242, any future expiry, any 3-digit CVV.",
+  card_sandbox_hint: `Sandbox test card: ${TEST_CARD}, any future expiry, any 3-digit CVV.`,
   card_number: "Card number",
   card_name: "Name on card",
   card_expiry: "Expiry (MM/YY)",
@@ -183,8 +192,8 @@ const ar: Messages = {
   foreign_form_title: "لم تُرسل هذه الدفعة من صفحة الدفع",
   foreign_form_message: "حفاظًا على أمانك، لا تُقبل الدفعات إلا من صفحة الدفع نفسها. عُد إلى المتجر وابدأ الدفع من جديد.",
   result_title: { authorized: "تمت الموافقة على الدفع", canceled: "أُلغي الدفع", failed: "لم يكتمل الدفع" },
-  returning_to: (merchant) => `جارٍ إعادتك إلى ${merchant}…`,
-  continue_to: (merchant) => `المتابعة إلى ${merchant}`,
+  returning_to: (merchant) => `جارٍ إعادتك إلى ${name(merchant)}…`,
+  continue_to: (merchant) => `المتابعة إلى ${name(merchant)}`,
   closed_title: {
     authorized: "اكتمل هذا الدفع",
     canceled: "أُلغي هذا الدفع",
@@ -192,14 +201,14 @@ const ar: Messages = {
     failed: "تعذّر إكمال هذا الدفع",
   },
   closed_message: {
-    authorized: (merchant) => `لقد دفعت بالفعل، ووصلت دفعتك إلى ${merchant}.`,
-    canceled: (merchant) => `لم يُخصم أي مبلغ. للشراء، عُد إلى ${merchant} وابدأ الدفع من جديد.`,
-    expired: (merchant) => `انتهى وقت الدفع ولم يُخصم أي مبلغ. عُد إلى ${merchant} لتبدأ من جديد.`,
-    failed: (merchant) => `رُفضت محاولات كثيرة ولم يُخصم أي مبلغ. عُد إلى ${merchant} لتحاول مرة أخرى.`,
+    authorized: (merchant) => `لقد دفعت بالفعل، ووصلت دفعتك إلى ${name(merchant)}.`,
+    canceled: (merchant) => `لم يُخصم أي مبلغ. للشراء، عُد إلى ${name(merchant)} وابدأ الدفع من جديد.`,
+    expired: (merchant) => `انتهى وقت الدفع ولم يُخصم أي مبلغ. عُد إلى ${name(merchant)} لتبدأ من جديد.`,
+    failed: (merchant) => `رُفضت محاولات كثيرة ولم يُخصم أي مبلغ. عُد إلى ${name(merchant)} لتحاول مرة أخرى.`,
   },
-  return_to: (merchant) => `العودة إلى ${merchant}`,
+  return_to: (merchant) => `العودة إلى ${name(merchant)}`,
   pay: (amount) => `ادفع ${amount}`,
-  cancel_and_return: (merchant) => `إلغاء والعودة إلى ${merchant}`,
+  cancel_and_return: (merchant) => `إلغاء والعودة إلى ${name(merchant)}`,
   decline_code: (code) => `رمز الرفض ${code}`,
   attempts_left: (count) =>
     count === 0
@@ -215,11 +224,12 @@ const ar: Messages = {
   otp_label: "رمز التأكيد",
   otp_hint: "أدخل الرمز الذي أرسلناه إليك لمرة واحدة. في البيئة التجريبية يكون الرمز دائمًا 123456.",
   otp_missing: "أدخل رمز التأكيد المكوّن من 6 أرقام.",
+  // The dinar's symbol ends in a period (د.ع.): the figures close the message, with no period after them.
   insufficient_funds: (available, amount) =>
-    `الرصيد المتاح في محفظتك ${available}، وهو أقل من مبلغ هذه الدفعة ${amount}. أضف رصيدًا إلى محفظتك ثم ادفع.`,
+    `لا يكفي رصيدك لهذه الدفعة. أضف رصيدًا إلى محفظتك ثم ادفع. المتاح في محفظتك: ${available} — مبلغ الدفعة: ${amount}`,
   insufficient_funds_unknown: (amount) => `لا يتوفر في محفظتك مبلغ ${amount} لهذه الدفعة. أضف رصيدًا إلى محفظتك ثم ادفع.`,
   card_heading: "الدفع بالبطاقة",
-  card_sandbox_hint: "بطاقة الاختبار في البيئة التجريبية: 4242 4242 4242 4242، بأي تاريخ انتهاء مستقبلي وأي رمز أمان من 3 أرقام.",
+  card_sandbox_hint: `بطاقة الاختبار في البيئة التجريبية: ${TEST_CARD}، بأي تاريخ انتهاء مستقبلي وأي رمز أمان من 3 أرقام.`,
   card_number: "رقم البطاقة",
   card_name: "الاسم على البطاقة",
   card_expiry: "تاريخ الانتهاء (شهر/سنة)",

@@ -146,7 +146,7 @@ describe("the page in Arabic", () => {
     expect(latinWords(wrong.body, ["English", "shop", "example"])).toEqual([]);
     const short = await postForm(`/checkout/${session.id}/pay`, { client_secret: session.client_secret, otp: "123456", lang: "ar" });
     expect(short.status).toBe(422);
-    expect(short.body).toContain("الرصيد المتاح في محفظتك \u200f١٬٠٠٠\u00a0د.ع.\u200f، وهو أقل من مبلغ هذه الدفعة");
+    expect(short.body).toContain("المتاح في محفظتك: \u200f١٬٠٠٠\u00a0د.ع.\u200f — مبلغ الدفعة: \u200f٤٥٬٠٠٠\u00a0د.ع.\u200f");
     expect(short.body.match(/role="alert"/g)).toHaveLength(1);
     expect(latinWords(short.body, ["English", "shop", "example"])).toEqual([]);
   });
@@ -156,8 +156,10 @@ describe("the page in Arabic", () => {
     const intent = await newIntent(merchant.secret_key, 9999, "USD");
     const allowed = ["English", "shop", "example", "Premium", "plan", "CVV"];
     const shown = await get(pagePath(intent, "&lang=ar"));
-    expect(shown.body).toContain("\u200f٩٩٫٩٩\u00a0US$");
+    expect(shown.body).toContain("\u200f٩٩٫٩٩\u00a0\u2066US$\u2069");
     expect(latinWords(shown.body, [...allowed, "US"])).toEqual([]);
+    // The Latin symbol is isolated left to right, or an RTL line shows it as "$US".
+    expect(shown.body).not.toContain("\u00a0US$\u200f");
     const base = { client_secret: intent.client_secret, card_name: "أحمد", card_expiry: "12/30", card_cvc: "123", lang: "ar" };
 
     const declined = await postForm(`/checkout/${intent.id}/pay`, { ...base, card_number: "4000 0000 0000 9995" });
@@ -175,7 +177,7 @@ describe("the page in Arabic", () => {
     await call("POST", `/checkout/${intent.id}/cancel`, { body: { client_secret: intent.client_secret } });
     const closed = await get(pagePath(intent, "&lang=ar"));
     expect(closed.body).toContain("أُلغي هذا الدفع");
-    expect(closed.body).toContain("العودة إلى متجر التحف");
+    expect(closed.body).toContain("العودة إلى \u2068متجر التحف\u2069");
     expect(latinWords(closed.body, [...allowed, "US"])).toEqual([]);
   });
 

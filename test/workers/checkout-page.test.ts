@@ -209,7 +209,7 @@ describe("GET /checkout/{id}", () => {
     expect(res.body).toContain('data-status="authorized"');
     expect(res.body).toContain("This payment is complete");
     expect(res.body).toContain(`href="https://shop.example/thanks?payment_intent=${paid.id}"`);
-    expect(res.body).toContain("Return to Antique House");
+    expect(res.body).toContain("Return to \u2068Antique House\u2069");
     expect(res.body).not.toContain("<form");
 
     const canceled = await newIntent(merchant.secret_key, 100, "USD");
