@@ -38,7 +38,7 @@ dl { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: .25rem 1rem
 dt { color: var(--muted); }
 dd { margin: 0; font-weight: 600; text-align: end; font-variant-numeric: tabular-nums; min-width: 0; }
 .field { margin-block-end: 1rem; }
-.row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .75rem; }
+.row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: .75rem; align-items: end; }
 label { display: block; font-weight: 600; margin-block-end: .25rem; }
 .hint { margin-block: 0 .25rem; font-size: .875rem; color: var(--muted); }
 #privacy-note { margin-block-end: 1rem; }
