@@ -28,6 +28,8 @@ import { userRoutes } from "./routes/users";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 
 const MAX_BODY_BYTES = 64 * 1024;
+const MAX_SETTINGS_BODY_BYTES = 256 * 1024;
+const MERCHANT_PATH = /^\/api\/v1\/merchants\/[^/]+$/;
 
 /** The Hono app: middleware and route mounting, nothing else. */
 export function createApp() {
@@ -55,7 +57,15 @@ export function createApp() {
       throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`);
     },
   });
-  app.use("/api/*", limitBody, keepJsonBytes);
+  // A merchant's settings may carry a logo (100 KB, base64): that one route takes more.
+  const limitSettingsBody = bodyLimit({
+    maxSize: MAX_SETTINGS_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("payload_too_large", `Merchant settings bodies are limited to ${MAX_SETTINGS_BODY_BYTES / 1024} KiB.`);
+    },
+  });
+  app.use("/api/*", (c, next) => (c.req.method === "PATCH" && MERCHANT_PATH.test(c.req.path) ? limitSettingsBody : limitBody)(c, next));
+  app.use("/api/*", keepJsonBytes);
   app.use("/checkout/*", limitBody, keepJsonBytes);
   app.notFound(methodNotAllowedOrNotFound(app));
 

@@ -1,10 +1,14 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Role } from "../domain/roles";
 import type { Database } from "./client";
-import { accounts, memberships, merchants, wallets } from "./schema";
+import { accounts, memberships, merchant_logos, merchants, wallets } from "./schema";
 
 export type MerchantRow = typeof merchants.$inferSelect;
 export type WalletRow = typeof wallets.$inferSelect;
+export type MerchantLogoRow = typeof merchant_logos.$inferSelect;
+export type MerchantChanges = Partial<Pick<MerchantRow, "name" | "website" | "display_name" | "brand_color" | "logo_id">> & {
+  updated_at: string;
+};
 
 /** The merchant, its owner membership and its settlement wallets, in one D1 transaction. */
 export async function insertMerchant(
@@ -28,20 +32,69 @@ export async function insertMerchant(
 /** The merchant with the caller's role, or undefined when the caller is not a member (a 404 to them). */
 export async function findMerchantForMember(db: Database, merchant_id: string, account_id: string) {
   return db
-    .select({ merchant: merchants, role: memberships.role })
+    .select({ merchant: merchants, role: memberships.role, logo_type: merchant_logos.content_type })
     .from(memberships)
     .innerJoin(merchants, eq(merchants.id, memberships.merchant_id))
+    .leftJoin(merchant_logos, eq(merchant_logos.id, merchants.logo_id))
     .where(and(eq(memberships.merchant_id, merchant_id), eq(memberships.account_id, account_id)))
     .get();
 }
 
-export async function updateMerchant(
-  db: Database,
-  merchant_id: string,
-  changes: Partial<Pick<MerchantRow, "name" | "website">> & { updated_at: string },
-): Promise<MerchantRow | undefined> {
+export async function updateMerchant(db: Database, merchant_id: string, changes: MerchantChanges): Promise<MerchantRow | undefined> {
   const updated = await db.update(merchants).set(changes).where(eq(merchants.id, merchant_id)).returning();
   return updated[0];
+}
+
+/**
+ * Changes the merchant's settings and, in the same D1 batch, its logo: a new logo row (or none),
+ * the merchant pointing at it, and every other logo of that merchant deleted.
+ */
+export async function updateMerchantWithLogo(
+  db: Database,
+  merchant_id: string,
+  changes: MerchantChanges,
+  logo: MerchantLogoRow | null,
+): Promise<MerchantRow | undefined> {
+  const others = logo
+    ? and(eq(merchant_logos.merchant_id, merchant_id), ne(merchant_logos.id, logo.id))
+    : eq(merchant_logos.merchant_id, merchant_id);
+  const update = db
+    .update(merchants)
+    .set({ ...changes, logo_id: logo?.id ?? null })
+    .where(eq(merchants.id, merchant_id))
+    .returning();
+  if (!logo) {
+    const [, updated] = await db.batch([db.delete(merchant_logos).where(others), update]);
+    return updated[0];
+  }
+  const [, , updated] = await db.batch([db.insert(merchant_logos).values(logo), db.delete(merchant_logos).where(others), update]);
+  return updated[0];
+}
+
+/** What the hosted checkout shows of a merchant besides the name its checkouts carry. */
+export async function findBranding(db: Database, merchant_id: string) {
+  return db
+    .select({
+      display_name: merchants.display_name,
+      brand_color: merchants.brand_color,
+      logo_id: merchants.logo_id,
+      logo_content_type: merchant_logos.content_type,
+      website: merchants.website,
+    })
+    .from(merchants)
+    .leftJoin(merchant_logos, eq(merchant_logos.id, merchants.logo_id))
+    .where(eq(merchants.id, merchant_id))
+    .get();
+}
+
+/** A logo by its id, only while it is its merchant's current one. */
+export async function findCurrentLogo(db: Database, logo_id: string) {
+  return db
+    .select({ content_type: merchant_logos.content_type, data_base64: merchant_logos.data_base64 })
+    .from(merchant_logos)
+    .innerJoin(merchants, and(eq(merchants.id, merchant_logos.merchant_id), eq(merchants.logo_id, merchant_logos.id)))
+    .where(eq(merchant_logos.id, logo_id))
+    .get();
 }
 
 const memberColumns = {

@@ -22,9 +22,36 @@ export const merchants = sqliteTable("merchants", {
   commission_bps: integer("commission_bps").notNull().default(250),
   /** How far this merchant's sandbox clock runs ahead of real time (POST /sandbox/clock). */
   sandbox_clock_offset_seconds: integer("sandbox_clock_offset_seconds").notNull().default(0),
+  /** Branding on the hosted checkout: the name buyers see (else `name`), a `#rrggbb` colour, the current logo. */
+  display_name: text("display_name"),
+  brand_color: text("brand_color"),
+  logo_id: text("logo_id"),
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
 });
+
+/**
+ * Merchants' logos, checked on their bytes (domain/images.ts) and served from our origin at
+ * /checkout/logos/<id>.<ext>. A new upload is a new id (so the URL can be cached for good); the
+ * merchant's previous logo is deleted with it.
+ */
+export const merchant_logos = sqliteTable(
+  "merchant_logos",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    content_type: text("content_type", { enum: ["image/png", "image/jpeg"] }).notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    byte_size: integer("byte_size").notNull(),
+    /** The image, base64: at most 100 KB of bytes, so a row stays far below D1's limits. */
+    data_base64: text("data_base64").notNull(),
+    created_at: text("created_at").notNull(),
+  },
+  (t) => [index("merchant_logos_merchant").on(t.merchant_id)],
+);
 
 export const memberships = sqliteTable(
   "memberships",

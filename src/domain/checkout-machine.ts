@@ -18,6 +18,9 @@ import { refusal, type Outcome, type Refusal } from "./outcome";
  *                                                          └─5 declines─▶ failed
  */
 export type CheckoutKind = "session" | "intent";
+/** The hosted page's language a checkout asks for: Arabic, English, or `auto` (the buyer's Accept-Language). */
+export const CHECKOUT_LOCALES = ["auto", "ar", "en"] as const;
+export type CheckoutLocale = (typeof CHECKOUT_LOCALES)[number];
 export type CheckoutStatus = "open" | "requires_payment_method" | "authorized" | "canceled" | "expired" | "failed";
 
 export interface Buyer {
@@ -45,6 +48,8 @@ export interface CheckoutState {
   /** The hosted page, client secret included: where the merchant sends the buyer. */
   checkout_url: string;
   buyer: Buyer | null;
+  /** Absent in states saved before checkouts had a locale: `auto`. */
+  locale?: CheckoutLocale;
   created_at_ms: number;
   /** When anything about the checkout or its payment last changed (set by whoever saves it). */
   updated_at_ms: number;
@@ -85,6 +90,7 @@ export interface NewCheckout {
   client_secret: string;
   checkout_url: string;
   buyer: Buyer | null;
+  locale: CheckoutLocale;
   now_ms: number;
 }
 

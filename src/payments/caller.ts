@@ -9,6 +9,11 @@ export function notFound(): PaymentRefusal {
   return refusal("not_found", "No such checkout or payment.");
 }
 
+/** A new operation id for a checkout that exists already: the key was used for another request. */
+export function keyReused(): PaymentRefusal {
+  return refusal("idempotency_key_reused", "This Idempotency-Key was already used for a different request; use a new key.");
+}
+
 const secretMismatch = (): PaymentRefusal => refusal("client_secret_invalid", "The client_secret does not match this checkout.");
 
 /**

@@ -4,7 +4,9 @@ import type { Outcome } from "../domain/outcome";
 import { beginCapture, beginRefund, beginVoid, type PaymentState } from "../domain/payment-machine";
 import type { RefundRow } from "./payment-store";
 import * as plan from "./step-plans";
-import type { PaymentRefusalCode, PaymentStep } from "./types";
+import type { CreateRequest, PaymentRefusalCode, PaymentStep } from "./types";
+import { canonicalJson } from "../domain/fingerprint";
+import { fingerprint } from "../objects/operation-log";
 
 /**
  * What a merchant's capture, void or refund decides, before anything awaits: the payment's next
@@ -24,6 +26,21 @@ export interface RefundRequest extends plan.MoneyDestinations {
   amount?: number;
   reason: string;
   metadata: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * What a create request does, for its operation's fingerprint: not the minted secret or URL, and
+ * `auto` (the default locale) left out, so a request's fingerprint is what it was before checkouts
+ * had a locale.
+ */
+export function createFingerprint(request: CreateRequest): string {
+  const { operation_id: _, client_secret: __, checkout_url: ___, locale, ...fields } = request;
+  const buyer = fields.buyer?.user_id ?? null;
+  return fingerprint("create", { ...fields, metadata: canonicalJson(fields.metadata), buyer, ...(locale === "auto" ? {} : { locale }) });
+}
+
+export function refundFingerprint(request: RefundRequest): string {
+  return fingerprint("refund", { amount: request.amount, reason: request.reason, metadata: canonicalJson(request.metadata) });
 }
 
 export function decideCapture(state: CheckoutState, request: CaptureRequest, now_ms: number, cause: plan.Cause): Decided {

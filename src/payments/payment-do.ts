@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import { assert } from "../domain/assert";
 import type { CardInput } from "../domain/card-simulator";
 import { cancelCheckout, expireCheckout, type CheckoutState } from "../domain/checkout-machine";
-import { canonicalJson } from "../domain/fingerprint";
 import { refusal, type Outcome as AnOutcome } from "../domain/outcome";
 import type { StepResult } from "../domain/payment-machine";
 import { cancelRedirect } from "../domain/redirects";
@@ -14,10 +13,11 @@ import { ObjectClock } from "../objects/object-clock";
 import { fingerprint, OperationLog } from "../objects/operation-log";
 import { StepRunner } from "../objects/step-runner";
 import { cardAttempt, cardAttemptProblem, examineCard, walletAttempt, walletAttemptProblem } from "./attempts";
-import { callerProblem, browserCallerProblem, notFound, type PaymentRefusal } from "./caller";
+import { callerProblem, browserCallerProblem, keyReused, notFound, type PaymentRefusal } from "./caller";
 import { CheckoutRecord } from "./checkout-record";
 import { checkoutDeadlines, fireDeadlines } from "./deadlines";
-import { decideCapture, decideRefund, decideVoid, type CaptureRequest, type Decided, type RefundRequest } from "./merchant-requests";
+import * as asked from "./merchant-requests";
+import type { CaptureRequest, Decided, RefundRequest } from "./merchant-requests";
 import { PAYMENT_MIGRATIONS } from "./migrations";
 import { PaymentIndex } from "./payment-index";
 import { PaymentStore, type StepRow } from "./payment-store";
@@ -78,10 +78,9 @@ export class PaymentDO extends DurableObject<Env> {
   // ---- creating and reading -----------------------------------------------------------------
 
   create(call: PaymentCall, request: CreateRequest): CheckoutAnswer {
-    const { operation_id, client_secret: _, checkout_url: __, ...fields } = request;
-    const print = fingerprint("create", { ...fields, metadata: canonicalJson(fields.metadata), buyer: fields.buyer?.user_id ?? null });
+    const print = asked.createFingerprint(request);
     const outcome = this.record.transaction(() =>
-      this.operations.once<CheckoutAnswer>(operation_id, print, call.now_ms, () => {
+      this.operations.once<CheckoutAnswer>(request.operation_id, print, call.now_ms, () => {
         const state = this.record.open({ ...request, now_ms: call.now_ms });
         // A new operation id on an existing checkout: the key was used for another request.
         return state ? { answer: { ok: true as const, checkout: views.checkoutView(state) } } : { answer: keyReused(), keep: false };
@@ -205,19 +204,18 @@ export class PaymentDO extends DurableObject<Env> {
   // ---- the merchant captures, voids and refunds ---------------------------------------------
 
   async capture(call: PaymentCall, request: CaptureRequest): Promise<Outcome<{ payment: views.PaymentView }>> {
-    const print = fingerprint("capture", { amount: request.amount });
-    return this.stepRequest(call, request.operation_id, print, (state, now_ms) =>
-      decideCapture(state, request, now_ms, plan.causeOf(call)),
-    );
+    const decide = (state: CheckoutState, now_ms: number) => asked.decideCapture(state, request, now_ms, plan.causeOf(call));
+    return this.stepRequest(call, request.operation_id, fingerprint("capture", { amount: request.amount }), decide);
   }
 
   async void(call: PaymentCall, operation_id: string): Promise<Outcome<{ payment: views.PaymentView }>> {
-    return this.stepRequest(call, operation_id, fingerprint("void", {}), (state) => decideVoid(state, operation_id, plan.causeOf(call)));
+    const decide = (state: CheckoutState) => asked.decideVoid(state, operation_id, plan.causeOf(call));
+    return this.stepRequest(call, operation_id, fingerprint("void", {}), decide);
   }
 
   async refund(call: PaymentCall, request: RefundRequest): Promise<Outcome<ReturnType<typeof views.refundAnswer>>> {
-    const print = fingerprint("refund", { amount: request.amount, reason: request.reason, metadata: canonicalJson(request.metadata) });
-    return this.stepRequest(call, request.operation_id, print, (state, now_ms) => decideRefund(state, request, now_ms, plan.causeOf(call)));
+    const decide = (state: CheckoutState, now_ms: number) => asked.decideRefund(state, request, now_ms, plan.causeOf(call));
+    return this.stepRequest(call, request.operation_id, asked.refundFingerprint(request), decide);
   }
 
   /**
@@ -346,8 +344,4 @@ export class PaymentDO extends DurableObject<Env> {
   private now(): number {
     return this.clock.now();
   }
-}
-
-function keyReused(): PaymentRefusal {
-  return refusal("idempotency_key_reused", "This Idempotency-Key was already used for a different request; use a new key.");
 }

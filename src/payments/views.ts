@@ -21,6 +21,7 @@ export function checkoutView(state: CheckoutState) {
     cancel_url: state.cancel_url,
     checkout_url: state.checkout_url,
     client_secret: state.client_secret,
+    locale: state.locale ?? "auto",
     expires_at: toIsoSeconds(state.expires_at_ms),
     payment_id: state.payment?.id ?? null,
     created_at: toIsoSeconds(state.created_at_ms),

@@ -1,6 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "../db/client";
+import { CHECKOUT_LOCALES, type CheckoutLocale } from "../domain/checkout-machine";
 import { checkoutIds, randomBase62 } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
@@ -31,6 +32,15 @@ const checkoutFields = {
       "Where the buyer goes after cancelling, or when the checkout expired or failed; with the checkout's id, as for success_url",
   }),
   metadata: metadata.optional(),
+  locale: z
+    .enum(CHECKOUT_LOCALES)
+    .optional()
+    .openapi({
+      description:
+        "The hosted page's language: `ar` (Arabic, right to left), `en`, or `auto` (the default: the buyer's Accept-Language, " +
+        "English when it asks for neither). The buyer can switch on the page.",
+      example: "ar",
+    }),
 };
 
 const createSession = defineRoute({
@@ -161,6 +171,7 @@ interface CheckoutInput {
   success_url: string;
   cancel_url: string;
   metadata?: Record<string, string | number | boolean | null>;
+  locale?: CheckoutLocale;
 }
 
 function callOf(c: Context<AppEnv>) {
@@ -201,6 +212,7 @@ async function openCheckout(
     client_secret,
     checkout_url: `${new URL(c.req.url).origin}/checkout/${id}?client_secret=${encodeURIComponent(client_secret)}`,
     buyer,
+    locale: input.locale ?? "auto",
   });
   return unwrap(result, { what: "checkout", param: "id" });
 }

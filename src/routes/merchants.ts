@@ -1,7 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { database } from "../db/client";
-import { findMerchantForMember, updateMerchant, type MerchantRow } from "../db/merchants";
-import { toIsoSeconds } from "../domain/clock";
+import { findMerchantForMember, type MerchantRow } from "../db/merchants";
+import { BRAND_COLOR_PATTERN } from "../domain/brand-color";
+import { logoPath, MAX_LOGO_BYTES, type LogoType } from "../domain/images";
 import { ROLES, type Role } from "../domain/roles";
 import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
@@ -10,7 +12,10 @@ import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { forgetMerchantKeys } from "../http/key-cache";
 import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
-import { createMerchant } from "../services/merchants";
+import { createMerchant, decodeLogo, updateMerchantSettings } from "../services/merchants";
+
+/** A data: URL prefix, and 100 KB in base64 with room to spare: what is larger is refused by decodeLogo, naming the size. */
+const LOGO_TEXT_MAX = Math.ceil(MAX_LOGO_BYTES / 3) * 4 + 1024;
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -21,6 +26,12 @@ const Merchant = z
     id: z.uuid(),
     name: z.string(),
     website: z.string().nullable(),
+    display_name: z.string().nullable().openapi({ description: "The name buyers see on the hosted checkout (else `name`)" }),
+    brand_color: z.string().nullable().openapi({ description: "The hosted checkout's accent colour, `#rrggbb`", example: "#0b5cad" }),
+    logo_url: z.string().nullable().openapi({
+      description: "The logo on the hosted checkout, served from this server (a new URL for each upload, cached for good)",
+      example: "https://wallet.example/checkout/logos/logo_4fQ9xT2mLw8Zc1Vb7Hn3Rk5P.png",
+    }),
     commission_bps: z.number().int().openapi({ description: "Platform commission in basis points (250 = 2.5 %)" }),
     role: z.enum(ROLES).openapi({ description: "The caller's role in this merchant" }),
     created_at: z.string(),
@@ -33,6 +44,26 @@ const website = z
   .url({ protocol: /^https?$/ })
   .max(2048)
   .openapi({ example: "https://antiques.example" });
+
+const display_name = z.string().trim().min(1).max(100).nullable().openapi({
+  description: "The name buyers see on the hosted checkout; null shows `name`",
+  example: "Mazad Antiques — Baghdad",
+});
+const brand_color = z.string().regex(BRAND_COLOR_PATTERN, "brand_color must be a colour as #rrggbb, such as #0b5cad").nullable().openapi({
+  description:
+    "The pay button's colour on the hosted checkout, `#rrggbb`; its text is white or dark, whichever reads better. null: the default",
+  example: "#0b5cad",
+});
+const logo = z
+  .string()
+  .max(LOGO_TEXT_MAX)
+  .nullable()
+  .openapi({
+    description:
+      "A PNG or JPEG of at most 100 KB, base64 or a `data:image/…;base64,` URL. Checked on its bytes (the signature and a " +
+      "readable size of 1–4096 px a side), never on a declared type: anything else is 422 `parameter_invalid` with `param: logo`. " +
+      "Served from this server as `logo_url`. null removes it",
+  });
 
 const create = defineRoute({
   method: "post",
@@ -71,12 +102,24 @@ const update = defineRoute({
   path: "/{id}",
   operationId: "updateMerchant",
   tags: ["Onboarding"],
-  summary: "Change a merchant's settings (owner, admin)",
+  summary: "Change a merchant's settings and its checkout branding (owner, admin)",
+  description:
+    "Every field is optional; null clears `website`, `display_name`, `brand_color` and `logo`. The hosted checkout shows the " +
+    "branding at once, with the domain of `website` (else of the checkout's success_url) as a trust cue. Bodies with a logo may " +
+    "be up to 256 KiB.",
   auth: "member",
   middleware: [requirePermission("manage_settings")] as const,
   request: {
     params: z.object({ id: MerchantId }),
-    body: jsonBody(z.strictObject({ name: name.optional(), website: website.nullable().optional() })),
+    body: jsonBody(
+      z.strictObject({
+        name: name.optional(),
+        website: website.nullable().optional(),
+        display_name: display_name.optional(),
+        brand_color: brand_color.optional(),
+        logo: logo.optional(),
+      }),
+    ),
   },
   responses: { 200: success(Merchant, "The updated merchant"), ...errors(403) },
 });
@@ -85,10 +128,13 @@ const update = defineRoute({
 
 export const merchantRoutes = new OpenAPIHono<AppEnv>();
 
-function present(merchant: MerchantRow, role: Role) {
-  const { id, name, website, commission_bps, created_at, updated_at } = merchant;
-  return { id, name, website, commission_bps, role, created_at, updated_at };
+function present(merchant: MerchantRow, role: Role, origin: string, logo_type: LogoType | null) {
+  const { id, name, website, display_name, brand_color, logo_id, commission_bps, created_at, updated_at } = merchant;
+  const logo_url = logo_id && logo_type ? origin + logoPath(logo_id, logo_type) : null;
+  return { id, name, website, display_name, brand_color, logo_url, commission_bps, role, created_at, updated_at };
 }
+
+const originOf = (c: Context<AppEnv>) => new URL(c.req.url).origin;
 
 merchantRoutes.openapi(create, async (c) => {
   const input = c.req.valid("json");
@@ -99,7 +145,11 @@ merchantRoutes.openapi(create, async (c) => {
     now_ms: c.get("clock").now_ms(),
   });
   return c.json(
-    ok({ ...present(created.merchant, "owner"), secret_key: created.secret_key, publishable_key: created.publishable_key }),
+    ok({
+      ...present(created.merchant, "owner", originOf(c), null),
+      secret_key: created.secret_key,
+      publishable_key: created.publishable_key,
+    }),
     201,
   );
 });
@@ -107,20 +157,18 @@ merchantRoutes.openapi(create, async (c) => {
 merchantRoutes.openapi(read, async (c) => {
   const found = await findMerchantForMember(database(c.env.DB), c.req.valid("param").id, c.get("account").account_id);
   if (!found) throw notFound("merchant", "id");
-  return c.json(ok(present(found.merchant, found.role)), 200);
+  return c.json(ok(present(found.merchant, found.role, originOf(c), found.logo_type)), 200);
 });
 
 merchantRoutes.openapi(update, async (c) => {
-  const changes = c.req.valid("json");
+  const { logo, ...changes } = c.req.valid("json");
   const { merchant_id, role } = c.get("membership");
-  const updated = await updateMerchant(database(c.env.DB), merchant_id, {
-    ...changes,
-    updated_at: toIsoSeconds(c.get("clock").now_ms()),
-  });
+  const settings = { ...changes, ...(logo === undefined ? {} : { logo: logo === null ? null : decodeLogo(logo) }) };
+  const updated = await updateMerchantSettings(database(c.env.DB), merchant_id, settings, c.get("clock").now_ms());
   if (!updated) throw notFound("merchant", "id");
   // Keys carry the merchant's settings (its name for the checkout page): read afresh here at once.
   forgetMerchantKeys(merchant_id);
-  return c.json(ok(present(updated, role)), 200);
+  return c.json(ok(present(updated.merchant, role, originOf(c), updated.logo_type)), 200);
 });
 
 // The contract's types, as clients (and the tests) send and read them.

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CHECKOUT_LOCALES } from "../domain/checkout-machine";
 import { currency } from "./schemas";
 
 /** The response shapes of checkouts, payments and refunds (payments/views.ts builds them). */
@@ -15,6 +16,9 @@ const checkoutCommon = {
     .string()
     .openapi({ description: "The hosted page, client secret included: redirect the buyer here or open it in a popup" }),
   client_secret: z.string().openapi({ description: "Lets the hosted page (and only it) act for the buyer; safe in the browser" }),
+  locale: z
+    .enum(CHECKOUT_LOCALES)
+    .openapi({ description: "The hosted page's language: `ar`, `en`, or `auto` (the buyer's Accept-Language)" }),
   expires_at: z.string(),
   payment_id: z.string().nullable().openapi({ description: "Set once authorized" }),
   created_at: z.string(),

@@ -1,21 +1,25 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cardNumbersIn, cvvsIn, scanForCardData } from "./card-data-scan.js";
+import { logoPng } from "./logo.js";
 import { startMerchantSite, type MerchantSite } from "./merchant-site.js";
 
 /**
  * The hosted checkout in a real Chromium (Debian's, driven by playwright-core): a merchant's page
  * on its own site includes checkout.js, opens the checkout in a popup, the buyer pays by wallet or
  * card, and the page gets the result by postMessage. Then the fallback when the popup is blocked,
- * keyboard-only use, screenshots at desktop and 375 px, and last a scan of every store and log for
- * card numbers and CVVs. Every wait is on an event or a URL, never a timer.
+ * keyboard-only use, paying in Arabic and in English, every checkout state in both languages at
+ * desktop and 375 px (screenshots, axe-core), and last a scan of every store and log for card
+ * numbers and CVVs. Every wait is on an event or a URL, never a timer.
  */
 
 const workerUrl = inject("workerUrl");
 const root = path.resolve(import.meta.dirname, "../..");
-const ARTIFACTS = path.join(root, "test", "browser", ".artifacts");
+const ARTIFACTS = path.join(root, "test", "browser", "artifacts");
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const CHROMIUM = "/usr/bin/chromium";
 
 // Distinct CVVs, one per card typed, so the scan can look for each.
@@ -28,6 +32,9 @@ const CVV = {
   keyboard: "306",
   redirect: "952",
   screenshot: "874",
+  arabic: "615",
+  states: "482",
+  luhn: "357",
 } as const;
 const EXPIRY = "12/30";
 const CARD_NAME = "Ahmed Al-Bayati";
@@ -55,7 +62,7 @@ async function api<T = any>(method: string, route: string, body?: unknown, token
   return { status: res.status, body: (await res.json()) as T };
 }
 
-async function seedMerchant(): Promise<{ secret_key: string; publishable_key: string }> {
+async function seedMerchant(): Promise<{ secret_key: string; publishable_key: string; id: string; token: string }> {
   const email = `browser-${crypto.randomUUID()}@example.com`;
   const password = "Browser-Test-Pass-42";
   const registered = await api("POST", "/api/v1/auth/register", { email, password, name: "Browser Test" });
@@ -63,18 +70,18 @@ async function seedMerchant(): Promise<{ secret_key: string; publishable_key: st
   const login = await api("POST", "/api/v1/auth/login", { email, password });
   const merchant = await api("POST", "/api/v1/merchants", { name: "Antique House" }, login.body.data.access_token);
   if (merchant.status !== 201) throw new Error(JSON.stringify(merchant.body));
-  return merchant.body.data;
+  return { ...merchant.body.data, token: login.body.data.access_token };
 }
 
-async function buyerWith(amount: number): Promise<string> {
+async function buyerWith(amount: number, key = secretKey): Promise<string> {
   const external_id = `usr_${crypto.randomUUID()}`;
-  const synced = await api("POST", "/api/v1/users/sync", { external_user_id: external_id, name: "Zainab Al-Kadhimi" }, secretKey);
+  const synced = await api("POST", "/api/v1/users/sync", { external_user_id: external_id, name: "Zainab Al-Kadhimi" }, key);
   if (synced.status >= 300) throw new Error(JSON.stringify(synced.body));
   const topUp = await api(
     "POST",
     `/api/v1/embedded/users/${synced.body.data.mazad_user_id}/wallet/top-ups`,
     { amount, currency: "IQD" },
-    secretKey,
+    key,
   );
   if (topUp.status !== 201) throw new Error(JSON.stringify(topUp.body));
   return external_id;
@@ -86,8 +93,9 @@ interface Checkout {
   client_secret: string;
 }
 
-async function newSession(amount: number): Promise<Checkout> {
-  const external_user_id = await buyerWith(100_000);
+async function newSession(amount: number, options: { locale?: string; balance?: number; key?: string } = {}): Promise<Checkout> {
+  const key = options.key ?? secretKey;
+  const external_user_id = await buyerWith(options.balance ?? 100_000, key);
   const res = await api(
     "POST",
     "/api/v1/checkout/sessions",
@@ -98,19 +106,27 @@ async function newSession(amount: number): Promise<Checkout> {
       description: "Order #1042 — Antique Vase",
       success_url: site.successUrl,
       cancel_url: site.cancelUrl,
+      ...(options.locale ? { locale: options.locale } : {}),
     },
-    secretKey,
+    key,
   );
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
   return res.body.data;
 }
 
-async function newIntent(amount = 9999): Promise<Checkout> {
+async function newIntent(amount = 9999, options: { locale?: string; key?: string } = {}): Promise<Checkout> {
   const res = await api(
     "POST",
     "/api/v1/payment-intents",
-    { amount, currency: "USD", description: "Premium plan", success_url: site.successUrl, cancel_url: site.cancelUrl },
-    secretKey,
+    {
+      amount,
+      currency: "USD",
+      description: "Premium plan",
+      success_url: site.successUrl,
+      cancel_url: site.cancelUrl,
+      ...(options.locale ? { locale: options.locale } : {}),
+    },
+    options.key ?? secretKey,
   );
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
   return res.body.data;
@@ -210,9 +226,10 @@ describe("the hosted checkout in Chromium", () => {
     const { shop, popup } = await openPopup(session);
     expect(new URL(popup.url()).origin).toBe(workerUrl);
     expect(new URL(popup.url()).searchParams.get("popup")).toBe("1");
-    await expect(popup.textContent("#amount")).resolves.toBe("45,000 IQD");
-    await expect(popup.textContent("#buyer-name")).resolves.toBe("Zainab Al-Kadhimi");
-    await expect(popup.textContent("#buyer-balance")).resolves.toBe("100,000 IQD");
+    await expect(popup.textContent("#amount")).resolves.toBe("IQD\u00a045,000");
+    // Before the code: a masked name, no balance.
+    await expect(popup.textContent("#buyer-name")).resolves.toBe("Z•••• A••••");
+    expect(await popup.content()).not.toMatch(/Zainab|100,000/);
     await expect(popup.textContent("body")).resolves.toContain("In sandbox the code is always 123456");
     await popup.screenshot({ path: path.join(ARTIFACTS, "popup-wallet.png") });
 
@@ -269,6 +286,15 @@ describe("the hosted checkout in Chromium", () => {
     const { shop, popup } = await openPopup(intent);
     await expect(popup.textContent("#amount")).resolves.toBe("$99.99");
 
+    // A mistyped number is caught before it is sent: what the buyer typed stays, to fix one digit.
+    await fillCard(popup, "4242 4242 4242 4241", CVV.luhn);
+    await popup.click("#pay-button");
+    await popup.waitForSelector("#card-number-error");
+    await expect(popup.textContent("#card-number-error")).resolves.toBe("The card number is not valid; check the digits.");
+    await expect(popup.inputValue("#card-number")).resolves.toBe("4242 4242 4242 4241");
+    await expect(popup.getAttribute("#card-number", "aria-invalid")).resolves.toBe("true");
+    await expect(popup.evaluate(() => document.activeElement?.id)).resolves.toBe("card-number");
+
     const declines = [
       { number: "4000 0000 0000 9995", cvc: CVV.insufficient, text: /insufficient funds/i, code: "51" },
       { number: "4000 0000 0000 0069", cvc: CVV.expired, text: /expired/i, code: "54" },
@@ -311,6 +337,9 @@ describe("the hosted checkout in Chromium", () => {
     await popup.waitForLoadState("load");
 
     const focused = () => popup.evaluate(() => document.activeElement?.id);
+    // The language switch comes first, at the top of the page.
+    await popup.keyboard.press("Tab");
+    await expect(focused()).resolves.toBe("switch-language");
     const typed = [
       ["card-number", "4242424242424242"],
       ["card-name", CARD_NAME],
@@ -380,37 +409,148 @@ describe("the hosted checkout in Chromium", () => {
     }
   });
 
-  it("screenshots at desktop and 375 px wide; nothing overflows at 375 px", async () => {
+  it("Arabic and English: a buyer pays right to left, and one who switches pays in English", async () => {
+    // A buyer whose browser is in Tokyo time: the expiry is shown in it, not in the server's Baghdad time.
+    const tokyo = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "Asia/Tokyo" });
+    tokyo.on("page", watch);
+    const page = await tokyo.newPage();
+    const session = await newSession(45_000, { locale: "ar" });
+    await page.goto(session.checkout_url);
+    await expect(page.getAttribute("html", "lang")).resolves.toBe("ar");
+    await expect(page.getAttribute("html", "dir")).resolves.toBe("rtl");
+    await expect(page.textContent("#amount")).resolves.toBe("\u200f٤٥٬٠٠٠\u00a0د.ع.\u200f");
+    // page.js wrote the expiry in the browser's own zone, in Arabic.
+    const expires = (await page.textContent("#expires-at")) ?? "";
+    expect(expires).toMatch(/[٠-٩]/);
+    expect(expires).toContain("غرينتش+٩");
+    // Mirrored: the merchant's name sits at the inline start, which is the right.
+    const heading = (await page.locator("#summary-heading").boundingBox())!;
+    const panel = (await page.locator(".summary").boundingBox())!;
+    expect(panel.x + panel.width - (heading.x + heading.width)).toBeLessThan(40);
+    await page.fill("#otp", "123456");
+    await Promise.all([page.waitForURL(`${site.successUrl}?session_id=${session.id}`), page.click("#pay-button")]);
+    expect((await statusOf(session)).status).toBe("authorized");
+
+    const intent = await newIntent(2500, { locale: "ar" });
+    await page.goto(intent.checkout_url);
+    await expect(page.textContent("#pay-button")).resolves.toBe("ادفع \u200f٢٥٫٠٠\u00a0\u2066US$\u2069");
+    await fillCard(page, "4242 4242 4242 4242", CVV.arabic);
+    await Promise.all([page.waitForURL(`${site.successUrl}?payment_intent=${intent.id}`), page.click("#pay-button")]);
+    expect((await statusOf(intent)).status).toBe("authorized");
+
+    // The switch: from the Arabic page to the English one, and the payment goes through in English.
+    const switched = await newSession(10_000, { locale: "ar" });
+    await page.goto(switched.checkout_url);
+    await Promise.all([page.waitForEvent("load"), page.click("#switch-language")]);
+    await expect(page.getAttribute("html", "lang")).resolves.toBe("en");
+    await expect(page.getAttribute("html", "dir")).resolves.toBe("ltr");
+    await expect(page.textContent("#pay-button")).resolves.toBe("Pay IQD\u00a010,000");
+    await page.fill("#otp", "123456");
+    await Promise.all([page.waitForURL(`${site.successUrl}?session_id=${switched.id}`), page.click("#pay-button")]);
+    expect((await statusOf(switched)).status).toBe("authorized");
+    await tokyo.close();
+  });
+
+  describe("every checkout state, in both languages, at 1280 and 375 px: screenshots and axe-core", () => {
     const viewports = [
-      { name: "desktop", options: { viewport: { width: 1280, height: 900 } } },
+      { name: "1280", options: { viewport: { width: 1280, height: 900 } } },
       { name: "375", options: { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } },
     ];
-    for (const { name, options } of viewports) {
-      const shots = await browser.newContext(options);
-      shots.on("page", watch);
-      const page = await shots.newPage();
-      const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    let branded: { secret_key: string };
 
-      const session = await newSession(45_000);
-      await page.goto(session.checkout_url);
-      expect(await fits()).toBe(true);
-      await page.screenshot({ path: path.join(ARTIFACTS, `checkout-wallet-${name}.png`), fullPage: true });
+    beforeAll(async () => {
+      const merchant = await seedMerchant();
+      const res = await api(
+        "PATCH",
+        `/api/v1/merchants/${merchant.id}`,
+        {
+          // Long words, to see that a name wraps between words at 375 px rather than inside one.
+          display_name: "Al-Mutanabbi Street Antiquarian Booksellers",
+          brand_color: "#c8102e",
+          website: "https://antiques.example",
+          logo: `data:image/png;base64,${logoPng().toString("base64")}`,
+        },
+        merchant.token,
+      );
+      if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+      branded = merchant;
+    });
 
-      const intent = await newIntent(9999);
-      await page.goto(intent.checkout_url);
-      expect(await fits()).toBe(true);
-      await page.screenshot({ path: path.join(ARTIFACTS, `checkout-card-${name}.png`), fullPage: true });
+    /** No serious or critical axe-core violation; axe is evaluated in the page (not a script tag: the CSP allows none). */
+    async function accessible(page: Page, label: string): Promise<void> {
+      await page.evaluate(AXE_SOURCE);
+      const violations = await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<any> } }).axe;
+        const result = await axe.run(document, { resultTypes: ["violations"] });
+        return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[])
+          .filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      });
+      expect(violations, label).toEqual([]);
+    }
 
-      await fillCard(page, "4000 0000 0000 9995", CVV.screenshot);
-      await submitAndLoad(page);
-      await expect(page.textContent("#form-error")).resolves.toMatch(/insufficient funds/i);
-      expect(await fits()).toBe(true);
-      await page.screenshot({ path: path.join(ARTIFACTS, `checkout-card-declined-${name}.png`), fullPage: true });
+    for (const locale of ["ar", "en"] as const) {
+      for (const { name, options } of viewports) {
+        it(`${locale} at ${name} px: open, declined, code, too little money, paid, canceled, expired`, { timeout: 180_000 }, async () => {
+          const shots = await browser.newContext(options);
+          shots.on("page", watch);
+          const page = await shots.newPage();
+          const key = branded.secret_key;
+          async function state(label: string): Promise<void> {
+            await expect(page.getAttribute("html", "lang")).resolves.toBe(locale);
+            await expect(page.getAttribute("html", "dir")).resolves.toBe(locale === "ar" ? "rtl" : "ltr");
+            // Nothing overflows sideways.
+            expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), label).toBe(true);
+            await page.screenshot({ path: path.join(ARTIFACTS, `checkout-${locale}-${name}-${label}.png`), fullPage: true });
+            await accessible(page, `${locale} ${name} ${label}`);
+          }
 
-      await page.goto(`${workerUrl}/checkout/${intent.id}?client_secret=wrong`);
-      await expect(page.textContent("h1")).resolves.toBe("This payment link is not valid");
-      await page.screenshot({ path: path.join(ARTIFACTS, `checkout-invalid-link-${name}.png`), fullPage: true });
-      await shots.close();
+          const intent = await newIntent(9999, { locale, key });
+          await page.goto(intent.checkout_url);
+          await state("open");
+          await fillCard(page, "4000 0000 0000 9995", CVV.states);
+          await submitAndLoad(page);
+          await expect(page.locator("#form-error").count()).resolves.toBe(1);
+          await state("declined");
+          await fillCard(page, "4242 4242 4242 4242", CVV.states);
+          await Promise.all([page.waitForURL(`${site.successUrl}?payment_intent=${intent.id}`), page.click("#pay-button")]);
+          await page.goto(intent.checkout_url);
+          await expect(page.getAttribute("#checkout-closed", "data-status")).resolves.toBe("authorized");
+          await state("paid");
+
+          const session = await newSession(45_000, { locale, key });
+          await page.goto(session.checkout_url);
+          await state("code");
+          await Promise.all([page.waitForURL(`${site.cancelUrl}?session_id=${session.id}`), page.click("#cancel-button")]);
+          await page.goto(session.checkout_url);
+          await expect(page.getAttribute("#checkout-closed", "data-status")).resolves.toBe("canceled");
+          await state("canceled");
+
+          const short = await newSession(45_000, { locale, key, balance: 1_000 });
+          await page.goto(short.checkout_url);
+          await page.fill("#otp", "123456");
+          await submitAndLoad(page);
+          // One banner, with the balance, only now that the code proved whose wallet it is.
+          await expect(page.locator(".alert, .note").count()).resolves.toBe(1);
+          await expect(page.textContent("#form-error")).resolves.toContain(locale === "ar" ? "١٬٠٠٠" : "1,000");
+          await state("too-little");
+
+          const lapsing = await newSession(5_000, { locale, key });
+          const expired = await api("POST", `/api/v1/checkout/sessions/${lapsing.id}/expire`, undefined, key);
+          expect(expired.body.data.status).toBe("expired");
+          await page.goto(lapsing.checkout_url);
+          await expect(page.getAttribute("#checkout-closed", "data-status")).resolves.toBe("expired");
+          await expect(page.getAttribute("#return-link", "href")).resolves.toBe(`${site.cancelUrl}?session_id=${lapsing.id}`);
+          await state("expired");
+
+          await page.goto(`${workerUrl}/checkout/${intent.id}?client_secret=wrong&lang=${locale}`);
+          await expect(page.textContent("h1")).resolves.toBe(
+            locale === "ar" ? "رابط الدفع هذا غير صالح" : "This payment link is not valid",
+          );
+          await state("invalid-link");
+          await shots.close();
+        });
+      }
     }
   });
 

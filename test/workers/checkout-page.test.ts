@@ -1,7 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { formatAmount, formatUtc } from "../../src/checkout/format";
-import { parseExpiry } from "../../src/checkout/page-routes";
+import { formatAmount, formatDateTime, maskName } from "../../src/checkout/format";
+import { parseExpiry } from "../../src/checkout/form-routes";
 import { call, createKey, newIntent, newMerchant, newSession, payWithCard, syncUser, topUp, type TestMerchant } from "./helpers";
 
 /**
@@ -60,14 +60,32 @@ function cspOf(res: { headers: Headers }) {
 }
 
 describe("formatting", () => {
-  it("writes amounts per currency: whole dinars with separators, dollars with cents", () => {
-    expect(formatAmount(45000, "IQD")).toBe("45,000 IQD");
-    expect(formatAmount(1_250_000, "IQD")).toBe("1,250,000 IQD");
-    expect(formatAmount(0, "IQD")).toBe("0 IQD");
-    expect(formatAmount(9999, "USD")).toBe("$99.99");
-    expect(formatAmount(5, "USD")).toBe("$0.05");
-    expect(formatAmount(123_456_789, "USD")).toBe("$1,234,567.89");
-    expect(formatUtc("2026-11-24T17:05:09Z")).toBe("24 Nov 2026, 17:05 UTC");
+  it("writes amounts per currency and language with Intl: whole dinars, dollars with cents", () => {
+    expect(formatAmount(45000, "IQD", "en")).toBe("IQD\u00a045,000");
+    expect(formatAmount(1_250_000, "IQD", "en")).toBe("IQD\u00a01,250,000");
+    expect(formatAmount(0, "IQD", "en")).toBe("IQD\u00a00");
+    expect(formatAmount(9999, "USD", "en")).toBe("$99.99");
+    expect(formatAmount(5, "USD", "en")).toBe("$0.05");
+    expect(formatAmount(123_456_789, "USD", "en")).toBe("$1,234,567.89");
+    // Arabic: Arabic-Indic digits, the Arabic thousands and decimal separators, the dinar as د.ع.
+    expect(formatAmount(45000, "IQD", "ar")).toBe("\u200f٤٥٬٠٠٠\u00a0د.ع.\u200f");
+    expect(formatAmount(9999, "USD", "ar")).toContain("٩٩٫٩٩");
+    // Exact past a float's precision: the minor units become a decimal string, never a division.
+    expect(formatAmount(9_007_199_254_740_991, "USD", "en")).toBe("$90,071,992,547,409.91");
+  });
+
+  it("writes times in a zone, named, per language", () => {
+    expect(formatDateTime("2026-11-24T17:05:09Z", "en", "UTC")).toBe("Nov 24, 2026, 05:05 PM UTC");
+    expect(formatDateTime("2026-11-24T17:05:09Z", "en")).toBe("Nov 24, 2026, 08:05 PM GMT+3");
+    expect(formatDateTime("2026-11-24T17:05:09Z", "ar")).toMatch(/٢٠٢٦/);
+  });
+
+  it("masks a buyer's name: first letters only, and nothing of its length", () => {
+    expect(maskName("Zainab Al-Kadhimi")).toBe("Z•••• A••••");
+    expect(maskName("  Ali  ")).toBe("A••••");
+    expect(maskName("أحمد البياتي")).toBe("أ•••• ا••••");
+    expect(maskName("A B C D E")).toBe("A•••• B•••• C••••");
+    expect(maskName("")).toBe("•••");
   });
 
   it("reads expiry dates as buyers type them", () => {
@@ -132,14 +150,15 @@ describe("GET /checkout/{id}", () => {
     expect(res.headers.get("Cross-Origin-Opener-Policy")).toBeNull();
   });
 
-  it("shows a wallet checkout: the buyer, their available balance, the sandbox code hint", async () => {
+  it("shows a wallet checkout: the buyer's name masked, no balance before the code, the sandbox code hint", async () => {
     const { session } = await walletSession(100_000, { full_name: "Zainab Al-Kadhimi" });
     const res = await page(session);
     expect(res.status).toBe(200);
-    expect(res.body).toContain("45,000 IQD");
+    expect(res.body).toContain("IQD\u00a045,000");
     expect(res.body).toContain("Order #1042 — Antique Vase");
-    expect(res.body).toContain("Zainab Al-Kadhimi");
-    expect(res.body).toMatch(/id="buyer-balance">100,000 IQD</);
+    // Anyone holding the link sees this page: not the buyer's name, nor what their wallet holds.
+    expect(res.body).toMatch(/id="buyer-name"><bdi>Z•••• A••••<\/bdi>/);
+    for (const secret of ["Zainab", "Kadhimi", "100,000", "100000", "buyer-balance"]) expect(res.body).not.toContain(secret);
     expect(res.body).toContain("In sandbox the code is always 123456");
     expect(res.body).toMatch(/<input id="otp"[^>]*autocomplete="one-time-code"/);
     expect(res.body).toMatch(/<input id="otp"[^>]*inputmode="numeric"/);
@@ -181,19 +200,38 @@ describe("GET /checkout/{id}", () => {
     }
   });
 
-  it("redirects an authorized checkout to its success redirect, a canceled one to cancel_url", async () => {
-    const merchant = await newMerchant();
+  it("reopened after it ended, says what happened (paid, canceled, expired) with a link back to the merchant", async () => {
+    const merchant = await newMerchant("Antique House");
     const paid = await newIntent(merchant.secret_key, 100, "USD");
     expect((await payWithCard(paid)).body.data.status).toBe("authorized");
     const res = await page(paid);
-    expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toBe(`https://shop.example/thanks?payment_intent=${paid.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('data-status="authorized"');
+    expect(res.body).toContain("This payment is complete");
+    expect(res.body).toContain(`href="https://shop.example/thanks?payment_intent=${paid.id}"`);
+    expect(res.body).toContain("Return to \u2068Antique House\u2069");
+    expect(res.body).not.toContain("<form");
 
     const canceled = await newIntent(merchant.secret_key, 100, "USD");
     await call("POST", `/checkout/${canceled.id}/cancel`, { body: { client_secret: canceled.client_secret } });
     const after = await page(canceled);
-    expect(after.status).toBe(303);
-    expect(after.headers.get("Location")).toBe(`https://shop.example/cart?payment_intent=${canceled.id}`);
+    expect(after.status).toBe(200);
+    expect(after.body).toContain("This payment was canceled");
+    expect(after.body).toContain(`href="https://shop.example/cart?payment_intent=${canceled.id}"`);
+
+    const external_id = `usr_${crypto.randomUUID()}`;
+    await syncUser(merchant.secret_key, external_id);
+    const expired = await newSession(merchant.secret_key, external_id, 1000);
+    const expire = await call("POST", `/api/v1/checkout/sessions/${expired.id}/expire`, {
+      token: merchant.secret_key,
+      headers: { "Idempotency-Key": crypto.randomUUID() },
+    });
+    expect(expire.body.data.status).toBe("expired");
+    const lapsed = await page(expired);
+    expect(lapsed.status).toBe(200);
+    expect(lapsed.body).toContain("This payment link has expired");
+    expect(lapsed.body).toContain(`href="https://shop.example/cancel?session_id=${expired.id}"`);
+    expect(lapsed.body).not.toContain("<form");
   });
 
   it("in a popup, a closed checkout renders the result page for page.js to post to the merchant", async () => {
@@ -257,13 +295,24 @@ describe("POST /checkout/{id}/pay as a form", () => {
     expect((await readCheckout(merchant.secret_key, session.id)).status).toBe("authorized");
   });
 
-  it("says clearly when the wallet has too little", async () => {
+  it("says once, after the code, when the wallet has too little, with the balance; never before", async () => {
     const { merchant, session } = await walletSession(1_000);
     const shown = await page(session);
-    expect(shown.body).toContain("Your available balance is lower than this payment.");
+    for (const hidden of ["IQD\u00a01,000", "balance-note", "less than this payment"]) expect(shown.body).not.toContain(hidden);
+
+    // A wrong code proves nothing: still no balance.
+    const wrong = await postForm(`/checkout/${session.id}/pay`, { client_secret: session.client_secret, otp: "000000" });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body).not.toContain("IQD\u00a01,000");
+
     const res = await postForm(`/checkout/${session.id}/pay`, { client_secret: session.client_secret, otp: "123456" });
     expect(res.status).toBe(422);
-    expect(res.body).toContain("Your wallet does not have enough IQD available for this payment.");
+    expect(res.body).toContain(
+      "Your wallet has IQD\u00a01,000 available, less than this payment of IQD\u00a045,000. Add funds to your wallet, then pay.",
+    );
+    // One banner, not a note and an alert saying the same thing.
+    expect(res.body.match(/role="alert"/g)).toHaveLength(1);
+    expect(res.body.match(/class="(alert|note warning)"/g)).toHaveLength(1);
     expect((await readCheckout(merchant.secret_key, session.id)).status).toBe("open");
   });
 
@@ -414,10 +463,11 @@ describe("POST /checkout/{id}/cancel as a form", () => {
     expect(popup.body).toContain('data-status="canceled"');
     expect(popup.body).toContain(`data-redirect-url="https://shop.example/cart?payment_intent=${intent.id}"`);
 
-    // Paying a canceled checkout sends the buyer to cancel_url again, not to an error.
+    // Paying a canceled checkout says so, with the way back to cancel_url, rather than an error or a silent redirect.
     const late = await postForm(`/checkout/${intent.id}/pay`, card(intent));
-    expect(late.status).toBe(303);
-    expect(late.headers.get("Location")).toBe(`https://shop.example/cart?payment_intent=${intent.id}`);
+    expect(late.status).toBe(200);
+    expect(late.body).toContain("This payment was canceled");
+    expect(late.body).toContain(`href="https://shop.example/cart?payment_intent=${intent.id}"`);
   });
 });
 
