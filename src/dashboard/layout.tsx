@@ -1,11 +1,23 @@
-import type { Child, FC } from "hono/jsx";
+import { createContext, useContext, type Child, type FC } from "hono/jsx";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import { CSS_PATH, JS_PATH } from "./assets";
 import type { DashEnv, MerchantScope } from "./context";
 import { type Key, type Lang, type T } from "./i18n";
+import { refusalText } from "./error-words";
+import { statusWords } from "./status-words";
 import { CSRF_FIELD } from "./session";
+
+/** The page's language, for the small parts that show a refusal without being handed the page's props. */
+const PageLang = createContext<Lang>("en");
+
+/** A refusal's words in the page's language, if it is about this field (or about none, for `field` undefined). */
+function useRefusal(problem: Problem | undefined, field?: string): string | undefined {
+  const lang = useContext(PageLang);
+  if (!problem || (field !== undefined && problem.param !== field)) return undefined;
+  return refusalText(problem, lang);
+}
 
 /**
  * The dashboard's frame and its small parts. hono/jsx escapes every value; no inline script or
@@ -15,6 +27,8 @@ import { CSRF_FIELD } from "./session";
 
 /** A refusal to show at a field (`param`) or above the form. */
 export interface Problem {
+  /** The API's error code, when the refusal is the API's: pages in Arabic show its words (error-words.ts). */
+  code?: string | undefined;
   message: string;
   param?: string | undefined;
 }
@@ -62,17 +76,19 @@ const LangSwitch: FC<{ p: PageProps }> = ({ p }) => (
 );
 
 export const Document: FC<{ p: PageProps; title: string; children?: Child }> = ({ p, title, children }) => (
-  <html lang={p.lang} dir={p.lang === "ar" ? "rtl" : "ltr"}>
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <meta name="robots" content="noindex" />
-      <title>{`${title} · ${p.t("app")}`}</title>
-      <link rel="stylesheet" href={CSS_PATH} />
-      <script src={JS_PATH} defer></script>
-    </head>
-    <body>{children}</body>
-  </html>
+  <PageLang.Provider value={p.lang}>
+    <html lang={p.lang} dir={p.lang === "ar" ? "rtl" : "ltr"}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`${title} · ${p.t("app")}`}</title>
+        <link rel="stylesheet" href={CSS_PATH} />
+        <script src={JS_PATH} defer></script>
+      </head>
+      <body>{children}</body>
+    </html>
+  </PageLang.Provider>
 );
 
 /** A page outside any merchant: sign-up, log-in, the merchant list. */
@@ -146,12 +162,14 @@ export const Shell: FC<{ p: PageProps; title: string; children?: Child }> = ({ p
   );
 };
 
-export const Alert: FC<{ problem?: Problem | undefined; fields?: string[] }> = ({ problem, fields = [] }) =>
-  problem && !(problem.param && fields.includes(problem.param)) ? (
+export const Alert: FC<{ problem?: Problem | undefined; fields?: string[] }> = ({ problem, fields = [] }) => {
+  const text = useRefusal(problem);
+  return problem && !(problem.param && fields.includes(problem.param)) ? (
     <p class="alert" role="alert">
-      {problem.message}
+      {text}
     </p>
   ) : null;
+};
 
 export const Notice: FC<{ children?: Child }> = ({ children }) => (
   <p class="notice" role="status">
@@ -173,7 +191,7 @@ export const Field: FC<{
   inputmode?: "decimal" | "numeric" | "email";
 }> = (f) => {
   const id = f.id ?? `f-${f.name}`;
-  const error = f.problem?.param === f.name ? f.problem.message : undefined;
+  const error = useRefusal(f.problem, f.name);
   const described = [f.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
     <div class="field">
@@ -212,7 +230,7 @@ export const Select: FC<{
   id?: string;
 }> = (f) => {
   const id = f.id ?? `f-${f.name}`;
-  const error = f.problem?.param === f.name ? f.problem.message : undefined;
+  const error = useRefusal(f.problem, f.name);
   return (
     <div class="field">
       <label for={id}>{f.label}</label>
@@ -264,9 +282,13 @@ export const Secret: FC<{ id: string; label: string; value: string; t: T }> = ({
   </div>
 );
 
-export const Status: FC<{ value: string; label?: string }> = ({ value, label }) => (
-  <span class={`status status-${value}`}>{label ?? value.replace(/_/g, " ")}</span>
-);
+export const Status: FC<{ value: string; label?: string }> = ({ value, label }) => {
+  const lang = useContext(PageLang);
+  return <span class={`status status-${value}`}>{label ?? statusWords(value, lang)}</span>;
+};
+
+/** A value of the API (a payment method, a state) in the page's words. */
+export const Word: FC<{ value: string }> = ({ value }) => <>{statusWords(value, useContext(PageLang))}</>;
 
 /** Previous and next links that keep the page's other query parameters. */
 export const Pager: FC<{ p: PageProps; url: string; page: number; total: number; per_page: number }> = ({

@@ -13,7 +13,7 @@ export async function attempt<T>(action: () => Promise<T>): Promise<Attempt<T>> 
   } catch (error) {
     if (!(error instanceof ApiError) || error.status >= 500) throw error;
     const status = ([400, 403, 404, 409, 422, 429] as const).find((s) => s === error.status) ?? 422;
-    return { ok: false, problem: { message: error.message, param: error.param }, status };
+    return { ok: false, problem: { code: error.code, message: error.message, param: error.param }, status };
   }
 }
 

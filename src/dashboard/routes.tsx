@@ -9,6 +9,7 @@ import { ASSET_VERSION, DASHBOARD_CSS, DASHBOARD_JS } from "./assets";
 import { authRoutes } from "./auth-routes";
 import type { DashEnv } from "./context";
 import { homeRoutes } from "./home-routes";
+import { refusalText } from "./error-words";
 import { LANG_COOKIE, langOf, translator } from "./i18n";
 import { keyRoutes } from "./key-routes";
 import { pageProps, render } from "./layout";
@@ -84,7 +85,11 @@ dashboardRoutes.onError(async (error, c) => {
   if (error instanceof ApiError && error.code === "resource_missing")
     return render(c, <MessagePage p={p} title={t("not_found_title")} message={t("not_found")} />, 404);
   if (error instanceof ApiError && error.status < 500)
-    return render(c, <MessagePage p={p} title={t("forbidden_title")} message={error.message} />, error.status as ContentfulStatusCode);
+    return render(
+      c,
+      <MessagePage p={p} title={t("forbidden_title")} message={refusalText(error, c.get("lang"))} />,
+      error.status as ContentfulStatusCode,
+    );
   console.error(JSON.stringify({ request_id: c.get("requestId"), dashboard_error: String(error), stack: error.stack }));
   return render(c, <MessagePage p={p} title={t("error_title")} message={t("error_body", { id: c.get("requestId") })} />, 500);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { LANG_COOKIE } from "../../src/dashboard/i18n";
 import { signedUp, withMerchant } from "./dashboard-helpers";
 import { call, newSession, payWithWallet, syncUser, topUp } from "./helpers";
 
@@ -40,7 +41,18 @@ describe("dashboard: payments", () => {
     const tooMuch = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "90000", reason: "Broken" });
     expect(tooMuch.status).toBeGreaterThanOrEqual(400);
     expect(tooMuch.status).toBeLessThan(500);
-    expect(tooMuch.html).toMatch(/id="refund-amount-error"/);
+    expect(tooMuch.html).toMatch(/id="refund-amount-error"[^>]*>At most 30000 is left to refund/);
+    // In Arabic the refusal is the API's code in Arabic words, not its English message.
+    m.client.cookies.set(LANG_COOKIE, "ar");
+    await m.client.get(`${m.base}/payments/${m.payment_id}`);
+    const tooMuchInArabic = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "90000", reason: "Broken" });
+    expect(tooMuchInArabic.html).toMatch(/id="refund-amount-error"[^>]*>المبلغ أكبر من المتبقي للاسترداد\./);
+    expect(tooMuchInArabic.html).not.toContain("left to refund");
+    // And the payment's state and method in Arabic words, not the API's values.
+    expect(tooMuchInArabic.html).toContain('<span class="status status-captured">محصَّلة</span>');
+    expect(tooMuchInArabic.html).toMatch(/<dd>المحفظة<\/dd>/);
+    m.client.cookies.set(LANG_COOKIE, "en");
+    await m.client.get(`${m.base}/payments/${m.payment_id}`);
     const notAmount = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "12.5", reason: "Broken" });
     expect(notAmount.status).toBe(422);
     expect(notAmount.html).toMatch(/id="refund-amount-error"[^>]*>Enter an amount like 25000/);

@@ -3,7 +3,7 @@ import type { PaymentRow } from "../../db/payments";
 import type { Currency } from "../../domain/currencies";
 import type { PaymentView, RefundView } from "../../payments/views";
 import { formatDate, formatMoney } from "../i18n";
-import { Alert, Csrf, Field, Pager, Select, Shell, Status, Submit, type PageProps, type Problem } from "../layout";
+import { Alert, Csrf, Field, Pager, Select, Shell, Status, Submit, Word, type PageProps, type Problem } from "../layout";
 import { EventsTable, type EventWithDeliveries } from "./events";
 
 export const PAYMENT_STATUSES = ["authorized", "captured", "partially_refunded", "refunded", "voided", "expired"] as const;
@@ -79,7 +79,9 @@ export const PaymentsPage: FC<{
                     <td>
                       <Status value={r.status} />
                     </td>
-                    <td>{r.method}</td>
+                    <td>
+                      <Word value={r.method} />
+                    </td>
                     <td class="num">{formatMoney(lang, r.amount, currency)}</td>
                     <td class="num">{formatMoney(lang, r.captured_amount, currency)}</td>
                     <td class="num">{formatMoney(lang, r.refunded_amount, currency)}</td>
@@ -145,7 +147,7 @@ export const PaymentPage: FC<{
           <dt>{t("merchant_amount")}</dt>
           <dd>{money(payment.merchant_amount)}</dd>
           <dt>{t("method")}</dt>
-          <dd>{payment.card ? `${payment.card.brand} ····${payment.card.last4}` : payment.method}</dd>
+          <dd>{payment.card ? `${payment.card.brand} ····${payment.card.last4}` : <Word value={payment.method} />}</dd>
           <dt>{t("buyer")}</dt>
           <dd>
             {payment.user_id ? (

@@ -1,0 +1,32 @@
+import type { Lang } from "./i18n";
+
+/**
+ * The states the dashboard shows (a payment's, a refund's, a delivery's, a ledger entry's type, a
+ * payment method) in words: the API's values are its contract and stay as they are in the API;
+ * a page says them in the reader's language. A value without words here is shown as it is.
+ */
+const ARABIC: Record<string, string> = {
+  authorized: "مفوَّضة",
+  captured: "محصَّلة",
+  partially_refunded: "مستردة جزئيًا",
+  refunded: "مستردة",
+  voided: "ملغاة",
+  expired: "منتهية",
+  pending: "قيد التنفيذ",
+  succeeded: "نجحت",
+  failed: "فشلت",
+  retrying: "ستُعاد المحاولة",
+  skipped: "تُخطّيت",
+  dead_lettered: "توقفت المحاولات",
+  credit: "إيداع",
+  debit: "خصم",
+  hold: "حجز",
+  release: "فك حجز",
+  refund: "استرداد",
+  wallet: "المحفظة",
+  card: "بطاقة",
+};
+
+export function statusWords(value: string, lang: Lang): string {
+  return (lang === "ar" ? ARABIC[value] : undefined) ?? value.replace(/_/g, " ");
+}
