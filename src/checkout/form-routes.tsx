@@ -160,17 +160,29 @@ async function afterRefusal(
   return showCheckout(c, reloaded.page, { ...form, error: { message: refusalMessage(refusal.code, m) } }, locale, status);
 }
 
+/**
+ * What a buyer's pay or cancel form starts with: the checkout its id and secret name, in the
+ * language asked for; a page to answer with instead when the link is bad or the checkout is
+ * no longer open (it says what happened).
+ */
+async function openCheckoutForm(c: Context<AppEnv>, body: Record<string, string>) {
+  const id = c.req.param("id") ?? "";
+  const secret = body.client_secret ?? "";
+  const popup = body.popup === "1";
+  const loaded = await loadCheckout(c, id, secret);
+  if (!loaded.ok) return refusedPage(c, loaded.code, bareView(localeFor(c, body.lang)));
+  const page = loaded.page;
+  const locale = localeFor(c, body.lang, page);
+  if (!isOpenStatus(page.checkout.status)) return showClosed(c, page, popup, locale);
+  return { id, secret, popup, page, locale };
+}
+
 checkoutFormRoutes.use(
   "/checkout/:id/pay",
   formRoute(async (c, body) => {
-    const id = c.req.param("id") ?? "";
-    const secret = body.client_secret ?? "";
-    const popup = body.popup === "1";
-    const loaded = await loadCheckout(c, id, secret);
-    if (!loaded.ok) return refusedPage(c, loaded.code, bareView(localeFor(c, body.lang)));
-    const page = loaded.page;
-    const locale = localeFor(c, body.lang, page);
-    if (!isOpenStatus(page.checkout.status)) return showClosed(c, page, popup, locale);
+    const opened = await openCheckoutForm(c, body);
+    if (opened instanceof Response) return opened;
+    const { id, secret, popup, page, locale } = opened;
     if (page.mode === "live") return showCheckout(c, page, { popup }, locale);
 
     const built = buildInput(page, body, popup, MESSAGES[locale]);
@@ -192,15 +204,11 @@ checkoutFormRoutes.use(
 checkoutFormRoutes.use(
   "/checkout/:id/cancel",
   formRoute(async (c, body) => {
-    const id = c.req.param("id") ?? "";
-    const secret = body.client_secret ?? "";
-    const popup = body.popup === "1";
-    const loaded = await loadCheckout(c, id, secret);
-    if (!loaded.ok) return refusedPage(c, loaded.code, bareView(localeFor(c, body.lang)));
-    const locale = localeFor(c, body.lang, loaded.page);
-    if (!isOpenStatus(loaded.page.checkout.status)) return showClosed(c, loaded.page, popup, locale);
+    const opened = await openCheckoutForm(c, body);
+    if (opened instanceof Response) return opened;
+    const { id, secret, popup, page, locale } = opened;
     const outcome = await checkoutObject(c, id).buyerCancel(buyerPaymentCall(id, secret, c.get("requestId")));
-    if (!outcome.ok) return afterRefusal(c, id, secret, loaded.page, outcome, { popup }, locale);
-    return finish(c, loaded.page, "canceled", popup, locale);
+    if (!outcome.ok) return afterRefusal(c, id, secret, page, outcome, { popup }, locale);
+    return finish(c, page, "canceled", popup, locale);
   }),
 );

@@ -290,6 +290,42 @@ export const Status: FC<{ value: string; label?: string }> = ({ value, label }) 
 /** A value of the API (a payment method, a state) in the page's words. */
 export const Word: FC<{ value: string }> = ({ value }) => <>{statusWords(value, useContext(PageLang))}</>;
 
+/** A column of a table: `num` columns align as numbers; a `hidden` head is for screen readers only. */
+export interface Column {
+  label: string;
+  num?: boolean;
+  hidden?: boolean;
+}
+
+/**
+ * A table with its column heads; the children are its rows. Wide tables scroll inside their frame.
+ * With `count` 0 and an `empty` text, that text stands in for the table.
+ */
+export const DataTable: FC<{ columns: Column[]; count?: number; empty?: string; children?: Child }> = ({
+  columns,
+  count,
+  empty,
+  children,
+}) =>
+  count === 0 && empty !== undefined ? (
+    <p class="panel">{empty}</p>
+  ) : (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" class={c.num ? "num" : undefined}>
+                {c.hidden ? <span class="skip">{c.label}</span> : c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+
 /** Previous and next links that keep the page's other query parameters. */
 export const Pager: FC<{ p: PageProps; url: string; page: number; total: number; per_page: number }> = ({
   p,

@@ -36,6 +36,25 @@ function fields(form: Record<string, string>) {
   return { url: (form.url ?? "").trim().slice(0, 2048), events: form.events ?? "", description: (form.description ?? "").trim() };
 }
 
+/**
+ * An endpoint form, checked (events known, description within 500), then acted on by someone whose
+ * role may: the API's refusals come back at their field.
+ */
+async function withEndpointForm<T>(
+  c: Context<DashEnv>,
+  values: ReturnType<typeof fields>,
+  act: (form: { url: string; events: string[]; description: string | null; now_ms: number }) => Promise<T>,
+): Promise<Attempt<T>> {
+  const events = eventsField(c, values.events);
+  if (!events.ok) return events;
+  if (values.description.length > 500) return invalid("description", c.get("t")("invalid_input"));
+  return attempt(async () => {
+    mayAct(c);
+    const form = { url: values.url, events: events.value, description: values.description || null, now_ms: c.get("clock").now_ms() };
+    return act(form);
+  });
+}
+
 function mayAct(c: Context<DashEnv>) {
   if (!can(c.get("scope").role, actInMode(c))) throw new ApiError("insufficient_role", denial(c, actInMode(c)) ?? "");
 }
@@ -53,20 +72,12 @@ webhookRoutes.get("/webhooks", (c) => listPage(c));
 
 webhookRoutes.post("/webhooks", async (c) => {
   const values = fields(await formOf(c));
-  const events = eventsField(c, values.events);
-  const result = !events.ok
-    ? events
-    : values.description.length > 500
-      ? invalid("description", c.get("t")("invalid_input"))
-      : await attempt(async () => {
-          mayAct(c);
-          return createEndpoint(database(c.env.DB), c.env.DATA_ENCRYPTION_KEY, c.get("scope").caller, {
-            url: values.url,
-            events: events.value,
-            description: values.description || undefined,
-            now_ms: c.get("clock").now_ms(),
-          });
-        });
+  const result = await withEndpointForm(c, values, (form) =>
+    createEndpoint(database(c.env.DB), c.env.DATA_ENCRYPTION_KEY, c.get("scope").caller, {
+      ...form,
+      description: form.description ?? undefined,
+    }),
+  );
   if (!result.ok) return listPage(c, { problem: result.problem, values }, result.status);
   return endpointPage(c, result.value.row.id, { secret: { value: result.value.secret, note: "" } }, 201);
 });
@@ -102,20 +113,9 @@ webhookRoutes.get("/webhooks/:id", (c) => endpointPage(c, c.req.param("id")));
 webhookRoutes.post("/webhooks/:id", async (c) => {
   const id = c.req.param("id");
   const values = fields(await formOf(c));
-  const events = eventsField(c, values.events);
-  const result = !events.ok
-    ? events
-    : values.description.length > 500
-      ? invalid("description", c.get("t")("invalid_input"))
-      : await attempt(async () => {
-          mayAct(c);
-          return changeEndpoint(database(c.env.DB), id.slice(0, 64), c.get("scope").caller, {
-            url: values.url,
-            events: events.value,
-            description: values.description || null,
-            now_ms: c.get("clock").now_ms(),
-          });
-        });
+  const result = await withEndpointForm(c, values, (form) =>
+    changeEndpoint(database(c.env.DB), id.slice(0, 64), c.get("scope").caller, form),
+  );
   if (!result.ok) return endpointPage(c, id, { problem: result.problem, values }, result.status);
   return c.redirect(`${c.get("scope").base}/webhooks/${id}`, 303);
 });

@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { DeliveryRow } from "../../db/webhooks";
 import { formatDate, formatNumber } from "../i18n";
-import { Csrf, Status, Submit, type PageProps } from "../layout";
+import { Csrf, Status, Submit, type PageProps, DataTable } from "../layout";
 
 export interface EventWithDeliveries {
   id: string;
@@ -15,44 +15,35 @@ export const DeliveriesTable: FC<{ p: PageProps; deliveries: DeliveryRow[]; show
   const { t, lang } = p;
   if (deliveries.length === 0) return <p class="hint">{t("none_yet")}</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("date")}</th>
-            {showEvent ? <th scope="col">{t("event")}</th> : null}
-            <th scope="col">{t("attempt")}</th>
-            <th scope="col">{t("outcome")}</th>
-            <th scope="col" class="num">
-              HTTP
-            </th>
-            <th scope="col" class="num">
-              {t("latency")}
-            </th>
-            <th scope="col">{t("next_retry")}</th>
-            <th scope="col">{t("response")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {deliveries.map((d) => (
-            <tr data-delivery={d.id}>
-              <td>{formatDate(lang, d.attempted_at_ms)}</td>
-              {showEvent ? <td class="mono">{d.event_id}</td> : null}
-              <td class="num">{formatNumber(lang, d.attempt)}</td>
-              <td>
-                <Status value={d.outcome} />
-              </td>
-              <td class="num">{d.response_status ?? "—"}</td>
-              <td class="num">{d.latency_ms === null ? "—" : `${formatNumber(lang, d.latency_ms)} ms`}</td>
-              <td>{d.next_retry_at_ms === null ? "—" : formatDate(lang, d.next_retry_at_ms)}</td>
-              <td>
-                <code>{(d.response_excerpt ?? "").slice(0, 120)}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={[
+        { label: t("date") },
+        ...(showEvent ? [{ label: t("event") }] : []),
+        { label: t("attempt") },
+        { label: t("outcome") },
+        { label: "HTTP", num: true },
+        { label: t("latency"), num: true },
+        { label: t("next_retry") },
+        { label: t("response") },
+      ]}
+    >
+      {deliveries.map((d) => (
+        <tr data-delivery={d.id}>
+          <td>{formatDate(lang, d.attempted_at_ms)}</td>
+          {showEvent ? <td class="mono">{d.event_id}</td> : null}
+          <td class="num">{formatNumber(lang, d.attempt)}</td>
+          <td>
+            <Status value={d.outcome} />
+          </td>
+          <td class="num">{d.response_status ?? "—"}</td>
+          <td class="num">{d.latency_ms === null ? "—" : `${formatNumber(lang, d.latency_ms)} ms`}</td>
+          <td>{d.next_retry_at_ms === null ? "—" : formatDate(lang, d.next_retry_at_ms)}</td>
+          <td>
+            <code>{(d.response_excerpt ?? "").slice(0, 120)}</code>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 };
 

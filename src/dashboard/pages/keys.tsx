@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { ApiKeyRow } from "../../db/api-keys";
 import { formatDate } from "../i18n";
-import { Alert, Csrf, Field, Secret, Select, Shell, Status, Submit, type PageProps, type Problem } from "../layout";
+import { Alert, Csrf, Field, Secret, Select, Shell, Status, Submit, type PageProps, type Problem, DataTable } from "../layout";
 
 /** Revealed once, right after creation: never stored in the clear, never shown again. */
 export interface Revealed {
@@ -32,43 +32,36 @@ export const KeysPage: FC<{
         </section>
       ) : null}
       <Alert problem={problem} fields={["type", "name"]} />
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("key")}</th>
-              <th scope="col">{t("key_type")}</th>
-              <th scope="col">{t("name")}</th>
-              <th scope="col">{t("created")}</th>
-              <th scope="col">{t("status")}</th>
-              <th scope="col">
-                <span class="skip">{t("revoke")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((k) => (
-              <tr>
-                <td>
-                  <code>{k.type === "signing" ? `${k.id} · ${k.masked}` : k.masked}</code>
-                </td>
-                <td>{typeLabel[k.type]}</td>
-                <td>{k.name ?? ""}</td>
-                <td>{formatDate(lang, k.created_at)}</td>
-                <td>{k.revoked_at ? <Status value="revoked" label={t("revoked")} /> : <Status value="active" label={t("active")} />}</td>
-                <td>
-                  {k.revoked_at ? null : (
-                    <form method="post" action={`${scope.base}/keys/${k.id}/revoke`} data-confirm={`${t("revoke")} ${k.masked}?`}>
-                      <Csrf p={p} />
-                      <Submit label={t("revoke")} kind="danger" denied={denied} id={`revoke-${k.id}`} />
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={[
+          { label: t("key") },
+          { label: t("key_type") },
+          { label: t("name") },
+          { label: t("created") },
+          { label: t("status") },
+          { label: t("revoke"), hidden: true },
+        ]}
+      >
+        {shown.map((k) => (
+          <tr>
+            <td>
+              <code>{k.type === "signing" ? `${k.id} · ${k.masked}` : k.masked}</code>
+            </td>
+            <td>{typeLabel[k.type]}</td>
+            <td>{k.name ?? ""}</td>
+            <td>{formatDate(lang, k.created_at)}</td>
+            <td>{k.revoked_at ? <Status value="revoked" label={t("revoked")} /> : <Status value="active" label={t("active")} />}</td>
+            <td>
+              {k.revoked_at ? null : (
+                <form method="post" action={`${scope.base}/keys/${k.id}/revoke`} data-confirm={`${t("revoke")} ${k.masked}?`}>
+                  <Csrf p={p} />
+                  <Submit label={t("revoke")} kind="danger" denied={denied} id={`revoke-${k.id}`} />
+                </form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <h2 id="create-key">{t("create_key")}</h2>
       <form method="post" action={`${scope.base}/keys`} class="panel inline-form" aria-labelledby="create-key">
         <Csrf p={p} />

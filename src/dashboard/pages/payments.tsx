@@ -3,7 +3,7 @@ import type { PaymentRow } from "../../db/payments";
 import type { Currency } from "../../domain/currencies";
 import type { PaymentView, RefundView } from "../../payments/views";
 import { formatDate, formatMoney } from "../i18n";
-import { Alert, Csrf, Field, Pager, Select, Shell, Status, Submit, Word, type PageProps, type Problem } from "../layout";
+import { Alert, Csrf, Field, Pager, Select, Shell, Status, Submit, Word, type PageProps, type Problem, DataTable } from "../layout";
 import { EventsTable, type EventWithDeliveries } from "./events";
 
 export const PAYMENT_STATUSES = ["authorized", "captured", "partially_refunded", "refunded", "voided", "expired"] as const;
@@ -43,55 +43,42 @@ export const PaymentsPage: FC<{
         </button>
       </form>
       <Alert problem={problem} fields={["status", "from", "to"]} />
-      {rows.length === 0 ? (
-        <p class="panel">{t("none_yet")}</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("date")}</th>
-                <th scope="col">Id</th>
-                <th scope="col">{t("status")}</th>
-                <th scope="col">{t("method")}</th>
-                <th scope="col" class="num">
-                  {t("amount")}
-                </th>
-                <th scope="col" class="num">
-                  {t("captured")}
-                </th>
-                <th scope="col" class="num">
-                  {t("refunded")}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => {
-                const currency = r.currency as Currency;
-                return (
-                  <tr>
-                    <td>{formatDate(lang, r.created_at_ms)}</td>
-                    <td>
-                      <a class="mono" href={`${scope.base}/payments/${r.id}`}>
-                        {r.id}
-                      </a>
-                    </td>
-                    <td>
-                      <Status value={r.status} />
-                    </td>
-                    <td>
-                      <Word value={r.method} />
-                    </td>
-                    <td class="num">{formatMoney(lang, r.amount, currency)}</td>
-                    <td class="num">{formatMoney(lang, r.captured_amount, currency)}</td>
-                    <td class="num">{formatMoney(lang, r.refunded_amount, currency)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        empty={t("none_yet")}
+        count={rows.length}
+        columns={[
+          { label: t("date") },
+          { label: "Id" },
+          { label: t("status") },
+          { label: t("method") },
+          { label: t("amount"), num: true },
+          { label: t("captured"), num: true },
+          { label: t("refunded"), num: true },
+        ]}
+      >
+        {rows.map((r) => {
+          const currency = r.currency as Currency;
+          return (
+            <tr>
+              <td>{formatDate(lang, r.created_at_ms)}</td>
+              <td>
+                <a class="mono" href={`${scope.base}/payments/${r.id}`}>
+                  {r.id}
+                </a>
+              </td>
+              <td>
+                <Status value={r.status} />
+              </td>
+              <td>
+                <Word value={r.method} />
+              </td>
+              <td class="num">{formatMoney(lang, r.amount, currency)}</td>
+              <td class="num">{formatMoney(lang, r.captured_amount, currency)}</td>
+              <td class="num">{formatMoney(lang, r.refunded_amount, currency)}</td>
+            </tr>
+          );
+        })}
+      </DataTable>
       <Pager p={p} url={url} page={page} total={total} per_page={per_page} />
       <p class="hint">{t("time_zone_note")}</p>
     </Shell>
@@ -230,38 +217,23 @@ export const PaymentPage: FC<{
         </form>
       ) : null}
       <h2>{t("refunds")}</h2>
-      {refunds.length === 0 ? (
-        <p class="panel">{t("none_yet")}</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("date")}</th>
-                <th scope="col">Id</th>
-                <th scope="col" class="num">
-                  {t("amount")}
-                </th>
-                <th scope="col">{t("reason")}</th>
-                <th scope="col">{t("status")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {refunds.map((r) => (
-                <tr>
-                  <td>{formatDate(lang, r.created_at)}</td>
-                  <td class="mono">{r.id}</td>
-                  <td class="num">{money(r.amount)}</td>
-                  <td>{r.reason}</td>
-                  <td>
-                    <Status value={r.status} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        empty={t("none_yet")}
+        count={refunds.length}
+        columns={[{ label: t("date") }, { label: "Id" }, { label: t("amount"), num: true }, { label: t("reason") }, { label: t("status") }]}
+      >
+        {refunds.map((r) => (
+          <tr>
+            <td>{formatDate(lang, r.created_at)}</td>
+            <td class="mono">{r.id}</td>
+            <td class="num">{money(r.amount)}</td>
+            <td>{r.reason}</td>
+            <td>
+              <Status value={r.status} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <EventsTable p={p} events={events} denied={denied} />
     </Shell>
   );

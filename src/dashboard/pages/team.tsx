@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import { ROLES, type Role } from "../../domain/roles";
 import { formatDate } from "../i18n";
-import { Alert, Csrf, Field, Select, Shell, Submit, type PageProps, type Problem } from "../layout";
+import { Alert, Csrf, Field, Select, Shell, Submit, type PageProps, type Problem, DataTable } from "../layout";
 
 export interface MemberRow {
   account_id: string;
@@ -26,53 +26,40 @@ export const TeamPage: FC<{
   return (
     <Shell p={p} title={t("team")}>
       <Alert problem={problem} fields={["email", "role"]} />
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("email")}</th>
-              <th scope="col">{t("name")}</th>
-              <th scope="col">{t("role")}</th>
-              <th scope="col">{t("created")}</th>
-              <th scope="col">
-                <span class="skip">{t("remove")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((m) => (
-              <tr>
-                <td>
-                  {m.email}
-                  {m.account_id === me ? ` (${t("you")})` : ""}
-                </td>
-                <td>{m.name ?? ""}</td>
-                <td>
-                  <form method="post" action={`${scope.base}/team`} class="inline-form">
-                    <Csrf p={p} />
-                    <input type="hidden" name="email" value={m.email} />
-                    <Select
-                      name="role"
-                      id={`role-${m.account_id}`}
-                      label={`${t("role")}: ${m.email}`}
-                      options={roleOptions}
-                      value={m.role}
-                    />
-                    <Submit label={t("change_role")} kind="secondary" denied={denied} id={`change-${m.account_id}`} />
-                  </form>
-                </td>
-                <td>{formatDate(lang, m.created_at)}</td>
-                <td>
-                  <form method="post" action={`${scope.base}/team/${m.account_id}/remove`} data-confirm={`${t("remove")} ${m.email}?`}>
-                    <Csrf p={p} />
-                    <Submit label={t("remove")} kind="danger" denied={denied} id={`remove-${m.account_id}`} />
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={[
+          { label: t("email") },
+          { label: t("name") },
+          { label: t("role") },
+          { label: t("created") },
+          { label: t("remove"), hidden: true },
+        ]}
+      >
+        {members.map((m) => (
+          <tr>
+            <td>
+              {m.email}
+              {m.account_id === me ? ` (${t("you")})` : ""}
+            </td>
+            <td>{m.name ?? ""}</td>
+            <td>
+              <form method="post" action={`${scope.base}/team`} class="inline-form">
+                <Csrf p={p} />
+                <input type="hidden" name="email" value={m.email} />
+                <Select name="role" id={`role-${m.account_id}`} label={`${t("role")}: ${m.email}`} options={roleOptions} value={m.role} />
+                <Submit label={t("change_role")} kind="secondary" denied={denied} id={`change-${m.account_id}`} />
+              </form>
+            </td>
+            <td>{formatDate(lang, m.created_at)}</td>
+            <td>
+              <form method="post" action={`${scope.base}/team/${m.account_id}/remove`} data-confirm={`${t("remove")} ${m.email}?`}>
+                <Csrf p={p} />
+                <Submit label={t("remove")} kind="danger" denied={denied} id={`remove-${m.account_id}`} />
+              </form>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <h2 id="invite">{t("invite")}</h2>
       <form method="post" action={`${scope.base}/team`} class="panel inline-form" aria-labelledby="invite" novalidate>
         <Csrf p={p} />

@@ -4,7 +4,7 @@ import { CURRENCY_CODES } from "../../domain/currencies";
 import { ENTRY_TYPES } from "../../domain/ledger";
 import type { BalanceView, EntryView } from "../../wallet/types";
 import { formatDate, formatMoney, formatNumber } from "../i18n";
-import { Alert, Field, Pager, Select, Shell, Status, type PageProps, type Problem } from "../layout";
+import { Alert, Field, Pager, Select, Shell, Status, type PageProps, type Problem, DataTable } from "../layout";
 
 export const UsersPage: FC<{
   p: PageProps;
@@ -25,36 +25,24 @@ export const UsersPage: FC<{
           {t("search")}
         </button>
       </form>
-      {rows.length === 0 ? (
-        <p class="panel">{t("none_yet")}</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("external_id")}</th>
-                <th scope="col">{t("name")}</th>
-                <th scope="col">{t("email")}</th>
-                <th scope="col">{t("created")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((u) => (
-                <tr>
-                  <td>
-                    <a class="mono" href={`${scope.base}/users/${u.id}`}>
-                      {u.external_id}
-                    </a>
-                  </td>
-                  <td>{u.full_name}</td>
-                  <td>{u.email ?? ""}</td>
-                  <td>{formatDate(lang, u.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        empty={t("none_yet")}
+        count={rows.length}
+        columns={[{ label: t("external_id") }, { label: t("name") }, { label: t("email") }, { label: t("created") }]}
+      >
+        {rows.map((u) => (
+          <tr>
+            <td>
+              <a class="mono" href={`${scope.base}/users/${u.id}`}>
+                {u.external_id}
+              </a>
+            </td>
+            <td>{u.full_name}</td>
+            <td>{u.email ?? ""}</td>
+            <td>{formatDate(lang, u.created_at)}</td>
+          </tr>
+        ))}
+      </DataTable>
       <Pager p={p} url={url} page={page} total={total} per_page={per_page} />
     </Shell>
   );
@@ -105,34 +93,23 @@ export const UserPage: FC<{
         </dl>
       </section>
       <h2>{t("balances")}</h2>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("currency")}</th>
-              <th scope="col" class="num">
-                {t("available")}
-              </th>
-              <th scope="col" class="num">
-                {t("held")}
-              </th>
-              <th scope="col" class="num">
-                {t("total")}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {balances.map((b) => (
-              <tr>
-                <td>{b.currency}</td>
-                <td class="num">{formatMoney(lang, b.available, b.currency)}</td>
-                <td class="num">{formatMoney(lang, b.held, b.currency)}</td>
-                <td class="num">{formatMoney(lang, b.total, b.currency)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={[
+          { label: t("currency") },
+          { label: t("available"), num: true },
+          { label: t("held"), num: true },
+          { label: t("total"), num: true },
+        ]}
+      >
+        {balances.map((b) => (
+          <tr>
+            <td>{b.currency}</td>
+            <td class="num">{formatMoney(lang, b.available, b.currency)}</td>
+            <td class="num">{formatMoney(lang, b.held, b.currency)}</td>
+            <td class="num">{formatMoney(lang, b.total, b.currency)}</td>
+          </tr>
+        ))}
+      </DataTable>
       <h2>{t("transactions")}</h2>
       <form method="get" action={`${scope.base}/users/${user.id}`} class="panel inline-form" role="search" aria-label={t("filter")}>
         <Select
@@ -156,42 +133,31 @@ export const UserPage: FC<{
         </button>
       </form>
       <Alert problem={problem} fields={["currency", "type", "from", "to"]} />
-      {entries.length === 0 ? (
-        <p class="panel">{t("none_yet")}</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("date")}</th>
-                <th scope="col">{t("type")}</th>
-                <th scope="col" class="num">
-                  {t("amount")}
-                </th>
-                <th scope="col" class="num">
-                  {t("balance_after")}
-                </th>
-                <th scope="col">{t("reference")}</th>
-                <th scope="col">{t("description")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr>
-                  <td>{formatDate(lang, e.created_at)}</td>
-                  <td>
-                    <Status value={e.type} />
-                  </td>
-                  <td class="num">{formatMoney(lang, e.amount, e.currency)}</td>
-                  <td class="num">{formatMoney(lang, e.balance_after, e.currency)}</td>
-                  <td class="mono">{e.reference ?? ""}</td>
-                  <td>{e.description ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        empty={t("none_yet")}
+        count={entries.length}
+        columns={[
+          { label: t("date") },
+          { label: t("type") },
+          { label: t("amount"), num: true },
+          { label: t("balance_after"), num: true },
+          { label: t("reference") },
+          { label: t("description") },
+        ]}
+      >
+        {entries.map((e) => (
+          <tr>
+            <td>{formatDate(lang, e.created_at)}</td>
+            <td>
+              <Status value={e.type} />
+            </td>
+            <td class="num">{formatMoney(lang, e.amount, e.currency)}</td>
+            <td class="num">{formatMoney(lang, e.balance_after, e.currency)}</td>
+            <td class="mono">{e.reference ?? ""}</td>
+            <td>{e.description ?? ""}</td>
+          </tr>
+        ))}
+      </DataTable>
       <Pager p={p} url={url} page={page} total={total} per_page={per_page} />
       <p class="hint">
         {formatNumber(lang, total)} · {t("time_zone_note")}

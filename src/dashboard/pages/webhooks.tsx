@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import type { DeliveryRow, EndpointRow } from "../../db/webhooks";
 import { formatDate } from "../i18n";
-import { Alert, Csrf, Field, Pager, Secret, Shell, Status, Submit, type PageProps, type Problem } from "../layout";
+import { Alert, Csrf, Field, Pager, Secret, Shell, Status, Submit, type PageProps, type Problem, DataTable } from "../layout";
 import { DeliveriesTable } from "./events";
 
 const eventsText = (row: EndpointRow) => (JSON.parse(row.events) as string[]).join(", ");
@@ -26,38 +26,26 @@ export const WebhooksPage: FC<{
   const scope = p.scope!;
   return (
     <Shell p={p} title={t("webhooks")}>
-      {endpoints.length === 0 ? (
-        <p class="panel">{t("none_yet")}</p>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("url")}</th>
-                <th scope="col">{t("events")}</th>
-                <th scope="col">{t("status")}</th>
-                <th scope="col">{t("created")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {endpoints.map((e) => (
-                <tr>
-                  <td>
-                    <a href={`${scope.base}/webhooks/${e.id}`} class="mono">
-                      {e.url}
-                    </a>
-                  </td>
-                  <td class="mono">{eventsText(e)}</td>
-                  <td>
-                    <Status value={e.status} label={e.status === "enabled" ? t("enabled") : t("disabled")} />
-                  </td>
-                  <td>{formatDate(lang, e.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        empty={t("none_yet")}
+        count={endpoints.length}
+        columns={[{ label: t("url") }, { label: t("events") }, { label: t("status") }, { label: t("created") }]}
+      >
+        {endpoints.map((e) => (
+          <tr>
+            <td>
+              <a href={`${scope.base}/webhooks/${e.id}`} class="mono">
+                {e.url}
+              </a>
+            </td>
+            <td class="mono">{eventsText(e)}</td>
+            <td>
+              <Status value={e.status} label={e.status === "enabled" ? t("enabled") : t("disabled")} />
+            </td>
+            <td>{formatDate(lang, e.created_at)}</td>
+          </tr>
+        ))}
+      </DataTable>
       <h2 id="add-endpoint">{t("add_endpoint")}</h2>
       <form method="post" action={`${scope.base}/webhooks`} class="panel" aria-labelledby="add-endpoint" novalidate>
         <Csrf p={p} />
