@@ -117,17 +117,22 @@ async function paymentPage(
 
 paymentRoutes.get("/payments/:id", (c) => paymentPage(c, c.req.param("id")));
 
-/** The form's `op` names the operation: a form sent twice (a double click, a reload) is one capture or refund. */
-async function operationOf(c: Context<DashEnv>, form: Record<string, string>) {
+/**
+ * The form's `op` names the operation: a form sent twice (a double click, a reload) is one capture
+ * or refund. Every form of ours carries one; a post without it is refused rather than given a fresh
+ * id, which would let a repeat move money twice.
+ */
+async function operationOf(c: Context<DashEnv>, form: Record<string, string>): Promise<string | null> {
   const { merchant_id, mode } = c.get("scope");
-  const op = /^[A-Za-z0-9]{16,64}$/.test(form.op ?? "") ? form.op : undefined;
-  return operationIdFor(`dashboard:${merchant_id}:${mode}`, op);
+  if (!/^[A-Za-z0-9]{16,64}$/.test(form.op ?? "")) return null;
+  return operationIdFor(`dashboard:${merchant_id}:${mode}`, form.op);
 }
 
 function amountField(c: Context<DashEnv>, text: string | undefined, currency: Currency): Attempt<number | undefined> {
   if (!text || text.trim() === "") return { ok: true, value: undefined };
   const minor = parseAmount(text, currency);
-  if (minor === null) return invalid("amount", c.get("t")("amount_invalid", { example: amountExample(currency) }));
+  // Zero is not an amount: a capture or refund of nothing is refused here, as the API refuses it.
+  if (minor === null || minor < 1) return invalid("amount", c.get("t")("amount_invalid", { example: amountExample(currency) }));
   return { ok: true, value: minor };
 }
 
@@ -146,12 +151,14 @@ async function act(c: Context<DashEnv>, action: PaymentAction) {
     ? amount
     : action === "refund" && (reason.length === 0 || reason.length > 256)
       ? invalid("reason", c.get("t")("invalid_input"))
-      : await attempt(async () => {
-          mayAct();
-          if (action === "capture") return capturePayment(actor(c), id, { operation_id, amount: amount.value });
-          if (action === "void") return voidPayment(actor(c), id, operation_id);
-          return refundPayment(actor(c), id, { operation_id, amount: amount.value, reason, metadata: {} });
-        });
+      : operation_id === null
+        ? invalid("op", c.get("t")("form_stale"))
+        : await attempt(async () => {
+            mayAct();
+            if (action === "capture") return capturePayment(actor(c), id, { operation_id, amount: amount.value });
+            if (action === "void") return voidPayment(actor(c), id, operation_id);
+            return refundPayment(actor(c), id, { operation_id, amount: amount.value, reason, metadata: {} });
+          });
   if (!result.ok) return paymentPage(c, id, { failed: { action, problem: result.problem, values: form } }, result.status);
   return c.redirect(`${c.get("scope").base}/payments/${id}`, 303);
 }

@@ -54,6 +54,7 @@ export const REFUND_WINDOW_MS = 90 * 24 * 3600 * 1000;
 
 /** What the payment machine can refuse with, in the shared vocabulary (domain/outcome.ts). */
 export type PaymentMachineCode =
+  | "parameter_invalid"
   | "payment_not_capturable"
   | "amount_exceeds_authorization"
   | "payment_not_voidable"
@@ -134,6 +135,19 @@ function checkedMoney(p: PaymentState): PaymentState {
 
 const busy = (): Refused => refusal("payment_in_progress", "A capture or void of this payment is under way; retry in a moment.");
 
+/**
+ * Whatever client asked (the API validates its bodies, the dashboard parses its forms), the machine
+ * itself takes only a positive whole number of minor units: an amount of 0 once reserved a capture
+ * whose wallet step could never succeed, and the payment stayed in progress until it expired.
+ */
+function isMinorAmount(amount: number): boolean {
+  return Number.isSafeInteger(amount) && amount >= 1;
+}
+
+function notAnAmount(amount: number): Refused {
+  return refusal("parameter_invalid", `The amount must be a positive whole number of minor units; got ${amount}.`, "amount");
+}
+
 // ---- capture ---------------------------------------------------------------------------------
 
 export function beginCapture(
@@ -147,6 +161,7 @@ export function beginCapture(
     return refusal("payment_not_capturable", `The payment is ${p.status}; only an authorized payment can be captured.`);
   if (now_ms >= p.capture_before_ms) return refusal("payment_not_capturable", "The authorization has lapsed (7 days).");
   const amount = requested ?? p.amount;
+  if (!isMinorAmount(amount)) return notAnAmount(amount);
   if (amount > p.amount) return refusal("amount_exceeds_authorization", `The authorization is ${p.amount}; capture at most that.`);
   return { ok: true, payment: { ...p, pending: "capture" }, amount, commission: commissionMinor(amount, commission_bps) };
 }
@@ -210,6 +225,7 @@ export function beginRefund(
   const left = refundable(p);
   if (left === 0) return refusal("payment_not_refundable", "Nothing is left to refund on this payment.");
   const amount = requested ?? left;
+  if (!isMinorAmount(amount)) return notAnAmount(amount);
   if (amount > left)
     return refusal(
       "amount_exceeds_refundable",

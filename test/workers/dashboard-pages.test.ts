@@ -33,19 +33,28 @@ describe("dashboard: payments", () => {
     const detail = await m.client.get(`${m.base}/payments/${m.payment_id}`);
     expect(detail.status).toBe(200);
     expect(detail.html).toContain("authorized");
+    // A capture of 0 is refused at its field and reserves nothing: the real capture then goes through.
+    const zero = await m.client.post(`${m.base}/payments/${m.payment_id}/capture`, { amount: "0", op: "z".repeat(24) });
+    expect(zero.status).toBe(422);
+    expect(zero.html).toMatch(/id="capture-amount-error"/);
     const captured = await m.client.post(`${m.base}/payments/${m.payment_id}/capture`, { amount: "30000", op: "a".repeat(24) });
     expect(captured.status).toBe(303);
     expect((await paymentOf(m.secret_key, m.payment_id)).captured_amount).toBe(30_000);
     // Too much: the payment object's refusal, at the amount field, and nothing refunded.
     await m.client.get(`${m.base}/payments/${m.payment_id}`);
-    const tooMuch = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "90000", reason: "Broken" });
+    const tooMuch = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, {
+      amount: "90000",
+      reason: "Broken",
+      op: "c".repeat(24),
+    });
     expect(tooMuch.status).toBeGreaterThanOrEqual(400);
     expect(tooMuch.status).toBeLessThan(500);
     expect(tooMuch.html).toMatch(/id="refund-amount-error"[^>]*>At most 30000 is left to refund/);
     // In Arabic the refusal is the API's code in Arabic words, not its English message.
     m.client.cookies.set(LANG_COOKIE, "ar");
     await m.client.get(`${m.base}/payments/${m.payment_id}`);
-    const tooMuchInArabic = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "90000", reason: "Broken" });
+    const refusedAgain = { amount: "90000", reason: "Broken", op: "d".repeat(24) };
+    const tooMuchInArabic = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, refusedAgain);
     expect(tooMuchInArabic.html).toMatch(/id="refund-amount-error"[^>]*>المبلغ أكبر من المتبقي للاسترداد\./);
     expect(tooMuchInArabic.html).not.toContain("left to refund");
     // And the payment's state and method in Arabic words, not the API's values.
@@ -59,6 +68,15 @@ describe("dashboard: payments", () => {
     const noReason = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "1000", reason: " " });
     expect(noReason.status).toBe(422);
     expect(noReason.html).toMatch(/id="refund-reason-error"/);
+    // Zero is not an amount (it once reserved a capture that could never run), and a post without
+    // the form's one-time id is refused rather than given a fresh one.
+    const zeroRefund = { amount: "0", reason: "Broken", op: "e".repeat(24) };
+    const refundZero = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, zeroRefund);
+    expect(refundZero.status).toBe(422);
+    expect(refundZero.html).toMatch(/id="refund-amount-error"/);
+    const noOp = await m.client.post(`${m.base}/payments/${m.payment_id}/refund`, { amount: "1000", reason: "Broken" });
+    expect(noOp.status).toBe(422);
+    expect(noOp.html).toContain("one-time id");
     expect((await paymentOf(m.secret_key, m.payment_id)).refunded_amount).toBe(0);
     // The same form sent twice (one `op`) refunds once.
     const form = { amount: "5000", reason: "Chipped", op: "b".repeat(24) };

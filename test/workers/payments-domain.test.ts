@@ -158,6 +158,10 @@ describe("the payment machine", () => {
 
   it("captures at most what was authorized, once, within 7 days", () => {
     expect(beginCapture(payment(), 10_001, 250, NOW)).toMatchObject({ ok: false, code: "amount_exceeds_authorization" });
+    // Whatever a client sends, the machine takes only a positive whole number of minor units.
+    for (const amount of [0, -5, 1.5, Number.NaN]) {
+      expect(beginCapture(payment(), amount, 250, NOW)).toMatchObject({ ok: false, code: "parameter_invalid", param: "amount" });
+    }
     expect(beginCapture(payment(), undefined, 250, NOW + 7 * 86_400_000)).toMatchObject({ ok: false, code: "payment_not_capturable" });
     const begun = beginCapture(payment(), 6_000, 250, NOW);
     if (!begun.ok) throw new Error(begun.message);
@@ -249,6 +253,12 @@ describe("the payment machine", () => {
     const p = captured(5_000);
     expect(beginRefund(p, 100, NOW + 90 * 86_400_000)).toMatchObject({ ok: true });
     expect(beginRefund(p, 100, NOW + 90 * 86_400_000 + 1)).toMatchObject({ ok: false, code: "refund_window_expired" });
+  });
+
+  it("refuses a refund of nothing, or of a part of a minor unit", () => {
+    for (const amount of [0, -1, 0.5]) {
+      expect(beginRefund(captured(5_000), amount, NOW)).toMatchObject({ ok: false, code: "parameter_invalid", param: "amount" });
+    }
   });
 
   it("returns exactly the original commission over any split of refunds", () => {
