@@ -76,8 +76,20 @@ export async function finish(
  * goes to the merchant's page as after paying; otherwise the page says what happened, with the way
  * back to the merchant, rather than sending the buyer off without a word.
  */
-export async function showClosed(c: Context<AppEnv>, page: PageAnswer, popup: boolean, locale: Locale): Promise<Response> {
+/**
+ * What the buyer is told of a closed checkout: an authorized checkout whose payment the merchant then
+ * voided, or let lapse, did not take the buyer's money, and the page must not say "paid".
+ */
+function closedStatus(page: PageAnswer): ClosedStatus {
   const status = page.checkout.status as ClosedStatus;
+  if (status !== "authorized") return status;
+  if (page.payment_status === "voided") return "canceled";
+  if (page.payment_status === "expired") return "expired";
+  return status;
+}
+
+export async function showClosed(c: Context<AppEnv>, page: PageAnswer, popup: boolean, locale: Locale): Promise<Response> {
+  const status = closedStatus(page);
   if (popup) return finish(c, page, status === "authorized" ? "authorized" : status === "failed" ? "failed" : "canceled", popup, locale);
   setCheckoutCsp(c, page.checkout);
   const checkout = { ...page.checkout, kind: page.kind };

@@ -109,7 +109,8 @@ export class PaymentDO extends DurableObject<Env> {
   page(call: PaymentCall) {
     return this.read(call, (state) => {
       const { kind, mode, merchant_name, buyer, merchant_id } = state;
-      return { ok: true as const, checkout: views.checkoutView(state), kind, mode, merchant_name, buyer, merchant_id };
+      const payment_status = state.payment?.status ?? null;
+      return { ok: true as const, checkout: views.checkoutView(state), kind, mode, merchant_name, buyer, merchant_id, payment_status };
     });
   }
 

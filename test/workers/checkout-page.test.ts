@@ -232,6 +232,20 @@ describe("GET /checkout/{id}", () => {
     expect(lapsed.body).toContain("This payment link has expired");
     expect(lapsed.body).toContain(`href="https://shop.example/cancel?session_id=${expired.id}"`);
     expect(lapsed.body).not.toContain("<form");
+
+    // Authorized, then voided by the merchant: the buyer was not charged, and the page must not say paid.
+    const voided = await newIntent(merchant.secret_key, 100, "USD");
+    expect((await payWithCard(voided)).body.data.status).toBe("authorized");
+    const payment_id = voided.id.replace(/^pi_/, "pay_test_");
+    const voiding = await call("POST", `/api/v1/payments/${payment_id}/void`, {
+      token: merchant.secret_key,
+      headers: { "Idempotency-Key": crypto.randomUUID() },
+    });
+    expect(voiding.body.data.status).toBe("voided");
+    const afterVoid = await page(voided);
+    expect(afterVoid.body).toContain("This payment was canceled");
+    expect(afterVoid.body).not.toContain("This payment is complete");
+    expect(afterVoid.body).toContain(`href="https://shop.example/cart?payment_intent=${voided.id}"`);
   });
 
   it("in a popup, a closed checkout renders the result page for page.js to post to the merchant", async () => {
