@@ -8,6 +8,7 @@ import { ROLES, type Role } from "../domain/roles";
 import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
+import { shownTextProblem } from "../domain/shown-text";
 import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { forgetMerchantKeys } from "../http/key-cache";
@@ -39,16 +40,32 @@ const Merchant = z
   })
   .openapi("Merchant");
 
-const name = z.string().trim().min(1).max(100).openapi({ example: "Mazad Antiques" });
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((text) => shownTextProblem(text, "name") === null, "name may not contain control or bidirectional-override characters")
+  .openapi({ example: "Mazad Antiques" });
 const website = z
   .url({ protocol: /^https?$/ })
   .max(2048)
   .openapi({ example: "https://antiques.example" });
 
-const display_name = z.string().trim().min(1).max(100).nullable().openapi({
-  description: "The name buyers see on the hosted checkout; null shows `name`",
-  example: "Mazad Antiques — Baghdad",
-});
+const display_name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine(
+    (text) => shownTextProblem(text, "display_name") === null,
+    "display_name may not contain control or bidirectional-override characters",
+  )
+  .nullable()
+  .openapi({
+    description: "The name buyers see on the hosted checkout; null shows `name`",
+    example: "Mazad Antiques — Baghdad",
+  });
 const brand_color = z.string().regex(BRAND_COLOR_PATTERN, "brand_color must be a colour as #rrggbb, such as #0b5cad").nullable().openapi({
   description:
     "The pay button's colour on the hosted checkout, `#rrggbb`; its text is white or dark, whichever reads better. null: the default",

@@ -9,6 +9,7 @@ import {
 } from "../db/merchants";
 import { isBrandColor } from "../domain/brand-color";
 import { toIsoSeconds } from "../domain/clock";
+import { shownTextProblem } from "../domain/shown-text";
 import { ApiError } from "../domain/errors";
 import { newId, randomBase62 } from "../domain/ids";
 import { checkLogo, MAX_LOGO_BYTES, type LogoType } from "../domain/images";
@@ -26,6 +27,8 @@ export async function createMerchant(
   encryption_key: string,
   input: { name: string; website: string | null; owner_account_id: string; now_ms: number },
 ) {
+  const problem = shownTextProblem(input.name, "name");
+  if (problem) throw new ApiError("parameter_invalid", problem, "name");
   const now = toIsoSeconds(input.now_ms);
   const merchant: MerchantRow = {
     id: crypto.randomUUID(),
@@ -106,6 +109,11 @@ export async function updateMerchantSettings(
     throw new ApiError("parameter_invalid", "brand_color must be a colour as #rrggbb, such as #0b5cad.", "brand_color");
   if (typeof rest.display_name === "string" && (rest.display_name.trim().length === 0 || rest.display_name.length > 100))
     throw new ApiError("parameter_invalid", "display_name is 1 to 100 characters.", "display_name");
+  for (const field of ["name", "display_name"] as const) {
+    const text = rest[field];
+    const problem = typeof text === "string" ? shownTextProblem(text, field) : null;
+    if (problem) throw new ApiError("parameter_invalid", problem, field);
+  }
   const now = toIsoSeconds(now_ms);
   const changes: MerchantChanges = {
     ...rest,

@@ -180,6 +180,23 @@ describe("PATCH /api/v1/merchants/{id} with branding", () => {
     expect(read.body.data).toMatchObject({ brand_color: null, logo_url: null, display_name: null });
   });
 
+  it("refuses names with bidi overrides or control characters, through the API and the service alike", async () => {
+    const merchant = await newMerchant();
+    for (const display_name of ["Safe\u202eelif.exe", "Shop\u2066x\u2069", "Tab\tName"]) {
+      const refused = await patch(merchant, { display_name });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatchObject({ code: "parameter_invalid", param: "display_name" });
+    }
+    const named = await patch(merchant, { name: "Evil\u202eName" });
+    expect(named.status).toBe(422);
+    expect(named.body.error.param).toBe("name");
+    const owner = await registerAndLogin();
+    const created = await call("POST", "/api/v1/merchants", { token: owner.token, body: { name: "Shop\u202e" } });
+    expect(created.status).toBe(422);
+    // An Arabic or mixed name with no control characters is fine.
+    expect((await patch(merchant, { display_name: "مزاد للتحف — Mazad Antiques" })).status).toBe(200);
+  });
+
   it("is the merchant's own: another account gets 404, a developer 403, and nothing changes", async () => {
     const merchant = await newMerchant("Owned Shop");
     const stranger = await registerAndLogin();

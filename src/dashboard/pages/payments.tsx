@@ -4,6 +4,7 @@ import type { Currency } from "../../domain/currencies";
 import type { PaymentView, RefundView } from "../../payments/views";
 import { formatDate, formatMoney } from "../i18n";
 import { Alert, Csrf, Field, Pager, Select, Shell, Status, Submit, Word, type PageProps, type Problem, DataTable } from "../layout";
+import { statusWords } from "../status-words";
 import { EventsTable, type EventWithDeliveries } from "./events";
 
 export const PAYMENT_STATUSES = ["authorized", "captured", "partially_refunded", "refunded", "voided", "expired"] as const;
@@ -34,7 +35,7 @@ export const PaymentsPage: FC<{
           label={t("status")}
           value={filters.status}
           problem={problem}
-          options={[{ value: "", label: t("all") }, ...PAYMENT_STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, " ") }))]}
+          options={[{ value: "", label: t("all") }, ...PAYMENT_STATUSES.map((s) => ({ value: s, label: statusWords(s, p.lang) }))]}
         />
         <Field name="from" label={t("from")} type="date" value={filters.from} problem={problem} />
         <Field name="to" label={t("to")} type="date" value={filters.to} problem={problem} />
