@@ -140,7 +140,7 @@ describe("the dashboard in Chromium", () => {
     state.endpoint_id = /\/webhooks\/(we_[A-Za-z0-9]+)/.exec(page.url())?.[1] ?? /we_[A-Za-z0-9]{16}/.exec(await page.content())![0];
   });
 
-  it("shows a payment made through the API, captures and refunds part of it from the page, and its webhook delivery", async () => {
+  it("a buyer pays in Arabic and in English; the merchant refunds part of one from the page and sees its webhook delivery", async () => {
     const external_user_id = `usr_${crypto.randomUUID()}`;
     const synced = await api("POST", "/api/v1/users/sync", { external_user_id, name: "Ahmed Al-Bayati" }, state.secret_key);
     expect(synced.status).toBeLessThan(300);
@@ -152,36 +152,46 @@ describe("the dashboard in Chromium", () => {
       state.secret_key,
     );
     expect(topUp.status).toBe(201);
-    const session = await api(
-      "POST",
-      "/api/v1/checkout/sessions",
-      {
-        external_user_id,
-        amount: 45_000,
-        currency: "IQD",
-        description: "Order #1042 — Antique Vase",
-        success_url: `${new URL(receiverUrl).origin}/success`,
-        cancel_url: `${new URL(receiverUrl).origin}/cancel`,
-      },
-      state.secret_key,
-    );
-    expect(session.status).toBe(201);
-    // The buyer pays on the hosted page (sandbox code 123456), as the checkout tests drive it.
-    const buyer = await context.newPage();
-    await buyer.goto(session.body.data.checkout_url);
-    await buyer.fill("#otp", "123456");
-    await Promise.all([buyer.waitForURL(/\/success\?session_id=/), buyer.click("#pay-button")]);
-    await buyer.close();
+    // The buyer pays on the hosted page (sandbox code 123456) twice: once in Arabic, once in English.
+    const payOnPage = async (locale: "ar" | "en", amount: number) => {
+      const session = await api(
+        "POST",
+        "/api/v1/checkout/sessions",
+        {
+          external_user_id,
+          amount,
+          currency: "IQD",
+          description: "Order #1042 — Antique Vase",
+          success_url: `${new URL(receiverUrl).origin}/success`,
+          cancel_url: `${new URL(receiverUrl).origin}/cancel`,
+          locale,
+        },
+        state.secret_key,
+      );
+      expect(session.status).toBe(201);
+      const buyer = await context.newPage();
+      await buyer.goto(session.body.data.checkout_url);
+      expect(await buyer.getAttribute("html", "lang")).toBe(locale);
+      expect(await buyer.getAttribute("html", "dir")).toBe(locale === "ar" ? "rtl" : "ltr");
+      await buyer.fill("#otp", "123456");
+      await Promise.all([buyer.waitForURL(/\/success\?session_id=/), buyer.click("#pay-button")]);
+      await buyer.close();
+      return (session.body.data.id as string).replace("cs_test_", "pay_test_");
+    };
+    const paid_in_arabic = await payOnPage("ar", 45_000);
+    const paid_in_english = await payOnPage("en", 30_000);
 
     await page.goto(`${workerUrl}${state.base}/payments`);
-    const link = page.locator("table a.mono").first();
+    const links = page.locator("table a.mono");
     await expect
       .poll(async () => {
         await page.reload();
-        return link.count();
+        return links.count();
       })
-      .toBe(1);
-    state.payment_id = (await link.textContent())!.trim();
+      .toBe(2);
+    const listed = (await links.allTextContents()).map((text) => text.trim());
+    expect(listed.sort()).toEqual([paid_in_arabic, paid_in_english].sort());
+    state.payment_id = paid_in_arabic;
     await submit(page, `a[href$='/payments/${state.payment_id}']`);
     await page.fill("#capture-amount", "45000");
     await submit(page, "#capture-button");
