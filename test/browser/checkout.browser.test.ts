@@ -190,7 +190,8 @@ async function submitAndClose(popup: Page, selector = "#pay-button"): Promise<vo
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (docs/contributing/tests.md, "Browser tests").`,
+      `No Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` ` +
+        `(docs/contributing/tests.md, "Browser tests").`,
     );
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({
@@ -245,7 +246,7 @@ describe("the hosted checkout in Chromium", () => {
     await shop.close();
   });
 
-  it("retrieve: after paying, the shop's page reads the checkout from its own origin with the publishable key and the client secret", async () => {
+  it("retrieve: after paying, the shop's page reads the checkout from its own origin with the publishable key and the secret", async () => {
     const session = await newSession(30_000);
     const { shop, popup } = await openPopup(session);
     await popup.fill("#otp", "123456");
