@@ -28,8 +28,9 @@ export async function listUsers(db: Database, scope: Scope, search: string | und
 }
 
 /** Captured and refunded amounts per UTC day and currency, of payments authorized since `since_ms` (the payments index). */
-export async function dailyVolume(db: Database, scope: Scope, since_ms: number) {
-  const day = sql<string>`strftime('%Y-%m-%d', ${payments.created_at_ms} / 1000, 'unixepoch')`;
+/** Captured and refunded amounts per currency and day, the day counted in the time zone `offset_ms` east of UTC. */
+export async function dailyVolume(db: Database, scope: Scope, since_ms: number, offset_ms: number) {
+  const day = sql<string>`strftime('%Y-%m-%d', (${payments.created_at_ms} + ${offset_ms}) / 1000, 'unixepoch')`;
   return db
     .select({ day, currency: payments.currency, captured: sum(payments.captured_amount), refunded: sum(payments.refunded_amount) })
     .from(payments)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DashboardClient, ORIGIN, signedUp, withMerchant } from "./dashboard-helpers";
+import { baghdadDays } from "../../src/dashboard/days";
 import { call, countRows, STRONG_PASSWORD } from "./helpers";
 
 /**
@@ -174,5 +175,15 @@ describe("dashboard: roles and tenancy", () => {
     const post = await b.client.post(`${base}/keys`, { type: "secret" });
     expect(post.status).toBe(404);
     expect(new URL(ORIGIN).hostname).toBe("localhost");
+  });
+});
+
+describe("dashboard: the home chart's days", () => {
+  it("are Baghdad's (UTC+3): 21:30 UTC is already the next day, and 20:59 UTC is not", () => {
+    const late = baghdadDays(Date.parse("2026-12-03T21:30:00Z"), 2);
+    expect(late.map((d) => d.day)).toEqual(["2026-12-03", "2026-12-04"]);
+    expect(late[1]!.start_ms).toBe(Date.parse("2026-12-03T21:00:00Z"));
+    const before = baghdadDays(Date.parse("2026-12-03T20:59:59Z"), 1);
+    expect(before).toEqual([{ day: "2026-12-03", start_ms: Date.parse("2026-12-02T21:00:00Z") }]);
   });
 });
