@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, AXE_SOURCE, launchChromium } from "./chromium.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cardNumbersIn, cvvsIn, scanForCardData } from "./card-data-scan.js";
 import { logoPng } from "./logo.js";
@@ -17,10 +16,6 @@ import { startMerchantSite, type MerchantSite } from "./merchant-site.js";
  */
 
 const workerUrl = inject("workerUrl");
-const root = path.resolve(import.meta.dirname, "../..");
-const ARTIFACTS = path.join(root, "test", "browser", "artifacts");
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const CHROMIUM = "/usr/bin/chromium";
 
 // Distinct CVVs, one per card typed, so the scan can look for each.
 const CVV = {
@@ -188,28 +183,8 @@ async function submitAndClose(popup: Page, selector = "#pay-button"): Promise<vo
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `No Chromium at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` ` +
-        `(docs/contributing/tests.md, "Browser tests").`,
-    );
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    // Chromium's own popup blocker stays on, as in a buyer's browser: the fallback test needs it.
-    ignoreDefaultArgs: ["--disable-popup-blocking"],
-  });
+  // Chromium's own popup blocker stays on, as in a buyer's browser: the fallback test needs it.
+  browser = await launchChromium({ popupBlocker: true });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.on("page", watch);
   site = await startMerchantSite(workerUrl);

@@ -1,8 +1,7 @@
-import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, AXE_SOURCE, launchChromium } from "./chromium.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 /**
@@ -14,9 +13,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
  */
 
 const workerUrl = inject("workerUrl");
-const root = path.resolve(import.meta.dirname, "../..");
-const ARTIFACTS = path.join(root, "test", "browser", "artifacts");
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PASSWORD = "Dashboard-Pass-42";
 
 let browser: Browser;
@@ -59,7 +55,6 @@ async function submit(p: Page, selector: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   receiver = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk) => (body += chunk));
@@ -71,19 +66,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const address = receiver.address();
   receiverUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/hooks/mazad`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: workerUrl });
   page = await context.newPage();
