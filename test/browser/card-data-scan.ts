@@ -41,9 +41,17 @@ function isTimestamp(digits: string, now_ms: number): boolean {
   return value >= BigInt(now_ms - TEN_YEARS_MS) * scale && value <= BigInt(now_ms + TEN_YEARS_MS) * scale;
 }
 
+/**
+ * Wrangler logs each Durable Object namespace's Miniflare key as `uniqueId: '<i64>.<i64>'`: two
+ * random signed 64-bit numbers in decimal, 18–19 digits, a tenth of which pass Luhn by chance (one
+ * failed a clean-clone run as "card number 5066806457000218051"). They are the runtime's, not a card's.
+ */
+const MINIFLARE_UNIQUE_ID = /uniqueId: '-?\d+\.-?\d+'/g;
+
 export function cardNumbersIn(text: string, now_ms = Date.now()): string[] {
   const found: string[] = [];
-  for (const match of [...text.matchAll(SPACED), ...text.matchAll(DASHED)]) {
+  const scanned = text.replace(MINIFLARE_UNIQUE_ID, "uniqueId: ''");
+  for (const match of [...scanned.matchAll(SPACED), ...scanned.matchAll(DASHED)]) {
     const digits = match[0].replace(/\D/g, "");
     if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) continue;
     if (isTimestamp(digits, now_ms)) continue;

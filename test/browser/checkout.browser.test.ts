@@ -545,6 +545,9 @@ describe("the hosted checkout in Chromium", () => {
     expect(cardNumbersIn(`${Date.now()}000000 4000000000000069`)).toEqual(["4000000000000069"]);
     // A trace store's span id that came out all digits and passes Luhn: no card begins with 0.
     expect(cardNumbersIn('"span_id":"0443916438612097"')).toEqual([]);
+    // Wrangler's log names each Durable Object namespace by two random 64-bit numbers; this pair's first passes Luhn.
+    expect(cardNumbersIn("uniqueId: '5066806457000218051.-5328751804659715281'")).toEqual([]);
+    expect(cardNumbersIn("uniqueId: '1.2' card 4242424242424242")).toEqual(["4242424242424242"]);
     expect(cvvsIn('{"cvc":"847"}', Object.values(CVV)).length).toBeGreaterThan(0);
     expect(cvvsIn("card_cvc=593&x", Object.values(CVV)).length).toBeGreaterThan(0);
 
