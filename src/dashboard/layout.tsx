@@ -177,6 +177,14 @@ export const Notice: FC<{ children?: Child }> = ({ children }) => (
   </p>
 );
 
+/** A refusal under its field, named by the field's aria-describedby. */
+const FieldError: FC<{ id: string; error: string | undefined }> = ({ id, error }) =>
+  error ? (
+    <p class="field-error" id={`${id}-error`}>
+      {error}
+    </p>
+  ) : null;
+
 /** A labelled input; the refusal whose `param` is its name is shown under it. */
 export const Field: FC<{
   name: string;
@@ -212,11 +220,7 @@ export const Field: FC<{
           {f.hint}
         </p>
       ) : null}
-      {error ? (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </div>
   );
 };
@@ -241,11 +245,7 @@ export const Select: FC<{
           </option>
         ))}
       </select>
-      {error ? (
-        <p class="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={id} error={error} />
     </div>
   );
 };

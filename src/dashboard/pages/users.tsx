@@ -4,6 +4,7 @@ import { CURRENCY_CODES } from "../../domain/currencies";
 import { ENTRY_TYPES } from "../../domain/ledger";
 import type { BalanceView, EntryView } from "../../wallet/types";
 import { formatDate, formatMoney, formatNumber } from "../i18n";
+import { statusWords } from "../status-words";
 import { Alert, Field, Pager, Select, Shell, Status, type PageProps, type Problem, DataTable } from "../layout";
 
 export const UsersPage: FC<{
@@ -124,7 +125,7 @@ export const UserPage: FC<{
           label={t("type")}
           value={filters.type}
           problem={problem}
-          options={[{ value: "", label: t("all") }, ...ENTRY_TYPES.map((e) => ({ value: e, label: e }))]}
+          options={[{ value: "", label: t("all") }, ...ENTRY_TYPES.map((e) => ({ value: e, label: statusWords(e, p.lang) }))]}
         />
         <Field name="from" label={t("from")} type="date" value={filters.from} problem={problem} />
         <Field name="to" label={t("to")} type="date" value={filters.to} problem={problem} />
