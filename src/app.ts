@@ -24,6 +24,7 @@ import { walletRoutes } from "./routes/wallets";
 import { memberRoutes } from "./routes/members";
 import { merchantRoutes } from "./routes/merchants";
 import { paymentRoutes } from "./routes/payments";
+import { payoutRoutes } from "./routes/payouts";
 import { userRoutes } from "./routes/users";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints";
 
@@ -83,6 +84,7 @@ export function createApp() {
   app.route("/api/v1", transferRoutes);
   app.route("/api/v1", ledgerRoutes);
   app.route("/api/v1", sandboxRoutes);
+  app.route("/api/v1", payoutRoutes);
   app.route("/api/v1", checkoutRoutes);
   app.route("/api/v1", paymentRoutes);
   app.route("/api/v1", webhookEndpointRoutes);

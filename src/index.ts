@@ -5,6 +5,7 @@ import { consumeWebhookBatch } from "./webhooks/consumer";
 import type { WebhookMessage } from "./domain/events";
 
 export { PaymentDO } from "./payments/payment-do";
+export { PayoutDO } from "./payouts/payout-do";
 export { RateLimiterDO } from "./rate-limit/rate-limiter-do";
 export { ReplayGuardDO } from "./signatures/replay-guard-do";
 export { WalletDO } from "./wallet/wallet-do";

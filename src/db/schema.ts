@@ -290,3 +290,30 @@ export const dashboard_sessions = sqliteTable(
   },
   (t) => [index("dashboard_sessions_account").on(t.account_id), index("dashboard_sessions_expiry").on(t.expires_at_ms)],
 );
+
+/**
+ * Payouts, as the merchant lists them: an index of the payout objects (payouts/payout-do.ts),
+ * written by each object off the response path, an older version never over a newer one.
+ * `next_rail_at_ms` is when the sandbox rail next acts on the payout: what a clock move fires.
+ */
+export const payouts = sqliteTable(
+  "payouts",
+  {
+    id: text("id").primaryKey(),
+    merchant_id: text("merchant_id").notNull(),
+    mode: text("mode", { enum: ["sandbox", "live"] }).notNull(),
+    user_id: text("user_id"),
+    status: text("status").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    next_rail_at_ms: integer("next_rail_at_ms"),
+    version: integer("version").notNull(),
+    created_at_ms: integer("created_at_ms").notNull(),
+    updated_at_ms: integer("updated_at_ms").notNull(),
+  },
+  (t) => [
+    index("payouts_merchant_time").on(t.merchant_id, t.mode, t.created_at_ms),
+    index("payouts_merchant_user_time").on(t.merchant_id, t.mode, t.user_id, t.created_at_ms),
+    index("payouts_merchant_rail").on(t.merchant_id, t.mode, t.next_rail_at_ms),
+  ],
+);

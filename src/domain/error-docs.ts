@@ -204,6 +204,14 @@ export const ERROR_DOCS = {
     summary: "A live wallet payment: no confirmation-code sender is connected yet.",
     action: "Take wallet payments in sandbox for now.",
   },
+  payout_not_cancelable: {
+    summary: "The payout is no longer pending: the rail has picked it up (or it is already failing, canceled or over).",
+    action: "Read the payout for its status; a payout in transit ends paid or failed on its own.",
+  },
+  payout_rail_unavailable: {
+    summary: "A live payout: no payout rail (bank or mobile-wallet disbursement) is connected yet.",
+    action: "Make payouts in sandbox for now, where the sandbox rail plays them out.",
+  },
   last_owner: {
     summary: "The change would leave the merchant without an owner.",
     action: "Make another member owner first.",

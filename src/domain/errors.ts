@@ -56,6 +56,8 @@ export const ERROR_CATALOG = {
   card_invalid: { status: 422, type: "card_error" },
   card_processing_unavailable: { status: 422, type: "card_error" },
   otp_unavailable: { status: 422, type: "invalid_request_error" },
+  payout_not_cancelable: { status: 422, type: "invalid_request_error" },
+  payout_rail_unavailable: { status: 422, type: "invalid_request_error" },
   last_owner: { status: 422, type: "invalid_request_error" },
   // 429.
   rate_limited: { status: 429, type: "rate_limit_error" },

@@ -1,7 +1,7 @@
 /**
  * Every event type, in one place: what objects record, what endpoints subscribe to, what GET
  * /events filters by. Payment and checkout events come from the payment objects, hold and transfer
- * events from the wallets, user.synced from the registry.
+ * events from the wallets, payout events from the payout objects, user.synced from the registry.
  */
 export const EVENT_TYPES = [
   "checkout.authorized",
@@ -20,6 +20,12 @@ export const EVENT_TYPES = [
   "hold.captured",
   "hold.expired",
   "transfer.completed",
+  "payout.created",
+  "payout.in_transit",
+  "payout.paid",
+  "payout.failed",
+  "payout.canceled",
+  "payout.returned",
   "user.synced",
 ] as const;
 

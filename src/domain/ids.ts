@@ -76,9 +76,15 @@ export function newRefundId(object_key: string): string {
   return `rfn_${object_key}${randomBase62(8)}`;
 }
 
-/** The object key of any checkout, payment or refund id; null when the id is not one of ours. */
-export function objectKeyOf(id: string, kind: "session" | "intent" | "payment" | "refund"): string | null {
+/** A payout lives in its own object, named by the 16 characters its id carries: `po_test_<key>`. */
+export function payoutId(object_key: string, mode: "sandbox" | "live"): string {
+  return `po_${testOrLive(mode)}_${object_key}`;
+}
+
+/** The object key of any checkout, payment, refund or payout id; null when the id is not one of ours. */
+export function objectKeyOf(id: string, kind: "session" | "intent" | "payment" | "refund" | "payout"): string | null {
   const patterns = {
+    payout: /^po_(?:test|live)_([0-9A-Za-z]{16})$/,
     session: /^cs_(?:test|live)_([0-9A-Za-z]{16})$/,
     intent: /^pi_([0-9A-Za-z]{16})$/,
     payment: /^pay_(?:test|live)_([0-9A-Za-z]{16})$/,

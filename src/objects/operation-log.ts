@@ -9,6 +9,16 @@ import type { Refusal } from "../domain/outcome";
  * request is still awaiting another object is 'running' until its answer is recorded.
  * The table is `operations (operation_id, fingerprint, state, result, locked_until_ms, created_at_ms)`.
  */
+/** The operations table, for objects created after wallets and payments (which wrote theirs inline). Never edit: migrate. */
+export const OPERATIONS_SCHEMA = `CREATE TABLE operations (
+    operation_id TEXT PRIMARY KEY,
+    fingerprint TEXT,
+    state TEXT NOT NULL CHECK (state IN ('running', 'done')),
+    result TEXT NOT NULL,
+    locked_until_ms INTEGER,
+    created_at_ms INTEGER NOT NULL
+  );`;
+
 export interface OperationRow {
   operation_id: string;
   fingerprint: string | null;

@@ -10,6 +10,7 @@ import { EventCourier } from "../objects/event-courier";
 import { EventOutbox } from "../objects/event-outbox";
 import { applyMigrations } from "../objects/migrations";
 import { ObjectClock } from "../objects/object-clock";
+import type { ObjectIndex } from "../objects/object-index";
 import { fingerprint, OperationLog } from "../objects/operation-log";
 import { StepRunner } from "../objects/step-runner";
 import { cardAttempt, cardAttemptProblem, examineCard, walletAttempt, walletAttemptProblem } from "./attempts";
@@ -19,7 +20,7 @@ import { checkoutDeadlines, fireDeadlines } from "./deadlines";
 import * as asked from "./merchant-requests";
 import type { CaptureRequest, Decided, RefundRequest } from "./merchant-requests";
 import { PAYMENT_MIGRATIONS } from "./migrations";
-import { PaymentIndex } from "./payment-index";
+import { paymentIndex } from "./payment-index";
 import { PaymentStore, type StepRow } from "./payment-store";
 import { completeStep } from "./step-completion";
 import * as plan from "./step-plans";
@@ -52,7 +53,7 @@ export class PaymentDO extends DurableObject<Env> {
   private readonly clock: ObjectClock;
   private readonly courier: EventCourier;
   private readonly steps: StepRunner<StepRow>;
-  private readonly index: PaymentIndex;
+  private readonly index: ObjectIndex<CheckoutState>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -61,7 +62,7 @@ export class PaymentDO extends DurableObject<Env> {
     const events = new EventOutbox(ctx.storage.sql);
     this.record = new CheckoutRecord(ctx, this.store, events);
     this.clock = new ObjectClock(this.store);
-    this.index = new PaymentIndex(env, this.store);
+    this.index = paymentIndex(env, this.store);
     // A payment changes a few times in its life: its events go at once.
     this.courier = new EventCourier(ctx, events, env.EVENTS, () => this.ownerOrNull(), {
       coalesce_ms: 0,

@@ -9,7 +9,8 @@ import { ApiError, notFound } from "../domain/errors";
 import { browserCors, defineRoute, errors, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { replayable } from "../http/replay";
 import type { PaymentCall } from "../payments/types";
-import { merchantPaymentCall, newObjectKey, paymentObjectFor, paymentStub } from "../services/payments";
+import { newObjectKey } from "../services/object-keys";
+import { merchantPaymentCall, paymentObjectFor, paymentStub } from "../services/payments";
 import { operationIdFor, requireUser } from "../services/wallets";
 import { CheckoutSession, CheckoutSessionBrowserView, PaymentIntent, PaymentIntentBrowserView, redirectUrl } from "./payment-schemas";
 import { amount, currency, description, externalId, metadata, scopedIdParam, withAmountLimit } from "./schemas";
@@ -192,7 +193,7 @@ async function openCheckout(
 ) {
   const merchant = c.get("merchant");
   const key = c.req.header("Idempotency-Key");
-  const object_key = await newObjectKey(c.get("idempotencyScope"), key);
+  const object_key = await newObjectKey("checkout", c.get("idempotencyScope"), key);
   const ids = checkoutIds(object_key, merchant.mode);
   const id = kind === "session" ? ids.session : ids.intent;
   const client_secret = `${id}_secret_${randomBase62(24)}`;

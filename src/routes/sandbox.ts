@@ -8,7 +8,7 @@ import { ok } from "../http/envelope";
 import { idempotency } from "../http/idempotency";
 import { forgetMerchantKeys } from "../http/key-cache";
 import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
-import { fireDueCheckouts, fireDueHolds } from "../services/sandbox-clock";
+import { fireDueCheckouts, fireDueHolds, fireDuePayouts } from "../services/sandbox-clock";
 
 // ---- Contract ---------------------------------------------------------------------------------
 
@@ -72,6 +72,7 @@ sandboxRoutes.openapi(advance, async (c) => {
   await Promise.all([
     fireDueCheckouts(c.env, merchant, moved, c.get("requestId")),
     fireDueHolds(c.env, merchant, moved, c.get("requestId")),
+    fireDuePayouts(c.env, merchant, moved, c.get("requestId")),
   ]);
   return c.json(ok(present(real_now_ms, offset_seconds)), 200);
 });

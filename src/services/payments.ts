@@ -1,5 +1,4 @@
-import { sha256Hex } from "../crypto/encoding";
-import { base62FromBytes, objectKeyOf, OBJECT_KEY_LENGTH, randomBase62 } from "../domain/ids";
+import { objectKeyOf } from "../domain/ids";
 import type { Clock } from "../domain/clock";
 import type { MerchantCaller } from "../domain/callers";
 import { ApiError, notFound } from "../domain/errors";
@@ -21,16 +20,6 @@ export function paymentObjectFor(env: Env, id: string, kind: "session" | "intent
   const key = objectKeyOf(id, kind);
   if (!key) throw notFound(kind === "session" ? "checkout session" : kind === "intent" ? "payment intent" : "payment", param);
   return paymentStub(env, key);
-}
-
-/**
- * The key of a new checkout's object. With an Idempotency-Key it is derived from the key, so a
- * retry reaches the object that has the first answer; without one it is random.
- */
-export async function newObjectKey(scope: string, idempotency_key: string | undefined): Promise<string> {
-  if (idempotency_key === undefined) return randomBase62(OBJECT_KEY_LENGTH);
-  const digest = await sha256Hex(`checkout\n${scope}\n${idempotency_key}`);
-  return base62FromBytes(Uint8Array.from(digest.match(/../g)!.map((h) => parseInt(h, 16))), OBJECT_KEY_LENGTH);
 }
 
 export function merchantPaymentCall(

@@ -1,11 +1,13 @@
 import { database } from "../db/client";
 import { listDueCheckouts } from "../db/payments";
+import { listDuePayouts } from "../db/payouts";
 import { listUserWalletIds } from "../db/wallets";
 import { chunks } from "../domain/chunks";
 import type { Clock } from "../domain/clock";
 import { objectKeyOf } from "../domain/ids";
 import type { MerchantCaller } from "../domain/callers";
 import { merchantPaymentCall, paymentStub } from "./payments";
+import { merchantPayoutCall, payoutObjectFor } from "./payouts";
 import { walletCall, walletStub } from "./wallets";
 
 /** How many due checkouts one clock move fires; a move past more fires the rest as they are next read or by their alarms. */
@@ -45,4 +47,13 @@ export async function fireDueHolds(env: Env, merchant: MerchantCaller, clock: Cl
       ),
     );
   }
+}
+
+/** How many payouts one clock move plays; past that, the rest play as they are next read or by their alarms. */
+const MAX_PAYOUTS_FIRED = 500;
+
+/** After a sandbox clock move, what the rail did meanwhile happens at once, with its events (found through the D1 index). */
+export async function fireDuePayouts(env: Env, merchant: MerchantCaller, clock: Clock, request_id: string): Promise<void> {
+  const due = await listDuePayouts(database(env.DB), merchant.merchant_id, merchant.mode, clock.now_ms(), MAX_PAYOUTS_FIRED);
+  await Promise.all(due.map((id) => payoutObjectFor(env, id).runDue(merchantPayoutCall(merchant, clock, { request_id }))));
 }

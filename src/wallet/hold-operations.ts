@@ -88,6 +88,28 @@ export class HoldOperations {
     return { ok: true, hold: holdView(captured) };
   }
 
+  /**
+   * A payout leaves the system: its hold's whole amount is debited from held funds and counted as
+   * an external debit (the audit's money out). Only the payout that placed the hold may pay it out.
+   */
+  payOut(call: CallContext, request: Operation & { hold_id: string; payout_id: string }): { ok: true; hold: HoldView } | WalletRefusal {
+    const found = this.active(request.hold_id, request.payout_id);
+    if (!found.ok) return found;
+    const hold = found.hold;
+    const currency = hold.currency as Currency;
+    this.holds.resolve(hold, { status: "captured", captured_amount: hold.amount, commission_amount: 0, net_amount: 0 }, call.now_ms);
+    const debit = {
+      operation_id: request.operation_id,
+      type: "debit" as const,
+      debit_from: "held" as const,
+      currency,
+      amount: hold.amount,
+    };
+    this.ledger.writeEntry(call.wallet_id, { ...debit, description: hold.description, reference: request.payout_id }, call.now_ms);
+    this.ledger.addExternal(currency, "out", hold.amount);
+    return { ok: true, hold: holdView(this.get(hold.id)) };
+  }
+
   /** Releases every hold whose expiry has passed (in the caller's transaction); returns how many. */
   expireDue(call: CallContext): number {
     const due = this.holds.due(call.now_ms);

@@ -9,7 +9,8 @@ export type WalletRefusal = Refusal<WalletRefusalCode>;
 
 export interface HoldRequest extends MoveRequest {
   hold_id: string;
-  user_id: string;
+  /** Null on a merchant's own wallet (a payout from its settlement balance). */
+  user_id: string | null;
   expires_at_ms: number | null;
   /** For a client-given expiry: how far ahead it may lie (checked when the hold is placed, not on a repeat). */
   expires_within_seconds?: number;

@@ -13,24 +13,13 @@ import { HoldOperations } from "./hold-operations";
 import { HoldStore } from "./hold-store";
 import { LedgerStore } from "./ledger-store";
 import { WALLET_MIGRATIONS } from "./migrations";
+import { FORWARD_COALESCE_MS, OUTBOX_BACKSTOP_MS, TRANSFER_AWAIT_MS } from "./timings";
 import { MoneyOperations, toIncomingCredit } from "./money-operations";
 import { MoveStore, type OutboxRow } from "./move-store";
 import * as requests from "./requests";
 import type { WalletOutcome as Outcome, WalletRefusal as Refusal } from "./requests";
 import type * as T from "./types";
 import { chainEntryView, entryView, holdView, transferView } from "./views";
-
-/** How soon the alarm re-checks the outbox after a write, in case the immediate delivery is lost. */
-const OUTBOX_BACKSTOP_MS = 5_000;
-/** How long a transfer waits for its recipient's credit before answering `processing`; a repeat meanwhile is told to retry. */
-const TRANSFER_AWAIT_MS = 30_000;
-/**
- * Events wait this long before they are sent, so that on a busy wallet one queue send (and one
- * outbox update) carries the events of many writes instead of one each: profiled, sending per
- * write was a sixth of a hot wallet's CPU. Webhooks arrive that much later. (The events are
- * already durable in the outbox; a crash meanwhile leaves them to the alarm.)
- */
-const FORWARD_COALESCE_MS = 25;
 
 type Call = T.CallContext;
 
@@ -179,6 +168,12 @@ export class WalletDO extends DurableObject<Env> {
       this.courier.afterCommit();
     }
     return outcome;
+  }
+
+  /** A payout's money leaves the system from the hold the payout placed (payouts/payout-do.ts). */
+  payOutHold(call: Call, request: T.Operation & { hold_id: string; payout_id: string }): Outcome<{ hold: T.HoldView }> {
+    const print = fingerprint("pay_out", { hold_id: request.hold_id, payout_id: request.payout_id });
+    return this.once(call, request.operation_id, print, () => this.holdOps.payOut(call, request));
   }
 
   /**

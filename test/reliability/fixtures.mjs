@@ -1,5 +1,5 @@
 // The objects a merchant has after a day of business, made through the public API: two funded
-// users, a hold, a transfer, an open and a paid session, a captured and partly refunded payment, an
+// users, a hold, a transfer, a payout, an open and a paid session, a captured and partly refunded payment, an
 // intent, a webhook endpoint and an event. The tenancy matrix and the fuzz act on them.
 import { randomUUID } from "node:crypto";
 import { seedMerchant } from "../../bench/seed.mjs";
@@ -77,6 +77,13 @@ export async function objectsOf(api, owner) {
     success_url: "https://shop.example/ok",
     cancel_url: "https://shop.example/no",
   });
+  const payout = await post(`/api/v1/embedded/users/${user}/payouts`, {
+    amount: 2_468,
+    currency: "IQD",
+    description: MARKER,
+    metadata: { note: MARKER },
+    destination: { type: "bank_account", iban: "IQ98NBIQ850123456789012", account_holder_name: MARKER },
+  });
   const endpoint = await post("/api/v1/webhook-endpoints", { url: UNREACHABLE_RECEIVER, events: ["*"], description: MARKER });
   let event;
   for (let i = 0; i < 100 && !event; i++) {
@@ -93,6 +100,7 @@ export async function objectsOf(api, owner) {
     payment,
     intent: intent.id,
     intent_secret: intent.client_secret,
+    payout: payout.id,
     endpoint: endpoint.id,
     event: event?.id,
   };

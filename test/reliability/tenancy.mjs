@@ -42,6 +42,14 @@ function keyRoutes(o) {
     ["payment", "POST", `/api/v1/payments/${o.payment}/void`],
     ["payment", "POST", `/api/v1/payments/${o.payment}/refund`, { amount: 1, reason: "tenancy" }],
     ["refund", "GET", `/api/v1/payments/${o.payment}/refunds`],
+    [
+      "wallet",
+      "POST",
+      `/api/v1/embedded/users/${o.user}/payouts`,
+      { amount: 5, currency: "IQD", destination: { type: "mobile_wallet", provider: "zaincash", phone: "+9647701234567" } },
+    ],
+    ["payout", "GET", `/api/v1/payouts/${o.payout}`],
+    ["payout", "POST", `/api/v1/payouts/${o.payout}/cancel`],
     ["event", "GET", `/api/v1/events/${o.event}`],
     ["event", "POST", `/api/v1/events/${o.event}/redeliver`],
     ["endpoint", "GET", `/api/v1/webhook-endpoints/${o.endpoint}`],
@@ -79,6 +87,7 @@ async function snapshot(api, auth, jwt, o) {
     `/api/v1/checkout/sessions/${o.open_session}`,
     `/api/v1/payment-intents/${o.intent}`,
     `/api/v1/payments/${o.payment}`,
+    `/api/v1/payouts/${o.payout}`,
     `/api/v1/webhook-endpoints/${o.endpoint}`,
   ];
   return Promise.all([...paths.map((path) => read(path, auth)), ...[m, `${m}/api-keys`, `${m}/members`].map((path) => read(path, jwt))]);

@@ -1,0 +1,55 @@
+import type { Currency } from "../domain/currencies";
+import type { Owner } from "../domain/mode";
+import type { RefusalCode } from "../domain/outcome";
+import type { WalletMove } from "../domain/payout-machine";
+import type { PayoutDestination } from "../domain/payout-destination";
+import type { OperationRefusal } from "../objects/operation-log";
+
+/** What every call to a payout object says: who asks (always a merchant), on whose clock, and what caused it. */
+export interface PayoutCall {
+  now_ms: number;
+  clock_offset_ms: number;
+  owner: Owner;
+  request_id?: string;
+  idempotency_key?: string;
+}
+
+export type Cause = { request_id?: string; idempotency_key?: string };
+
+/**
+ * A move on the payout's wallet, recorded before it is made and run by the object's step runner.
+ * `operation_id` names the request to answer when it is done; `cause` is what its event names.
+ */
+export interface PayoutStep {
+  kind: WalletMove;
+  owner: Owner;
+  payout_id: string;
+  wallet_id: string;
+  hold_id: string;
+  user_id: string | null;
+  amount: number;
+  currency: Currency;
+  description: string;
+  operation_id: string | null;
+  cause: Cause;
+}
+
+/** What a move on the wallet came to: done, or (only a hold can be) refused for want of funds. */
+export type MoveResult = { kind: "done" } | { kind: "refused"; code: "insufficient_funds"; message: string };
+
+/** A new payout, under the operation id that creates it. */
+export interface CreatePayoutRequest {
+  operation_id: string;
+  id: string;
+  wallet_id: string;
+  user_id: string | null;
+  amount: number;
+  currency: Currency;
+  destination: PayoutDestination;
+  description: string | null;
+  metadata: Record<string, string | number | boolean | null>;
+}
+
+export type PayoutRefusalCode =
+  | Extract<RefusalCode, "not_found" | "insufficient_funds" | "payout_not_cancelable">
+  | OperationRefusal["code"];

@@ -1,0 +1,34 @@
+import type { MerchantCaller } from "../domain/callers";
+import type { Clock } from "../domain/clock";
+import { notFound } from "../domain/errors";
+import { objectKeyOf } from "../domain/ids";
+import { guardedStub } from "../objects/object-capacity";
+import type { PayoutDO } from "../payouts/payout-do";
+import type { PayoutCall } from "../payouts/types";
+
+/** The payout object a payout id leads to, without a lookup; a 404 when the id is none of ours. */
+export function payoutObjectFor(env: Env, id: string, param = "id"): DurableObjectStub<PayoutDO> {
+  const key = objectKeyOf(id, "payout");
+  if (!key) throw notFound("payout", param);
+  return payoutStub(env, key);
+}
+
+export function payoutStub(env: Env, object_key: string): DurableObjectStub<PayoutDO> {
+  const stub = env.PAYOUT.get(env.PAYOUT.idFromName(object_key)) as DurableObjectStub<PayoutDO>;
+  return guardedStub(`payout:${object_key}`, stub);
+}
+
+export function merchantPayoutCall(
+  merchant: MerchantCaller,
+  clock: Clock,
+  cause: { request_id: string; idempotency_key?: string | null },
+): PayoutCall {
+  const call: PayoutCall = {
+    now_ms: clock.now_ms(),
+    clock_offset_ms: clock.offset_ms,
+    owner: { merchant_id: merchant.merchant_id, mode: merchant.mode },
+    request_id: cause.request_id,
+  };
+  if (cause.idempotency_key !== undefined && cause.idempotency_key !== null) call.idempotency_key = cause.idempotency_key;
+  return call;
+}
