@@ -1,3 +1,4 @@
+import { BAGHDAD_OFFSET_MS } from "../domain/clock";
 import { CURRENCIES, type Currency } from "../domain/currencies";
 
 /**
@@ -311,8 +312,8 @@ export function langOf(value: string | undefined): Lang {
 
 const LOCALES: Record<Lang, string> = { en: "en-GB", ar: "ar-IQ" };
 export const TIME_ZONE = "Asia/Baghdad";
-/** Baghdad's offset from UTC: Iraq keeps UTC+3 all year (no daylight saving since 2008), so days are counted by it. */
-export const TIME_ZONE_OFFSET_MS = 3 * 3600 * 1000;
+/** Baghdad's offset from UTC, by which days are counted. */
+export const TIME_ZONE_OFFSET_MS = BAGHDAD_OFFSET_MS;
 
 /** An amount in minor units as the language writes it: IQD with no minor digits, USD with two. */
 export function formatMoney(lang: Lang, amount_minor: number, currency: Currency): string {

@@ -1,3 +1,4 @@
+import { limitsOf } from "../domain/kyc";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { listMerchantsOfAccount } from "../db/accounts";
@@ -40,6 +41,7 @@ export async function buildScope(c: Context<DashEnv>, merchant_id: string, mode:
       key_type: "secret",
       commission_bps: merchant.commission_bps,
       settlement_wallet_id,
+      kyc_limits: limitsOf(merchant.kyc_limits),
     },
     merchants: await listMerchantsOfAccount(db, session.account_id),
     base: `/admin/m/${merchant_id}/${mode}`,

@@ -38,6 +38,7 @@ const keyWithMerchant = {
   key: api_keys,
   merchant_name: merchants.name,
   commission_bps: merchants.commission_bps,
+  kyc_limits: merchants.kyc_limits,
   sandbox_clock_offset_seconds: merchants.sandbox_clock_offset_seconds,
   settlement_wallet_id: wallets.id,
 };

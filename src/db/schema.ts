@@ -26,6 +26,8 @@ export const merchants = sqliteTable("merchants", {
   display_name: text("display_name"),
   brand_color: text("brand_color"),
   logo_id: text("logo_id"),
+  /** The merchant's KYC limit settings (domain/kyc.ts, KycLimitsPatch) as JSON; null: the platform's defaults. */
+  kyc_limits: text("kyc_limits"),
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
 });
@@ -124,6 +126,10 @@ export const users = sqliteTable(
     updated_at: text("updated_at").notNull(),
     /** Bumped by every sync that changes the user: its user.synced event's id is derived from it. */
     version: integer("version").notNull().default(1),
+    /** What the merchant has verified of the user (domain/kyc.ts); its wallet enforces the level's limits. */
+    kyc_level: text("kyc_level", { enum: ["none", "basic", "full"] })
+      .notNull()
+      .default("none"),
   },
   (t) => [uniqueIndex("users_external").on(t.merchant_id, t.mode, t.external_id)],
 );

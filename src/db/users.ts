@@ -4,7 +4,7 @@ import type { Database } from "./client";
 import { events, users, wallets } from "./schema";
 
 export type UserRow = typeof users.$inferSelect;
-export type UserChanges = Partial<Pick<UserRow, "full_name" | "email" | "phone" | "metadata">>;
+export type UserChanges = Partial<Pick<UserRow, "full_name" | "email" | "phone" | "metadata" | "kyc_level">>;
 
 export interface SyncEvent {
   id: string;

@@ -1,3 +1,4 @@
+import type { KycLimits } from "./kyc";
 import type { Mode } from "./mode";
 
 /**
@@ -17,4 +18,6 @@ export interface MerchantCaller {
   commission_bps: number;
   /** The merchant's settlement wallet in this mode: captured funds land there. */
   settlement_wallet_id: string;
+  /** The KYC limits in force for the merchant's users: its settings over the platform's defaults. */
+  kyc_limits: KycLimits;
 }

@@ -59,3 +59,11 @@ export function futureInstantProblem(
         `/api/v1/sandbox/clock).`;
   return `${rule.param} must be in the future and at most ${rule.max_seconds / 86_400} days ahead.${sandbox}`;
 }
+
+/** Iraq keeps UTC+3 all year (no daylight saving since 2008): days, weekends and limits are Baghdad's. */
+export const BAGHDAD_OFFSET_MS = 3 * 60 * 60 * 1000;
+
+/** The Baghdad calendar day of an instant, `YYYY-MM-DD`. */
+export function baghdadDay(at_ms: number): string {
+  return new Date(at_ms + BAGHDAD_OFFSET_MS).toISOString().slice(0, 10);
+}

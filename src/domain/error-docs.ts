@@ -155,6 +155,12 @@ export const ERROR_DOCS = {
     summary: "Money entering (a top-up, a card capture) would take your money in the system past its bound for the currency.",
     action: "Move money out first; the bound is 10^15 IQD or 10^14 USD cents per merchant and mode.",
   },
+  limit_exceeded: {
+    summary:
+      "The move would pass a KYC limit of the user's level: a day's top-ups or payouts, or the largest balance; the message names " +
+      "the limit and what remains today.",
+    action: "Wait for the next day (Baghdad time), move less, or sync the user with the KYC level you have verified.",
+  },
   checkout_not_open: {
     summary: "Paying a checkout that is closed (canceled or expired), or with a method it does not take.",
     action: "Create a new checkout session or payment intent.",

@@ -44,6 +44,7 @@ export const ERROR_CATALOG = {
   hold_not_active: { status: 422, type: "invalid_request_error" },
   amount_exceeds_hold: { status: 422, type: "invalid_request_error" },
   balance_limit_exceeded: { status: 422, type: "invalid_request_error" },
+  limit_exceeded: { status: 422, type: "invalid_request_error" },
   checkout_not_open: { status: 422, type: "invalid_request_error" },
   payment_already_completed: { status: 422, type: "invalid_request_error" },
   too_many_attempts: { status: 422, type: "invalid_request_error" },

@@ -1,3 +1,4 @@
+import { BAGHDAD_OFFSET_MS } from "./clock";
 import { ibanOf } from "./iban";
 import type { PayoutDestination } from "./payout-destination";
 
@@ -24,8 +25,7 @@ export const RAIL_PICKUP_MS = 10 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** A paid payout that bounces comes back this long after it was paid. */
 export const RETURN_AFTER_MS = 3 * DAY_MS;
-/** Iraq keeps one offset all year (UTC+3) and rests on Friday and Saturday. */
-const BAGHDAD_OFFSET_MS = 3 * 60 * 60 * 1000;
+/** Iraq rests on Friday and Saturday. */
 const FRIDAY = 5;
 const SATURDAY = 6;
 

@@ -7,6 +7,7 @@ import { findActiveKeyByHash, findActiveSigningKey } from "../db/api-keys";
 import { database } from "../db/client";
 import { parseKeyValue } from "../domain/api-keys";
 import { withSandboxOffset } from "../domain/clock";
+import { limitsOf } from "../domain/kyc";
 import type { ReplayGuardDO } from "../signatures/replay-guard-do";
 import type { MerchantCaller } from "../domain/callers";
 import type { AppEnv } from "./context";
@@ -31,7 +32,7 @@ export const acceptPublishableKey = merchantKeyMiddleware({ publishable: true })
 function merchantKeyMiddleware(accepts: { publishable: boolean }) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const found = c.req.header("X-Api-Key") !== undefined ? await fromSignature(c) : await fromBearer(c, accepts);
-    const { key, merchant_name, commission_bps, sandbox_clock_offset_seconds, settlement_wallet_id } = found;
+    const { key, merchant_name, commission_bps, sandbox_clock_offset_seconds, settlement_wallet_id, kyc_limits } = found;
     const caller: MerchantCaller = {
       merchant_id: key.merchant_id,
       merchant_name,
@@ -40,6 +41,7 @@ function merchantKeyMiddleware(accepts: { publishable: boolean }) {
       key_type: key.type,
       commission_bps,
       settlement_wallet_id,
+      kyc_limits: limitsOf(kyc_limits),
     };
     c.set("merchant", caller);
     // The sandbox clock: a sandbox merchant's time may run ahead, so tests and demos can jump forward.

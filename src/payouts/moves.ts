@@ -5,7 +5,8 @@ import type { MoveResult, PayoutStep } from "./types";
 /**
  * Makes one move on the payout's wallet. Each wallet operation id is the payout's id and the move
  * (`po_…:hold`, `po_…:pay`, …): a move made again after a crash replays the wallet's first answer
- * instead of moving money twice. Only a hold can be refused (for want of funds); any other
+ * instead of moving money twice. Only a hold can be refused (for want of funds, or past the user's
+ * daily payout limit); any other
  * refusal, or anything thrown, leaves the step to be tried again.
  */
 export async function makeMove(env: Env, step: PayoutStep, now_ms: number, clock_offset_ms: number): Promise<MoveResult> {
@@ -17,17 +18,20 @@ export async function makeMove(env: Env, step: PayoutStep, now_ms: number, clock
     switch (step.kind) {
       case "hold": {
         const hold = { hold_id, user_id: step.user_id, payment_id: payout_id, reference: null, expires_at_ms: null };
-        return wallet.placeHold(call, { operation_id, ...hold, currency, amount, description });
+        const limits = step.limits ? { payout_limits: step.limits } : {};
+        return wallet.placeHold(call, { operation_id, ...hold, currency, amount, description, ...limits });
       }
       case "pay":
         return wallet.payOutHold(call, { operation_id, hold_id, payout_id });
       case "release":
-        return wallet.releaseHold(call, { operation_id, hold_id, payment_id: payout_id });
+        return wallet.releaseHold(call, { operation_id, hold_id, payment_id: payout_id, payout_counted: step.user_id !== null });
       case "return":
         return wallet.creditExternal(call, { operation_id, currency, amount, description: "Payout returned", reference: payout_id });
     }
   })();
   if (answer.ok) return { kind: "done" };
-  if (step.kind === "hold" && answer.code === "insufficient_funds") return { kind: "refused", code: answer.code, message: answer.message };
+  const code = answer.code;
+  if (step.kind === "hold" && (code === "insufficient_funds" || code === "limit_exceeded"))
+    return { kind: "refused", code, message: answer.message };
   throw new Error(`payout ${payout_id} ${step.kind}: ${answer.code} ${answer.message}`);
 }

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { assert } from "../domain/assert";
 import { canonicalJson } from "../domain/fingerprint";
+import type { KycLimits } from "../domain/kyc";
 import { refusal, type Outcome as AnOutcome } from "../domain/outcome";
 import * as machine from "../domain/payout-machine";
 import type { PayoutState } from "../domain/payout-machine";
@@ -72,7 +73,7 @@ export class PayoutDO extends DurableObject<Env> {
 
   /** Opens the payout and holds its amount on the wallet; answers once the hold is placed (or refused). */
   async create(call: PayoutCall, request: CreatePayoutRequest): Promise<PayoutAnswer> {
-    const { operation_id, ...fields } = request;
+    const { operation_id, kyc_limits, ...fields } = request;
     const destination = normalizeDestination(request.destination);
     const print = fingerprint("create_payout", {
       ...fields,
@@ -93,7 +94,7 @@ export class PayoutDO extends DurableObject<Env> {
           hold_id: `hld_${request.id}`,
           created_at_ms: call.now_ms,
         });
-        const seq = this.apply(opened, causeOf(call), operation_id);
+        const seq = this.apply(opened, causeOf(call), operation_id, kyc_limits);
         assert(seq !== null, "a new payout records its hold");
         return { answer: { ok: true as const, seq }, stored: STILL_RUNNING, running_until_ms: UNTIL_ANSWERED };
       }),
@@ -176,7 +177,7 @@ export class PayoutDO extends DurableObject<Env> {
   }
 
   /** Saves a change with its events (ids from the version: the fact) and its move; the move's step number. */
-  private apply(change: machine.Change, cause: Cause, operation_id: string | null): number | null {
+  private apply(change: machine.Change, cause: Cause, operation_id: string | null, limits: KycLimits | null = null): number | null {
     const { state } = change;
     this.store.saveState(state);
     for (const type of change.events) {
@@ -198,6 +199,7 @@ export class PayoutDO extends DurableObject<Env> {
       description,
       operation_id,
       cause,
+      limits,
     };
     return this.store.addStep(step, Date.now());
   }

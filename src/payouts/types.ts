@@ -1,4 +1,5 @@
 import type { Currency } from "../domain/currencies";
+import type { KycLimits } from "../domain/kyc";
 import type { Owner } from "../domain/mode";
 import type { RefusalCode } from "../domain/outcome";
 import type { WalletMove } from "../domain/payout-machine";
@@ -32,10 +33,12 @@ export interface PayoutStep {
   description: string;
   operation_id: string | null;
   cause: Cause;
+  /** On a user's payout's hold: the merchant's KYC limits, against whose daily payout limit the hold counts (a release gives it back). */
+  limits: KycLimits | null;
 }
 
-/** What a move on the wallet came to: done, or (only a hold can be) refused for want of funds. */
-export type MoveResult = { kind: "done" } | { kind: "refused"; code: "insufficient_funds"; message: string };
+/** What a move on the wallet came to: done, or (only a hold can be) refused for want of funds or past a limit. */
+export type MoveResult = { kind: "done" } | { kind: "refused"; code: "insufficient_funds" | "limit_exceeded"; message: string };
 
 /** A new payout, under the operation id that creates it. */
 export interface CreatePayoutRequest {
@@ -48,8 +51,10 @@ export interface CreatePayoutRequest {
   destination: PayoutDestination;
   description: string | null;
   metadata: Record<string, string | number | boolean | null>;
+  /** The merchant's KYC limits, for a user's payout; null for the merchant's own. Not part of what the request does. */
+  kyc_limits: KycLimits | null;
 }
 
 export type PayoutRefusalCode =
-  | Extract<RefusalCode, "not_found" | "insufficient_funds" | "payout_not_cancelable">
+  | Extract<RefusalCode, "not_found" | "insufficient_funds" | "limit_exceeded" | "payout_not_cancelable">
   | OperationRefusal["code"];

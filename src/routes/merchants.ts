@@ -1,4 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { CURRENCIES, type Currency } from "../domain/currencies";
+import { limitsOf } from "../domain/kyc";
 import type { Context } from "hono";
 import { database } from "../db/client";
 import { findMerchantForMember, type MerchantRow } from "../db/merchants";
@@ -20,6 +22,24 @@ const LOGO_TEXT_MAX = Math.ceil(MAX_LOGO_BYTES / 3) * 4 + 1024;
 
 // ---- Contract ---------------------------------------------------------------------------------
 
+/** One limit: an amount in the currency's minor units, or null for none. */
+const limitOf = (currency: Currency) => z.number().int().min(0).max(CURRENCIES[currency].max_issued_minor).nullable();
+const limitsIn = (currency: Currency) =>
+  z.strictObject({ max_balance: limitOf(currency), max_top_up_per_day: limitOf(currency), max_payout_per_day: limitOf(currency) });
+const perCurrency = z.object({ IQD: limitsIn("IQD"), USD: limitsIn("USD") });
+
+/** The limits in force, every level and currency (docs/guides/payouts.md, "Limits per KYC level"). */
+const KycLimitsTable = z
+  .object({ none: perCurrency, basic: perCurrency, full: perCurrency })
+  .openapi("KycLimits", { description: "Per KYC level and currency, in minor units; null: no limit" });
+
+/** What a merchant sets: any levels, currencies and limits; what it leaves out is the platform's default. */
+const settingsIn = (currency: Currency) => limitsIn(currency).partial().optional();
+const settingsPerCurrency = z.strictObject({ IQD: settingsIn("IQD"), USD: settingsIn("USD") }).optional();
+const KycLimitsSettings = z
+  .strictObject({ none: settingsPerCurrency, basic: settingsPerCurrency, full: settingsPerCurrency })
+  .openapi({ description: "Replaces the limits you set before; anything left out is the platform's default (null: no limit)" });
+
 export const MerchantId = z.uuid().openapi({ param: { name: "id", in: "path" }, example: "550e8400-e29b-41d4-a716-446655440000" });
 
 const Merchant = z
@@ -34,6 +54,7 @@ const Merchant = z
       example: "https://wallet.example/checkout/logos/logo_4fQ9xT2mLw8Zc1Vb7Hn3Rk5P.png",
     }),
     commission_bps: z.number().int().openapi({ description: "Platform commission in basis points (250 = 2.5 %)" }),
+    kyc_limits: KycLimitsTable,
     role: z.enum(ROLES).openapi({ description: "The caller's role in this merchant" }),
     created_at: z.string(),
     updated_at: z.string(),
@@ -135,6 +156,7 @@ const update = defineRoute({
         display_name: display_name.optional(),
         brand_color: brand_color.optional(),
         logo: logo.optional(),
+        kyc_limits: KycLimitsSettings.optional(),
       }),
     ),
   },
@@ -148,7 +170,8 @@ export const merchantRoutes = new OpenAPIHono<AppEnv>();
 function present(merchant: MerchantRow, role: Role, origin: string, logo_type: LogoType | null) {
   const { id, name, website, display_name, brand_color, logo_id, commission_bps, created_at, updated_at } = merchant;
   const logo_url = logo_id && logo_type ? origin + logoPath(logo_id, logo_type) : null;
-  return { id, name, website, display_name, brand_color, logo_url, commission_bps, role, created_at, updated_at };
+  const kyc_limits = limitsOf(merchant.kyc_limits);
+  return { id, name, website, display_name, brand_color, logo_url, commission_bps, kyc_limits, role, created_at, updated_at };
 }
 
 const originOf = (c: Context<AppEnv>) => new URL(c.req.url).origin;

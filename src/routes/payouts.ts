@@ -196,6 +196,7 @@ async function createPayout(c: Context<AppEnv>, body: Body, wallet: { wallet_id:
     destination: body.destination,
     description: body.description ?? null,
     metadata: body.metadata ?? {},
+    kyc_limits: wallet.user_id === null ? null : merchant.kyc_limits,
   });
   const { payout, replayed } = unwrap(answer, PAYOUT);
   return replayable(replayed, c.json(ok(payout), 201));

@@ -218,7 +218,10 @@ export const Transaction = z
     amount: z.number().int(),
     currency,
     description: z.string().nullable(),
-    reference: z.string().nullable().openapi({ description: "The hold, transfer, payment, refund, top-up or payout this entry belongs to" }),
+    reference: z
+      .string()
+      .nullable()
+      .openapi({ description: "The hold, transfer, payment, refund, top-up or payout this entry belongs to" }),
     balance_after: z.number().int().openapi({ description: "Available balance after this entry" }),
     created_at: z.string(),
   })

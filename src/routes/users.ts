@@ -9,7 +9,9 @@ import { notFound } from "../domain/errors";
 import { idempotency } from "../http/idempotency";
 import { defineRoute, jsonBody, success, type RequestBodyOf, type ResponseDataOf } from "../http/openapi";
 import { syncUser, type SyncUserInput } from "../services/user-sync";
-import { forgetUser } from "../services/wallets";
+import { forgetUser, walletCall, walletStub } from "../services/wallets";
+import { KYC_LEVELS } from "../domain/kyc";
+import { unwrap } from "../domain/outcome";
 import type { WebhookMessage } from "../domain/events";
 import { metadata, syncedExternalId, userIdParam } from "./schemas";
 import { requestCause } from "../http/request-context";
@@ -24,6 +26,10 @@ const phone = z
   .nullable()
   .optional()
   .openapi({ example: "+9647701234567" });
+const kyc_level = z
+  .enum(KYC_LEVELS)
+  .optional()
+  .openapi({ description: "What you have verified of the user; its wallet enforces the level's limits. New users: none" });
 const default_currency = z.enum(CURRENCY_CODES).default(DEFAULT_CURRENCY).openapi({ description: "Defaults to IQD; set on creation only" });
 
 const EmbeddedUser = z
@@ -35,6 +41,7 @@ const EmbeddedUser = z
     phone: z.string().nullable(),
     wallet_id: z.string().openapi({ example: "wal_a1b2c3d4e5f6" }),
     default_currency: z.string(),
+    kyc_level: z.enum(KYC_LEVELS),
     metadata: z.record(z.string(), z.unknown()),
     created_at: z.string(),
     updated_at: z.string(),
@@ -67,7 +74,15 @@ const embeddedSync = defineRoute({
   request: {
     body: jsonBody(
       z
-        .strictObject({ external_id: syncedExternalId, full_name, email, phone, metadata: metadata.optional(), default_currency })
+        .strictObject({
+          external_id: syncedExternalId,
+          full_name,
+          email,
+          phone,
+          metadata: metadata.optional(),
+          default_currency,
+          kyc_level,
+        })
         .openapi("UserSync"),
     ),
   },
@@ -95,6 +110,7 @@ const quickstartSync = defineRoute({
           phone,
           metadata: metadata.optional(),
           default_currency,
+          kyc_level,
         })
         .openapi("QuickstartUserSync"),
     ),
@@ -126,6 +142,7 @@ function present(user: UserRow) {
     phone: user.phone,
     wallet_id: user.wallet_id,
     default_currency: user.default_currency,
+    kyc_level: user.kyc_level,
     metadata: JSON.parse(user.metadata) as Record<string, unknown>,
     created_at: user.created_at,
     updated_at: user.updated_at,
@@ -147,6 +164,11 @@ async function respondToSync<T>(c: Context<AppEnv>, input: SyncUserInput, shape:
     input,
   );
   if (!created) forgetUser(user.id);
+  // The wallet enforces the level: told on every sync that names one (a retry after a failure here tells it again).
+  if (input.kyc_level !== undefined) {
+    const call = walletCall(user.wallet_id, c.get("clock"), c.get("merchant"), "registry");
+    unwrap(await walletStub(c.env, user.wallet_id).setKycLevel(call, user.kyc_level), { what: "user", param: "external_id" });
+  }
   // A change's event is recorded; its deliveries are queued off the response path (the cron retries).
   if (event_id !== null)
     c.executionCtx.waitUntil(c.env.EVENTS.send({ kind: "fan_out", event_id } satisfies WebhookMessage).catch(() => undefined));

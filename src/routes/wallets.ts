@@ -211,12 +211,14 @@ walletRoutes.openapi(topUp, async (c) => {
     await walletStub(c.env, settlement_wallet_id).reserveIssuance(walletCall(settlement_wallet_id, clock, merchant, "registry"), issue),
     USER,
   );
+  // A top-up the user's KYC limits refuse leaves its reservation counted: the bound only grows stricter by it.
   const result = await walletStub(c.env, user.wallet_id).creditExternal(walletCall(user.wallet_id, clock, merchant, "registry"), {
     operation_id,
     currency: input.currency,
     amount: input.amount,
     description: input.description ?? "Sandbox top-up",
     reference: `top_${operation_id.slice(-16)}`,
+    kyc_limits: merchant.kyc_limits,
   });
   const { entry, balance, replayed } = unwrap(result, USER);
   return replayable(replayed, c.json(ok({ transaction: transactionView(entry), balance }), 201));

@@ -7,6 +7,7 @@ import {
   type MerchantChanges,
   type MerchantRow,
 } from "../db/merchants";
+import type { KycLimitsPatch } from "../domain/kyc";
 import { isBrandColor } from "../domain/brand-color";
 import { toIsoSeconds } from "../domain/clock";
 import { shownTextProblem } from "../domain/shown-text";
@@ -39,6 +40,7 @@ export async function createMerchant(
     display_name: null,
     brand_color: null,
     logo_id: null,
+    kyc_limits: null,
     created_at: now,
     updated_at: now,
   };
@@ -67,6 +69,8 @@ export interface MerchantSettings {
   brand_color?: string | null;
   /** A PNG or JPEG of at most 100 KB, checked on its bytes; null removes the logo. */
   logo?: Uint8Array | null;
+  /** The KYC limits the merchant sets, replacing what it set before; what it leaves out is the platform's default. */
+  kyc_limits?: KycLimitsPatch;
 }
 
 /**
@@ -104,7 +108,7 @@ export async function updateMerchantSettings(
   settings: MerchantSettings,
   now_ms: number,
 ): Promise<{ merchant: MerchantRow; logo_type: LogoType | null } | undefined> {
-  const { logo, ...rest } = settings;
+  const { logo, kyc_limits, ...rest } = settings;
   if (typeof rest.brand_color === "string" && !isBrandColor(rest.brand_color))
     throw new ApiError("parameter_invalid", "brand_color must be a colour as #rrggbb, such as #0b5cad.", "brand_color");
   if (typeof rest.display_name === "string" && (rest.display_name.trim().length === 0 || rest.display_name.length > 100))
@@ -118,6 +122,7 @@ export async function updateMerchantSettings(
   const changes: MerchantChanges = {
     ...rest,
     ...(typeof rest.brand_color === "string" ? { brand_color: rest.brand_color.toLowerCase() } : {}),
+    ...(kyc_limits === undefined ? {} : { kyc_limits: JSON.stringify(kyc_limits) }),
     updated_at: now,
   };
   if (logo === undefined) {

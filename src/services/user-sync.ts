@@ -5,6 +5,7 @@ import type { Currency } from "../domain/currencies";
 import { ApiError } from "../domain/errors";
 import { canonicalJson } from "../domain/fingerprint";
 import { eventIdOf, newId } from "../domain/ids";
+import type { KycLevel } from "../domain/kyc";
 import type { Mode } from "../domain/mode";
 
 export interface SyncUserInput {
@@ -14,6 +15,8 @@ export interface SyncUserInput {
   phone?: string | null;
   metadata?: Record<string, unknown>;
   default_currency: Currency;
+  /** Omitted: as it is (`none` for a new user). */
+  kyc_level?: KycLevel;
 }
 
 /** How often a sync re-reads a user another sync changed under it before giving up (a 429 to retry). */
@@ -21,7 +24,7 @@ const MAX_SYNC_ATTEMPTS = 5;
 
 /**
  * Create or update an embedded user. The first sync creates the user and its wallet; later syncs
- * update only the mutable fields they send (name, email, phone, metadata) and never re-create the
+ * update only the mutable fields they send (name, email, phone, metadata, KYC level) and never re-create the
  * wallet. Omitted fields stay as they are; `null` clears email or phone.
  *
  * One fact, one event: user.synced is recorded with the change that creates or changes the user,
@@ -72,6 +75,7 @@ function newUser(scope: SyncScope, input: SyncUserInput): UserRow {
     created_at: now,
     updated_at: now,
     version: 1,
+    kyc_level: input.kyc_level ?? "none",
   };
 }
 
@@ -83,6 +87,7 @@ function changesTo(current: UserRow, input: SyncUserInput): UserChanges {
   if (input.phone !== undefined && input.phone !== current.phone) changes.phone = input.phone;
   if (input.metadata !== undefined && canonicalJson(input.metadata) !== canonicalJson(JSON.parse(current.metadata)))
     changes.metadata = JSON.stringify(input.metadata);
+  if (input.kyc_level !== undefined && input.kyc_level !== current.kyc_level) changes.kyc_level = input.kyc_level;
   return changes;
 }
 

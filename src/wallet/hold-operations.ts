@@ -7,7 +7,8 @@ import type { EventOutbox } from "../objects/event-outbox";
 import type { HoldRow, HoldStore } from "./hold-store";
 import type { LedgerStore } from "./ledger-store";
 import type { MoveStore } from "./move-store";
-import { insufficientFunds, type CaptureRequest, type HoldRequest, type WalletRefusal } from "./requests";
+import type { WalletLimits } from "./limits";
+import { insufficientFunds, type CaptureRequest, type HoldRequest, type ReleaseRequest, type WalletRefusal } from "./requests";
 import type { CallContext, HoldView, Operation } from "./types";
 import { holdView } from "./views";
 
@@ -24,12 +25,17 @@ export class HoldOperations {
     private readonly holds: HoldStore,
     private readonly moves: MoveStore,
     private readonly events: EventOutbox,
+    private readonly limits: WalletLimits,
   ) {}
 
   place(call: CallContext, request: HoldRequest): { ok: true; hold: HoldView } | WalletRefusal {
     const late = expiryProblem(request, call);
     if (late) return late;
     if (this.ledger.balance(request.currency).available < request.amount) return insufficientFunds(request.currency);
+    if (request.payout_limits) {
+      const over = this.limits.take("payout", request.currency, request.amount, request.payout_limits, call.now_ms);
+      if (over) return over;
+    }
     const payment_id = request.payment_id ?? null;
     const { hold_id: id, user_id, currency, amount, reference, description, expires_at_ms } = request;
     this.holds.insert({ id, user_id, payment_id, currency, amount, reference, description, expires_at_ms, created_at_ms: call.now_ms });
@@ -40,10 +46,12 @@ export class HoldOperations {
     return { ok: true, hold: holdView(hold) };
   }
 
-  release(call: CallContext, request: Operation & { hold_id: string; payment_id?: string }): { ok: true; hold: HoldView } | WalletRefusal {
+  release(call: CallContext, request: ReleaseRequest): { ok: true; hold: HoldView } | WalletRefusal {
     const found = this.active(request.hold_id, request.payment_id);
     if (!found.ok) return found;
-    this.releaseWhole(call, request.operation_id, found.hold, "released");
+    const hold = found.hold;
+    if (request.payout_counted) this.limits.giveBack("payout", hold.currency as Currency, hold.amount, hold.created_at_ms);
+    this.releaseWhole(call, request.operation_id, hold, "released");
     return { ok: true, hold: holdView(this.get(found.hold.id)) };
   }
 

@@ -152,4 +152,14 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   ALTER TABLE transfers ADD COLUMN request_id TEXT;
   ALTER TABLE transfers ADD COLUMN idempotency_key TEXT;
   `,
+  `
+  -- What a user's wallet has used of its KYC level's daily limits, per Baghdad day (wallet/limits.ts).
+  CREATE TABLE limit_usage (
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('top_up', 'payout')),
+    currency TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount >= 0),
+    PRIMARY KEY (day, kind, currency)
+  );
+  `,
 ];

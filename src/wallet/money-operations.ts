@@ -5,7 +5,8 @@ import type { EventOutbox } from "../objects/event-outbox";
 import { fingerprint } from "../objects/operation-log";
 import type { LedgerStore } from "./ledger-store";
 import type { MoveStore, OutboxRow, TransferRow } from "./move-store";
-import { insufficientFunds, type CardCaptureRequest, type TransferRequest, type WalletRefusal } from "./requests";
+import type { WalletLimits } from "./limits";
+import { insufficientFunds, type CardCaptureRequest, type TopUpRequest, type TransferRequest, type WalletRefusal } from "./requests";
 import type { AuditTotals, BalanceView, CallContext, EntryView, IncomingCredit, MoveRequest, TransferView } from "./types";
 import { entryView, transferView } from "./views";
 
@@ -21,10 +22,18 @@ export class MoneyOperations {
     private readonly ledger: LedgerStore,
     private readonly moves: MoveStore,
     private readonly events: EventOutbox,
+    private readonly limits: WalletLimits,
   ) {}
 
-  /** Money entering the system (a sandbox top-up, a card capture): a `credit` entry. */
-  creditExternal(call: CallContext, move: MoveRequest): Answer<{ entry: EntryView; balance: BalanceView }> {
+  /**
+   * Money entering the system (a top-up, a returned payout): a `credit` entry. A top-up counts
+   * against the KYC limits it names; a returned payout is never refused.
+   */
+  creditExternal(call: CallContext, move: MoveRequest | TopUpRequest): Answer<{ entry: EntryView; balance: BalanceView }> {
+    if ("kyc_limits" in move) {
+      const over = this.limits.take("top_up", move.currency, move.amount, move.kyc_limits, call.now_ms);
+      if (over) return over;
+    }
     this.ledger.addExternal(move.currency, "in", move.amount);
     const entry = this.ledger.writeEntry(call.wallet_id, { ...move, type: "credit" }, call.now_ms);
     const [balance] = this.ledger.balances([move.currency]);

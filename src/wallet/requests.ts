@@ -1,5 +1,6 @@
 import type { Currency } from "../domain/currencies";
 import type { FingerprintValue } from "../domain/fingerprint";
+import type { KycLimits } from "../domain/kyc";
 import { refusal, type Outcome, type Refusal } from "../domain/outcome";
 import type { MoveRequest, Operation, WalletRefusalCode } from "./types";
 
@@ -14,8 +15,29 @@ export interface HoldRequest extends MoveRequest {
   expires_at_ms: number | null;
   /** For a client-given expiry: how far ahead it may lie (checked when the hold is placed, not on a repeat). */
   expires_within_seconds?: number;
-  /** A hold placed for a payment: only that payment may capture or release it, and its entries name it. */
+  /** A hold placed for a payment or payout: only it may capture, pay out or release the hold, and its entries name it. */
   payment_id?: string;
+  /** A user's payout: its amount counts against the day's payout limit of the wallet's KYC level. */
+  payout_limits?: KycLimits;
+}
+
+/** Money about to enter a merchant's wallets, counted on its settlement wallet against the currency's bound. */
+export interface IssueRequest extends Operation {
+  currency: Currency;
+  amount: number;
+  to_wallet_id: string;
+}
+
+/** A top-up of a user's wallet: counted against its KYC level's daily top-up and balance limits. */
+export interface TopUpRequest extends MoveRequest {
+  kyc_limits: KycLimits;
+}
+
+export interface ReleaseRequest extends Operation {
+  hold_id: string;
+  payment_id?: string;
+  /** The hold was a user's payout: what it took of its day's payout limit is given back. */
+  payout_counted?: boolean;
 }
 
 export interface CaptureRequest extends Operation {

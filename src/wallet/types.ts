@@ -93,6 +93,7 @@ export type WalletRefusalCode =
   | "idempotency_key_reused"
   | "idempotency_key_in_use"
   | "balance_limit_exceeded"
+  | "limit_exceeded"
   | "parameter_invalid";
 
 /** Every mutation names its operation: a repeat of the id is the same request, answered with the first result. */

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { CURRENCY_CODES, type Currency } from "../domain/currencies";
+import type { KycLevel } from "../domain/kyc";
 import { refusal } from "../domain/outcome";
 import { planAlarm } from "../objects/alarm";
 import { EventCourier } from "../objects/event-courier";
@@ -11,6 +12,7 @@ import { ObjectOwner } from "../objects/object-owner";
 import { fingerprint, OperationLog, type Replayable } from "../objects/operation-log";
 import { HoldOperations } from "./hold-operations";
 import { HoldStore } from "./hold-store";
+import { WalletLimits } from "./limits";
 import { LedgerStore } from "./ledger-store";
 import { WALLET_MIGRATIONS } from "./migrations";
 import { FORWARD_COALESCE_MS, OUTBOX_BACKSTOP_MS, TRANSFER_AWAIT_MS } from "./timings";
@@ -39,6 +41,7 @@ export class WalletDO extends DurableObject<Env> {
   private readonly clock: ObjectClock;
   private readonly holdOps: HoldOperations;
   private readonly money: MoneyOperations;
+  private readonly limits: WalletLimits;
   private readonly courier: EventCourier;
   private readonly outbox: MoveCourier<OutboxRow>;
 
@@ -51,8 +54,9 @@ export class WalletDO extends DurableObject<Env> {
     this.moves = new MoveStore(ctx.storage.sql);
     this.owner = new ObjectOwner(this.ledger);
     this.clock = new ObjectClock(this.ledger);
-    this.holdOps = new HoldOperations(this.ledger, this.holds, this.moves, events);
-    this.money = new MoneyOperations(this.ledger, this.moves, events);
+    this.limits = new WalletLimits(ctx.storage.sql, this.ledger);
+    this.holdOps = new HoldOperations(this.ledger, this.holds, this.moves, events, this.limits);
+    this.money = new MoneyOperations(this.ledger, this.moves, events, this.limits);
     this.courier = new EventCourier(ctx, events, env.EVENTS, () => this.owner.get(), {
       coalesce_ms: FORWARD_COALESCE_MS,
       replanAlarm: () => this.scheduleAlarm(),
@@ -69,11 +73,8 @@ export class WalletDO extends DurableObject<Env> {
   // ---- reads --------------------------------------------------------------------------------
 
   balances(call: Call): Outcome<{ balances: T.BalanceView[]; status: string }> {
-    return this.read(call, () => ({
-      ok: true,
-      balances: this.ledger.balances(CURRENCY_CODES),
-      status: this.ledger.getMeta("status") ?? "active",
-    }));
+    const status = () => this.ledger.getMeta("status") ?? "active";
+    return this.read(call, () => ({ ok: true, balances: this.ledger.balances(CURRENCY_CODES), status: status() }));
   }
 
   listEntries(call: Call, filters: T.EntryFilters, limit: number, offset: number): Outcome<{ entries: T.EntryView[]; total: number }> {
@@ -121,11 +122,16 @@ export class WalletDO extends DurableObject<Env> {
 
   // ---- mutations ----------------------------------------------------------------------------
 
-  /** Money entering the system (a sandbox top-up, a card capture): a `credit` entry. */
-  creditExternal(call: Call, move: T.MoveRequest): Outcome<{ entry: T.EntryView; balance: T.BalanceView }> {
+  /** Money entering the system (a top-up, within its KYC limits; a returned payout): a `credit` entry. */
+  creditExternal(call: Call, move: T.MoveRequest | requests.TopUpRequest): Outcome<{ entry: T.EntryView; balance: T.BalanceView }> {
     return this.once(call, move.operation_id, fingerprint("credit_external", requests.moveFields(move)), () =>
       this.money.creditExternal(call, move),
     );
+  }
+
+  /** The user's KYC level, as the merchant last synced it: which of the merchant's limits apply. */
+  setKycLevel(call: Call, level: KycLevel): Outcome<object> {
+    return this.read(call, () => this.limits.setLevel(level));
   }
 
   /**
@@ -133,17 +139,14 @@ export class WalletDO extends DurableObject<Env> {
    * a card capture) against the currency's bound. The target wallet is part of the fingerprint: one
    * reservation can never cover two credits.
    */
-  reserveIssuance(
-    call: Call,
-    request: T.Operation & { currency: Currency; amount: number; to_wallet_id: string },
-  ): Outcome<{ issued: number }> {
+  reserveIssuance(call: Call, request: requests.IssueRequest): Outcome<{ issued: number }> {
     const { operation_id, ...fields } = request;
     return this.once(call, operation_id, fingerprint("issue", fields), () => this.money.reserveIssuance(request.currency, request.amount));
   }
 
   placeHold(call: Call, request: requests.HoldRequest): Outcome<{ hold: T.HoldView }> {
-    // The hold id is minted per attempt, so it is not part of what the operation does.
-    const { operation_id, hold_id: _, ...fields } = request;
+    // The hold id is minted per attempt, and limits are the merchant's settings of the moment: neither is what it does.
+    const { operation_id, hold_id: _, payout_limits: __, ...fields } = request;
     const outcome = this.once(call, operation_id, fingerprint("hold", fields), () => this.holdOps.place(call, request));
     if (!outcome.ok || outcome.replayed) return outcome;
     this.courier.afterCommit();
@@ -152,7 +155,7 @@ export class WalletDO extends DurableObject<Env> {
     return outcome;
   }
 
-  releaseHold(call: Call, request: T.Operation & { hold_id: string; payment_id?: string }): Outcome<{ hold: T.HoldView }> {
+  releaseHold(call: Call, request: requests.ReleaseRequest): Outcome<{ hold: T.HoldView }> {
     const print = fingerprint("release", { hold_id: request.hold_id, payment_id: request.payment_id });
     const outcome = this.once(call, request.operation_id, print, () => this.holdOps.release(call, request));
     if (outcome.ok && !outcome.replayed) this.courier.afterCommit();

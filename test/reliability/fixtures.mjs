@@ -35,6 +35,7 @@ export async function objectsOf(api, owner) {
       full_name: `${MARKER} ${u}`,
       email: `${u}@example.com`,
       metadata: { note: MARKER },
+      kyc_level: "full",
     });
     await post(`/api/v1/embedded/users/${u}/wallet/top-ups`, { amount: 1_000_000, currency: "IQD" });
   }

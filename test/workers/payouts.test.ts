@@ -10,7 +10,6 @@ import {
   balanceOf,
   call,
   createKey,
-  fundedUser,
   newMerchant,
   settle,
   syncUser,
@@ -87,6 +86,15 @@ async function eventTypes(id: string): Promise<string[]> {
   );
 }
 
+/** A merchant with one synced user, verified (`full`: no platform payout limit), holding `amount` IQD. */
+async function seller(amount: number) {
+  const merchant = await newMerchant();
+  const user = await syncUser(merchant.secret_key, undefined, { kyc_level: "full" });
+  const user_id = user.body.data.mazad_user_id;
+  await topUp(merchant.secret_key, user_id, amount);
+  return { merchant, user_id, wallet_id: user.body.data.wallet_id };
+}
+
 async function expectBalanced(m: TestMerchant, ...wallets: string[]) {
   const settlement = (await call("GET", "/api/v1/balance", { token: m.secret_key })).body.data.wallet_id;
   await settle(...wallets, settlement);
@@ -97,7 +105,7 @@ async function expectBalanced(m: TestMerchant, ...wallets: string[]) {
 
 describe("a payout from a user's wallet", () => {
   it("holds the amount, goes in transit, is paid a business day later: the money leaves once, one event per step", async () => {
-    const { merchant, user_id, wallet_id } = await fundedUser(50_000);
+    const { merchant, user_id, wallet_id } = await seller(50_000);
     const payout = await created(merchant, user_id, { amount: 20_000, description: "Auction #77 proceeds", metadata: { lot: "77" } });
     expect(payout).toMatchObject({
       object: "payout",
@@ -132,7 +140,7 @@ describe("a payout from a user's wallet", () => {
   });
 
   it("one clock move past every step plays them all, in order, each with its event", async () => {
-    const { merchant, user_id } = await fundedUser(50_000);
+    const { merchant, user_id } = await seller(50_000);
     const payout = await created(merchant, user_id, { destination: mobile(RETURNED) });
     await clockTo(merchant, new Date(Date.parse(payout.arrival_date!) + 4 * 86_400_000).toISOString());
     const returned = await read(merchant, payout.id);
@@ -143,7 +151,7 @@ describe("a payout from a user's wallet", () => {
   it.each(Object.entries(TEST_PHONES).filter(([, b]) => b.kind === "fails_at_once"))(
     "fails at once for %s with its code, and the hold is released",
     async (number, behaviour) => {
-      const { merchant, user_id, wallet_id } = await fundedUser(50_000);
+      const { merchant, user_id, wallet_id } = await seller(50_000);
       const payout = await created(merchant, user_id, { destination: mobile(number) });
       expect(payout.status).toBe("pending");
       // The rail's rejection follows the creation within a moment, as a real rail's would.
@@ -162,7 +170,7 @@ describe("a payout from a user's wallet", () => {
   );
 
   it("the test IBANs behave as the test phones do", async () => {
-    const { merchant, user_id } = await fundedUser(50_000);
+    const { merchant, user_id } = await seller(50_000);
     const [iban] = Object.entries(TEST_IBANS).find(([, b]) => b.kind === "fails_at_once")!;
     const payout = await created(merchant, user_id, { destination: bank(iban.replace(/(.{4})/g, "$1 ").toLowerCase()) });
     const failed = await waitFor(
@@ -174,7 +182,7 @@ describe("a payout from a user's wallet", () => {
   });
 
   it("fails after going in transit: the money comes back when it fails, not before", async () => {
-    const { merchant, user_id, wallet_id } = await fundedUser(50_000);
+    const { merchant, user_id, wallet_id } = await seller(50_000);
     const payout = await created(merchant, user_id, { destination: mobile(FAILS_IN_TRANSIT) });
     await clockTo(merchant, new Date(Date.parse(payout.created_at) + 11 * 60_000).toISOString());
     expect((await read(merchant, payout.id)).status).toBe("in_transit");
@@ -187,7 +195,7 @@ describe("a payout from a user's wallet", () => {
   });
 
   it("a returned payout is credited back once, three days after it was paid", async () => {
-    const { merchant, user_id, wallet_id } = await fundedUser(50_000);
+    const { merchant, user_id, wallet_id } = await seller(50_000);
     const payout = await created(merchant, user_id, { destination: mobile(RETURNED) });
     await clockTo(merchant, payout.arrival_date!);
     const paid = await read(merchant, payout.id);
@@ -206,7 +214,7 @@ describe("a payout from a user's wallet", () => {
 
 describe("canceling a payout", () => {
   it("a pending payout is canceled and its hold released; a repeat replays, a second key is refused", async () => {
-    const { merchant, user_id, wallet_id } = await fundedUser(50_000);
+    const { merchant, user_id, wallet_id } = await seller(50_000);
     const payout = await created(merchant, user_id, {});
     const key = { "Idempotency-Key": crypto.randomUUID() };
     const cancel = (headers: Record<string, string>) =>
@@ -230,7 +238,7 @@ describe("canceling a payout", () => {
   });
 
   it("once the rail has picked it up, a payout cannot be canceled", async () => {
-    const { merchant, user_id } = await fundedUser(50_000);
+    const { merchant, user_id } = await seller(50_000);
     const payout = await created(merchant, user_id, {});
     await clockTo(merchant, new Date(Date.parse(payout.created_at) + 11 * 60_000).toISOString());
     const res = await call("POST", `/api/v1/payouts/${payout.id}/cancel`, { token: merchant.secret_key });
@@ -242,7 +250,7 @@ describe("canceling a payout", () => {
 
 describe("refusals", () => {
   it("more than the available balance is 422 insufficient_funds on amount, and no payout exists", async () => {
-    const { merchant, user_id } = await fundedUser(5_000);
+    const { merchant, user_id } = await seller(5_000);
     const key = crypto.randomUUID();
     const res = await payOut(merchant, user_id, { amount: 5_001 }, key);
     expect(res.status).toBe(422);
@@ -257,7 +265,7 @@ describe("refusals", () => {
   });
 
   it("the same key replays the payout; with another body it is 422 idempotency_key_reused", async () => {
-    const { merchant, user_id } = await fundedUser(50_000);
+    const { merchant, user_id } = await seller(50_000);
     const key = crypto.randomUUID();
     const first = await payOut(merchant, user_id, {}, key);
     const again = await payOut(merchant, user_id, {}, key);
@@ -277,7 +285,7 @@ describe("refusals", () => {
     ["an unknown provider", { destination: { ...mobile("+9647701234567"), provider: "paypal" } }, "destination.provider"],
     ["a zero amount", { amount: 0 }, "amount"],
   ])("%s is a 4xx naming the field", async (_label, body, param) => {
-    const { merchant, user_id } = await fundedUser(50_000);
+    const { merchant, user_id } = await seller(50_000);
     const res = await payOut(merchant, user_id, body as Partial<CreatePayoutRequest>);
     expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
@@ -295,7 +303,7 @@ describe("refusals", () => {
   });
 
   it("another merchant's payout is a 404, to read and to cancel", async () => {
-    const { merchant, user_id } = await fundedUser(50_000);
+    const { merchant, user_id } = await seller(50_000);
     const payout = await created(merchant, user_id, {});
     const stranger = await newMerchant();
     for (const [method, path] of [
@@ -312,7 +320,7 @@ describe("refusals", () => {
 
 describe("payouts racing for one balance", () => {
   it("two payouts for the same money: one wins, the other is insufficient_funds", async () => {
-    const { merchant, user_id, wallet_id } = await fundedUser(10_000);
+    const { merchant, user_id, wallet_id } = await seller(10_000);
     const answers = await Promise.all([payOut(merchant, user_id, { amount: 7_000 }), payOut(merchant, user_id, { amount: 7_000 })]);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
     expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 3_000, held: 7_000 });
@@ -320,7 +328,7 @@ describe("payouts racing for one balance", () => {
   });
 
   it("a payout racing a hold and a transfer: exactly one takes the money", async () => {
-    const { merchant, user_id, wallet_id } = await fundedUser(10_000);
+    const { merchant, user_id, wallet_id } = await seller(10_000);
     const other = await syncUser(merchant.secret_key);
     const token = merchant.secret_key;
     const answers = await Promise.all([
@@ -340,8 +348,8 @@ describe("payouts racing for one balance", () => {
 
 describe("listing payouts", () => {
   it("newest first, filtered by status and user, paged", async () => {
-    const { merchant, user_id } = await fundedUser(100_000);
-    const second = await syncUser(merchant.secret_key);
+    const { merchant, user_id } = await seller(100_000);
+    const second = await syncUser(merchant.secret_key, undefined, { kyc_level: "full" });
     await topUp(merchant.secret_key, second.body.data.mazad_user_id, 50_000);
     const a = await created(merchant, user_id, { amount: 1_000 });
     const b = await created(merchant, user_id, { amount: 2_000, destination: mobile(FAILS_AT_ONCE) });
@@ -373,7 +381,7 @@ describe("listing payouts", () => {
 
 describe("a payout of the merchant's settlement balance", () => {
   it("holds on the settlement wallet, is paid, and names no user", async () => {
-    const { merchant, user_id, wallet_id } = await fundedUser(100_000);
+    const { merchant, user_id, wallet_id } = await seller(100_000);
     const held = await call("POST", "/api/v1/embedded/holds", {
       token: merchant.secret_key,
       body: { user_id, amount: 50_000, currency: "IQD" },
@@ -400,7 +408,7 @@ describe("a payout of the merchant's settlement balance", () => {
 
 describe("a payout object that dies between its wallet's answer and recording it", () => {
   it("the alarm records the hold once; the request's key then replays the payout", async () => {
-    const { merchant, user_id, wallet_id } = await fundedUser(50_000);
+    const { merchant, user_id, wallet_id } = await seller(50_000);
     const key = crypto.randomUUID();
     // The object is named by the key: make it die before the first request reaches it.
     const { newObjectKey } = await import("../../src/services/object-keys");
