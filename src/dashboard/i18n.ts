@@ -17,6 +17,7 @@ const EN = {
   home: "Home",
   keys: "API keys",
   payments: "Payments",
+  payouts: "Payouts",
   users: "Users and wallets",
   webhooks: "Webhooks",
   team: "Team",
@@ -150,6 +151,11 @@ const EN = {
   done: "Done.",
   time_zone_note: "Times are Baghdad time.",
   settlement: "Settlement balance",
+  destination: "Destination",
+  arrival: "Expected arrival",
+  actions: "Actions",
+  cancel_payout: "Cancel payout",
+  kyc_level: "KYC level",
 } as const;
 
 export type Key = keyof typeof EN;
@@ -162,6 +168,7 @@ const AR: Record<Key, string> = {
   home: "الرئيسية",
   keys: "مفاتيح API",
   payments: "المدفوعات",
+  payouts: "السحوبات",
   users: "المستخدمون والمحافظ",
   webhooks: "Webhooks",
   team: "الفريق",
@@ -295,6 +302,11 @@ const AR: Record<Key, string> = {
   done: "تم.",
   time_zone_note: "الأوقات بتوقيت بغداد.",
   settlement: "رصيد التسوية",
+  destination: "الوجهة",
+  arrival: "الوصول المتوقع",
+  actions: "إجراءات",
+  cancel_payout: "إلغاء السحب",
+  kyc_level: "مستوى التحقق من الهوية",
 };
 
 const DICTIONARIES: Record<Lang, Record<Key, string>> = { en: EN, ar: AR };

@@ -43,11 +43,12 @@ export interface PageProps {
   email?: string | undefined;
 }
 
-export type Section = "home" | "keys" | "payments" | "users" | "webhooks" | "team";
+export type Section = "home" | "keys" | "payments" | "payouts" | "users" | "webhooks" | "team";
 const SECTIONS: { id: Section; path: string; label: Key }[] = [
   { id: "home", path: "", label: "home" },
   { id: "keys", path: "/keys", label: "keys" },
   { id: "payments", path: "/payments", label: "payments" },
+  { id: "payouts", path: "/payouts", label: "payouts" },
   { id: "users", path: "/users", label: "users" },
   { id: "webhooks", path: "/webhooks", label: "webhooks" },
   { id: "team", path: "/team", label: "team" },

@@ -1,8 +1,9 @@
 import type { Lang } from "./i18n";
 
 /**
- * The states the dashboard shows (a payment's, a refund's, a delivery's, a ledger entry's type, a
- * payment method) in words: the API's values are its contract and stay as they are in the API;
+ * The states the dashboard shows (a payment's, a refund's, a payout's, a delivery's, a ledger
+ * entry's type, a payment method, a payout's destination, a KYC level) in words: the API's values
+ * are its contract and stay as they are in the API;
  * a page says them in the reader's language. A value without words here is shown as it is.
  */
 const ARABIC: Record<string, string> = {
@@ -25,6 +26,17 @@ const ARABIC: Record<string, string> = {
   refund: "استرداد",
   wallet: "المحفظة",
   card: "بطاقة",
+  in_transit: "قيد التحويل",
+  paid: "مدفوعة",
+  canceled: "أُلغيت",
+  returned: "مُرتجعة",
+  bank_account: "حساب مصرفي",
+  zaincash: "زين كاش",
+  fastpay: "فاست باي",
+  qicard: "كي كارد",
+  none: "لا شيء",
+  basic: "أساسي",
+  full: "كامل",
 };
 
 export function statusWords(value: string, lang: Lang): string {

@@ -1,7 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "../db/client";
-import { listPayouts } from "../db/payouts";
 import { ApiError } from "../domain/errors";
 import { payoutId } from "../domain/ids";
 import { unwrap } from "../domain/outcome";
@@ -15,7 +14,7 @@ import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type Respon
 import { replayable } from "../http/replay";
 import { requestCause } from "../http/request-context";
 import { newObjectKey } from "../services/object-keys";
-import { merchantPayoutCall, payoutObjectFor, payoutStub } from "../services/payouts";
+import { cancelPayout, listPayoutPage, merchantPayoutCall, payoutObjectFor, payoutStub } from "../services/payouts";
 import { instantToSecondMs } from "../services/time";
 import { operationIdFor, requireUser } from "../services/wallets";
 import {
@@ -220,7 +219,7 @@ payoutRoutes.openapi(read, async (c) => {
 payoutRoutes.openapi(cancel, async (c) => {
   const id = c.req.valid("param").id;
   const operation_id = await operationIdFor(c.get("idempotencyScope"), c.req.header("Idempotency-Key"));
-  const { payout, replayed } = unwrap(await payoutObjectFor(c.env, id).cancel(call(c), operation_id), PAYOUT);
+  const { payout, replayed } = unwrap(await cancelPayout(c.env, call(c), id, operation_id), PAYOUT);
   return replayable(replayed, c.json(ok(payout), 200));
 });
 
@@ -234,11 +233,8 @@ payoutRoutes.openapi(list, async (c) => {
     from_ms: query.from ? instantToSecondMs(query.from) : undefined,
     to_ms: query.to ? instantToSecondMs(query.to) + 999 : undefined,
   };
-  const db = database(c.env.DB);
-  const page = await listPayouts(db, merchant.merchant_id, merchant.mode, filters, query.per_page, (query.page - 1) * query.per_page);
-  // Each payout as its object has it: the index finds them, the objects are never stale.
-  const answers = await Promise.all(page.ids.map((id) => payoutObjectFor(c.env, id).retrieve(call(c))));
-  const payouts = answers.flatMap((answer) => (answer.ok ? [answer.payout] : []));
+  const page = await listPayoutPage(c.env, call(c), filters, { limit: query.per_page, offset: (query.page - 1) * query.per_page });
+  const payouts = page.payouts;
   return c.json(ok({ payouts, pagination: paginationOf(query, page.total) }), 200);
 });
 

@@ -1,3 +1,5 @@
+import { database } from "../db/client";
+import { listPayouts, type PayoutFilters } from "../db/payouts";
 import type { MerchantCaller } from "../domain/callers";
 import type { Clock } from "../domain/clock";
 import { notFound } from "../domain/errors";
@@ -5,6 +7,7 @@ import { objectKeyOf } from "../domain/ids";
 import { guardedStub } from "../objects/object-capacity";
 import type { PayoutDO } from "../payouts/payout-do";
 import type { PayoutCall } from "../payouts/types";
+import type { PayoutView } from "../payouts/views";
 
 /** The payout object a payout id leads to, without a lookup; a 404 when the id is none of ours. */
 export function payoutObjectFor(env: Env, id: string, param = "id"): DurableObjectStub<PayoutDO> {
@@ -31,4 +34,26 @@ export function merchantPayoutCall(
   };
   if (cause.idempotency_key !== undefined && cause.idempotency_key !== null) call.idempotency_key = cause.idempotency_key;
   return call;
+}
+
+/**
+ * One page of a merchant's payouts, newest first: found through the D1 index (its filters trail
+ * the objects by a moment), each read from its own object so what it shows is current. The API and
+ * the dashboard both list through here.
+ */
+export async function listPayoutPage(
+  env: Env,
+  call: PayoutCall,
+  filters: PayoutFilters,
+  page: { limit: number; offset: number },
+): Promise<{ payouts: PayoutView[]; total: number }> {
+  const { merchant_id, mode } = call.owner;
+  const found = await listPayouts(database(env.DB), merchant_id, mode, filters, page.limit, page.offset);
+  const answers = await Promise.all(found.ids.map((id) => payoutObjectFor(env, id).retrieve(call)));
+  return { payouts: answers.flatMap((answer) => (answer.ok ? [answer.payout] : [])), total: found.total };
+}
+
+/** Cancels a pending payout (the API and the dashboard); the answer once its hold is released. */
+export function cancelPayout(env: Env, call: PayoutCall, id: string, operation_id: string) {
+  return payoutObjectFor(env, id).cancel(call, operation_id);
 }

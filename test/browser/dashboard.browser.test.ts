@@ -125,7 +125,12 @@ describe("the dashboard in Chromium", () => {
 
   it("a buyer pays in Arabic and in English; the merchant refunds part of one from the page and sees its webhook delivery", async () => {
     const external_user_id = `usr_${crypto.randomUUID()}`;
-    const synced = await api("POST", "/api/v1/users/sync", { external_user_id, name: "Ahmed Al-Bayati" }, state.secret_key);
+    const synced = await api(
+      "POST",
+      "/api/v1/users/sync",
+      { external_user_id, name: "Ahmed Al-Bayati", kyc_level: "full" },
+      state.secret_key,
+    );
     expect(synced.status).toBeLessThan(300);
     state.user_id = synced.body.data.mazad_user_id;
     const topUp = await api(
@@ -135,6 +140,17 @@ describe("the dashboard in Chromium", () => {
       state.secret_key,
     );
     expect(topUp.status).toBe(201);
+    // Two payouts for the payouts page: one the sandbox rail pays later, one it fails at once.
+    for (const phone of ["+9647701234567", "+9647700000001"]) {
+      const destination = { type: "mobile_wallet", provider: "zaincash", phone };
+      const payout = await api(
+        "POST",
+        `/api/v1/embedded/users/${state.user_id}/payouts`,
+        { amount: 5_000, currency: "IQD", destination },
+        state.secret_key,
+      );
+      expect(payout.status).toBe(201);
+    }
     // The buyer pays on the hosted page (sandbox code 123456) twice: once in Arabic, once in English.
     const payOnPage = async (locale: "ar" | "en", amount: number) => {
       const session = await api(
@@ -209,6 +225,7 @@ describe("the dashboard in Chromium", () => {
       keys: "/keys",
       payments: "/payments",
       payment: `/payments/${state.payment_id}`,
+      payouts: "/payouts",
       users: "/users",
       user: `/users/${state.user_id}`,
       webhooks: "/webhooks",

@@ -17,6 +17,7 @@ const CLIENTS = 6;
  * @typedef {{ totals: Map<string, number>, holds: Map<string, { user: string, amount: number, status: string, captured: number }>,
  *   transfers: Map<string, { from: string, to: string, amount: number }>,
  *   payments: Map<string, { user: string, amount: number, captured: number, refunded: number, status: string }>,
+ *   payouts: Map<string, { user: string, amount: number, status: string }>,
  *   effects: import("./events.mjs").EffectBook, acknowledged: number, retried: number, unknown_then_applied: number }} Model
  */
 
@@ -67,8 +68,10 @@ async function trafficLoop(api, sk, model, users, running) {
       // their credits' deliveries overlap, which once made each transfer's event several times.
       const burst = Math.random() < 0.1 ? 12 : 1;
       await Promise.all(Array.from({ length: burst }, () => transfer(api, auth, model, from, to)));
-    } else if (roll < 0.9) {
+    } else if (roll < 0.82) {
       await checkoutFlow(api, auth, model, pick(users));
+    } else if (roll < 0.9) {
+      await payoutFlow(api, auth, model, pick(users));
     } else {
       await cardFlow(api, auth, model);
     }
@@ -140,6 +143,35 @@ async function checkoutFlow(api, auth, model, user) {
   model.totals.set(user, /** @type {number} */ (model.totals.get(user)) + refund);
 }
 
+/** A paid destination, and one the sandbox rail fails at once (account_closed). */
+const PAYOUT_DESTINATIONS = [
+  { type: "bank_account", iban: "IQ98NBIQ850123456789012", account_holder_name: "Crash Seller", fails: false },
+  { type: "mobile_wallet", provider: "zaincash", phone: "+9647700000001", fails: true },
+];
+
+/**
+ * A payout of a user's wallet, canceled now and then. Its money stays in the wallet (held) until
+ * the rail pays it, which takes a business day of the sandbox clock; a failure or a cancel releases it.
+ */
+async function payoutFlow(api, auth, model, user) {
+  const { fails, ...destination } = pick(PAYOUT_DESTINATIONS);
+  const amount = randomInt(1, 5_000);
+  const res = await api.definite(
+    "POST",
+    `/api/v1/embedded/users/${user}/payouts`,
+    { amount, currency: "IQD", destination },
+    { ...auth, "idempotency-key": randomUUID() },
+  );
+  if (res.status !== 201) return;
+  const id = res.body.data.id;
+  model.effects.payouts.add(id);
+  const payout = { user, amount, status: fails ? "failed" : "pending" };
+  model.payouts.set(id, payout);
+  if (fails || Math.random() < 0.5) return;
+  const canceled = await api.definite("POST", `/api/v1/payouts/${id}/cancel`, undefined, { ...auth, "idempotency-key": randomUUID() });
+  if (canceled.status === 200) payout.status = "canceled";
+}
+
 /** Typed on the hosted page's API; none of it may be stored or logged (the scan at the end). */
 export const TYPED_CVVS = ["913", "846"];
 const CARDS = [
@@ -194,7 +226,9 @@ export async function crashPart(runtime, { kills, merchant, effects = effectBook
   const auth = { authorization: `Bearer ${sk}` };
   const users = Array.from({ length: USERS }, (_, i) => `crash_user_${i}`);
   for (const user of users) {
-    effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user }, auth));
+    effects.synced(
+      await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: user, full_name: user, kyc_level: "full" }, auth),
+    );
     // (A top-up records no event.)
     await api.definite(
       "POST",
@@ -209,6 +243,7 @@ export async function crashPart(runtime, { kills, merchant, effects = effectBook
     holds: new Map(),
     transfers: new Map(),
     payments: new Map(),
+    payouts: new Map(),
     effects,
     acknowledged: 0,
     retried: 0,
@@ -240,6 +275,7 @@ export async function crashPart(runtime, { kills, merchant, effects = effectBook
     holds: model.holds.size,
     transfers: model.transfers.size,
     payments: model.payments.size,
+    payouts: model.payouts.size,
     ...violations,
   };
 }
@@ -287,6 +323,21 @@ async function verify(api, auth, model, users) {
           `expected ${payment.status} ${payment.captured}/${payment.refunded}`,
       );
     }
+  }
+  // A payout's status as acknowledged; one the rail fails at once gets there a moment after its answer.
+  for (const [id, payout] of model.payouts) {
+    let p;
+    for (let i = 0; i < 100; i++) {
+      const res = await api.definite("GET", `/api/v1/payouts/${id}`, undefined, auth);
+      if (res.status === 404) break;
+      p = res.body.data;
+      if (p.status === payout.status || (payout.status === "pending" && p.status === "in_transit")) break;
+      await sleep(100);
+    }
+    if (!p) out.lost++, note(`payout ${id} acknowledged but missing`);
+    // (Pending: the rail collects it ten minutes after its creation, by the clock the storm moved on.)
+    else if ((p.status !== payout.status && !(payout.status === "pending" && p.status === "in_transit")) || p.amount !== payout.amount)
+      out.wrong_state++, note(`payout ${id}: ${p.status} ${p.amount}, expected ${payout.status} ${payout.amount}`);
   }
   for (const user of users) {
     const res = await api.definite("GET", `/api/v1/embedded/users/${user}/wallet`, undefined, auth);

@@ -60,6 +60,7 @@ export function effectOf(type, data, request_id) {
  *   intent canceled or expired                  → payment_intent.canceled (both: src/domain/checkout-machine.ts CLOSED_EVENT)
  *   a decline that counts (an intent's)         → payment_intent.payment_failed, one per attempt used
  *   user synced                                 → user.synced (one per sync request, in D1 directly)
+ *   payout created, and each step the rail took → payout.created, payout.in_transit, payout.paid, … (its final state)
  * And none for: a top-up; creating a session or an intent; a decline that does not count, a
  * session's wrong code before the fifth; a payment's own hold (the payment records its events, the
  * hold none); a capture's settlement and commission credits, a refund's credit back to the buyer's
@@ -79,6 +80,12 @@ export function effectBook(name, secret_key) {
      * @type {Set<string>}
      */
     checkouts: new Set(),
+    /**
+     * Payouts (po_…) made by the traffic: each step the rail took (some long after the answer, as
+     * the sandbox clock moved) is read from the timestamps of its final state.
+     * @type {Set<string>}
+     */
+    payouts: new Set(),
     /** @param {string} type @param {string} id what changed (a refund's id for refunds) */
     expect(type, id) {
       expected.set(effectKey(type, id), type);
@@ -129,9 +136,27 @@ async function listed(api, book) {
   }
 }
 
-/** Adds the effects no answer acknowledged, from each checkout's final state. */
+/** The payout steps, by the timestamp its final state shows once it was taken. */
+const PAYOUT_STEPS = [
+  ["created_at", "payout.created"],
+  ["in_transit_at", "payout.in_transit"],
+  ["paid_at", "payout.paid"],
+  ["failed_at", "payout.failed"],
+  ["canceled_at", "payout.canceled"],
+  ["returned_at", "payout.returned"],
+];
+
+/** Adds the effects no answer acknowledged, from each checkout's and payout's final state. */
 async function fromFinalStates(api, book) {
   const auth = { authorization: `Bearer ${book.secret_key}` };
+  for (const id of book.payouts) {
+    // (Reading it also plays what the rail did by the merchant's clock; the last step's event follows the read.)
+    await api.definite("GET", `/api/v1/payouts/${id}`, undefined, auth);
+    await sleep(200);
+    const res = await api.definite("GET", `/api/v1/payouts/${id}`, undefined, auth);
+    if (res.status !== 200) continue; // a lost payout is the crash part's to report
+    for (const [field, type] of PAYOUT_STEPS) if (res.body.data[field] !== null) book.expect(type, id);
+  }
   for (const id of book.checkouts) {
     const session = id.startsWith("cs_");
     // (Reading it also closes a checkout whose deadline passed unseen: its event follows the read.)

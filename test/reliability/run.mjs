@@ -146,7 +146,7 @@ async function main() {
     console.log(
       `crash: ${crash.kills} kills, ${crash.acknowledged.toLocaleString("en")} acknowledged (${crash.lost_answers_retried} needed a ` +
         `retry with their key: ${crash.server_errors_seen} × 5xx, ${crash.busy_answers_seen} × 409/429 along the way), ` +
-        `${crash.holds} holds, ${crash.transfers} transfers, ${crash.payments} payments: ` +
+        `${crash.holds} holds, ${crash.transfers} transfers, ${crash.payments} payments, ${crash.payouts} payouts: ` +
         `${crash.lost} lost, ${crash.doubled} doubled, ${crash.wrong_state} in a wrong state, ` +
         `${crash.chains_broken} chains broken, outbox ${crash.outbox_pending} pending, ` +
         `audit ${crash.audit_balanced ? "balanced" : "NOT BALANCED"} (${seconds()} s)`,

@@ -1,4 +1,4 @@
-// Idempotency storm: on every money-moving route, 1,000 requests with one Idempotency-Key and one
+// Idempotency storm: on every money-moving route (payouts included), 1,000 requests with one Idempotency-Key and one
 // body, 20 at a time → one effect and byte-identical answers; then the same key with another body
 // → 422 idempotency_key_reused every time, again after the sandbox clock passes the 24-hour
 // retention of registry keys. And a second storm per route across a crash: the runtime SIGKILLed
@@ -14,6 +14,8 @@ const STORM = 1_000;
 const CRASH_STORM = 200;
 const AT_ONCE = 20;
 const REUSES = 20;
+/** Paid by the sandbox rail a business day later (the sandbox clock moves past it at the end). */
+const PAYOUT_DESTINATION = { type: "bank_account", iban: "IQ98NBIQ850123456789012", account_holder_name: "Storm Seller" };
 
 /**
  * @param {ReturnType<typeof import("./client.mjs").client>} api
@@ -26,9 +28,9 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
   const auth = { authorization: `Bearer ${merchant.secret_key}` };
   const run = randomUUID().slice(0, 8);
   let users = 0;
-  const user = async (name, amount) => {
+  const user = async (name, amount, kyc_level = "none") => {
     const id = `storm_${run}_${name}_${++users}`;
-    effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: id, full_name: id }, auth));
+    effects.synced(await api.definite("POST", "/api/v1/embedded/users/sync", { external_id: id, full_name: id, kyc_level }, auth));
     // (A top-up records no event.)
     if (amount)
       await api.definite(
@@ -148,6 +150,18 @@ export async function stormPart(api, runtime, merchant, { storm = STORM, effects
       }),
       effect: async () => null, // one session: every answer named the same id (the bodies were identical)
       events: (_s, data) => effects.checkouts.add(data.id),
+    },
+    {
+      route: "POST /embedded/users/{id}/payouts",
+      setup: async () => ({ user: await user("payout", 10_000, "full") }),
+      path: (s) => `/api/v1/embedded/users/${s.user}/payouts`,
+      body: () => ({ amount: 300, currency: "IQD", destination: PAYOUT_DESTINATION }),
+      other: () => ({ amount: 301, currency: "IQD", destination: PAYOUT_DESTINATION }),
+      effect: async (s) => {
+        const w = await wallet(s.user);
+        return w.available === 9_700 && w.held === 300 ? null : `wallet ${w.available}/${w.held}, expected 9700/300`;
+      },
+      events: (_s, data) => effects.payouts.add(data.id),
     },
     ...["capture", "refund"].map((step) => ({
       route: `POST /payments/{id}/${step}`,

@@ -176,3 +176,69 @@ describe("dashboard: users, webhooks, team", () => {
     expect(refused.html).toContain("Only an owner may grant, change or remove the owner role.");
   });
 });
+
+describe("dashboard: payouts", () => {
+  async function merchantWithPayouts() {
+    const m = await merchantWithPayment(1_000);
+    await syncUser(m.secret_key, m.external_id, { kyc_level: "full" });
+    const payOut = async (phone: string) => {
+      const res = await call("POST", `/api/v1/embedded/users/${m.user_id}/payouts`, {
+        token: m.secret_key,
+        body: { amount: 5_000, currency: "IQD", destination: { type: "mobile_wallet", provider: "zaincash", phone } },
+      });
+      expect(res.status).toBe(201);
+      return res.body.data.id as string;
+    };
+    // One the sandbox rail pays later, one it fails at once.
+    return { ...m, pending: await payOut("+9647701234567"), failing: await payOut("+9647700000001") };
+  }
+
+  it("lists the payouts with their status and destination, filters them, and cancels a pending one from its row", async () => {
+    const m = await merchantWithPayouts();
+    const list = await vi.waitFor(async () => {
+      const page = await m.client.get(`${m.base}/payouts`);
+      expect(page.html).toContain(m.failing);
+      expect(page.html).toMatch(/status-failed/);
+      return page;
+    });
+    expect(list.html).toContain(m.pending);
+    expect(list.html).toContain("The destination account is closed.");
+    expect(list.html).toContain("···4567");
+    expect(list.html).toContain(`action="${m.base}/payouts/${m.pending}/cancel"`);
+    expect(list.html).not.toContain(`action="${m.base}/payouts/${m.failing}/cancel"`);
+    const failed = await m.client.get(`${m.base}/payouts?status=failed`);
+    expect(failed.html).toContain(m.failing);
+    expect(failed.html).not.toContain(m.pending);
+    const user = await m.client.get(`${m.base}/users/${m.user_id}`);
+    expect(user.html).toContain(`href="${m.base}/payouts?user=${m.user_id}"`);
+    expect(user.html).toContain("full");
+
+    const op = /name="op" value="([A-Za-z0-9]+)"/.exec(list.html)![1]!;
+    const canceled = await m.client.post(`${m.base}/payouts/${m.pending}/cancel`, { op });
+    expect(canceled.status).toBe(303);
+    const after = await call("GET", `/api/v1/payouts/${m.pending}`, { token: m.secret_key });
+    expect(after.body.data.status).toBe("canceled");
+    // The same form sent again is the same cancel: answered, not refused.
+    expect((await m.client.post(`${m.base}/payouts/${m.pending}/cancel`, { op })).status).toBe(303);
+    const again = await m.client.post(`${m.base}/payouts/${m.pending}/cancel`, { op: `${op}x` });
+    expect(again.status).toBe(422);
+    expect(again.html).toContain("Only a pending payout can be canceled");
+  });
+
+  it("in Arabic, a bad filter is refused at its field, and another merchant's payout cannot be canceled", async () => {
+    const m = await merchantWithPayouts();
+    m.client.cookies.set(LANG_COOKIE, "ar");
+    const page = await m.client.get(`${m.base}/payouts`);
+    expect(page.html).toContain("السحوبات");
+    expect(page.html).toContain("قيد التنفيذ");
+    const bad = await m.client.get(`${m.base}/payouts?status=lost`);
+    expect(bad.status).toBe(422);
+    expect(bad.html).toMatch(/id="f-status-error"/);
+    const other = await signedUp();
+    const theirs = await withMerchant(other.client, "Other Shop");
+    await other.client.get(`${theirs.base}/payouts`);
+    const refused = await other.client.post(`${theirs.base}/payouts/${m.pending}/cancel`, { op: "A".repeat(24) });
+    expect(refused.status).toBe(404);
+    expect((await call("GET", `/api/v1/payouts/${m.pending}`, { token: m.secret_key })).body.data.status).toBe("pending");
+  });
+});

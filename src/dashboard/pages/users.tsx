@@ -5,7 +5,7 @@ import { ENTRY_TYPES } from "../../domain/ledger";
 import type { BalanceView, EntryView } from "../../wallet/types";
 import { formatDate, formatMoney, formatNumber } from "../i18n";
 import { statusWords } from "../status-words";
-import { Alert, Field, Pager, Select, Shell, Status, type PageProps, type Problem, DataTable } from "../layout";
+import { Alert, Field, Pager, Select, Shell, Status, Word, type PageProps, type Problem, DataTable } from "../layout";
 
 export const UsersPage: FC<{
   p: PageProps;
@@ -83,6 +83,14 @@ export const UserPage: FC<{
           <dd class="mono">{user.id}</dd>
           <dt>{t("email")}</dt>
           <dd>{user.email ?? "—"}</dd>
+          <dt>{t("kyc_level")}</dt>
+          <dd>
+            <Word value={user.kyc_level} />
+          </dd>
+          <dt>{t("payouts")}</dt>
+          <dd>
+            <a href={`${scope.base}/payouts?user=${user.id}`}>{t("payouts")}</a>
+          </dd>
           <dt>{t("chain")}</dt>
           <dd data-chain={chain.ok ? "ok" : "broken"}>
             {chain.ok ? (
