@@ -39,6 +39,9 @@ const ARABIC: Record<string, string> = {
   full: "كامل",
 };
 
+/** Names English writes its own way: the mobile wallets' brands. */
+const ENGLISH: Record<string, string> = { zaincash: "ZainCash", fastpay: "FastPay", qicard: "Qi Card" };
+
 export function statusWords(value: string, lang: Lang): string {
-  return (lang === "ar" ? ARABIC[value] : undefined) ?? value.replace(/_/g, " ");
+  return (lang === "ar" ? ARABIC[value] : ENGLISH[value]) ?? value.replace(/_/g, " ");
 }

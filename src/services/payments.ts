@@ -22,12 +22,15 @@ export function paymentObjectFor(env: Env, id: string, kind: "session" | "intent
   return paymentStub(env, key);
 }
 
+/** A merchant's call to an object: who asks, on whose clock, caused by which request. */
+type MerchantCall = PaymentCall & Required<Pick<PaymentCall, "owner" | "clock_offset_ms">>;
+
 export function merchantPaymentCall(
   merchant: MerchantCaller,
   clock: Clock,
   cause: { request_id: string; idempotency_key?: string | null },
-): PaymentCall {
-  const call: PaymentCall = {
+): MerchantCall {
+  const call: MerchantCall = {
     now_ms: clock.now_ms(),
     clock_offset_ms: clock.offset_ms,
     owner: { merchant_id: merchant.merchant_id, mode: merchant.mode },

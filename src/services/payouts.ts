@@ -5,6 +5,7 @@ import type { Clock } from "../domain/clock";
 import { notFound } from "../domain/errors";
 import { objectKeyOf } from "../domain/ids";
 import { guardedStub } from "../objects/object-capacity";
+import { merchantPaymentCall } from "./payments";
 import type { PayoutDO } from "../payouts/payout-do";
 import type { PayoutCall } from "../payouts/types";
 import type { PayoutView } from "../payouts/views";
@@ -21,18 +22,13 @@ export function payoutStub(env: Env, object_key: string): DurableObjectStub<Payo
   return guardedStub(`payout:${object_key}`, stub);
 }
 
+/** A merchant's call to a payout object: the same as to a payment object (who, on whose clock, caused by which request). */
 export function merchantPayoutCall(
   merchant: MerchantCaller,
   clock: Clock,
   cause: { request_id: string; idempotency_key?: string | null },
 ): PayoutCall {
-  const call: PayoutCall = {
-    now_ms: clock.now_ms(),
-    clock_offset_ms: clock.offset_ms,
-    owner: { merchant_id: merchant.merchant_id, mode: merchant.mode },
-    request_id: cause.request_id,
-  };
-  if (cause.idempotency_key !== undefined && cause.idempotency_key !== null) call.idempotency_key = cause.idempotency_key;
+  const { checkout_id: _, client_secret: __, ...call } = merchantPaymentCall(merchant, clock, cause);
   return call;
 }
 

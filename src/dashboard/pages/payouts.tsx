@@ -49,6 +49,7 @@ export const PayoutsPage: FC<{
         columns={[
           { label: t("date") },
           { label: "Id" },
+          { label: t("user") },
           { label: t("status") },
           { label: t("destination") },
           { label: t("amount"), num: true },
@@ -59,14 +60,15 @@ export const PayoutsPage: FC<{
         {payouts.map((po) => (
           <tr>
             <td>{formatDate(lang, po.created_at)}</td>
-            <td class="mono">
-              {po.id}
+            <td class="mono">{po.id}</td>
+            <td>
               {po.user_id ? (
-                <a class="hint" href={`${scope.base}/users/${po.user_id}`}>
-                  {" "}
-                  {t("user")}
+                <a class="mono" href={`${scope.base}/users/${po.user_id}`}>
+                  {po.user_id}
                 </a>
-              ) : null}
+              ) : (
+                t("settlement")
+              )}
             </td>
             <td>
               <Status value={po.status} />
