@@ -63,8 +63,8 @@ export const PayoutsPage: FC<{
             <td class="mono">{po.id}</td>
             <td>
               {po.user_id ? (
-                <a class="mono" href={`${scope.base}/users/${po.user_id}`}>
-                  {po.user_id}
+                <a href={`${scope.base}/users/${po.user_id}`} title={po.user_id}>
+                  {t("user")}
                 </a>
               ) : (
                 t("settlement")
@@ -72,7 +72,9 @@ export const PayoutsPage: FC<{
             </td>
             <td>
               <Status value={po.status} />
-              {po.failure_message ? <span class="hint"> {po.failure_message}</span> : null}
+              {po.failure_code ? (
+                <span class="hint"> {lang === "ar" ? statusWords(po.failure_code, lang) : po.failure_message}</span>
+              ) : null}
             </td>
             <td>
               <Word value={po.destination.type === "bank_account" ? "bank_account" : po.destination.provider} /> ···{po.destination.last4}
