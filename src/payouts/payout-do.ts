@@ -131,12 +131,6 @@ export class PayoutDO extends DurableObject<Env> {
     if (this.enter(call, causeOf(call))) await this.steps.drain();
   }
 
-  /** Every event this payout recorded, oldest first. */
-  recordedEvents(call: PayoutCall) {
-    const events = () => this.events.all().map((e) => ({ ...e, payload: JSON.parse(e.payload) as { object: PayoutView } }));
-    return this.enter(call) ? { ok: true as const, events: events() } : notFound();
-  }
-
   override async alarm(): Promise<void> {
     const state = this.store.state();
     if (!state) return;
