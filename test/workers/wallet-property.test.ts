@@ -8,7 +8,7 @@ import { objectKeyOf } from "../../src/domain/ids";
 import { verifyChain, type ChainEntry } from "../../src/domain/ledger";
 import { refundToUserWallet } from "../../src/services/wallet-refunds";
 import { walletObject } from "../../src/wallet/wallet-do";
-import { call, newMerchant, syncUser, type TestMerchant } from "./helpers";
+import { call, registerAndLogin, STRONG_PASSWORD, syncUser, type TestMerchant } from "./helpers";
 
 /**
  * Random sequences of top-up, hold, release, capture, transfer and refund-to-wallet across several
@@ -131,10 +131,29 @@ interface World {
   answers: { key: number; object: string; replayed: boolean; status: number; body: string }[];
 }
 
-async function newWorld(owner: TestMerchant): Promise<World> {
-  const created = await call("POST", "/api/v1/merchants", { token: owner.token, body: { name: "Property Shop" } });
-  const merchant = { ...owner, merchant_id: created.body.data.id, secret_key: created.body.data.secret_key };
-  const limits = await call("PATCH", `/api/v1/merchants/${merchant.merchant_id}`, { token: owner.token, body: { kyc_limits: LIMITS } });
+/** The account that owns every world's merchant. A 10,000-run test outlives an access token (an hour): it logs in afresh. */
+interface Owner {
+  email: string;
+  account_id: string;
+  token: string;
+  logged_in_at_ms: number;
+}
+const TOKEN_REFRESH_MS = 30 * 60_000;
+
+async function ownerToken(owner: Owner): Promise<string> {
+  if (Date.now() - owner.logged_in_at_ms < TOKEN_REFRESH_MS) return owner.token;
+  const login = await call("POST", "/api/v1/auth/login", { body: { email: owner.email, password: STRONG_PASSWORD } });
+  expect(login.status).toBe(200);
+  Object.assign(owner, { token: login.body.data.access_token, logged_in_at_ms: Date.now() });
+  return owner.token;
+}
+
+async function newWorld(owner: Owner): Promise<World> {
+  const token = await ownerToken(owner);
+  const created = await call("POST", "/api/v1/merchants", { token, body: { name: "Property Shop" } });
+  const { id: merchant_id, secret_key, publishable_key } = created.body.data;
+  const merchant: TestMerchant = { token, account_id: owner.account_id, merchant_id, secret_key, publishable_key };
+  const limits = await call("PATCH", `/api/v1/merchants/${merchant_id}`, { token, body: { kyc_limits: LIMITS } });
   expect(limits.status).toBe(200);
   const users = await Promise.all(
     Array.from({ length: USERS }, async (_, i) => {
@@ -473,7 +492,7 @@ async function checkWallet(wallet_id: string): Promise<void> {
 describe("wallet ledger properties", () => {
   it(`hold under ${RUNS} random concurrent sequences (seed ${SEED})`, async () => {
     console.log(`wallet property test: seed=${SEED} runs=${RUNS} (replay with PROPERTY_SEED=${SEED})`);
-    const owner = await newMerchant("Property Owner");
+    const owner: Owner = { ...(await registerAndLogin()), logged_in_at_ms: Date.now() };
     await fc.assert(
       fc.asyncProperty(sequence, async (rounds) => {
         const world = await newWorld(owner);
