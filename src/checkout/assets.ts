@@ -29,6 +29,7 @@ main { max-width: 30rem; margin-block: 0; margin-inline: auto; padding: 1rem; }
 .amount { margin-block: .25rem; margin-inline: 0; font-size: 2rem; font-weight: 700; line-height: 1.2; font-variant-numeric: tabular-nums; }
 .amount-small { font-size: 1.25rem; margin-block: .75rem; }
 .description { margin: 0; }
+.top-up { list-style: none; margin: 0 0 .5rem; padding: 0; color: var(--muted); font-size: .9375rem; }
 .meta { margin-block: .5rem 0; margin-inline: 0; font-size: .875rem; color: var(--muted); }
 .badge { display: inline-block; margin-block: 0 .5rem; padding-block: .1rem; padding-inline: .5rem; border-radius: 999px;
   background: #fff4d6; color: #6b4b00; font-size: .8125rem; font-weight: 600; }

@@ -33,6 +33,9 @@ export interface Messages {
   page_title: (merchant: string) => string;
   sandbox_badge: string;
   expires: string;
+  /** A wallet top-up's breakdown: what the wallet receives, and the fee when the buyer pays it on top. */
+  top_up_amount: (amount: string) => string;
+  top_up_fee: (fee: string) => string;
   merchant_site: string;
   merchant_logo: (merchant: string) => string;
   secured_by: string;
@@ -81,7 +84,10 @@ export interface Messages {
   declined_other: string;
   live_title: Record<"card" | "wallet", string>;
   live_message: Record<"card" | "wallet", string>;
-  refused: Record<"attempt_in_progress" | "too_many_attempts" | "checkout_not_open" | "payment_already_completed", string>;
+  refused: Record<
+    "attempt_in_progress" | "too_many_attempts" | "checkout_not_open" | "payment_already_completed" | "limit_exceeded",
+    string
+  >;
   refused_other: string;
 }
 
@@ -91,6 +97,8 @@ const en: Messages = {
   page_title: (merchant) => `Pay ${merchant}`,
   sandbox_badge: "Sandbox: no real money moves",
   expires: "Expires",
+  top_up_amount: (amount) => `Wallet top-up: ${amount}`,
+  top_up_fee: (fee) => `Fee: ${fee}`,
   merchant_site: "Website",
   merchant_logo: (merchant) => `${merchant} logo`,
   secured_by: "Secured by Mazad Wallet",
@@ -168,6 +176,7 @@ const en: Messages = {
     too_many_attempts: "Too many attempts were declined. No more attempts can be made.",
     checkout_not_open: "This checkout can no longer be paid.",
     payment_already_completed: "This checkout has already been paid.",
+    limit_exceeded: "This top-up is more than your wallet may receive today. Try a smaller amount, or another day.",
   },
   refused_other: "The payment could not be made. Please try again.",
 };
@@ -178,6 +187,8 @@ const ar: Messages = {
   page_title: (merchant) => `الدفع إلى ${merchant}`,
   sandbox_badge: "بيئة تجريبية: لا تُنقل أموال حقيقية",
   expires: "ينتهي في",
+  top_up_amount: (amount) => `شحن المحفظة: ${amount}`,
+  top_up_fee: (fee) => `الرسوم: ${fee}`,
   merchant_site: "الموقع",
   merchant_logo: (merchant) => `شعار ${merchant}`,
   secured_by: "مؤمَّن بواسطة محفظة مزاد",
@@ -261,6 +272,7 @@ const ar: Messages = {
     too_many_attempts: "رُفضت محاولات كثيرة. لا يمكن إجراء محاولات أخرى.",
     checkout_not_open: "لم يعد بالإمكان دفع عملية الدفع هذه.",
     payment_already_completed: "دُفعت عملية الدفع هذه بالفعل.",
+    limit_exceeded: "مبلغ الشحن أكبر مما يمكن لمحفظتك استلامه اليوم. جرّب مبلغًا أصغر أو في يوم آخر.",
   },
   refused_other: "تعذّر إجراء الدفع. يُرجى المحاولة مرة أخرى.",
 };

@@ -170,6 +170,23 @@ export const ClosedPage: FC<{
   );
 };
 
+/**
+ * A wallet top-up says what reaches the wallet, and the fee the buyer pays on top of it (a fee
+ * the merchant bears is not the buyer's business).
+ */
+const TopUpLines: FC<{ checkout: CheckoutView; locale: Locale }> = ({ checkout, locale }) => {
+  const top_up = "top_up" in checkout ? checkout.top_up : null;
+  if (!top_up) return null;
+  const m = MESSAGES[locale];
+  const money = (amount: number) => formatAmount(amount, checkout.currency as Currency, locale);
+  return (
+    <ul class="top-up" id="top-up">
+      <li>{m.top_up_amount(money(top_up.amount))}</li>
+      {top_up.fee_bearer === "buyer" && top_up.fee_amount > 0 ? <li>{m.top_up_fee(money(top_up.fee_amount))}</li> : null}
+    </ul>
+  );
+};
+
 /** The amount, what it is for, and when the link lapses (page.js rewrites the time in the buyer's own zone). */
 export const Summary: FC<{ checkout: CheckoutView; mode: "sandbox" | "live"; brand: MerchantBrand; locale: Locale }> = (p) => {
   const m = MESSAGES[p.locale];
@@ -180,6 +197,7 @@ export const Summary: FC<{ checkout: CheckoutView; mode: "sandbox" | "live"; bra
       <p class="amount" id="amount">
         {formatAmount(p.checkout.amount, p.checkout.currency as Currency, p.locale)}
       </p>
+      <TopUpLines checkout={p.checkout} locale={p.locale} />
       {p.checkout.description ? (
         <p class="description">
           <bdi>{p.checkout.description}</bdi>

@@ -40,6 +40,7 @@ export async function buildScope(c: Context<DashEnv>, merchant_id: string, mode:
       key_id: `dashboard:${session.account_id}`,
       key_type: "secret",
       commission_bps: merchant.commission_bps,
+      payout_fee_bps: merchant.payout_fee_bps,
       settlement_wallet_id,
       kyc_limits: limitsOf(merchant.kyc_limits),
     },

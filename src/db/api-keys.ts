@@ -39,6 +39,7 @@ const keyWithMerchant = {
   merchant_name: merchants.name,
   commission_bps: merchants.commission_bps,
   kyc_limits: merchants.kyc_limits,
+  payout_fee_bps: merchants.payout_fee_bps,
   sandbox_clock_offset_seconds: merchants.sandbox_clock_offset_seconds,
   settlement_wallet_id: wallets.id,
 };

@@ -28,6 +28,8 @@ export const merchants = sqliteTable("merchants", {
   logo_id: text("logo_id"),
   /** The merchant's KYC limit settings (domain/kyc.ts, KycLimitsPatch) as JSON; null: the platform's defaults. */
   kyc_limits: text("kyc_limits"),
+  /** The fee on its users' payouts, in basis points (0: none), paid to the platform when a payout is paid. */
+  payout_fee_bps: integer("payout_fee_bps").notNull().default(0),
   created_at: text("created_at").notNull(),
   updated_at: text("updated_at").notNull(),
 });

@@ -16,6 +16,8 @@ export interface MerchantCaller {
   key_type: "secret" | "signing" | "publishable";
   /** The merchant's platform commission, in basis points. */
   commission_bps: number;
+  /** The fee on its users' payouts, in basis points of the amount (0: none), for the platform. */
+  payout_fee_bps: number;
   /** The merchant's settlement wallet in this mode: captured funds land there. */
   settlement_wallet_id: string;
   /** The KYC limits in force for the merchant's users: its settings over the platform's defaults. */

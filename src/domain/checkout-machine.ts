@@ -3,6 +3,7 @@ import type { Currency } from "./currencies";
 import type { Mode } from "./mode";
 import type { CheckoutEventType } from "./events";
 import type { PaymentMethod, PaymentState } from "./payment-machine";
+import type { TopUp } from "./top-up";
 import { assert } from "./assert";
 import { refusal, type Outcome, type Refusal } from "./outcome";
 
@@ -48,6 +49,8 @@ export interface CheckoutState {
   /** The hosted page, client secret included: where the merchant sends the buyer. */
   checkout_url: string;
   buyer: Buyer | null;
+  /** A wallet top-up (an intent whose capture credits `buyer`'s wallet); absent in states saved before top-ups existed. */
+  top_up?: TopUp | null;
   /** Absent in states saved before checkouts had a locale: `auto`. */
   locale?: CheckoutLocale;
   created_at_ms: number;
@@ -90,6 +93,7 @@ export interface NewCheckout {
   client_secret: string;
   checkout_url: string;
   buyer: Buyer | null;
+  top_up: TopUp | null;
   locale: CheckoutLocale;
   now_ms: number;
 }

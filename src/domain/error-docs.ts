@@ -157,8 +157,8 @@ export const ERROR_DOCS = {
   },
   limit_exceeded: {
     summary:
-      "The move would pass a KYC limit of the user's level: a day's top-ups or payouts, or the largest balance; the message names " +
-      "the limit and what remains today.",
+      "The move would pass a KYC limit of the user's level: a day's top-ups (sandbox or by card) or payouts, or the largest balance; " +
+      "the message names the limit and what remains today.",
     action: "Wait for the next day (Baghdad time), move less, or sync the user with the KYC level you have verified.",
   },
   checkout_not_open: {
@@ -186,8 +186,8 @@ export const ERROR_DOCS = {
     action: "Read the payment; once captured, refund it instead.",
   },
   payment_not_refundable: {
-    summary: "The payment is not captured, or nothing is left to refund on it.",
-    action: "Read the payment's `status`, `captured_amount` and `refunded_amount`.",
+    summary: "The payment is not captured, nothing is left to refund on it, or it is a wallet top-up (the money is the user's).",
+    action: "Read the payment's `status`, `captured_amount` and `refunded_amount`; a top-up leaves the wallet by a payout or a transfer.",
   },
   refund_window_expired: {
     summary: "The payment was captured more than 90 days ago; refunds are possible for 90 days.",

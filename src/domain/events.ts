@@ -1,7 +1,8 @@
 /**
  * Every event type, in one place: what objects record, what endpoints subscribe to, what GET
  * /events filters by. Payment and checkout events come from the payment objects, hold and transfer
- * events from the wallets, payout events from the payout objects, user.synced from the registry.
+ * events from the wallets (but wallet.topped_up from the card payment that topped the wallet up),
+ * payout events from the payout objects, user.synced from the registry.
  */
 export const EVENT_TYPES = [
   "checkout.authorized",
@@ -20,6 +21,7 @@ export const EVENT_TYPES = [
   "hold.captured",
   "hold.expired",
   "transfer.completed",
+  "wallet.topped_up",
   "payout.created",
   "payout.in_transit",
   "payout.paid",
@@ -32,7 +34,10 @@ export const EVENT_TYPES = [
 export type AnyEventType = (typeof EVENT_TYPES)[number];
 
 /** What a payment object records: its checkout's and its payment's events. */
-export type CheckoutEventType = Extract<AnyEventType, `checkout.${string}` | `payment_intent.${string}` | `payment.${string}`>;
+export type CheckoutEventType = Extract<
+  AnyEventType,
+  `checkout.${string}` | `payment_intent.${string}` | `payment.${string}` | "wallet.topped_up"
+>;
 
 /** An event as it leaves the object that recorded it, on its way to the events index and the endpoints. */
 export interface EventMessage {

@@ -267,7 +267,11 @@ export type StepResult =
   | { kind: "authorized" }
   | { kind: "declined"; decline_code: string; message: string }
   | { kind: "done" }
-  | { kind: "refused"; code: "insufficient_funds" | "balance_limit_exceeded" | "not_found" | "hold_not_active"; message: string }
+  | {
+      kind: "refused";
+      code: "insufficient_funds" | "balance_limit_exceeded" | "limit_exceeded" | "not_found" | "hold_not_active";
+      message: string;
+    }
   | { kind: "refunded"; commission_returned: number };
 
 /**

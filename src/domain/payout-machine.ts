@@ -38,6 +38,8 @@ export interface PayoutState {
   user_id: string | null;
   hold_id: string;
   destination: PayoutDestination;
+  /** A fee on a user's payout, for the platform; absent in states saved before fees existed. */
+  fee?: PayoutFee | null;
   description: string | null;
   metadata: Record<string, string | number | boolean | null>;
   /** What the rail will do, in order, and how many of those moves have happened. */
@@ -50,6 +52,20 @@ export interface PayoutState {
   updated_at_ms: number;
   /** When each status was reached, on the merchant's clock. */
   reached_at_ms: Partial<Record<PayoutStatus, number>>;
+}
+
+/** A merchant's payout fee is at most 10 % of the amount: a fee is never the payout. */
+export const MAX_PAYOUT_FEE_BPS = 1_000;
+
+/** A payout's fee (the merchant's `payout_fee_bps` of the amount) and the platform wallet it goes to. */
+export interface PayoutFee {
+  amount: number;
+  platform_wallet_id: string;
+}
+
+/** What the payout holds on its wallet: the amount and its fee. */
+export function heldAmount(state: Pick<PayoutState, "amount" | "fee">): number {
+  return state.amount + (state.fee?.amount ?? 0);
 }
 
 export interface Change {

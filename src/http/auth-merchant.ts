@@ -32,7 +32,7 @@ export const acceptPublishableKey = merchantKeyMiddleware({ publishable: true })
 function merchantKeyMiddleware(accepts: { publishable: boolean }) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const found = c.req.header("X-Api-Key") !== undefined ? await fromSignature(c) : await fromBearer(c, accepts);
-    const { key, merchant_name, commission_bps, sandbox_clock_offset_seconds, settlement_wallet_id, kyc_limits } = found;
+    const { key, merchant_name, commission_bps, payout_fee_bps, sandbox_clock_offset_seconds, settlement_wallet_id, kyc_limits } = found;
     const caller: MerchantCaller = {
       merchant_id: key.merchant_id,
       merchant_name,
@@ -40,6 +40,7 @@ function merchantKeyMiddleware(accepts: { publishable: boolean }) {
       key_id: key.id,
       key_type: key.type,
       commission_bps,
+      payout_fee_bps,
       settlement_wallet_id,
       kyc_limits: limitsOf(kyc_limits),
     };

@@ -7,9 +7,10 @@ import {
   type CardInput,
   type CardSummary,
 } from "../domain/card-simulator";
-import { beginAttempt, finishAttempt, type AttemptOutcome, type CheckoutState } from "../domain/checkout-machine";
+import { beginAttempt, finishAttempt, paymentOf, type AttemptOutcome, type CheckoutState } from "../domain/checkout-machine";
 import { refusal, type Outcome, type Refusal } from "../domain/outcome";
 import { openPayment } from "../domain/payment-machine";
+import { walletObject } from "../wallet/wallet-do";
 import { cardFingerprint } from "./card-fingerprint";
 import { notFound } from "./caller";
 import type { CheckoutRecord } from "./checkout-record";
@@ -45,6 +46,26 @@ export function walletAttemptProblem(state: CheckoutState): Refusal<PaymentRefus
   return null;
 }
 
+/**
+ * A wallet top-up past what the buyer's KYC level allows today is refused before the card is tried
+ * (no attempt used). Advisory: the capture takes the allowance for real, in the wallet's transaction.
+ */
+export async function topUpProblem(env: Env, state: CheckoutState, now_ms: number, clock_offset_ms: number) {
+  if (!state.top_up || !state.buyer) return null;
+  const { wallet_id } = state.buyer;
+  const call = { wallet_id, now_ms, clock_offset_ms, owner: plan.ownerOf(state), owner_verified: true };
+  const { amount, kyc_limits } = state.top_up;
+  const fits = await walletObject(env, wallet_id).checkTopUpAllowance(call, {
+    operation_id: "",
+    currency: state.currency,
+    amount,
+    kyc_limits,
+  });
+  return fits.ok
+    ? null
+    : refusal<PaymentRefusalCode>(fits.code === "limit_exceeded" ? "limit_exceeded" : "not_found", fits.message, "amount");
+}
+
 export type ExaminedCard = { summary: CardSummary; decision: ReturnType<typeof simulateAuthorization> };
 
 /** What is kept of a card (its summary and keyed fingerprint, never the number) and the sandbox simulator's decision. */
@@ -52,8 +73,16 @@ export async function examineCard(card: CardInput, encryption_key: string): Prom
   return { summary: summarizeCard(card, await cardFingerprint(card.number, encryption_key)), decision: simulateAuthorization(card) };
 }
 
-/** A card attempt: the sandbox simulator decides at once; a decline uses an attempt. */
-export function cardAttempt({ record, call, now_ms }: At, card: ExaminedCard): Outcome<PayResult, PaymentRefusalCode> {
+/**
+ * A card attempt: the sandbox simulator decides at once; a decline uses an attempt. An approved
+ * wallet top-up is captured at once: its capture is reserved and its step recorded in this same
+ * transaction, and the answer is that step's (`seq`).
+ */
+export function cardAttempt(
+  { record, call, now_ms }: At,
+  store: PaymentStore,
+  card: ExaminedCard,
+): Outcome<PayResult | { seq: number }, PaymentRefusalCode> {
   const state = record.current();
   if (!state) return notFound();
   const started = beginAttempt(state, "card");
@@ -64,6 +93,11 @@ export function cardAttempt({ record, call, now_ms }: At, card: ExaminedCard): O
     ? { approved: true, payment: openPayment({ ...payment, now_ms }) }
     : { approved: false, decline_code: decision.decline_code, counts: true };
   const finished = finishAttempt(started.state, outcome);
+  if (decision.approved && state.top_up) {
+    const capturing = { ...finished.state, payment: { ...paymentOf(finished.state), pending: "capture" as const } };
+    const saved = record.save(capturing, finished.events, call, now_ms);
+    return { ok: true, seq: store.addStep(plan.topUpCaptureStep(saved, plan.causeOf(call)), Date.now()) };
+  }
   const saved = record.save(finished.state, finished.events, call, now_ms);
   const declined = decision.approved ? null : { decline_code: decision.decline_code, message: decision.message };
   return { ok: true, ...payResult(saved, declined) };

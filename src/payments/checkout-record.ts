@@ -4,7 +4,7 @@ import type { EventOutbox } from "../objects/event-outbox";
 import type { Decided } from "./merchant-requests";
 import type { PaymentStore } from "./payment-store";
 import type { Cause } from "./step-plans";
-import { checkoutView, paymentView, refundView } from "./views";
+import { checkoutView, paymentView, refundView, topUpObject } from "./views";
 
 /**
  * A checkout's versions and their events: each saved state is the next version, and its events
@@ -44,7 +44,8 @@ export class CheckoutRecord {
     this.store.saveState(saved);
     const refund = refund_id ? this.store.getRefund(refund_id) : null;
     for (const type of events) {
-      const object = type.startsWith("payment.") ? paymentView(saved) : checkoutView(saved);
+      const object =
+        type === "wallet.topped_up" ? topUpObject(saved) : type.startsWith("payment.") ? paymentView(saved) : checkoutView(saved);
       const payload = refund && type.startsWith("payment.") ? { object, refund: refundView(refund) } : { object };
       this.events.add(type, `${saved.id}:${saved.version}`, payload, cause, now_ms);
     }

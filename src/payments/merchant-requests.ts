@@ -1,3 +1,4 @@
+import { refusal } from "../domain/outcome";
 import { paymentOf, type CheckoutState } from "../domain/checkout-machine";
 import { newRefundId } from "../domain/ids";
 import type { Outcome } from "../domain/outcome";
@@ -34,9 +35,17 @@ export interface RefundRequest extends plan.MoneyDestinations {
  * had a locale.
  */
 export function createFingerprint(request: CreateRequest): string {
-  const { operation_id: _, client_secret: __, checkout_url: ___, locale, ...fields } = request;
+  const { operation_id: _, client_secret: __, checkout_url: ___, locale, top_up, ...fields } = request;
   const buyer = fields.buyer?.user_id ?? null;
-  return fingerprint("create", { ...fields, metadata: canonicalJson(fields.metadata), buyer, ...(locale === "auto" ? {} : { locale }) });
+  // A top-up's request is its amount and who bears the fee; the charge follows from the commission of the moment.
+  const asked = top_up ? { amount: top_up.amount, purpose: "wallet_top_up", fee_bearer: top_up.fee_bearer } : {};
+  return fingerprint("create", {
+    ...fields,
+    metadata: canonicalJson(fields.metadata),
+    buyer,
+    ...(locale === "auto" ? {} : { locale }),
+    ...asked,
+  });
 }
 
 export function refundFingerprint(request: RefundRequest): string {
@@ -60,6 +69,9 @@ export function decideVoid(state: CheckoutState, operation_id: string, cause: pl
 /** A refund also names the refund row to record with it (its id minted here, under the checkout's key). */
 export function decideRefund(state: CheckoutState, request: RefundRequest, now_ms: number, cause: plan.Cause): Decided {
   const { operation_id, reason, metadata, settlement_wallet_id, platform_wallet_id } = request;
+  // The top-up is the user's money now, in their wallet: it leaves by a payout or a transfer, not back to the card.
+  if (state.top_up)
+    return refusal("payment_not_refundable", "A wallet top-up is not refunded to the card: the money is in the user's wallet.");
   const begun = beginRefund(paymentOf(state), request.amount, now_ms);
   if (!begun.ok) return begun;
   const id = newRefundId(plan.objectKey(state));

@@ -13,7 +13,7 @@ import { ObjectClock } from "../objects/object-clock";
 import type { ObjectIndex } from "../objects/object-index";
 import { fingerprint, OperationLog } from "../objects/operation-log";
 import { StepRunner } from "../objects/step-runner";
-import { cardAttempt, cardAttemptProblem, examineCard, walletAttempt, walletAttemptProblem } from "./attempts";
+import { cardAttempt, cardAttemptProblem, examineCard, topUpProblem, walletAttempt, walletAttemptProblem } from "./attempts";
 import { callerProblem, browserCallerProblem, keyReused, notFound, type PaymentRefusal } from "./caller";
 import { CheckoutRecord } from "./checkout-record";
 import { checkoutDeadlines, fireDeadlines } from "./deadlines";
@@ -183,13 +183,15 @@ export class PaymentDO extends DurableObject<Env> {
   }
 
   private async payByCard(call: PaymentCall, entered: Entered, card: CardInput): Promise<Outcome<PayResult>> {
-    const problem = cardAttemptProblem(entered.state, card, entered.now_ms);
+    const { state, now_ms } = entered;
+    const problem = cardAttemptProblem(state, card, now_ms) ?? (await topUpProblem(this.env, state, now_ms, this.clock.offsetMs()));
     if (problem) return problem;
     // Examined before the transaction: nothing awaits between deciding and recording.
     const examined = await examineCard(card, this.env.DATA_ENCRYPTION_KEY);
-    const answer = this.record.transaction(() => cardAttempt({ record: this.record, call, now_ms: entered.now_ms }, examined));
-    if (answer.ok) this.afterChange();
-    return answer;
+    const answer = this.record.transaction(() => cardAttempt({ record: this.record, call, now_ms: entered.now_ms }, this.store, examined));
+    if (!answer.ok) return answer;
+    this.afterChange();
+    return "seq" in answer ? ((await this.steps.answerOf(answer.seq)) as Outcome<PayResult>) : answer;
   }
 
   private async payByWallet(call: PaymentCall, entered: Entered, otp: string): Promise<Outcome<PayResult>> {

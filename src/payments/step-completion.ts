@@ -13,6 +13,7 @@ import type { CheckoutRecord } from "./checkout-record";
 import type { PaymentStore } from "./payment-store";
 import { paymentOf } from "../domain/checkout-machine";
 import type { PaymentStep } from "./types";
+import { cancelRedirect } from "../domain/redirects";
 import { payResult, paymentView, refundAnswer } from "./views";
 
 /**
@@ -29,6 +30,8 @@ export function completeStep(record: CheckoutRecord, store: PaymentStore, step: 
     case "capture_wallet":
     case "capture_card":
       return captured(at, step, result);
+    case "capture_top_up":
+      return toppedUp(at, step, result);
     case "release":
       return released(at, step);
     case "refund":
@@ -64,6 +67,26 @@ function captured({ record, state, now_ms, cause }: At, step: StepOf<"capture_wa
   const finished = finishCapture(paymentOf(state), capture, now_ms);
   const saved = record.save({ ...state, payment: finished.payment }, finished.events, cause, now_ms);
   return captureRefusal(result) ?? { ok: true, payment: paymentView(saved) };
+}
+
+/**
+ * A wallet top-up captured (the payment captured, and the top-up is one more fact of the same
+ * change) or refused: then its authorization is voided at once (a card's void moves no money) and
+ * the buyer is told why. Answers the buyer's payment attempt, which waited for it.
+ */
+function toppedUp({ record, state, now_ms, cause }: At, step: StepOf<"capture_top_up">, result: StepResult): unknown {
+  const payment = paymentOf(state);
+  if (result.kind === "done") {
+    const capture = { amount: step.amount, commission: step.commission, commission_bps: step.commission_bps };
+    const finished = finishCapture(payment, capture, now_ms);
+    const saved = record.save({ ...state, payment: finished.payment }, [...finished.events, "wallet.topped_up"], cause, now_ms);
+    return { ok: true, ...payResult(saved, null), message: "Your wallet was topped up." };
+  }
+  const voided = finishVoid(finishCapture(payment, null, now_ms).payment, "void");
+  const saved = record.save({ ...state, payment: voided.payment }, voided.events, cause, now_ms);
+  const message = result.kind === "refused" ? result.message : "The top-up failed.";
+  const decline_code = result.kind === "refused" ? result.code : "failed";
+  return { ok: true, status: "failed", decline_code, message, redirect_url: cancelRedirect(saved), attempts_remaining: 0 };
 }
 
 function released({ record, state, now_ms, cause }: At, step: StepOf<"release">): unknown {

@@ -103,3 +103,29 @@ export function refundStep(
     cause,
   };
 }
+
+/**
+ * A wallet top-up is captured the moment its card is approved, in the same transaction: the whole
+ * charge, the fee as the commission, the top-up to the buyer's wallet (payments/steps.ts).
+ */
+export function topUpCaptureStep(state: CheckoutState, cause: Cause): PaymentStep {
+  const p = paymentOf(state);
+  const top_up = state.top_up;
+  assert(top_up != null && state.buyer !== null, `checkout ${state.id} is not a wallet top-up`);
+  return {
+    kind: "capture_top_up",
+    amount: p.amount,
+    commission: top_up.fee_amount,
+    commission_bps: top_up.commission_bps,
+    currency: state.currency,
+    settlement_wallet_id: top_up.settlement_wallet_id,
+    platform_wallet_id: top_up.platform_wallet_id,
+    wallet_id: state.buyer.wallet_id,
+    top_up_amount: top_up.amount,
+    kyc_limits: top_up.kyc_limits,
+    payment_id: p.id,
+    owner: ownerOf(state),
+    operation_id: null,
+    cause,
+  };
+}

@@ -71,6 +71,8 @@ export async function executeStep(
       if (credited.code === "balance_limit_exceeded") return { kind: "refused", code: credited.code, message: credited.message };
       throw new Error(`capturing ${step.payment_id}: ${credited.code}`);
     }
+    case "capture_top_up":
+      return captureTopUp(step, state, wallet, call);
     case "release": {
       if (!step.wallet_id || !step.hold_id) return { kind: "done" };
       const released = await wallet(step.wallet_id).releaseHold(call(step.wallet_id), {
@@ -129,4 +131,43 @@ async function refund(
     throw new Error(`refunding ${step.refund_id} from ${leg.from}: ${paid.code}`);
   }
   return { kind: "refunded", commission_returned: commission };
+}
+
+/**
+ * A wallet top-up's capture: first its share of the buyer's daily top-up allowance (a refusal ends
+ * it before any money moves), then the charge on the merchant's settlement wallet, which sends the
+ * fee to the platform and the top-up to the buyer's wallet through its outbox. If the settlement
+ * wallet refuses (it cannot cover a fee the merchant bears, or the merchant's bound), the allowance
+ * is given back. Every call has its own operation id, so a retried step repeats none of them.
+ */
+async function captureTopUp(
+  step: Extract<PaymentStep, { kind: "capture_top_up" }>,
+  state: CheckoutState,
+  wallet: (id: string) => ReturnType<typeof walletObject>,
+  call: (id: string) => CallContext,
+): Promise<StepResult> {
+  const allowance = { operation_id: `${step.payment_id}:top_up_allowance`, currency: step.currency, amount: step.top_up_amount };
+  const taken = await wallet(step.wallet_id).takeTopUpAllowance(call(step.wallet_id), { ...allowance, kyc_limits: step.kyc_limits });
+  if (!taken.ok) {
+    if (taken.code === "limit_exceeded") return { kind: "refused", code: taken.code, message: taken.message };
+    throw new Error(`top-up allowance for ${step.payment_id}: ${taken.code}`);
+  }
+  const credited = await wallet(step.settlement_wallet_id).creditCardTopUp(call(step.settlement_wallet_id), {
+    operation_id: `${step.payment_id}:capture`,
+    currency: step.currency,
+    gross: step.amount,
+    commission: step.commission,
+    platform_wallet_id: step.platform_wallet_id,
+    reference: step.payment_id,
+    description: state.description,
+    top_up_amount: step.top_up_amount,
+    to_wallet_id: step.wallet_id,
+  });
+  if (credited.ok) return { kind: "done" };
+  if (credited.code !== "insufficient_funds" && credited.code !== "balance_limit_exceeded")
+    throw new Error(`top-up capture ${step.payment_id}: ${credited.code}`);
+  const back = { ...allowance, operation_id: `${allowance.operation_id}:give_back`, taken_at_ms: taken.taken_at_ms };
+  const given = await wallet(step.wallet_id).giveBackTopUpAllowance(call(step.wallet_id), back);
+  if (!given.ok) throw new Error(`giving back the allowance of ${step.payment_id}: ${given.code}`);
+  return { kind: "refused", code: credited.code, message: credited.message };
 }

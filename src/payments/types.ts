@@ -1,5 +1,6 @@
 import type { CardInput } from "../domain/card-simulator";
 import type { Currency } from "../domain/currencies";
+import type { KycLimits } from "../domain/kyc";
 import type { CheckoutMachineCode, NewCheckout } from "../domain/checkout-machine";
 import type { PaymentMachineCode } from "../domain/payment-machine";
 import type { OperationRefusal } from "../objects/operation-log";
@@ -50,6 +51,19 @@ export type PaymentStep = (
       settlement_wallet_id: string;
       platform_wallet_id: string;
     }
+  | {
+      /** A wallet top-up's capture: its share of the buyer's allowance, then the card's charge on the settlement wallet. */
+      kind: "capture_top_up";
+      amount: number;
+      commission: number;
+      commission_bps: number;
+      currency: Currency;
+      settlement_wallet_id: string;
+      platform_wallet_id: string;
+      wallet_id: string;
+      top_up_amount: number;
+      kyc_limits: KycLimits;
+    }
   | { kind: "release"; reason: "void" | "deadline"; wallet_id: string | null; hold_id: string | null }
   | {
       kind: "refund";
@@ -86,6 +100,7 @@ export type PaymentRefusalCode =
   | "not_found"
   | "client_secret_invalid"
   | "insufficient_funds"
+  | "limit_exceeded"
   | "balance_limit_exceeded"
   | "card_invalid"
   | "card_processing_unavailable"

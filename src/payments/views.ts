@@ -2,6 +2,7 @@ import { toIsoSeconds } from "../domain/clock";
 import { attemptsRemaining, isOpen, paymentOf, type CheckoutState } from "../domain/checkout-machine";
 import { merchantAmount } from "../domain/payment-machine";
 import { buyerRedirect, cancelRedirect, successRedirect } from "../domain/redirects";
+import { settlementNetOf, topUpView } from "../domain/top-up";
 import type { RefundRow } from "./payment-store";
 import type { PayResult } from "./types";
 
@@ -33,6 +34,29 @@ export function checkoutView(state: CheckoutState) {
     object: "payment_intent" as const,
     attempts_remaining: attemptsRemaining(state),
     last_decline_code: state.last_decline_code ?? null,
+    purpose: purposeOf(state),
+    top_up: topUpOf(state),
+  };
+}
+
+const purposeOf = (state: CheckoutState) => (state.top_up ? ("wallet_top_up" as const) : ("payment" as const));
+
+/** What a top-up intent credits to whom, and its fee; null for any other checkout. */
+function topUpOf(state: CheckoutState) {
+  return state.top_up && state.buyer ? topUpView(state.top_up, state.currency, state.buyer) : null;
+}
+
+/** The `wallet.topped_up` event's object: the top-up, once its capture committed, with the payment that paid it. */
+export function topUpObject(state: CheckoutState) {
+  const top_up = topUpOf(state);
+  const p = paymentOf(state);
+  return {
+    object: "wallet_top_up" as const,
+    id: p.id,
+    payment_id: p.id,
+    checkout_id: state.id,
+    ...top_up,
+    charged_amount: p.captured_amount,
   };
 }
 
@@ -88,13 +112,16 @@ export function paymentView(state: CheckoutState) {
     refunded_amount: p.refunded_amount,
     net_amount: p.captured_amount - p.refunded_amount,
     commission_amount: p.commission_amount,
-    merchant_amount: merchantAmount(p),
+    // A top-up's money went on to the buyer's wallet: the settlement wallet kept nothing, or paid the fee.
+    merchant_amount: state.top_up && p.status === "captured" ? settlementNetOf(state.top_up) : merchantAmount(p),
     description: state.description,
     metadata: state.metadata,
     checkout_id: state.id,
     user_id: state.buyer?.user_id ?? null,
     external_user_id: state.buyer?.external_id ?? null,
     card: p.card && { brand: p.card.brand, last4: p.card.last4, exp_month: p.card.exp_month, exp_year: p.card.exp_year },
+    purpose: purposeOf(state),
+    top_up: topUpOf(state),
     capture_before: p.status === "authorized" ? toIsoSeconds(p.capture_before_ms) : null,
     captured_at: iso(p.captured_at_ms),
     refund_before: iso(p.refund_before_ms),

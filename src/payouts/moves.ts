@@ -1,3 +1,4 @@
+import { heldAmount } from "../domain/payout-machine";
 import type { CallContext } from "../wallet/types";
 import { walletObject } from "../wallet/wallet-do";
 import type { MoveResult, PayoutStep } from "./types";
@@ -19,12 +20,13 @@ export async function makeMove(env: Env, step: PayoutStep, now_ms: number, clock
       case "hold": {
         const hold = { hold_id, user_id: step.user_id, payment_id: payout_id, reference: null, expires_at_ms: null };
         const limits = step.limits ? { payout_limits: step.limits } : {};
-        return wallet.placeHold(call, { operation_id, ...hold, currency, amount, description, ...limits });
+        return wallet.placeHold(call, { operation_id, ...hold, currency, amount: heldAmount(step), description, ...limits });
       }
       case "pay":
-        return wallet.payOutHold(call, { operation_id, hold_id, payout_id });
+        return wallet.payOutHold(call, { operation_id, hold_id, payout_id, ...(step.fee ? { fee: step.fee } : {}) });
       case "release":
         return wallet.releaseHold(call, { operation_id, hold_id, payment_id: payout_id, payout_counted: step.user_id !== null });
+      // A returned payout brings back its amount; the fee was the platform's once it was paid.
       case "return":
         return wallet.creditExternal(call, { operation_id, currency, amount, description: "Payout returned", reference: payout_id });
     }

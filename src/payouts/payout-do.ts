@@ -73,7 +73,7 @@ export class PayoutDO extends DurableObject<Env> {
 
   /** Opens the payout and holds its amount on the wallet; answers once the hold is placed (or refused). */
   async create(call: PayoutCall, request: CreatePayoutRequest): Promise<PayoutAnswer> {
-    const { operation_id, kyc_limits, ...fields } = request;
+    const { operation_id, kyc_limits, fee, ...fields } = request;
     const destination = normalizeDestination(request.destination);
     const print = fingerprint("create_payout", {
       ...fields,
@@ -89,6 +89,7 @@ export class PayoutDO extends DurableObject<Env> {
         const opened = machine.openPayout({
           ...fields,
           ...call.owner,
+          fee,
           destination,
           rail,
           hold_id: `hld_${request.id}`,
@@ -193,6 +194,7 @@ export class PayoutDO extends DurableObject<Env> {
       description,
       operation_id,
       cause,
+      fee: state.fee ?? null,
       limits,
     };
     return this.store.addStep(step, Date.now());

@@ -2,7 +2,7 @@ import type { Currency } from "../domain/currencies";
 import type { KycLimits } from "../domain/kyc";
 import type { Owner } from "../domain/mode";
 import type { RefusalCode } from "../domain/outcome";
-import type { WalletMove } from "../domain/payout-machine";
+import type { PayoutFee, WalletMove } from "../domain/payout-machine";
 import type { PayoutDestination } from "../domain/payout-destination";
 import type { OperationRefusal } from "../objects/operation-log";
 
@@ -33,6 +33,8 @@ export interface PayoutStep {
   description: string;
   operation_id: string | null;
   cause: Cause;
+  /** The payout fee: held with the amount, sent to the platform when the payout is paid, kept if it is returned. */
+  fee: PayoutFee | null;
   /** On a user's payout's hold: the merchant's KYC limits, against whose daily payout limit the hold counts (a release gives it back). */
   limits: KycLimits | null;
 }
@@ -51,6 +53,8 @@ export interface CreatePayoutRequest {
   destination: PayoutDestination;
   description: string | null;
   metadata: Record<string, string | number | boolean | null>;
+  /** The merchant's payout fee on a user's payout (null: none); from its setting of the moment, so not part of what the request does. */
+  fee: PayoutFee | null;
   /** The merchant's KYC limits, for a user's payout; null for the merchant's own. Not part of what the request does. */
   kyc_limits: KycLimits | null;
 }

@@ -20,6 +20,7 @@ export function payoutView(state: PayoutState & { phase: PayoutStatus }) {
     object: "payout" as const,
     status: state.phase,
     amount: state.amount,
+    fee_amount: state.fee?.amount ?? 0,
     currency: state.currency,
     user_id: state.user_id,
     destination: destinationView(state.destination),

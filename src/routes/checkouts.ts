@@ -1,7 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "../db/client";
-import { CHECKOUT_LOCALES, type CheckoutLocale } from "../domain/checkout-machine";
+import { CHECKOUT_LOCALES, type Buyer, type CheckoutLocale } from "../domain/checkout-machine";
+import { FEE_BEARERS, type TopUp } from "../domain/top-up";
+import { prepareTopUp } from "../services/top-ups";
 import { checkoutIds, randomBase62 } from "../domain/ids";
 import type { AppEnv } from "../http/context";
 import { ok } from "../http/envelope";
@@ -114,6 +116,30 @@ const expireSession = defineRoute({
   responses: { 200: success(CheckoutSession, "The expired session") },
 });
 
+const topUpFields = {
+  purpose: z
+    .enum(["payment", "wallet_top_up"])
+    .optional()
+    .openapi({ description: "`payment` (the default) pays you; `wallet_top_up` credits the buyer's wallet (`external_user_id`)" }),
+  external_user_id: externalId.optional().openapi({ description: "The user whose wallet a `wallet_top_up` credits" }),
+  fee_bearer: z
+    .enum(FEE_BEARERS)
+    .optional()
+    .openapi({ description: "Who pays a top-up's fee: `buyer` (on top of the top-up, the default) or `merchant`" }),
+};
+
+/** A top-up names its user; the user and the fee's bearer mean nothing on a payment. */
+const intentBody = z.strictObject({ ...checkoutFields, ...topUpFields }).superRefine((body, ctx) => {
+  if (body.purpose === "wallet_top_up") {
+    if (body.external_user_id === undefined)
+      ctx.addIssue({ code: "custom", path: ["external_user_id"], message: "a wallet_top_up names the user whose wallet it credits" });
+    return;
+  }
+  for (const field of ["external_user_id", "fee_bearer"] as const) {
+    if (body[field] !== undefined) ctx.addIssue({ code: "custom", path: [field], message: `${field} goes with purpose: "wallet_top_up"` });
+  }
+});
+
 const createIntent = defineRoute({
   method: "post",
   path: "/payment-intents",
@@ -123,8 +149,14 @@ const createIntent = defineRoute({
   auth: "merchant",
   idempotent: true,
   busyObject: true,
-  request: { body: jsonBody(withAmountLimit(z.strictObject(checkoutFields))) },
-  responses: { 201: success(PaymentIntent, "Intent created") },
+  description:
+    "With `purpose: \"wallet_top_up\"` and the buyer's `external_user_id`, the card payment tops up the buyer's wallet: it is " +
+    "captured the moment the card is approved, and `amount` is credited to the wallet. The fee (your commission on `amount`) is " +
+    'paid by the buyer on top (`fee_bearer: "buyer"`, the default: the intent\'s `amount` is then the top-up plus the fee) or ' +
+    'out of your settlement balance (`"merchant"`). Refused with 422 `limit_exceeded` when the buyer\'s KYC level does not ' +
+    "allow the top-up today.",
+  request: { body: jsonBody(withAmountLimit(intentBody)) },
+  responses: { 201: success(PaymentIntent, "Intent created"), ...errors(404) },
 });
 
 const readIntent = defineRoute({
@@ -189,7 +221,8 @@ async function openCheckout(
   c: Context<AppEnv>,
   kind: "session" | "intent",
   input: CheckoutInput,
-  buyer: { user_id: string; external_id: string; full_name: string; wallet_id: string } | null,
+  buyer: Buyer | null,
+  top_up: TopUp | null = null,
 ) {
   const merchant = c.get("merchant");
   const key = c.req.header("Idempotency-Key");
@@ -213,6 +246,7 @@ async function openCheckout(
     client_secret,
     checkout_url: `${new URL(c.req.url).origin}/checkout/${id}?client_secret=${encodeURIComponent(client_secret)}`,
     buyer,
+    top_up,
     locale: input.locale ?? "auto",
   });
   return unwrap(result, { what: "checkout", param: "id" });
@@ -287,7 +321,15 @@ checkoutRoutes.openapi(expireSession, async (c) => {
 });
 
 checkoutRoutes.openapi(createIntent, async (c) => {
-  const { checkout, replayed } = await openCheckout(c, "intent", c.req.valid("json") as CheckoutInput, null);
+  const { purpose, external_user_id, fee_bearer, ...input } = c.req.valid("json") as CheckoutInput &
+    z.infer<z.ZodObject<typeof topUpFields>>;
+  if (purpose !== "wallet_top_up" || external_user_id === undefined) {
+    const { checkout, replayed } = await openCheckout(c, "intent", input, null);
+    return replayable(replayed, c.json(ok(checkout as unknown as Intent), 201));
+  }
+  const asked = { external_user_id, amount: input.amount, currency: input.currency, fee_bearer: fee_bearer ?? "buyer" };
+  const { buyer, top_up, charge } = await prepareTopUp(c.env, database(c.env.DB), c.get("merchant"), c.get("clock"), asked);
+  const { checkout, replayed } = await openCheckout(c, "intent", { ...input, amount: charge }, buyer, top_up);
   return replayable(replayed, c.json(ok(checkout as unknown as Intent), 201));
 });
 

@@ -6,6 +6,7 @@ import { database } from "../db/client";
 import { findMerchantForMember, type MerchantRow } from "../db/merchants";
 import { BRAND_COLOR_PATTERN } from "../domain/brand-color";
 import { logoPath, MAX_LOGO_BYTES, type LogoType } from "../domain/images";
+import { MAX_PAYOUT_FEE_BPS } from "../domain/payout-machine";
 import { ROLES, type Role } from "../domain/roles";
 import { requirePermission } from "../http/auth-dashboard";
 import type { AppEnv } from "../http/context";
@@ -55,6 +56,9 @@ const Merchant = z
     }),
     commission_bps: z.number().int().openapi({ description: "Platform commission in basis points (250 = 2.5 %)" }),
     kyc_limits: KycLimitsTable,
+    payout_fee_bps: z.number().int().openapi({
+      description: "The fee on your users' payouts, in basis points of the amount (100 = 1 %), paid to the platform; 0: none",
+    }),
     role: z.enum(ROLES).openapi({ description: "The caller's role in this merchant" }),
     created_at: z.string(),
     updated_at: z.string(),
@@ -157,6 +161,13 @@ const update = defineRoute({
         brand_color: brand_color.optional(),
         logo: logo.optional(),
         kyc_limits: KycLimitsSettings.optional(),
+        payout_fee_bps: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_PAYOUT_FEE_BPS)
+          .optional()
+          .openapi({ description: `The fee on your users' payouts, in basis points (0 to ${MAX_PAYOUT_FEE_BPS}); 0 for none` }),
       }),
     ),
   },
@@ -168,10 +179,23 @@ const update = defineRoute({
 export const merchantRoutes = new OpenAPIHono<AppEnv>();
 
 function present(merchant: MerchantRow, role: Role, origin: string, logo_type: LogoType | null) {
-  const { id, name, website, display_name, brand_color, logo_id, commission_bps, created_at, updated_at } = merchant;
+  const { id, name, website, display_name, brand_color, logo_id, commission_bps, payout_fee_bps, created_at, updated_at } = merchant;
   const logo_url = logo_id && logo_type ? origin + logoPath(logo_id, logo_type) : null;
   const kyc_limits = limitsOf(merchant.kyc_limits);
-  return { id, name, website, display_name, brand_color, logo_url, commission_bps, kyc_limits, role, created_at, updated_at };
+  return {
+    id,
+    name,
+    website,
+    display_name,
+    brand_color,
+    logo_url,
+    commission_bps,
+    kyc_limits,
+    payout_fee_bps,
+    role,
+    created_at,
+    updated_at,
+  };
 }
 
 const originOf = (c: Context<AppEnv>) => new URL(c.req.url).origin;

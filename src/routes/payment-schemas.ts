@@ -34,6 +34,26 @@ export const CheckoutSession = z
   })
   .openapi("CheckoutSession");
 
+const purpose = z
+  .enum(["payment", "wallet_top_up"])
+  .openapi({ description: "`payment` pays you; `wallet_top_up` credits the buyer's wallet (`top_up`)" });
+
+export const TopUp = z
+  .object({
+    user_id: z.string(),
+    external_user_id: z.string(),
+    wallet_id: z.string(),
+    amount: z.number().int().openapi({ description: "What the wallet receives" }),
+    fee_amount: z.number().int().openapi({ description: "Your commission on `amount`, paid by `fee_bearer`" }),
+    fee_bearer: z.enum(["buyer", "merchant"]).openapi({
+      description:
+        "`buyer`: the card is charged amount + fee_amount; `merchant`: the card is charged amount, the fee comes from your " +
+        "settlement balance",
+    }),
+    currency,
+  })
+  .openapi("TopUp", { description: "What a wallet top-up credits, to whom, and its fee" });
+
 export const PaymentIntent = z
   .object({
     ...checkoutCommon,
@@ -45,6 +65,8 @@ export const PaymentIntent = z
       .string()
       .nullable()
       .openapi({ description: "The last declined attempt's code (51, 54, N7, 05, …); null before any decline", example: "51" }),
+    purpose,
+    top_up: TopUp.nullable(),
   })
   .openapi("PaymentIntent");
 
@@ -107,13 +129,19 @@ export const Payment = z
     merchant_amount: z
       .number()
       .int()
-      .openapi({ description: "What your settlement wallet received for this payment, net of refunds: net_amount - commission_amount" }),
+      .openapi({
+        description:
+          "What your settlement wallet received for this payment, net of refunds: net_amount - commission_amount. For a wallet " +
+          "top-up, what it kept: 0, or minus the fee when you bore it",
+      }),
     description: z.string().nullable(),
     metadata: z.record(z.string(), z.unknown()),
     checkout_id: z.string(),
     user_id: z.string().nullable(),
     external_user_id: z.string().nullable(),
     card: z.object({ brand: z.string(), last4: z.string(), exp_month: z.number().int(), exp_year: z.number().int() }).nullable(),
+    purpose,
+    top_up: TopUp.nullable(),
     capture_before: z.string().nullable().openapi({ description: "An authorization not captured by then is voided (status expired)" }),
     captured_at: z.string().nullable(),
     refund_before: z.string().nullable().openapi({ description: "Refunds are possible until 90 days after capture" }),

@@ -14,7 +14,7 @@ import { defineRoute, errors, jsonBody, success, type RequestBodyOf, type Respon
 import { replayable } from "../http/replay";
 import { requestCause } from "../http/request-context";
 import { newObjectKey } from "../services/object-keys";
-import { cancelPayout, listPayoutPage, merchantPayoutCall, payoutObjectFor, payoutStub } from "../services/payouts";
+import { cancelPayout, listPayoutPage, merchantPayoutCall, payoutFee, payoutObjectFor, payoutStub } from "../services/payouts";
 import { instantToSecondMs } from "../services/time";
 import { operationIdFor, requireUser } from "../services/wallets";
 import {
@@ -68,7 +68,15 @@ const Payout = z
     id: z.string().openapi({ example: "po_test_9f8a7b6c5d4e3f2a" }),
     object: z.literal("payout"),
     status: z.enum(PAYOUT_STATUSES),
-    amount: z.number().int(),
+    amount: z.number().int().openapi({ description: "What reaches the destination" }),
+    fee_amount: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          "Your payout fee (`payout_fee_bps` of the amount) on a user's payout, held with the amount and paid to the platform " +
+          "when the payout is paid; 0 on a payout of your settlement balance",
+      }),
     currency,
     user_id: z.string().nullable().openapi({ description: "The user paid out from; null for a payout of your settlement balance" }),
     destination: z
@@ -195,6 +203,7 @@ async function createPayout(c: Context<AppEnv>, body: Body, wallet: { wallet_id:
     destination: body.destination,
     description: body.description ?? null,
     metadata: body.metadata ?? {},
+    fee: wallet.user_id === null ? null : payoutFee(merchant, body.amount),
     kyc_limits: wallet.user_id === null ? null : merchant.kyc_limits,
   });
   const { payout, replayed } = unwrap(answer, PAYOUT);

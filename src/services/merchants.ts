@@ -41,6 +41,7 @@ export async function createMerchant(
     brand_color: null,
     logo_id: null,
     kyc_limits: null,
+    payout_fee_bps: 0,
     created_at: now,
     updated_at: now,
   };
@@ -71,6 +72,8 @@ export interface MerchantSettings {
   logo?: Uint8Array | null;
   /** The KYC limits the merchant sets, replacing what it set before; what it leaves out is the platform's default. */
   kyc_limits?: KycLimitsPatch;
+  /** The fee on its users' payouts, in basis points. */
+  payout_fee_bps?: number;
 }
 
 /**

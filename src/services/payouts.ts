@@ -5,7 +5,10 @@ import type { Clock } from "../domain/clock";
 import { notFound } from "../domain/errors";
 import { objectKeyOf } from "../domain/ids";
 import { guardedStub } from "../objects/object-capacity";
+import { commissionMinor } from "../domain/money";
+import type { PayoutFee } from "../domain/payout-machine";
 import { merchantPaymentCall } from "./payments";
+import { platformWalletId } from "./wallets";
 import type { PayoutDO } from "../payouts/payout-do";
 import type { PayoutCall } from "../payouts/types";
 import type { PayoutView } from "../payouts/views";
@@ -20,6 +23,15 @@ export function payoutObjectFor(env: Env, id: string, param = "id"): DurableObje
 export function payoutStub(env: Env, object_key: string): DurableObjectStub<PayoutDO> {
   const stub = env.PAYOUT.get(env.PAYOUT.idFromName(object_key)) as DurableObjectStub<PayoutDO>;
   return guardedStub(`payout:${object_key}`, stub);
+}
+
+/**
+ * The fee on a user's payout: the merchant's `payout_fee_bps` of the amount, rounded as every
+ * commission is, for the merchant's share of the platform's wallet; null when there is none.
+ */
+export function payoutFee(merchant: MerchantCaller, amount: number): PayoutFee | null {
+  const fee = commissionMinor(amount, merchant.payout_fee_bps);
+  return fee === 0 ? null : { amount: fee, platform_wallet_id: platformWalletId(merchant) };
 }
 
 /** A merchant's call to a payout object: the same as to a payment object (who, on whose clock, caused by which request). */

@@ -8,7 +8,14 @@ import type { HoldRow, HoldStore } from "./hold-store";
 import type { LedgerStore } from "./ledger-store";
 import type { MoveStore } from "./move-store";
 import type { WalletLimits } from "./limits";
-import { insufficientFunds, type CaptureRequest, type HoldRequest, type ReleaseRequest, type WalletRefusal } from "./requests";
+import {
+  insufficientFunds,
+  type CaptureRequest,
+  type HoldRequest,
+  type PayOutRequest,
+  type ReleaseRequest,
+  type WalletRefusal,
+} from "./requests";
 import type { CallContext, HoldView, Operation } from "./types";
 import { holdView } from "./views";
 
@@ -100,21 +107,24 @@ export class HoldOperations {
    * A payout leaves the system: its hold's whole amount is debited from held funds and counted as
    * an external debit (the audit's money out). Only the payout that placed the hold may pay it out.
    */
-  payOut(call: CallContext, request: Operation & { hold_id: string; payout_id: string }): { ok: true; hold: HoldView } | WalletRefusal {
+  payOut(call: CallContext, request: PayOutRequest): { ok: true; hold: HoldView } | WalletRefusal {
     const found = this.active(request.hold_id, request.payout_id);
     if (!found.ok) return found;
     const hold = found.hold;
     const currency = hold.currency as Currency;
-    this.holds.resolve(hold, { status: "captured", captured_amount: hold.amount, commission_amount: 0, net_amount: 0 }, call.now_ms);
-    const debit = {
-      operation_id: request.operation_id,
-      type: "debit" as const,
-      debit_from: "held" as const,
-      currency,
-      amount: hold.amount,
-    };
-    this.ledger.writeEntry(call.wallet_id, { ...debit, description: hold.description, reference: request.payout_id }, call.now_ms);
-    this.ledger.addExternal(currency, "out", hold.amount);
+    const fee = request.fee?.amount ?? 0;
+    const paid = hold.amount - fee;
+    assert(fee >= 0 && paid > 0, `payout ${request.payout_id} of a ${hold.amount} hold with a ${fee} fee`);
+    this.holds.resolve(hold, { status: "captured", captured_amount: hold.amount, commission_amount: fee, net_amount: 0 }, call.now_ms);
+    const debit = { operation_id: request.operation_id, currency, reference: request.payout_id };
+    const held = { type: "debit" as const, debit_from: "held" as const };
+    this.ledger.writeEntry(call.wallet_id, { ...debit, ...held, amount: paid, description: hold.description }, call.now_ms);
+    this.ledger.addExternal(currency, "out", paid);
+    if (request.fee && fee > 0) {
+      this.ledger.writeEntry(call.wallet_id, { ...debit, ...held, amount: fee, description: "Payout fee" }, call.now_ms);
+      const credit = { operation_id: `${request.operation_id}:fee`, kind: "commission" as const, entry_type: "credit" as const };
+      this.moves.enqueue(request.fee.platform_wallet_id, { ...credit, ...debit, amount: fee, description: "Payout fee" }, call.now_ms);
+    }
     return { ok: true, hold: holdView(this.get(hold.id)) };
   }
 

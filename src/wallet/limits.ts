@@ -4,7 +4,7 @@ import { CURRENCIES, type Currency } from "../domain/currencies";
 import { KYC_LEVELS, type KycLevel, type KycLimits, type LimitName } from "../domain/kyc";
 import { refusal } from "../domain/outcome";
 import type { LedgerStore } from "./ledger-store";
-import type { WalletRefusal } from "./requests";
+import type { AllowanceRequest, GiveBackRequest, WalletRefusal } from "./requests";
 
 /** What counts against a daily limit. */
 export type LimitKind = "top_up" | "payout";
@@ -38,6 +38,14 @@ export class WalletLimits {
    * returned payout) is never refused: it lands, and the wallet shows it is over its limit.
    */
   take(kind: LimitKind, currency: Currency, amount: number, limits: KycLimits, now_ms: number): WalletRefusal | null {
+    const over = this.check(kind, currency, amount, limits, now_ms);
+    if (over) return over;
+    this.count(baghdadDay(now_ms), kind, currency, amount);
+    return null;
+  }
+
+  /** Whether `amount` fits today's allowance for `kind` (and for a top-up, the balance limit), without taking it. */
+  check(kind: LimitKind, currency: Currency, amount: number, limits: KycLimits, now_ms: number): WalletRefusal | null {
     const level = this.level();
     const rule = limits[level][currency];
     const day = baghdadDay(now_ms);
@@ -57,8 +65,21 @@ export class WalletLimits {
         return refusal("limit_exceeded", `Refused: ${limit}; the wallet has room for ${shown(room, currency)}.`, "amount");
       }
     }
-    this.count(day, kind, currency, amount);
     return null;
+  }
+
+  checkTopUp(request: AllowanceRequest, now_ms: number): WalletRefusal | { ok: true } {
+    return this.check("top_up", request.currency, request.amount, request.kyc_limits, now_ms) ?? { ok: true };
+  }
+
+  /** Takes a card top-up's share of today's allowance; its answer says when, so a give-back finds the day. */
+  takeTopUp(request: AllowanceRequest, now_ms: number): WalletRefusal | { ok: true; taken_at_ms: number } {
+    return this.take("top_up", request.currency, request.amount, request.kyc_limits, now_ms) ?? { ok: true, taken_at_ms: now_ms };
+  }
+
+  giveBackTopUp(request: GiveBackRequest): { ok: true } {
+    this.giveBack("top_up", request.currency, request.amount, request.taken_at_ms);
+    return { ok: true };
   }
 
   /** Gives back what a move took of the allowance of the day it was taken (a payout that failed or was canceled). */

@@ -6,7 +6,14 @@ import { fingerprint } from "../objects/operation-log";
 import type { LedgerStore } from "./ledger-store";
 import type { MoveStore, OutboxRow, TransferRow } from "./move-store";
 import type { WalletLimits } from "./limits";
-import { insufficientFunds, type CardCaptureRequest, type TopUpRequest, type TransferRequest, type WalletRefusal } from "./requests";
+import {
+  insufficientFunds,
+  type CardCaptureRequest,
+  type CardTopUpRequest,
+  type TopUpRequest,
+  type TransferRequest,
+  type WalletRefusal,
+} from "./requests";
 import type { AuditTotals, BalanceView, CallContext, EntryView, IncomingCredit, MoveRequest, TransferView } from "./types";
 import { entryView, transferView } from "./views";
 
@@ -106,6 +113,28 @@ export class MoneyOperations {
       this.moves.enqueue(request.platform_wallet_id, move, call.now_ms);
     }
     return { ok: true, net: gross - commission };
+  }
+
+  /**
+   * On a merchant's settlement wallet: a card top-up. The charge enters the system and is counted
+   * against the merchant's bound like any card capture; the fee leaves for the platform and the
+   * top-up for the buyer's wallet, both through the outbox, in this one transaction. When the
+   * merchant bears the fee it comes out of the settlement balance, and a balance that cannot cover
+   * it refuses the whole capture: nothing is written.
+   */
+  creditCardTopUp(call: CallContext, request: CardTopUpRequest): Answer<{ net: number }> {
+    const { currency, gross, commission, top_up_amount } = request;
+    const net = gross - commission - top_up_amount;
+    assert(net <= 0 && top_up_amount > 0, `card top-up of ${top_up_amount} charged ${gross} with fee ${commission}`);
+    if (this.ledger.balance(currency).available + net < 0)
+      return refusal("insufficient_funds", `Your settlement wallet does not have the ${-net} ${currency} fee of this top-up available.`);
+    const captured = this.creditCardCapture(call, { ...request, description: request.description ?? "Card top-up" });
+    if (!captured.ok) return captured;
+    const debit = { operation_id: request.operation_id, currency, reference: request.reference, amount: top_up_amount };
+    this.ledger.writeEntry(call.wallet_id, { ...debit, type: "debit", debit_from: "available", description: "Wallet top-up" }, call.now_ms);
+    const credit = { operation_id: `${request.operation_id}:top_up`, kind: "transfer" as const, entry_type: "credit" as const };
+    this.moves.enqueue(request.to_wallet_id, { ...credit, ...debit, description: "Card top-up" }, call.now_ms);
+    return { ok: true, net };
   }
 
   /** Money leaving the system to a card (a card payment's refund): a `debit`, counted as external. */

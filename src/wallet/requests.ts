@@ -40,6 +40,13 @@ export interface ReleaseRequest extends Operation {
   payout_counted?: boolean;
 }
 
+/** A payout's hold paid out: the money leaves the system, less the fee, which goes to the platform's wallet. */
+export interface PayOutRequest extends Operation {
+  hold_id: string;
+  payout_id: string;
+  fee?: { amount: number; platform_wallet_id: string };
+}
+
 export interface CaptureRequest extends Operation {
   hold_id: string;
   payment_id?: string;
@@ -65,6 +72,28 @@ export interface CardCaptureRequest extends Operation {
   platform_wallet_id: string;
   reference: string;
   description: string | null;
+}
+
+/** A card top-up's share of the buyer's daily top-up allowance, taken before its capture (and given back if the capture fails). */
+export interface AllowanceRequest extends Operation {
+  currency: Currency;
+  amount: number;
+  kyc_limits: KycLimits;
+}
+
+export interface GiveBackRequest extends Operation {
+  currency: Currency;
+  amount: number;
+  taken_at_ms: number;
+}
+
+/**
+ * A card top-up landing on a merchant's settlement wallet: the card's charge enters the system,
+ * the fee goes to the platform and the top-up to the buyer's wallet, both through the outbox.
+ */
+export interface CardTopUpRequest extends CardCaptureRequest {
+  top_up_amount: number;
+  to_wallet_id: string;
 }
 
 export function insufficientFunds(currency: Currency): WalletRefusal {

@@ -15,7 +15,7 @@ import { HoldStore } from "./hold-store";
 import { WalletLimits } from "./limits";
 import { LedgerStore } from "./ledger-store";
 import { WALLET_MIGRATIONS } from "./migrations";
-import { FORWARD_COALESCE_MS, OUTBOX_BACKSTOP_MS, TRANSFER_AWAIT_MS } from "./timings";
+import { FORWARD_COALESCE_MS, TRANSFER_AWAIT_MS, walletDeadlines } from "./timings";
 import { MoneyOperations, toIncomingCredit } from "./money-operations";
 import { MoveStore, type OutboxRow } from "./move-store";
 import * as requests from "./requests";
@@ -33,40 +33,31 @@ type Call = T.CallContext;
  * What each mutation does is in hold-operations.ts and money-operations.ts; this file is the RPC surface.
  */
 export class WalletDO extends DurableObject<Env> {
-  private readonly ledger: LedgerStore;
-  private readonly holds: HoldStore;
-  private readonly moves: MoveStore;
-  private readonly operations: OperationLog;
-  private readonly owner: ObjectOwner;
-  private readonly clock: ObjectClock;
-  private readonly holdOps: HoldOperations;
-  private readonly money: MoneyOperations;
-  private readonly limits: WalletLimits;
-  private readonly courier: EventCourier;
-  private readonly outbox: MoveCourier<OutboxRow>;
+  // Field initializers run after super(), in order: each part is built over the storage and the parts before it.
+  private readonly sql = this.ctx.storage.sql;
+  private readonly ledger = new LedgerStore(this.sql);
+  private readonly operations = new OperationLog(this.sql);
+  private readonly events = new EventOutbox(this.sql);
+  private readonly holds = new HoldStore(this.sql, this.ledger);
+  private readonly moves = new MoveStore(this.sql);
+  private readonly owner = new ObjectOwner(this.ledger);
+  private readonly clock = new ObjectClock(this.ledger);
+  private readonly limits = new WalletLimits(this.sql, this.ledger);
+  private readonly holdOps = new HoldOperations(this.ledger, this.holds, this.moves, this.events, this.limits);
+  private readonly money = new MoneyOperations(this.ledger, this.moves, this.events, this.limits);
+  private readonly courier = new EventCourier(this.ctx, this.events, this.env.EVENTS, () => this.owner.get(), {
+    coalesce_ms: FORWARD_COALESCE_MS,
+    replanAlarm: () => this.scheduleAlarm(),
+  });
+  private readonly outbox: MoveCourier<OutboxRow> = new MoveCourier(this.ctx, this.moves, this.clock, {
+    deliver: (target, rows) => deliverCredits(this.env, this.ledger, this.clock, target, rows),
+    landed: (operation_ids) => this.money.transfersCompleted(operation_ids, this.clock.now()),
+    afterLanded: () => this.courier.afterCommit(),
+    replanAlarm: () => this.scheduleAlarm(),
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.ledger = new LedgerStore(ctx.storage.sql);
-    this.operations = new OperationLog(ctx.storage.sql);
-    const events = new EventOutbox(ctx.storage.sql);
-    this.holds = new HoldStore(ctx.storage.sql, this.ledger);
-    this.moves = new MoveStore(ctx.storage.sql);
-    this.owner = new ObjectOwner(this.ledger);
-    this.clock = new ObjectClock(this.ledger);
-    this.limits = new WalletLimits(ctx.storage.sql, this.ledger);
-    this.holdOps = new HoldOperations(this.ledger, this.holds, this.moves, events, this.limits);
-    this.money = new MoneyOperations(this.ledger, this.moves, events, this.limits);
-    this.courier = new EventCourier(ctx, events, env.EVENTS, () => this.owner.get(), {
-      coalesce_ms: FORWARD_COALESCE_MS,
-      replanAlarm: () => this.scheduleAlarm(),
-    });
-    this.outbox = new MoveCourier(ctx, this.moves, this.clock, {
-      deliver: (target, rows) => this.deliverCredits(target, rows),
-      landed: (operation_ids) => this.money.transfersCompleted(operation_ids, this.clock.now()),
-      afterLanded: () => this.courier.afterCommit(),
-      replanAlarm: () => this.scheduleAlarm(),
-    });
     ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, WALLET_MIGRATIONS));
   }
 
@@ -165,18 +156,14 @@ export class WalletDO extends DurableObject<Env> {
   /** Captures all or part of a hold; a hold is captured once: another capture is `hold_not_active`. */
   captureHold(call: Call, request: requests.CaptureRequest): Outcome<{ hold: T.HoldView }> {
     const print = fingerprint("capture", { hold_id: request.hold_id, amount: request.amount, payment_id: request.payment_id });
-    const outcome = this.once(call, request.operation_id, print, () => this.holdOps.capture(call, request));
-    if (outcome.ok && !outcome.replayed) {
-      this.outbox.afterWrite();
-      this.courier.afterCommit();
-    }
-    return outcome;
+    return this.onceMoving(call, request.operation_id, print, () => this.holdOps.capture(call, request));
   }
 
   /** A payout's money leaves the system from the hold the payout placed (payouts/payout-do.ts). */
-  payOutHold(call: Call, request: T.Operation & { hold_id: string; payout_id: string }): Outcome<{ hold: T.HoldView }> {
-    const print = fingerprint("pay_out", { hold_id: request.hold_id, payout_id: request.payout_id });
-    return this.once(call, request.operation_id, print, () => this.holdOps.payOut(call, request));
+  payOutHold(call: Call, request: requests.PayOutRequest): Outcome<{ hold: T.HoldView }> {
+    const { hold_id, payout_id, fee } = request;
+    const print = fingerprint("pay_out", { hold_id, payout_id, ...(fee ? { fee: fee.amount, fee_to: fee.platform_wallet_id } : {}) });
+    return this.onceMoving(call, request.operation_id, print, () => this.holdOps.payOut(call, request));
   }
 
   /**
@@ -205,17 +192,36 @@ export class WalletDO extends DurableObject<Env> {
   /** From a merchant's settlement wallet back to a user's wallet: a `debit` here, a `refund` entry there. */
   refundToWallet(call: Call, request: T.MoveRequest & { to_wallet_id: string }): Outcome<{ entry: T.EntryView }> {
     const { operation_id, ...fields } = request;
-    const outcome = this.once(call, operation_id, fingerprint("refund_to_wallet", fields), () => this.money.refundToWallet(call, request));
-    if (outcome.ok && !outcome.replayed) this.outbox.afterWrite();
-    return outcome;
+    return this.onceMoving(call, operation_id, fingerprint("refund_to_wallet", fields), () => this.money.refundToWallet(call, request));
   }
 
   /** On a merchant's settlement wallet: a card capture, money entering the system, less the commission. */
   creditCardCapture(call: Call, request: requests.CardCaptureRequest): Outcome<{ net: number }> {
     const { operation_id, ...fields } = request;
-    const outcome = this.once(call, operation_id, fingerprint("card_capture", fields), () => this.money.creditCardCapture(call, request));
-    if (outcome.ok && !outcome.replayed) this.outbox.afterWrite();
-    return outcome;
+    return this.onceMoving(call, operation_id, fingerprint("card_capture", fields), () => this.money.creditCardCapture(call, request));
+  }
+
+  /** On a merchant's settlement wallet: a card top-up, its fee to the platform and its amount to the buyer's wallet. */
+  creditCardTopUp(call: Call, request: requests.CardTopUpRequest): Outcome<{ net: number }> {
+    const { operation_id, ...fields } = request;
+    return this.onceMoving(call, operation_id, fingerprint("card_top_up", fields), () => this.money.creditCardTopUp(call, request));
+  }
+
+  /** Whether a card top-up fits today's top-up allowance, asked before the card is tried (nothing taken). */
+  checkTopUpAllowance(call: Call, request: requests.AllowanceRequest): Outcome<object> {
+    return this.read(call, () => this.limits.checkTopUp(request, call.now_ms));
+  }
+
+  /** A card top-up's share of today's allowance, taken once per operation id before its capture. */
+  takeTopUpAllowance(call: Call, request: requests.AllowanceRequest): Outcome<{ taken_at_ms: number }> {
+    const { operation_id, kyc_limits: _, ...fields } = request;
+    return this.once(call, operation_id, fingerprint("top_up_allowance", fields), () => this.limits.takeTopUp(request, call.now_ms));
+  }
+
+  /** Gives back what a top-up took of the allowance of the day it was taken (its capture was refused), once. */
+  giveBackTopUpAllowance(call: Call, request: requests.GiveBackRequest): Outcome<object> {
+    const { operation_id, ...fields } = request;
+    return this.once(call, operation_id, fingerprint("top_up_give_back", fields), () => this.limits.giveBackTopUp(request));
   }
 
   /** Money leaving the system to a card (a card payment's refund): a `debit`, counted as external. */
@@ -285,6 +291,15 @@ export class WalletDO extends DurableObject<Env> {
     );
   }
 
+  /** A mutation that may leave credits in the outbox (and events): their delivery starts once it commits. */
+  private onceMoving<S extends { ok: true }>(call: Call, operation_id: string, print: string, mutate: () => S | Refusal) {
+    const outcome = this.once(call, operation_id, print, mutate);
+    if (!outcome.ok || outcome.replayed) return outcome;
+    this.outbox.afterWrite();
+    this.courier.afterCommit();
+    return outcome;
+  }
+
   /**
    * Checks the caller (objects/object-owner.ts) and remembers who the wallet is: its id (objects are
    * addressed by name) and how far the owner's clock runs ahead of real time (the sandbox clock),
@@ -312,29 +327,8 @@ export class WalletDO extends DurableObject<Env> {
     return expired;
   }
 
-  /** Hands due outbox rows to their target wallet, which applies each once. */
-  private async deliverCredits(target: string, rows: OutboxRow[]): Promise<void> {
-    const source = this.ledger.getMeta("wallet_id");
-    // Rows are written only by calls that entered, which record the wallet's id first.
-    if (!source) throw new Error("a wallet with outbox rows does not know its own id");
-    const call = { wallet_id: target, now_ms: this.clock.now(), clock_offset_ms: this.clock.offsetMs() };
-    await walletObject(this.env, target).applyCredits(call, source, rows.map(toIncomingCredit));
-  }
-
-  /**
-   * One alarm for every deadline: the earliest hold expiry (on the owner's clock), an outbox retry
-   * (a credit due now is being delivered already: the alarm only backs that up, a moment later),
-   * and events still to forward.
-   */
   private scheduleAlarm(): void {
-    const now_ms = Date.now();
-    const expiry = this.holds.nextExpiry();
-    const attempt = this.moves.nextAttempt();
-    planAlarm(this.ctx.storage, {
-      hold_expiry: expiry === null ? null : this.clock.toRealMs(expiry),
-      outbox_retry: attempt === null ? null : Math.max(this.clock.toRealMs(attempt), now_ms + OUTBOX_BACKSTOP_MS),
-      events: this.courier.backstopAt(now_ms),
-    });
+    planAlarm(this.ctx.storage, walletDeadlines(Date.now(), this.holds, this.moves, this.clock, this.courier));
   }
 }
 
@@ -345,4 +339,13 @@ export class WalletDO extends DurableObject<Env> {
  */
 export function walletObject(env: Env, wallet_id: string): DurableObjectStub<WalletDO> {
   return env.WALLET.get(env.WALLET.idFromName(wallet_id)) as DurableObjectStub<WalletDO>;
+}
+
+/** Hands due outbox rows to their target wallet, which applies each once. */
+async function deliverCredits(env: Env, ledger: LedgerStore, clock: ObjectClock, target: string, rows: OutboxRow[]): Promise<void> {
+  const source = ledger.getMeta("wallet_id");
+  // Rows are written only by calls that entered, which record the wallet's id first.
+  if (!source) throw new Error("a wallet with outbox rows does not know its own id");
+  const call = { wallet_id: target, now_ms: clock.now(), clock_offset_ms: clock.offsetMs() };
+  await walletObject(env, target).applyCredits(call, source, rows.map(toIncomingCredit));
 }

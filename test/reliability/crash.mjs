@@ -70,10 +70,12 @@ async function trafficLoop(api, sk, model, users, running) {
       await Promise.all(Array.from({ length: burst }, () => transfer(api, auth, model, from, to)));
     } else if (roll < 0.82) {
       await checkoutFlow(api, auth, model, pick(users));
-    } else if (roll < 0.9) {
+    } else if (roll < 0.88) {
       await payoutFlow(api, auth, model, pick(users));
-    } else {
+    } else if (roll < 0.94) {
       await cardFlow(api, auth, model);
+    } else {
+      await topUpFlow(api, auth, model, pick(users));
     }
   }
 }
@@ -213,6 +215,37 @@ async function cardFlow(api, auth, model) {
   payment.captured = amount;
   payment.status = "captured";
   model.effects.expect("payment.captured", payment_id);
+}
+
+/**
+ * A wallet top-up by card: captured the moment the card is approved, its amount credited to the
+ * user's wallet once (the buyer pays the fee on top; the users are fully verified, so no limit refuses).
+ */
+async function topUpFlow(api, auth, model, user) {
+  const amount = randomInt(100, 20_000);
+  const body = {
+    purpose: "wallet_top_up",
+    external_user_id: user,
+    amount,
+    currency: "IQD",
+    success_url: "https://shop.example/ok",
+    cancel_url: "https://shop.example/cancel",
+  };
+  const intent = await api.definite("POST", "/api/v1/payment-intents", body, { ...auth, "idempotency-key": randomUUID() });
+  if (intent.status !== 201) return;
+  const { id, client_secret } = intent.body.data;
+  model.effects.checkouts.add(id);
+  const card = { number: "4242 4242 4242 4242", exp_month: 12, exp_year: 2034, cvc: pick(TYPED_CVVS), name: "Crash Test" };
+  const paid = await api.definite("POST", `/checkout/${id}/pay`, { client_secret, method: "card", card });
+  // A lost answer's retry finds the intent paid: the capture it started is then finished by the object's alarm.
+  const authorized =
+    (paid.status === 200 && paid.body.data.status === "authorized") || paid.body?.error?.code === "payment_already_completed";
+  if (!authorized) return;
+  const payment_id = `pay_test_${id.slice("pi_".length)}`;
+  model.totals.set(user, /** @type {number} */ (model.totals.get(user)) + amount);
+  model.effects.expect("payment_intent.succeeded", id);
+  model.effects.expect("payment.captured", payment_id);
+  model.effects.expect("wallet.topped_up", payment_id);
 }
 
 /**

@@ -61,6 +61,7 @@ export function effectOf(type, data, request_id) {
  *   a decline that counts (an intent's)         → payment_intent.payment_failed, one per attempt used
  *   user synced                                 → user.synced (one per sync request, in D1 directly)
  *   payout created, and each step the rail took → payout.created, payout.in_transit, payout.paid, … (its final state)
+ *   card top-up paid (captured at once)         → payment_intent.succeeded, payment.captured, wallet.topped_up
  * And none for: a top-up; creating a session or an intent; a decline that does not count, a
  * session's wrong code before the fifth; a payment's own hold (the payment records its events, the
  * hold none); a capture's settlement and commission credits, a refund's credit back to the buyer's

@@ -91,6 +91,7 @@ function checkout(kind: "session" | "intent"): CheckoutState {
     cancel_url: "https://c",
     client_secret: "cs",
     buyer: null,
+    top_up: null,
     locale: "auto",
     now_ms: NOW,
   });

@@ -10,7 +10,9 @@ import {
   balanceOf,
   call,
   createKey,
+  newIntent,
   newMerchant,
+  payWithCard,
   settle,
   syncUser,
   topUp,
@@ -435,5 +437,76 @@ describe("a payout object that dies between its wallet's answer and recording it
     expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 40_000, held: 10_000 });
     expect(await eventTypes(replayed.body.data.id)).toEqual(["payout.created"]);
     await expectBalanced(merchant, wallet_id);
+  });
+});
+
+describe("payout fees", () => {
+  async function withFee(payout_fee_bps: number) {
+    const s = await seller(50_000);
+    const res = await call("PATCH", `/api/v1/merchants/${s.merchant.merchant_id}`, { token: s.merchant.token, body: { payout_fee_bps } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.payout_fee_bps).toBe(payout_fee_bps);
+    return s;
+  }
+
+  it("holds the fee with the amount, and on payment sends the amount out and the fee to the platform", async () => {
+    const { merchant, user_id, wallet_id } = await withFee(100);
+    const payout = await created(merchant, user_id, { amount: 20_000 });
+    expect(payout).toMatchObject({ amount: 20_000, fee_amount: 200, status: "pending" });
+    expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 29_800, held: 20_200 });
+    await clockTo(merchant, payout.arrival_date!);
+    expect(await read(merchant, payout.id)).toMatchObject({ status: "paid", fee_amount: 200 });
+    expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 29_800, held: 0, total: 29_800 });
+    const entries = (await call("GET", `/api/v1/embedded/users/${user_id}/transactions?type=debit`, { token: merchant.secret_key })).body
+      .data.transactions;
+    const debits = entries.map((e: { amount: number; description: string }) => [e.amount, e.description]);
+    expect(debits.sort((a: [number], b: [number]) => b[0] - a[0])).toEqual([
+      [20_000, "Payout"],
+      [200, "Payout fee"],
+    ]);
+    const platform = `wal_platform_sandbox_${merchant.merchant_id}`;
+    const audit = await expectBalanced(merchant, wallet_id, platform);
+    expect(audit).toMatchObject({ external_debits: 20_000, platform_commission: 200 });
+  });
+
+  it("takes no fee from a canceled or failed payout, keeps it on a returned one, and none on the merchant's own", async () => {
+    const { merchant, user_id, wallet_id } = await withFee(250);
+    const canceled = await created(merchant, user_id, { amount: 10_000 });
+    expect((await call("POST", `/api/v1/payouts/${canceled.id}/cancel`, { token: merchant.secret_key })).status).toBe(200);
+    expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 50_000, held: 0 });
+    const failed = await created(merchant, user_id, { amount: 10_000, destination: mobile(FAILS_AT_ONCE) });
+    await waitFor(
+      "the rail's rejection",
+      () => read(merchant, failed.id),
+      (p) => p.status === "failed",
+    );
+    expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 50_000, held: 0 });
+    const returned = await created(merchant, user_id, { amount: 10_000, destination: mobile(RETURNED) });
+    expect(returned.fee_amount).toBe(250);
+    await clockTo(merchant, new Date(Date.parse(returned.arrival_date!) + 4 * 86_400_000).toISOString());
+    expect(await read(merchant, returned.id)).toMatchObject({ status: "returned" });
+    expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 50_000 - 250, held: 0 });
+    const platform = `wal_platform_sandbox_${merchant.merchant_id}`;
+    expect(await expectBalanced(merchant, wallet_id, platform)).toMatchObject({ external_debits: 10_000, external_credits: 60_000 });
+    // The merchant's own payout has no fee: its settlement balance earned 9,750 from a card sale.
+    const sale = await newIntent(merchant.secret_key, 10_000, "IQD");
+    await payWithCard(sale);
+    await call("POST", `/api/v1/payments/${sale.id.replace("pi_", "pay_test_")}/capture`, { token: merchant.secret_key, body: {} });
+    const own = await created(merchant, null, { amount: 9_750 });
+    expect(own).toMatchObject({ amount: 9_750, fee_amount: 0 });
+  });
+
+  it("refuses a payout whose fee the wallet cannot cover, and a fee setting out of range", async () => {
+    const { merchant, user_id } = await withFee(100);
+    const short = await payOut(merchant, user_id, { amount: 50_000 });
+    expect(short.status).toBe(422);
+    expect(short.body).toMatchObject({ error: { code: "insufficient_funds" } });
+    expect(await balanceOf(merchant.secret_key, user_id)).toMatchObject({ available: 50_000, held: 0 });
+    const bad = await call("PATCH", `/api/v1/merchants/${merchant.merchant_id}`, {
+      token: merchant.token,
+      body: { payout_fee_bps: 1_001 },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatchObject({ error: { code: "parameter_invalid", param: "payout_fee_bps" } });
   });
 });

@@ -12,14 +12,16 @@ import { call, registerAndLogin, STRONG_PASSWORD, syncUser, type TestMerchant } 
 
 /**
  * Random sequences of top-up, hold, release, capture, transfer and refund-to-wallet across several
- * wallets, and of checkout sessions paid from them, card intents, payment captures, voids and
- * refunds, payouts of users' wallets and of the settlement balance to each of the sandbox rail's
- * outcomes, cancels, and moves of the sandbox clock that play the rail out — each round's
- * operations fired concurrently, many with Idempotency-Keys reused across different requests. The
- * users have each KYC level and the merchant sets tight limits, so limits are met at their edges.
+ * wallets, and of checkout sessions paid from them, card intents, card top-ups (fee borne by
+ * either side), payment captures, voids and refunds, payouts (with a payout fee) of users'
+ * wallets and of the settlement balance to each of the sandbox rail's outcomes, cancels, and
+ * moves of the sandbox clock that play the rail out — each round's operations fired
+ * concurrently, many with Idempotency-Keys reused across different requests. The users have each
+ * KYC level and the merchant sets tight limits, so limits are met at their edges.
  * After each sequence every wallet must hold: non-negative balances, held = sum of active holds,
  * entries that replay to the balance with seq gap-free and a valid hash chain; every payout's
- * money must have moved exactly as its status says; and the merchant's audit must balance.
+ * money must have moved exactly as its status says, every card top-up's landed once or not at
+ * all; and the merchant's audit must balance.
  *
  * PROPERTY_RUNS (default 200) and PROPERTY_SEED are read from the environment by test/vitest.config.ts;
  * `npm run test:property` runs 10,000. A failure prints the seed and the shrunk sequence to replay it.
@@ -45,6 +47,7 @@ type Op =
   | { kind: "refund"; user: number; currency: "IQD" | "USD"; amount: number }
   | { kind: "session"; user: number; currency: "IQD" | "USD"; amount: number; otp_right: boolean }
   | { kind: "intent"; currency: "IQD" | "USD"; amount: number; card: string }
+  | { kind: "card_top_up"; user: number; currency: "IQD" | "USD"; amount: number; card: string; fee_bearer: "buyer" | "merchant" }
   | ({ kind: "pay_capture"; payment: number; fraction: number | null } & Keyed)
   | ({ kind: "pay_void"; payment: number } & Keyed)
   | ({ kind: "pay_refund"; payment: number; fraction: number | null } & Keyed)
@@ -65,6 +68,8 @@ const FUNDING = [
   ["IQD", 10_000],
   ["USD", 8_000],
 ] as const;
+/** The merchant's fee on its users' payouts: 1.5 %, so most payouts carry one and small ones round to none. */
+const PAYOUT_FEE_BPS = 150;
 /** Ten minutes (the rail collects), two days (it pays or fails), four days (it returns). */
 const CLOCK_MOVES = [11 * 60, 2 * 86_400, 4 * 86_400];
 
@@ -89,6 +94,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("refund" as const), user, currency, amount }),
   fc.record({ kind: fc.constant("session" as const), user, currency, amount, otp_right: fc.boolean() }),
   fc.record({ kind: fc.constant("intent" as const), currency, amount, card: fc.constantFrom(...CARDS) }),
+  fc.record({
+    kind: fc.constant("card_top_up" as const),
+    user,
+    currency,
+    amount,
+    card: fc.constantFrom(...CARDS),
+    fee_bearer: fc.constantFrom("buyer" as const, "merchant" as const),
+  }),
   fc.record({
     kind: fc.constant("pay_capture" as const),
     payment: fc.nat(20),
@@ -126,6 +139,8 @@ interface World {
   settlement_wallet_id: string;
   holds: { id: string; amount: number; user: number }[];
   payments: { id: string; amount: number }[];
+  /** Card top-ups whose card was approved: each is captured into its user's wallet, or (refused) voided. */
+  top_ups: { payment_id: string; wallet_id: string }[];
   payouts: { id: string; amount: number; wallet_id: string }[];
   /** Every answer to a keyed request, by (key, the object the request acts on: a wallet or a payment). */
   answers: { key: number; object: string; replayed: boolean; status: number; body: string }[];
@@ -153,7 +168,10 @@ async function newWorld(owner: Owner): Promise<World> {
   const created = await call("POST", "/api/v1/merchants", { token, body: { name: "Property Shop" } });
   const { id: merchant_id, secret_key, publishable_key } = created.body.data;
   const merchant: TestMerchant = { token, account_id: owner.account_id, merchant_id, secret_key, publishable_key };
-  const limits = await call("PATCH", `/api/v1/merchants/${merchant_id}`, { token, body: { kyc_limits: LIMITS } });
+  const limits = await call("PATCH", `/api/v1/merchants/${merchant_id}`, {
+    token,
+    body: { kyc_limits: LIMITS, payout_fee_bps: PAYOUT_FEE_BPS },
+  });
   expect(limits.status).toBe(200);
   const users = await Promise.all(
     Array.from({ length: USERS }, async (_, i) => {
@@ -174,7 +192,7 @@ async function newWorld(owner: Owner): Promise<World> {
     ),
   );
   for (const res of await Promise.all(funding)) expect(res.status).toBe(201);
-  return { merchant, users, settlement_wallet_id, holds: [], payments: [], payouts: [], answers: [] };
+  return { merchant, users, settlement_wallet_id, holds: [], payments: [], top_ups: [], payouts: [], answers: [] };
 }
 
 /** Sends a request, with the op's Idempotency-Key if it has one, and files a keyed answer under the object it acts on. */
@@ -280,6 +298,42 @@ async function run(world: World, step: Op): Promise<void> {
         world.payments.push({ id: intent.body.data.id.replace("pi_", "pay_test_"), amount: step.amount });
       return;
     }
+    case "card_top_up": {
+      const u = world.users[step.user]!;
+      const intent = await call("POST", "/api/v1/payment-intents", {
+        token: world.merchant.secret_key,
+        body: {
+          purpose: "wallet_top_up",
+          external_user_id: u.external_id,
+          fee_bearer: step.fee_bearer,
+          amount: step.amount,
+          currency: step.currency,
+          success_url: "https://s.example/",
+          cancel_url: "https://c.example/",
+        },
+      });
+      if (intent.status !== 201) {
+        expect(intent.body.error.code, JSON.stringify(intent.body)).toBe("limit_exceeded");
+        return;
+      }
+      const paid = await call("POST", `/checkout/${intent.body.data.id}/pay`, {
+        body: {
+          client_secret: intent.body.data.client_secret,
+          method: "card",
+          card: { number: step.card, exp_month: 12, exp_year: 2040, cvc: "123", name: "P" },
+        },
+      });
+      if (paid.status === 422 && paid.body.error.code === "limit_exceeded") return;
+      if (lapsed(paid)) return;
+      const payment_id = intent.body.data.id.replace("pi_", "pay_test_");
+      if (paid.body.data.status === "authorized") world.top_ups.push({ payment_id, wallet_id: u.wallet_id });
+      else if (paid.body.data.status === "failed") {
+        // Refused at its capture (the allowance, or the merchant's balance for a fee it bears): voided, never charged.
+        expect(["limit_exceeded", "insufficient_funds", "balance_limit_exceeded"]).toContain(paid.body.data.decline_code);
+        world.top_ups.push({ payment_id, wallet_id: u.wallet_id });
+      }
+      return;
+    }
     case "pay_capture": {
       const payment = world.payments[step.payment % Math.max(1, world.payments.length)];
       if (!payment) return;
@@ -368,6 +422,7 @@ async function run(world: World, step: Op): Promise<void> {
 /** A payment's own arithmetic holds, and nothing it reserved is left dangling once its steps ran. */
 async function checkPayment(world: World, id: string): Promise<void> {
   const p = (await call("GET", `/api/v1/payments/${id}`, { token: world.merchant.secret_key })).body.data;
+  if (p.top_up) return;
   expect(p.refunded_amount).toBeLessThanOrEqual(p.captured_amount);
   expect(p.captured_amount).toBeLessThanOrEqual(p.amount);
   expect(p.net_amount).toBe(p.captured_amount - p.refunded_amount);
@@ -390,6 +445,31 @@ async function checkPayment(world: World, id: string): Promise<void> {
   expect(refunds.filter((r) => r.status === "completed").reduce((sum, r) => sum + r.amount, 0)).toBe(p.refunded_amount);
   expect(refunds.filter((r) => r.status === "pending")).toEqual([]);
 }
+
+/**
+ * A card top-up was captured into its user's wallet exactly once — one credit of the top-up amount
+ * naming the payment, the charge and fee as its bearer says — or was refused and voided, leaving
+ * no entry. The settlement wallet kept nothing, or paid the fee it bore.
+ */
+async function checkTopUp(world: World, top_up: World["top_ups"][number]): Promise<void> {
+  const p = (await call("GET", `/api/v1/payments/${top_up.payment_id}`, { token: world.merchant.secret_key })).body.data;
+  const chain = await walletObject(env, top_up.wallet_id).chain({ wallet_id: top_up.wallet_id, now_ms: Date.now() }, 0, 100_000);
+  if (!chain.ok) throw new Error(`${top_up.wallet_id} refused the chain`);
+  const credits = chain.entries.filter((e) => e.reference === p.id);
+  topUpStatuses[p.status] = (topUpStatuses[p.status] ?? 0) + 1;
+  if (p.status === "voided") {
+    expect(credits, `${p.id} voided`).toEqual([]);
+    expect(p.captured_amount).toBe(0);
+    return;
+  }
+  expect(p.status, p.id).toBe("captured");
+  const { amount, fee_amount, fee_bearer } = p.top_up;
+  expect(credits.map((e) => [e.type, e.amount])).toEqual([["credit", amount]]);
+  expect(p.captured_amount).toBe(fee_bearer === "buyer" ? amount + fee_amount : amount);
+  expect(p.commission_amount).toBe(fee_amount);
+  expect(p.merchant_amount).toBe(fee_bearer === "buyer" ? 0 : 0 - fee_amount);
+}
+const topUpStatuses: Record<string, number> = {};
 
 /** How many payouts the run checked in each status: printed, to show the rail's every outcome was met. */
 const payoutStatuses: Record<string, number> = {};
@@ -423,14 +503,17 @@ async function checkPayout(world: World, payout: World["payouts"][number]): Prom
   if (!chain.ok) throw new Error(`${payout.wallet_id} refused the chain`);
   const mine = chain.entries.filter((e) => e.reference === payout.id);
   const sum = (type: string) => mine.filter((e) => e.type === type).reduce((total, e) => total + e.amount, 0);
+  // What is held is the amount and its fee; a paid payout debits both (the fee to the platform); a return brings back the amount.
+  const held = p.amount + p.fee_amount;
+  expect(p.fee_amount).toBe(payout.wallet_id === world.settlement_wallet_id ? 0 : Math.floor((p.amount * PAYOUT_FEE_BPS + 5_000) / 10_000));
   const expected: Record<string, [number, number, number, number]> = {
     // hold, release, debit, credit
-    pending: [p.amount, 0, 0, 0],
-    in_transit: [p.amount, 0, 0, 0],
-    paid: [p.amount, 0, p.amount, 0],
-    returned: [p.amount, 0, p.amount, p.amount],
-    failed: [p.amount, p.amount, 0, 0],
-    canceled: [p.amount, p.amount, 0, 0],
+    pending: [held, 0, 0, 0],
+    in_transit: [held, 0, 0, 0],
+    paid: [held, 0, held, 0],
+    returned: [held, 0, held, p.amount],
+    failed: [held, held, 0, 0],
+    canceled: [held, held, 0, 0],
   };
   expect([sum("hold"), sum("release"), sum("debit"), sum("credit")], `${payout.id} is ${p.status}`).toEqual(expected[p.status]);
   payoutStatuses[p.status] = (payoutStatuses[p.status] ?? 0) + 1;
@@ -507,9 +590,10 @@ describe("wallet ledger properties", () => {
         for (const wallet_id of [...world.users.map((u) => u.wallet_id), world.settlement_wallet_id]) await checkWallet(wallet_id);
         for (const payment of world.payments) await checkPayment(world, payment.id);
         for (const payout of world.payouts) await checkPayout(world, payout);
+        for (const top_up of world.top_ups) await checkTopUp(world, top_up);
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
-    console.log(`payouts checked, by status: ${JSON.stringify(payoutStatuses)}`);
+    console.log(`payouts checked, by status: ${JSON.stringify(payoutStatuses)}; card top-ups: ${JSON.stringify(topUpStatuses)}`);
   }, 10_800_000); // 10,000 sequences take about 75 minutes on 2 cores (payouts and clock moves doubled a sequence's cost)
 });

@@ -105,7 +105,8 @@ export const PaymentPage: FC<{
   const money = (n: number) => formatMoney(lang, n, currency);
   const action = `${scope.base}/payments/${payment.id}`;
   const problemOf = (a: PaymentAction) => (failed?.action === a ? failed.problem : undefined);
-  const refundable = payment.captured_amount - payment.refunded_amount;
+  // A top-up's money is the user's: it is not refunded to the card (the API refuses it too).
+  const refundable = payment.top_up ? 0 : payment.captured_amount - payment.refunded_amount;
   return (
     <Shell p={p} title={`${t("payments")}: ${payment.id}`}>
       {done ? (
@@ -134,6 +135,18 @@ export const PaymentPage: FC<{
           <dd>{money(payment.commission_amount)}</dd>
           <dt>{t("merchant_amount")}</dt>
           <dd>{money(payment.merchant_amount)}</dd>
+          {payment.top_up ? (
+            <>
+              <dt>{t("top_up")}</dt>
+              <dd id="top-up">
+                {t("top_up_fee", {
+                  amount: money(payment.top_up.amount),
+                  fee: money(payment.top_up.fee_amount),
+                  bearer: t(payment.top_up.fee_bearer === "buyer" ? "fee_buyer" : "fee_merchant"),
+                })}
+              </dd>
+            </>
+          ) : null}
           <dt>{t("method")}</dt>
           <dd>{payment.card ? `${payment.card.brand} ····${payment.card.last4}` : <Word value={payment.method} />}</dd>
           <dt>{t("buyer")}</dt>

@@ -79,7 +79,12 @@ export const PayoutsPage: FC<{
             <td>
               <Word value={po.destination.type === "bank_account" ? "bank_account" : po.destination.provider} /> ···{po.destination.last4}
             </td>
-            <td class="num">{formatMoney(lang, po.amount, po.currency as Currency)}</td>
+            <td class="num">
+              {formatMoney(lang, po.amount, po.currency as Currency)}
+              {po.fee_amount > 0 ? (
+                <span class="hint"> {t("payout_fee", { fee: formatMoney(lang, po.fee_amount, po.currency as Currency) })}</span>
+              ) : null}
+            </td>
             <td>{po.arrival_date ? formatDate(lang, po.arrival_date) : ""}</td>
             <td>
               {po.status === "pending" ? (

@@ -1,0 +1,1 @@
+ALTER TABLE `merchants` ADD `payout_fee_bps` integer DEFAULT 0 NOT NULL;
