@@ -5,7 +5,7 @@
 // pages a minute apart (the route's rate limit), as run.mjs does, and prints the latencies.
 //
 // To compare a commit with this one: clone it, copy this directory's *.mjs over its bench/, run
-// there, then here, and again in the other order (see README.md, "What stands in the way").
+// there, then here, and again in the other order. README.md has the results of such a comparison.
 import { execSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";

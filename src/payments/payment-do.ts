@@ -47,32 +47,26 @@ type CheckoutAnswer = Outcome<{ checkout: views.CheckoutView }>;
  * merchant's clock, re-drives steps a crash interrupted, and keeps the D1 index up to date.
  */
 export class PaymentDO extends DurableObject<Env> {
-  private readonly store: PaymentStore;
-  private readonly record: CheckoutRecord;
-  private readonly operations: OperationLog;
-  private readonly clock: ObjectClock;
-  private readonly courier: EventCourier;
-  private readonly steps: StepRunner<StepRow>;
-  private readonly index: ObjectIndex<CheckoutState>;
+  // Field initializers run after super(), in order: each part is built over the storage and the parts before it.
+  private readonly store = new PaymentStore(this.ctx.storage.sql);
+  private readonly operations = new OperationLog(this.ctx.storage.sql);
+  private readonly outbox = new EventOutbox(this.ctx.storage.sql);
+  private readonly record = new CheckoutRecord(this.ctx, this.store, this.outbox);
+  private readonly clock = new ObjectClock(this.store);
+  private readonly index: ObjectIndex<CheckoutState> = paymentIndex(this.env, this.store);
+  // A payment changes a few times in its life: its events go at once.
+  private readonly courier = new EventCourier(this.ctx, this.outbox, this.env.EVENTS, () => this.ownerOrNull(), {
+    coalesce_ms: 0,
+    replanAlarm: () => this.scheduleAlarm(),
+  });
+  private readonly steps: StepRunner<StepRow> = new StepRunner(this.ctx, this.store, {
+    run: (row) => this.runStep(row),
+    afterStep: () => this.afterChange(),
+    afterPostpone: () => this.scheduleAlarm(),
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.store = new PaymentStore(ctx.storage.sql);
-    this.operations = new OperationLog(ctx.storage.sql);
-    const events = new EventOutbox(ctx.storage.sql);
-    this.record = new CheckoutRecord(ctx, this.store, events);
-    this.clock = new ObjectClock(this.store);
-    this.index = paymentIndex(env, this.store);
-    // A payment changes a few times in its life: its events go at once.
-    this.courier = new EventCourier(ctx, events, env.EVENTS, () => this.ownerOrNull(), {
-      coalesce_ms: 0,
-      replanAlarm: () => this.scheduleAlarm(),
-    });
-    this.steps = new StepRunner(ctx, this.store, {
-      run: (row) => this.runStep(row),
-      afterStep: () => this.afterChange(),
-      afterPostpone: () => this.scheduleAlarm(),
-    });
     ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage.sql, PAYMENT_MIGRATIONS));
   }
 
@@ -188,7 +182,7 @@ export class PaymentDO extends DurableObject<Env> {
     if (problem) return problem;
     // Examined before the transaction: nothing awaits between deciding and recording.
     const examined = await examineCard(card, this.env.DATA_ENCRYPTION_KEY);
-    const answer = this.record.transaction(() => cardAttempt({ record: this.record, call, now_ms: entered.now_ms }, this.store, examined));
+    const answer = this.record.transaction(() => cardAttempt({ record: this.record, call, now_ms }, this.store, examined));
     if (!answer.ok) return answer;
     this.afterChange();
     return "seq" in answer ? ((await this.steps.answerOf(answer.seq)) as Outcome<PayResult>) : answer;

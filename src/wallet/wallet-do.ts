@@ -26,11 +26,10 @@ import { chainEntryView, entryView, holdView, transferView } from "./views";
 type Call = T.CallContext;
 
 /**
- * One object per wallet. Every balance mutation of the wallet runs here, one at a time, as one synchronous storage
- * transaction keyed by an operation id bound to what the operation does: a repeat returns the first result without a
- * second effect, and the same id with another request is refused. Money for other wallets leaves through the outbox
- * (docs/architecture.md). The object answers anyone but its owner with not-found, so ids may route straight to it.
- * What each mutation does is in hold-operations.ts and money-operations.ts; this file is the RPC surface.
+ * One object per wallet. Every balance mutation runs here, one at a time, as one synchronous storage transaction keyed
+ * by an operation id bound to what it does: a repeat returns the first result without a second effect, and the same id
+ * with another request is refused. Money for other wallets leaves through the outbox (docs/architecture.md). Anyone but
+ * the owner is answered not-found. The mutations are in hold-operations.ts, money-operations.ts and limits.ts.
  */
 export class WalletDO extends DurableObject<Env> {
   // Field initializers run after super(), in order: each part is built over the storage and the parts before it.
