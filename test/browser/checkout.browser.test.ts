@@ -109,17 +109,21 @@ async function newSession(amount: number, options: { locale?: string; balance?: 
   return res.body.data;
 }
 
-async function newIntent(amount = 9999, options: { locale?: string; key?: string } = {}): Promise<Checkout> {
+async function newIntent(
+  amount = 9999,
+  options: { locale?: string; key?: string; extra?: Record<string, unknown>; currency?: string } = {},
+): Promise<Checkout> {
   const res = await api(
     "POST",
     "/api/v1/payment-intents",
     {
       amount,
-      currency: "USD",
+      currency: options.currency ?? "USD",
       description: "Premium plan",
       success_url: site.successUrl,
       cancel_url: site.cancelUrl,
       ...(options.locale ? { locale: options.locale } : {}),
+      ...options.extra,
     },
     options.key ?? secretKey,
   );
@@ -518,6 +522,31 @@ describe("the hosted checkout in Chromium", () => {
           await expect(page.getAttribute("#checkout-closed", "data-status")).resolves.toBe("expired");
           await expect(page.getAttribute("#return-link", "href")).resolves.toBe(`${site.cancelUrl}?session_id=${lapsing.id}`);
           await state("expired");
+
+          // A wallet top-up: the page says what reaches the wallet and the fee on top; paying captures it at once.
+          const topping = `usr_${crypto.randomUUID()}`;
+          const synced = await api("POST", "/api/v1/users/sync", { external_user_id: topping, name: "Zainab Al-Kadhimi" }, key);
+          expect(synced.status).toBeLessThan(300);
+          const top_up = await newIntent(25_000, {
+            locale,
+            key,
+            currency: "IQD",
+            extra: { purpose: "wallet_top_up", external_user_id: topping, description: "Mazad wallet top-up" },
+          });
+          await page.goto(top_up.checkout_url);
+          await expect(page.textContent("#amount")).resolves.toContain(locale === "ar" ? "٢٥٬٦٢٥" : "25,625");
+          await expect(page.textContent("#top-up")).resolves.toContain(locale === "ar" ? "٦٢٥" : "625");
+          await state("top-up");
+          await fillCard(page, "4242 4242 4242 4242", CVV.states);
+          await Promise.all([page.waitForURL(`${site.successUrl}?payment_intent=${top_up.id}`), page.click("#pay-button")]);
+          // The top-up reaches the wallet through the settlement wallet's outbox, a moment after the answer.
+          let total = 0;
+          for (let tries = 0; tries < 50 && total !== 25_000; tries++) {
+            const wallet = await api("GET", `/api/v1/embedded/users/${topping}/wallet`, undefined, key);
+            total = wallet.body.data.balances.find((b: { currency: string }) => b.currency === "IQD").total;
+            if (total !== 25_000) await new Promise((r) => setTimeout(r, 100));
+          }
+          expect(total).toBe(25_000);
 
           await page.goto(`${workerUrl}/checkout/${intent.id}?client_secret=wrong&lang=${locale}`);
           await expect(page.textContent("h1")).resolves.toBe(
