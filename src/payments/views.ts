@@ -124,7 +124,8 @@ export function paymentView(state: CheckoutState) {
     top_up: topUpOf(state),
     capture_before: p.status === "authorized" ? toIsoSeconds(p.capture_before_ms) : null,
     captured_at: iso(p.captured_at_ms),
-    refund_before: iso(p.refund_before_ms),
+    // A top-up is never refunded to the card: it has no refund window.
+    refund_before: state.top_up ? null : iso(p.refund_before_ms),
     created_at: toIsoSeconds(p.authorized_at_ms),
     updated_at: toIsoSeconds(state.updated_at_ms),
   };

@@ -79,7 +79,7 @@ afterAll(async () => {
 });
 
 describe("the dashboard in Chromium", () => {
-  const state = { secret_key: "", base: "", payment_id: "", user_id: "", endpoint_id: "" };
+  const state = { secret_key: "", base: "", payment_id: "", top_up_payment_id: "", user_id: "", endpoint_id: "" };
 
   it("signs up, creates a merchant and shows its sandbox keys once, with a copy button", async () => {
     await page.goto(`${workerUrl}/admin`);
@@ -151,6 +151,26 @@ describe("the dashboard in Chromium", () => {
       );
       expect(payout.status).toBe(201);
     }
+    // A card top-up of the user's wallet, paid through the buyer's JSON API: its payment has a page of its own.
+    const topUpIntent = await api(
+      "POST",
+      "/api/v1/payment-intents",
+      {
+        purpose: "wallet_top_up",
+        external_user_id,
+        amount: 25_000,
+        currency: "IQD",
+        success_url: `${new URL(receiverUrl).origin}/success`,
+        cancel_url: `${new URL(receiverUrl).origin}/cancel`,
+      },
+      state.secret_key,
+    );
+    expect(topUpIntent.status).toBe(201);
+    const card = { number: "4242424242424242", exp_month: 12, exp_year: 2040, cvc: "123", name: "Ahmed Al-Bayati" };
+    const { id: intent_id, client_secret } = topUpIntent.body.data;
+    const toppedUp = await api("POST", `/checkout/${intent_id}/pay`, { client_secret, method: "card", card }, "");
+    expect(toppedUp.body.data.status).toBe("authorized");
+    state.top_up_payment_id = intent_id.replace("pi_", "pay_test_");
     // The buyer pays on the hosted page (sandbox code 123456) twice: once in Arabic, once in English.
     const payOnPage = async (locale: "ar" | "en", amount: number) => {
       const session = await api(
@@ -187,9 +207,9 @@ describe("the dashboard in Chromium", () => {
         await page.reload();
         return links.count();
       })
-      .toBe(2);
+      .toBe(3);
     const listed = (await links.allTextContents()).map((text) => text.trim());
-    expect(listed.sort()).toEqual([paid_in_arabic, paid_in_english].sort());
+    expect(listed.sort()).toEqual([paid_in_arabic, paid_in_english, state.top_up_payment_id].sort());
     state.payment_id = paid_in_arabic;
     await submit(page, `a[href$='/payments/${state.payment_id}']`);
     await page.fill("#capture-amount", "45000");
@@ -225,6 +245,7 @@ describe("the dashboard in Chromium", () => {
       keys: "/keys",
       payments: "/payments",
       payment: `/payments/${state.payment_id}`,
+      "top-up": `/payments/${state.top_up_payment_id}`,
       payouts: "/payouts",
       users: "/users",
       user: `/users/${state.user_id}`,

@@ -105,6 +105,7 @@ describe("a card top-up, fee paid by the buyer (the default)", () => {
       user_id: user.id,
       purpose: "wallet_top_up",
       top_up: { amount: 25_000, fee_amount: 625 },
+      refund_before: null,
     });
     expect(await audit(m, user.wallet_id)).toMatchObject({
       balanced: true,
