@@ -1,5 +1,6 @@
 import { paymentOf, type CheckoutState } from "../domain/checkout-machine";
 import { refundCommission, type StepResult } from "../domain/payment-machine";
+import type { CardCaptureRequest } from "../wallet/requests";
 import type { CallContext } from "../wallet/types";
 import { walletObject } from "../wallet/wallet-do";
 import type { PaymentStep } from "./types";
@@ -58,15 +59,7 @@ export async function executeStep(
       throw new Error(`capturing ${step.payment_id}: ${captured.code}`);
     }
     case "capture_card": {
-      const credited = await wallet(step.settlement_wallet_id).creditCardCapture(call(step.settlement_wallet_id), {
-        operation_id: `${step.payment_id}:capture`,
-        currency: step.currency,
-        gross: step.amount,
-        commission: step.commission,
-        platform_wallet_id: step.platform_wallet_id,
-        reference: step.payment_id,
-        description: state.description,
-      });
+      const credited = await wallet(step.settlement_wallet_id).creditCardCapture(call(step.settlement_wallet_id), cardCharge(step, state));
       if (credited.ok) return { kind: "done" };
       if (credited.code === "balance_limit_exceeded") return { kind: "refused", code: credited.code, message: credited.message };
       throw new Error(`capturing ${step.payment_id}: ${credited.code}`);
@@ -153,13 +146,7 @@ async function captureTopUp(
     throw new Error(`top-up allowance for ${step.payment_id}: ${taken.code}`);
   }
   const credited = await wallet(step.settlement_wallet_id).creditCardTopUp(call(step.settlement_wallet_id), {
-    operation_id: `${step.payment_id}:capture`,
-    currency: step.currency,
-    gross: step.amount,
-    commission: step.commission,
-    platform_wallet_id: step.platform_wallet_id,
-    reference: step.payment_id,
-    description: state.description,
+    ...cardCharge(step, state),
     top_up_amount: step.top_up_amount,
     to_wallet_id: step.wallet_id,
   });
@@ -170,4 +157,17 @@ async function captureTopUp(
   const given = await wallet(step.wallet_id).giveBackTopUpAllowance(call(step.wallet_id), back);
   if (!given.ok) throw new Error(`giving back the allowance of ${step.payment_id}: ${given.code}`);
   return { kind: "refused", code: credited.code, message: credited.message };
+}
+
+/** A card's charge landing on the settlement wallet, under the payment's capture operation id. */
+function cardCharge(step: Extract<PaymentStep, { kind: "capture_card" | "capture_top_up" }>, state: CheckoutState): CardCaptureRequest {
+  return {
+    operation_id: `${step.payment_id}:capture`,
+    currency: step.currency,
+    gross: step.amount,
+    commission: step.commission,
+    platform_wallet_id: step.platform_wallet_id,
+    reference: step.payment_id,
+    description: state.description,
+  };
 }

@@ -20,6 +20,16 @@ export interface PaymentCall {
   idempotency_key?: string;
 }
 
+/** A card's charge as a capture step carries it: the amount, its commission, and where each goes. */
+interface CardCharge {
+  amount: number;
+  commission: number;
+  commission_bps: number;
+  currency: Currency;
+  settlement_wallet_id: string;
+  platform_wallet_id: string;
+}
+
 /** A call to a wallet that a change needs, recorded before it is made. `operation_id` names the request to answer when it is done. */
 export type PaymentStep = (
   | {
@@ -42,28 +52,14 @@ export type PaymentStep = (
       settlement_wallet_id: string;
       platform_wallet_id: string;
     }
-  | {
-      kind: "capture_card";
-      amount: number;
-      commission: number;
-      commission_bps: number;
-      currency: Currency;
-      settlement_wallet_id: string;
-      platform_wallet_id: string;
-    }
-  | {
+  | ({ kind: "capture_card" } & CardCharge)
+  | ({
       /** A wallet top-up's capture: its share of the buyer's allowance, then the card's charge on the settlement wallet. */
       kind: "capture_top_up";
-      amount: number;
-      commission: number;
-      commission_bps: number;
-      currency: Currency;
-      settlement_wallet_id: string;
-      platform_wallet_id: string;
       wallet_id: string;
       top_up_amount: number;
       kyc_limits: KycLimits;
-    }
+    } & CardCharge)
   | { kind: "release"; reason: "void" | "deadline"; wallet_id: string | null; hold_id: string | null }
   | {
       kind: "refund";
