@@ -1,7 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { CURRENCIES } from "../../src/domain/currencies";
 import { objectKeyOf } from "../../src/domain/ids";
+import { walletObject } from "../../src/wallet/wallet-do";
 import type { CreatePaymentIntentRequest, CreatePaymentIntentResponse } from "../../src/routes/checkouts";
 import {
   balanceOf,
@@ -198,6 +200,28 @@ describe("a card top-up, fee paid by the merchant", () => {
     expect((await payWithCard(again)).body.data).toMatchObject({ status: "authorized" });
     await settle(user.wallet_id);
     expect(await balanceOf(m.secret_key, user.id)).toMatchObject({ available: 30_000 });
+  });
+});
+
+describe("a card top-up past the merchant's bound on money in the system", () => {
+  it("fails at its capture with balance_limit_exceeded: voided, nothing credited, the allowance given back", async () => {
+    const m = await newMerchant();
+    await setTopUpLimit(m, 10_000);
+    const user = await buyer(m, "none");
+    const { wallet_id } = await settlement(m);
+    // The merchant's wallets hold all but 5,000 IQD of the bound (as a long history would leave them).
+    await runInDurableObject(walletObject(env, wallet_id), (_i, state) => {
+      state.storage.sql.exec("INSERT INTO issuance (currency, issued) VALUES ('IQD', ?)", CURRENCIES.IQD.max_issued_minor - 5_000);
+    });
+    const intent = await topUpIntent(m, { external_user_id: user.external_id, amount: 10_000 });
+    const paid = await payWithCard(intent);
+    expect(paid.body.data).toMatchObject({ status: "failed", decline_code: "balance_limit_exceeded" });
+    const payment = (await call("GET", `/api/v1/payments/${paymentIdOf(intent)}`, { token: m.secret_key })).body.data;
+    expect(payment).toMatchObject({ status: "voided", captured_amount: 0 });
+    await settle(user.wallet_id);
+    expect(await balanceOf(m.secret_key, user.id)).toMatchObject({ available: 0, held: 0 });
+    // The day's allowance is whole again: 10,000 more fits it (and is refused only by the bound).
+    expect((await createTopUp(m, { external_user_id: user.external_id, amount: 10_000 })).status).toBe(201);
   });
 });
 
