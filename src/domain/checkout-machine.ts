@@ -65,7 +65,8 @@ export interface CheckoutState {
   attempt_in_progress: { number: number; method: PaymentMethod } | null;
   /** The last counted decline's code (`51`, `insufficient_funds`, …); absent in states saved before it was kept. */
   last_decline_code?: string | null;
-  closed_reason: "merchant" | "buyer" | "deadline" | "too_many_attempts" | null;
+  /** `top_up_refused`: a wallet top-up whose card was approved but whose capture was refused (its authorization voided). */
+  closed_reason: "merchant" | "buyer" | "deadline" | "too_many_attempts" | "top_up_refused" | null;
   payment: PaymentState | null;
 }
 

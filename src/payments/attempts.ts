@@ -61,9 +61,10 @@ export async function topUpProblem(env: Env, state: CheckoutState, now_ms: numbe
     amount,
     kyc_limits,
   });
-  return fits.ok
-    ? null
-    : refusal<PaymentRefusalCode>(fits.code === "limit_exceeded" ? "limit_exceeded" : "not_found", fits.message, "amount");
+  if (fits.ok) return null;
+  // The user's wallet answers not-found only to a caller that is not its owner, which this payment's merchant is.
+  if (fits.code !== "limit_exceeded") throw new Error(`top-up allowance of ${state.id}: ${fits.code} ${fits.message}`);
+  return refusal<PaymentRefusalCode>("limit_exceeded", fits.message, "amount");
 }
 
 export type ExaminedCard = { summary: CardSummary; decision: ReturnType<typeof simulateAuthorization> };
@@ -95,7 +96,13 @@ export function cardAttempt(
   const finished = finishAttempt(started.state, outcome);
   if (decision.approved && state.top_up) {
     const capturing = { ...finished.state, payment: { ...paymentOf(finished.state), pending: "capture" as const } };
-    const saved = record.save(capturing, finished.events, call, now_ms);
+    // The intent succeeds when the top-up is captured, not before: a refused capture fails it instead (step-completion.ts).
+    const saved = record.save(
+      capturing,
+      finished.events.filter((type) => type !== "payment_intent.succeeded"),
+      call,
+      now_ms,
+    );
     return { ok: true, seq: store.addStep(plan.topUpCaptureStep(saved, plan.causeOf(call)), Date.now()) };
   }
   const saved = record.save(finished.state, finished.events, call, now_ms);

@@ -109,6 +109,11 @@ export class PaymentDO extends DurableObject<Env> {
     });
   }
 
+  /** Whether an operation was answered here: a retried create replays its answer before anything is checked again. */
+  knows(operation_id: string): boolean {
+    return this.operations.find(operation_id) !== null;
+  }
+
   events(call: PaymentCall) {
     type Payload = Record<string, Record<string, string | number | boolean | null>>;
     const events = () => this.record.recordedEvents().map((e) => ({ ...e, payload: JSON.parse(e.payload) as Payload }));

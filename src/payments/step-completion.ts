@@ -13,6 +13,7 @@ import type { CheckoutRecord } from "./checkout-record";
 import type { PaymentStore } from "./payment-store";
 import { paymentOf } from "../domain/checkout-machine";
 import type { PaymentStep } from "./types";
+import type { CheckoutEventType } from "../domain/events";
 import { cancelRedirect } from "../domain/redirects";
 import { payResult, paymentView, refundAnswer } from "./views";
 
@@ -70,22 +71,25 @@ function captured({ record, state, now_ms, cause }: At, step: StepOf<"capture_wa
 }
 
 /**
- * A wallet top-up captured (the payment captured, and the top-up is one more fact of the same
- * change) or refused: then its authorization is voided at once (a card's void moves no money) and
- * the buyer is told why. Answers the buyer's payment attempt, which waited for it.
+ * A wallet top-up captured — the intent succeeds, the payment is captured and the wallet topped
+ * up: three facts of one change — or refused: its authorization is voided at once (a card's void
+ * moves no money) and the intent fails, with the reason as its decline code. Answers the buyer's
+ * payment attempt, which waited for it.
  */
 function toppedUp({ record, state, now_ms, cause }: At, step: StepOf<"capture_top_up">, result: StepResult): unknown {
   const payment = paymentOf(state);
   if (result.kind === "done") {
     const capture = { amount: step.amount, commission: step.commission, commission_bps: step.commission_bps };
     const finished = finishCapture(payment, capture, now_ms);
-    const saved = record.save({ ...state, payment: finished.payment }, [...finished.events, "wallet.topped_up"], cause, now_ms);
+    const events: CheckoutEventType[] = ["payment_intent.succeeded", ...finished.events, "wallet.topped_up"];
+    const saved = record.save({ ...state, payment: finished.payment }, events, cause, now_ms);
     return { ok: true, ...payResult(saved, null), message: "Your wallet was topped up." };
   }
   const voided = finishVoid(finishCapture(payment, null, now_ms).payment, "void");
-  const saved = record.save({ ...state, payment: voided.payment }, voided.events, cause, now_ms);
-  const message = result.kind === "refused" ? result.message : "The top-up failed.";
   const decline_code = result.kind === "refused" ? result.code : "failed";
+  const failed = { ...state, status: "failed" as const, closed_reason: "top_up_refused" as const, last_decline_code: decline_code };
+  const saved = record.save({ ...failed, payment: voided.payment }, ["payment_intent.payment_failed", ...voided.events], cause, now_ms);
+  const message = result.kind === "refused" ? result.message : "The top-up failed.";
   return { ok: true, status: "failed", decline_code, message, redirect_url: cancelRedirect(saved), attempts_remaining: 0 };
 }
 

@@ -217,6 +217,14 @@ function expectId<V>(view: { id: string }, id: string, what: string): V {
   return view as unknown as V;
 }
 
+/** Whether the request's Idempotency-Key already created a checkout (its object knows the operation). */
+async function createdBefore(c: Context<AppEnv>): Promise<boolean> {
+  const key = c.req.header("Idempotency-Key");
+  if (key === undefined) return false;
+  const scope = c.get("idempotencyScope");
+  return paymentStub(c.env, await newObjectKey("checkout", scope, key)).knows(await operationIdFor(scope, key));
+}
+
 async function openCheckout(
   c: Context<AppEnv>,
   kind: "session" | "intent",
@@ -328,7 +336,16 @@ checkoutRoutes.openapi(createIntent, async (c) => {
     return replayable(replayed, c.json(ok(checkout as unknown as Intent), 201));
   }
   const asked = { external_user_id, amount: input.amount, currency: input.currency, fee_bearer: fee_bearer ?? "buyer" };
-  const { buyer, top_up, charge } = await prepareTopUp(c.env, database(c.env.DB), c.get("merchant"), c.get("clock"), asked);
+  // A retry of a create that was answered replays that answer, even if the allowance has been used since.
+  const check_allowance = !(await createdBefore(c));
+  const { buyer, top_up, charge } = await prepareTopUp(
+    c.env,
+    database(c.env.DB),
+    c.get("merchant"),
+    c.get("clock"),
+    asked,
+    check_allowance,
+  );
   const { checkout, replayed } = await openCheckout(c, "intent", { ...input, amount: charge }, buyer, top_up);
   return replayable(replayed, c.json(ok(checkout as unknown as Intent), 201));
 });

@@ -74,8 +74,9 @@ const Payout = z
       .int()
       .openapi({
         description:
-          "Your payout fee (`payout_fee_bps` of the amount) on a user's payout, held with the amount and paid to the platform " +
-          "when the payout is paid; 0 on a payout of your settlement balance",
+          "Your payout fee (`payout_fee_bps` of the amount) on a user's payout: held with the amount (and counted with it against " +
+          "the day's payout limit), paid to the platform when the payout is paid, released if it fails or is canceled, kept if " +
+          "it is returned; 0 on a payout of your settlement balance",
       }),
     currency,
     user_id: z.string().nullable().openapi({ description: "The user paid out from; null for a payout of your settlement balance" }),

@@ -167,6 +167,11 @@ async function fromFinalStates(api, book) {
     if (session && c.status === "expired") book.expect("checkout.expired", id);
     if (session && c.status === "canceled") book.expect("checkout.canceled", id); // five wrong codes
     if (!session && (c.status === "canceled" || c.status === "expired")) book.expect("payment_intent.canceled", id);
+    // A card top-up whose capture was refused fails its intent and voids its payment.
+    if (!session && c.top_up && c.status === "failed") {
+      book.expect("payment_intent.payment_failed", `${id} ${c.attempts_remaining}`);
+      book.expect("payment.voided", c.payment_id);
+    }
     // Every counted decline, by the attempts it left (the last of five fails the intent).
     if (!session)
       for (let left = MAX_ATTEMPTS - 1; left >= c.attempts_remaining; left--) book.expect("payment_intent.payment_failed", `${id} ${left}`);

@@ -194,7 +194,10 @@ describe("a card top-up, fee paid by the merchant", () => {
     const payment = (await call("GET", `/api/v1/payments/${paymentIdOf(intent)}`, { token: m.secret_key })).body.data;
     expect(payment).toMatchObject({ status: "voided", captured_amount: 0, commission_amount: 0, merchant_amount: 0 });
     expect(await audit(m, user.wallet_id)).toMatchObject({ balanced: true, external_credits: 0, wallets_total: 0 });
-    expect((await recordedEvents(intent)).map((e) => e.type)).toEqual(["payment_intent.succeeded", "payment.voided"]);
+    // The intent did not succeed: it failed, saying why, and never claimed success on the way.
+    const read = await call("GET", `/api/v1/payment-intents/${intent.id}`, { token: m.secret_key });
+    expect(read.body.data).toMatchObject({ status: "failed", last_decline_code: "insufficient_funds" });
+    expect((await recordedEvents(intent)).map((e) => e.type)).toEqual(["payment_intent.payment_failed", "payment.voided"]);
     // The whole day's allowance is still there: a top-up the buyer pays the fee of goes through.
     const again = await topUpIntent(m, { external_user_id: user.external_id, amount: 30_000 });
     expect((await payWithCard(again)).body.data).toMatchObject({ status: "authorized" });
@@ -249,6 +252,23 @@ describe("a card top-up within the buyer's KYC limits", () => {
     expect(refused.body).toMatchObject({ error: { code: "limit_exceeded", param: "amount" } });
     const read = await call("GET", `/api/v1/payment-intents/${second.id}`, { token: m.secret_key });
     expect(read.body.data).toMatchObject({ status: "requires_payment_method", attempts_remaining: 5, payment_id: null });
+  });
+
+  it("a retried create replays its intent even once the allowance it was checked against is used", async () => {
+    const m = await newMerchant();
+    await setTopUpLimit(m, 25_000);
+    const user = await buyer(m, "none");
+    const headers = { "Idempotency-Key": crypto.randomUUID() };
+    const first = await createTopUp(m, { external_user_id: user.external_id, amount: 25_000 }, headers);
+    expect(first.status).toBe(201);
+    expect((await payWithCard((first.body as { data: Intent }).data)).body.data).toMatchObject({ status: "authorized" });
+    const retried = await createTopUp(m, { external_user_id: user.external_id, amount: 25_000 }, headers);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(retried.body).toEqual(first.body);
+    // A new request is checked: the day's allowance is gone.
+    const fresh = await createTopUp(m, { external_user_id: user.external_id, amount: 1 });
+    expect(fresh.body).toMatchObject({ error: { code: "limit_exceeded", param: "amount" } });
   });
 
   it("racing top-ups never pass the day's allowance: exactly what fits lands", async () => {
