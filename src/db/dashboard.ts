@@ -27,8 +27,11 @@ export async function listUsers(db: Database, scope: Scope, search: string | und
   return { rows, total: total?.n ?? 0 };
 }
 
-/** Captured and refunded amounts per UTC day and currency, of payments authorized since `since_ms` (the payments index). */
-/** Captured and refunded amounts per currency and day, the day counted in the time zone `offset_ms` east of UTC. */
+/**
+ * Captured and refunded amounts per currency and day (the day counted in the time zone `offset_ms`
+ * east of UTC) of payments authorized since `since_ms`, from the payments index: what went through
+ * the merchant's checkout, card top-ups included.
+ */
 export async function dailyVolume(db: Database, scope: Scope, since_ms: number, offset_ms: number) {
   const day = sql<string>`strftime('%Y-%m-%d', (${payments.created_at_ms} + ${offset_ms}) / 1000, 'unixepoch')`;
   return db

@@ -195,6 +195,8 @@ export const payments = sqliteTable(
      * then asks the payment itself.
      */
     commission_amount: integer("commission_amount"),
+    /** A wallet top-up's amount (what its capture sends on to the user's wallet); null for a payment to the merchant. */
+    top_up_amount: integer("top_up_amount"),
     version: integer("version").notNull(),
     created_at_ms: integer("created_at_ms").notNull(),
     updated_at_ms: integer("updated_at_ms").notNull(),

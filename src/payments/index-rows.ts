@@ -29,6 +29,7 @@ export function indexRows(state: CheckoutState) {
       captured_amount: p.captured_amount,
       refunded_amount: p.refunded_amount,
       commission_amount: p.commission_amount,
+      top_up_amount: state.top_up?.amount ?? null,
       version: state.version,
       created_at_ms: p.authorized_at_ms,
       updated_at_ms: state.updated_at_ms,

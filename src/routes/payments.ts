@@ -198,7 +198,10 @@ function summaryFromIndex(r: PaymentRow, commission_amount: number): PaymentSumm
     refunded_amount: r.refunded_amount,
     net_amount: r.captured_amount - r.refunded_amount,
     commission_amount,
-    merchant_amount: merchantAmount({ captured_amount: r.captured_amount, refunded_amount: r.refunded_amount, commission_amount }),
+    // A captured top-up sent its amount on to the user's wallet: the settlement wallet kept the rest (paymentView does the same).
+    merchant_amount:
+      merchantAmount({ captured_amount: r.captured_amount, refunded_amount: r.refunded_amount, commission_amount }) -
+      (r.top_up_amount !== null && r.captured_amount > 0 ? r.top_up_amount : 0),
     checkout_id: r.checkout_id,
     created_at: toIsoSeconds(r.created_at_ms),
     updated_at: toIsoSeconds(r.updated_at_ms),

@@ -140,6 +140,17 @@ describe("a card top-up, fee paid by the buyer (the default)", () => {
     const indexed = () => countRows("SELECT count(*) AS n FROM events WHERE type = 'wallet.topped_up' AND merchant_id = ?", m.merchant_id);
     await waitFor("the index to hold the top-up's event", indexed, (n) => n >= 1);
     expect(await indexed()).toBe(1);
+    // The list (from the payments index) shows the same money as the payment itself.
+    const listed = await waitFor(
+      "the payments index to show the capture",
+      async () => (await call("GET", "/api/v1/payments", { token: m.secret_key })).body.data.payments,
+      (rows: { id: string; status: string }[]) => rows.some((r) => r.id === payment.id && r.status === "captured"),
+    );
+    expect(listed.find((r: { id: string }) => r.id === payment.id)).toMatchObject({
+      captured_amount: 25_625,
+      commission_amount: 625,
+      merchant_amount: 0,
+    });
   });
 
   it("is not refunded to the card, captured again or voided: the money is the user's", async () => {

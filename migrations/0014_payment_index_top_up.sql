@@ -1,0 +1,1 @@
+ALTER TABLE `payments` ADD `top_up_amount` integer;
